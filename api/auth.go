@@ -1,0 +1,82 @@
+package api
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/cases"
+	"partnerops/store"
+)
+
+const principalKey = "principal"
+
+// authenticate resolves the bearer token to its principal: no token or an
+// unknown one is a 401.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="partnerops"`)
+		return problem(fiber.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token>")
+	}
+	p, err := s.store.PrincipalByToken(c.UserContext(), strings.TrimSpace(token))
+	if errors.Is(err, store.ErrNotFound) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="partnerops", error="invalid_token"`)
+		return problem(fiber.StatusUnauthorized, "unauthorized", "unknown token")
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(principalKey, p)
+	return c.Next()
+}
+
+func principal(c *fiber.Ctx) store.Principal {
+	return c.Locals(principalKey).(store.Principal)
+}
+
+// requireRole refuses principals of other roles with a 403.
+func requireRole(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if p := principal(c); !slices.Contains(roles, p.Role) {
+			return forbidden("this needs the role " + strings.Join(roles, " or ") + ", not " + p.Role)
+		}
+		return c.Next()
+	}
+}
+
+// actor is the principal as case events record it.
+func actor(p store.Principal) cases.Actor {
+	return cases.Actor{ID: p.ID, Role: p.Role, Name: p.Name}
+}
+
+// canSee reports whether the principal may see a case: staff see every case,
+// partner members their partner's, customers their own.
+func canSee(p store.Principal, c cases.Case) bool {
+	switch {
+	case p.IsStaff():
+		return true
+	case p.IsPartnerMember():
+		return p.PartnerID.String == c.PartnerID
+	case p.Role == cases.RoleCustomer:
+		return c.CustomerID != "" && p.CustomerID.String == c.CustomerID
+	}
+	return false
+}
+
+// partnerScope checks that the principal acts for the partner in the path.
+// Another partner's members get 404 (its existence is not theirs to know);
+// other roles get 403.
+func partnerScope(c *fiber.Ctx) (store.Principal, string, error) {
+	p := principal(c)
+	partnerID := c.Params("partner_id")
+	if !p.IsPartnerMember() {
+		return p, "", forbidden("only the partner's own members may do this")
+	}
+	if p.PartnerID.String != partnerID {
+		return p, "", notFound("partner " + partnerID)
+	}
+	return p, partnerID, nil
+}

@@ -1,0 +1,211 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/store"
+	"partnerops/workflows"
+)
+
+var staffRoles = []string{cases.RoleOps, cases.RoleSupervisor}
+
+// Bounds of a case list page.
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+// caseList is one page of the case list.
+type caseList struct {
+	Cases      []cases.Case `json:"cases"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}
+
+// listCases serves GET /v1/cases from the read model: newest first, with
+// filters and keyset pagination. Partners see only their own cases,
+// customers only theirs.
+func (s *Server) listCases(c *fiber.Ctx) error {
+	p := principal(c)
+	f, err := caseFilter(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case p.IsPartnerMember():
+		if f.PartnerID != "" && f.PartnerID != p.PartnerID.String {
+			return c.JSON(caseList{Cases: []cases.Case{}})
+		}
+		f.PartnerID = p.PartnerID.String
+	case p.Role == cases.RoleCustomer:
+		f.CustomerID = p.CustomerID.String
+	}
+	list, next, err := s.store.ListCases(c.UserContext(), f)
+	if errors.Is(err, store.ErrBadCursor) {
+		return invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
+	}
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
+	}
+	return c.JSON(caseList{Cases: list, NextCursor: next})
+}
+
+// caseFilter reads and checks the list's query parameters, naming every bad one.
+func caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
+	f := store.CaseFilter{
+		Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
+		Cursor: c.Query("cursor"), Limit: defaultPageSize,
+	}
+	var bad rules.FieldErrors
+	if f.Kind != "" && !slices.Contains(cases.Kinds(), cases.Kind(f.Kind)) {
+		bad = append(bad, rules.FieldError{Field: "kind", Message: fmt.Sprintf("must be one of %v", cases.Kinds())})
+	}
+	if len(f.Status) > 64 {
+		bad = append(bad, rules.FieldError{Field: "status", Message: "must be at most 64 characters"})
+	}
+	if v := c.Query("sla_breached"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad = append(bad, rules.FieldError{Field: "sla_breached", Message: "must be true or false"})
+		}
+		f.SLABreached = &b
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
+		}
+		f.Limit = n
+	}
+	if len(bad) > 0 {
+		return f, invalid(bad)
+	}
+	return f, nil
+}
+
+// visibleCase reads the case in the path from the read model, answering 404
+// when it does not exist or is not the caller's to see.
+func (s *Server) visibleCase(c *fiber.Ctx) (cases.Case, error) {
+	id := c.Params("case_id")
+	row, err := s.store.Case(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !canSee(principal(c), row)) {
+		return cases.Case{}, notFound("case " + id)
+	}
+	return row, err
+}
+
+// getCase serves GET /v1/cases/{id}: the live state, read from the workflow.
+func (s *Server) getCase(c *fiber.Ctx) error {
+	row, err := s.visibleCase(c)
+	if err != nil {
+		return err
+	}
+	live, err := s.liveCase(c.UserContext(), row, principal(c).Role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(live)
+}
+
+// liveCase asks the case's workflow for its state as role sees it. A
+// workflow no longer kept by Temporal (past retention) or not yet running
+// its first task answers from the read model instead.
+func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) (cases.Case, error) {
+	resp, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryCase, role)
+	var notFoundErr *serviceerror.NotFound
+	var precondition *serviceerror.FailedPrecondition
+	if errors.As(err, &notFoundErr) || errors.As(err, &precondition) {
+		row.Actions = workflows.AllowedActions(row.Kind, role, row.Status)
+		return row, nil
+	}
+	if err != nil {
+		return cases.Case{}, fmt.Errorf("query case %s: %w", row.ID, err)
+	}
+	var live cases.Case
+	err = resp.Get(&live)
+	return live, err
+}
+
+// caseEvents serves GET /v1/cases/{id}/events: the timeline, oldest first.
+func (s *Server) caseEvents(c *fiber.Ctx) error {
+	row, err := s.visibleCase(c)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.CaseEvents(c.UserContext(), row.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"events": events})
+}
+
+// caseAction serves POST /v1/cases/{id}/actions/{action}: the step is a
+// Temporal Update, so the answer comes once the workflow has taken it, and
+// a step not allowed now is refused before anything changes.
+func (s *Server) caseAction(c *fiber.Ctx) error {
+	row, err := s.visibleCase(c)
+	if err != nil {
+		return err
+	}
+	name := c.Params("action")
+	if names := workflows.ActionNames(row.Kind); !slices.Contains(names, name) {
+		return problem(fiber.StatusNotFound, "unknown-action",
+			fmt.Sprintf("%s cases have no action %q; they have %s", row.Kind, name, strings.Join(names, ", ")))
+	}
+	input, err := objectBody(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	req := cases.ActionRequest{Actor: actor(principal(c)), Input: input}
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: row.ID, UpdateName: name, Args: []any{req},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var updated cases.Case
+	if err == nil {
+		err = handle.Get(ctx, &updated)
+	}
+	if err != nil {
+		return actionError(err)
+	}
+	return c.JSON(updated)
+}
+
+// actionError turns a refused update into its problem.
+func actionError(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case cases.RefusalForbidden:
+			return forbidden(appErr.Message())
+		case cases.RefusalConflict:
+			return conflict("action-not-allowed", appErr.Message())
+		case cases.RefusalInvalid:
+			var fields rules.FieldErrors
+			if appErr.HasDetails() {
+				_ = appErr.Details(&fields)
+			}
+			return invalid(fields)
+		}
+	}
+	var notFoundErr *serviceerror.NotFound
+	if errors.As(err, &notFoundErr) {
+		return conflict("case-closed", "the case is finished; no action can be taken on it")
+	}
+	return err
+}

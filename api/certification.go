@@ -1,0 +1,40 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/workflows"
+)
+
+// startCertification serves POST /v1/partners/{id}/certifications: a
+// partner submits its business information for review.
+func (s *Server) startCertification(c *fiber.Ctx) error {
+	p, partnerID, err := partnerScope(c)
+	if err != nil {
+		return err
+	}
+	var info rules.BusinessInfo
+	if err := decodeBody(c, &info); err != nil {
+		return err
+	}
+	if problems := info.Validate(); len(problems) > 0 {
+		return invalid(problems)
+	}
+	info = info.Normalized()
+	return s.startCase(c, caseStart{
+		kind: cases.KindCertification, partnerID: partnerID,
+		initialStatus: workflows.CertificationChecking,
+		details:       workflows.CertificationDetails{BusinessInfo: info, Submissions: 1},
+		workflow:      workflows.CertificationWorkflow,
+		input: func(caseID string, createdAt time.Time) any {
+			return workflows.CertificationInput{
+				CaseID: caseID, PartnerID: partnerID, Submitter: actor(p), Info: info,
+				TicketSLA: s.ticketSLA, CreatedAt: createdAt,
+			}
+		},
+	})
+}

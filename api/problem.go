@@ -1,0 +1,67 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/rules"
+)
+
+// Problem is an RFC 9457 problem detail, the body of every error answer.
+type Problem struct {
+	Type   string             `json:"type"`
+	Title  string             `json:"title"`
+	Status int                `json:"status"`
+	Detail string             `json:"detail,omitempty"`
+	Errors []rules.FieldError `json:"errors,omitempty"`
+}
+
+func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+const problemTypePrefix = "urn:partnerops:problem:"
+
+func problem(status int, slug, detail string) *Problem {
+	return &Problem{Type: problemTypePrefix + slug, Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+func badRequest(detail string) *Problem { return problem(http.StatusBadRequest, "bad-request", detail) }
+
+func notFound(what string) *Problem {
+	return problem(http.StatusNotFound, "not-found", what+" not found")
+}
+
+func forbidden(detail string) *Problem { return problem(http.StatusForbidden, "forbidden", detail) }
+
+func conflict(slug, detail string) *Problem { return problem(http.StatusConflict, slug, detail) }
+
+// invalid names every bad field of the input at once.
+func invalid(fields rules.FieldErrors) *Problem {
+	p := problem(http.StatusUnprocessableEntity, "validation", "the request has invalid fields; see errors")
+	p.Errors = fields
+	return p
+}
+
+// errorHandler answers every error as problem+json: problems as they are,
+// Fiber's own errors (404 route, 413 body, 405) with their status, and
+// anything else as a 500 that is logged and not described.
+func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var p *Problem
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &p):
+		case errors.As(err, &fe):
+			p = problem(fe.Code, "http", fe.Message)
+			if fe.Code == http.StatusRequestEntityTooLarge {
+				p = problem(fe.Code, "body-too-large", "the request body is over 1 MiB")
+			}
+		default:
+			logger.ErrorContext(c.UserContext(), "request failed", "error", err, "request_id", requestID(c))
+			p = problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")
+		}
+		return c.Status(p.Status).JSON(p, "application/problem+json")
+	}
+}

@@ -1,0 +1,68 @@
+// Package api is the partnerops HTTP API (/v1), served by Fiber. Its
+// contract is ../shared/api.md and the OpenAPI document it publishes.
+package api
+
+import (
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"go.temporal.io/sdk/client"
+
+	"partnerops/store"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// Deps is what the API needs.
+type Deps struct {
+	Store     *store.Store
+	Temporal  client.Client
+	TaskQueue string
+	TicketSLA string // the ticket SLA policy new certification cases get
+	Logger    *slog.Logger
+}
+
+// Server holds the API's dependencies; its methods are the handlers.
+type Server struct {
+	store     *store.Store
+	temporal  client.Client
+	taskQueue string
+	ticketSLA string
+	logger    *slog.Logger
+	metrics   *httpMetrics
+}
+
+// New builds the Fiber app with every route.
+func New(d Deps) *fiber.App {
+	s := &Server{
+		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA,
+		logger: d.Logger, metrics: newHTTPMetrics(),
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "partnerops",
+		BodyLimit:             MaxBodyBytes,
+		ErrorHandler:          errorHandler(d.Logger),
+		DisableStartupMessage: true,
+	})
+	app.Use(requestid.New(), s.accessLog, recover.New())
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
+	app.Get("/v1/openapi.json", s.openAPI)
+
+	v1 := app.Group("/v1", s.authenticate)
+	v1.Get("/cases", s.listCases)
+	v1.Get("/cases/:case_id", s.getCase)
+	v1.Get("/cases/:case_id/events", s.caseEvents)
+	v1.Post("/cases/:case_id/actions/:action", s.caseAction)
+	v1.Post("/partners/:partner_id/certifications", s.startCertification)
+	v1.Get("/notifications", s.listNotifications)
+	v1.Get("/calendar/days", s.listCalendarDays)
+	v1.Put("/calendar/days/:date", requireRole(staffRoles...), s.putCalendarDay)
+	v1.Delete("/calendar/days/:date", requireRole(staffRoles...), s.deleteCalendarDay)
+	return app
+}

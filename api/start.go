@@ -1,0 +1,82 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/store"
+)
+
+// maxIdempotencyKeyLength bounds the Idempotency-Key header.
+const maxIdempotencyKeyLength = 255
+
+// caseStart describes a process a POST starts.
+type caseStart struct {
+	kind          cases.Kind
+	partnerID     string
+	customerID    string
+	initialStatus string
+	details       any // the kind's details as the case first shows them
+	workflow      string
+	// input builds the workflow's input once the case has its ID and time.
+	input func(caseID string, createdAt time.Time) any
+}
+
+// startCase records the case and starts its workflow, answering 202 with
+// the case and its Location. With an Idempotency-Key, the same request again
+// answers the same case, and another request under that key a 409.
+func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
+	ctx := c.UserContext()
+	p := principal(c)
+	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
+	details, err := json.Marshal(st.details)
+	if err != nil {
+		return err
+	}
+	newCase := cases.Case{
+		ID: store.NewID("cas"), Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
+		Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
+	}
+	var idem *store.Idempotency
+	if key := c.Get("Idempotency-Key"); key != "" {
+		if len(key) > maxIdempotencyKeyLength {
+			return invalid(rules.FieldErrors{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}})
+		}
+		request := append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...)
+		idem = &store.Idempotency{PrincipalID: p.ID, Key: key, Request: request}
+	}
+	opened, _, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
+	if errors.Is(err, store.ErrIdempotencyConflict) {
+		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
+	}
+	if err != nil {
+		return err
+	}
+	// Start the workflow; for a repeated request this makes sure it runs
+	// (the first attempt may have stopped between the two steps) without
+	// starting a second one.
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       opened.ID,
+		TaskQueue:                s.taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, st.workflow, st.input(opened.ID, opened.CreatedAt))
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &started) {
+		return err
+	}
+	live, err := s.liveCase(ctx, opened, p.Role)
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/cases/" + opened.ID)
+	return c.Status(fiber.StatusAccepted).JSON(live)
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"partnerops/api"
+	"partnerops/config"
+	"partnerops/demo"
+	"partnerops/devdb"
+	"partnerops/devtemporal"
+	"partnerops/store"
+	"partnerops/worker"
+)
+
+type devCmd struct {
+	config.Database `embed:""`
+	config.Temporal `embed:""`
+	config.Policy   `embed:""`
+	config.HTTP     `embed:""`
+	config.Log      `embed:""`
+	config.Dev      `embed:""`
+}
+
+func (c *devCmd) Run() error {
+	ctx, stop := signalContext()
+	defer stop()
+	logger := newLogger(c.Log)
+	loc, err := checkPolicy(c.Policy)
+	if err != nil {
+		return err
+	}
+
+	dbURL, dbDescription := c.Database.URL, "DATABASE_URL"
+	if dbURL == "" {
+		db, err := devdb.Find(ctx, c.DataDir)
+		if err != nil {
+			return err
+		}
+		defer db.Stop()
+		dbURL, dbDescription = db.URL, db.Description
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.MigrateUp(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+
+	temporalCfg, uiURL := c.Temporal, "(the external server's own UI)"
+	if temporalCfg.Address == "" {
+		srv, err := devtemporal.Start(devtemporal.Options{
+			DataDir: c.DataDir, Namespace: c.Namespace,
+			FrontendPort: c.TemporalPort, UIPort: c.UIPort, LogLevel: "error",
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		temporalCfg.Address, uiURL = srv.FrontendAddress, srv.UIURL
+	}
+	tc, err := dialTemporal(ctx, temporalCfg, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	data, err := demo.Ensure(ctx, st, c.DataDir)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	printBanner(c, dbDescription, temporalCfg.Address, uiURL, data)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return runWorker(gctx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
+	})
+	g.Go(func() error {
+		return serveAPI(gctx, c.HTTP.Addr, api.Deps{
+			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, Logger: logger,
+		})
+	})
+	err = g.Wait()
+	slog.Info("partnerops dev stopped")
+	return err
+}
+
+func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\npartnerops dev is running (Ctrl-C stops it)\n\n")
+	fmt.Fprintf(&b, "  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", c.HTTP.Addr, c.HTTP.Addr)
+	fmt.Fprintf(&b, "  Temporal     %s, namespace %s\n", temporalAddr, c.Namespace)
+	fmt.Fprintf(&b, "  Temporal UI  %s\n", uiURL)
+	fmt.Fprintf(&b, "  PostgreSQL   %s\n", db)
+	fmt.Fprintf(&b, "  Ticket SLA   %s\n\n", c.TicketSLA)
+	fmt.Fprintf(&b, "Demo principals (export one as TOKEN and send Authorization: Bearer $TOKEN):\n")
+	for _, p := range data.Principals {
+		owner := ""
+		switch {
+		case p.PartnerID != "":
+			owner = "partner " + p.PartnerID
+		case p.CustomerID != "":
+			owner = "customer " + p.CustomerID
+		}
+		fmt.Fprintf(&b, "  %-11s %-34s %-48s %s\n", p.Role, p.Name, owner, p.Token)
+	}
+	fmt.Println(b.String())
+}
+

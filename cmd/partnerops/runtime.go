@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"partnerops/api"
+	"partnerops/config"
+	"partnerops/rules"
+	"partnerops/store"
+	"partnerops/worker"
+)
+
+// signalContext is cancelled by Ctrl-C or SIGTERM, which stop every command cleanly.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func newLogger(cfg config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level)) // kong already checked the enum
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// openStore connects to PostgreSQL.
+func openStore(ctx context.Context, url string) (*store.Store, error) {
+	if url == "" {
+		return nil, errors.New("DATABASE_URL (or --database-url) is required")
+	}
+	return store.Open(ctx, url)
+}
+
+// checkPolicy refuses a bad SLA or time zone at start, not at the first ticket.
+func checkPolicy(p config.Policy) (*time.Location, error) {
+	if _, err := rules.ParseSLAPolicy(p.TicketSLA); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_TICKET_SLA: %w", err)
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_TIMEZONE: %w", err)
+	}
+	return loc, nil
+}
+
+// dialTemporal connects to the configured Temporal service, defaulting to
+// the conventional local address.
+func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (client.Client, error) {
+	if t.Address == "" {
+		t.Address = "127.0.0.1:7233"
+	}
+	c, err := t.Dial(ctx, logger.With("component", "temporal-client"))
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", t.Address, err)
+	}
+	return c, nil
+}
+
+// serveAPI listens on addr and serves the API until ctx is done, then shuts
+// down gracefully.
+func serveAPI(ctx context.Context, addr string, deps api.Deps) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	app := api.New(deps)
+	errs := make(chan error, 1)
+	go func() { errs <- app.Listener(ln) }()
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+		return app.ShutdownWithTimeout(10 * time.Second)
+	}
+}
+
+// runWorker registers the search attributes the workflows need (where the
+// server allows it) and runs the worker until ctx is done.
+func runWorker(ctx context.Context, c client.Client, t config.Temporal, deps worker.Deps, logger *slog.Logger) error {
+	if err := worker.EnsureSearchAttributes(ctx, c, t.Namespace); err != nil {
+		if !strings.Contains(err.Error(), "PermissionDenied") {
+			return err
+		}
+		logger.Warn("search attributes could not be registered; register them on the server", "error", err)
+	}
+	return worker.Run(ctx, c, t.TaskQueue, deps)
+}

@@ -1,0 +1,49 @@
+// Package config holds every setting of partnerops. Each one is read from an
+// environment variable, and a command-line flag of the same meaning wins over
+// it; the struct tags are the single place both names are declared, so the
+// README's table and docker-compose.yml are checked against them by tests.
+package config
+
+// Database locates PostgreSQL.
+type Database struct {
+	URL string `name:"database-url" env:"DATABASE_URL" help:"PostgreSQL connection URL (postgres://user@host:5432/db?sslmode=disable)."`
+}
+
+// Temporal locates the Temporal service and names what partnerops uses of it.
+// The variable names are the Temporal ecosystem's own (the CLI and SDKs read
+// the same ones).
+type Temporal struct {
+	Address             string `name:"temporal-address" env:"TEMPORAL_ADDRESS" help:"Temporal frontend host:port. For dev, empty embeds a server."`
+	Namespace           string `name:"temporal-namespace" env:"TEMPORAL_NAMESPACE" default:"default" help:"Temporal namespace."`
+	APIKey              string `name:"temporal-api-key" env:"TEMPORAL_API_KEY" help:"API key (Temporal Cloud); implies TLS."`
+	TLS                 bool   `name:"temporal-tls" env:"TEMPORAL_TLS" help:"Connect with TLS."`
+	TLSClientCertPath   string `name:"temporal-tls-client-cert-path" env:"TEMPORAL_TLS_CLIENT_CERT_PATH" help:"Client certificate for mTLS."`
+	TLSClientKeyPath    string `name:"temporal-tls-client-key-path" env:"TEMPORAL_TLS_CLIENT_KEY_PATH" help:"Client key for mTLS."`
+	TLSServerCACertPath string `name:"temporal-tls-server-ca-cert-path" env:"TEMPORAL_TLS_SERVER_CA_CERT_PATH" help:"CA certificate that signed the server's certificate."`
+	TLSServerName       string `name:"temporal-tls-server-name" env:"TEMPORAL_TLS_SERVER_NAME" help:"Server name to verify, when it differs from the address."`
+	TaskQueue           string `name:"task-queue" env:"PARTNEROPS_TASK_QUEUE" default:"partnerops" help:"Task queue the workers poll; scale out by starting more workers on it."`
+}
+
+// Policy holds the business settings the workflows follow.
+type Policy struct {
+	TicketSLA string `name:"ticket-sla" env:"PARTNEROPS_TICKET_SLA" default:"3wd" help:"Ticket SLA: working days on the business calendar (3wd), or a wall-clock duration for demos (2m)."`
+	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
+}
+
+// HTTP is where the API listens.
+type HTTP struct {
+	Addr string `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+}
+
+// Log shapes the structured logs.
+type Log struct {
+	Level  string `name:"log-level" env:"PARTNEROPS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (debug, info, warn, error)."`
+	Format string `name:"log-format" env:"PARTNEROPS_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format (text or json)."`
+}
+
+// Dev configures what `partnerops dev` embeds.
+type Dev struct {
+	DataDir      string `name:"data-dir" env:"PARTNEROPS_DATA_DIR" default:".data" help:"Where dev keeps the embedded Temporal server's SQLite file (and a private PostgreSQL cluster, if it needs one)."`
+	TemporalPort int    `name:"temporal-port" env:"PARTNEROPS_DEV_TEMPORAL_PORT" default:"7233" help:"Port of the embedded Temporal frontend (0 picks a free port)."`
+	UIPort       int    `name:"ui-port" env:"PARTNEROPS_DEV_UI_PORT" default:"8233" help:"Port of the embedded Temporal Web UI (0 picks a free port)."`
+}

@@ -1,0 +1,30 @@
+package config
+
+import (
+	"context"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/log"
+)
+
+// Dial connects to the Temporal service. TLS and API-key handling are the
+// SDK's own (envconfig), fed from these settings.
+func (t Temporal) Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
+	profile := envconfig.ClientConfigProfile{Address: t.Address, Namespace: t.Namespace, APIKey: t.APIKey}
+	if t.TLS || t.TLSClientCertPath != "" || t.TLSServerCACertPath != "" || t.TLSServerName != "" {
+		profile.TLS = &envconfig.ClientConfigTLS{
+			ClientCertPath:   t.TLSClientCertPath,
+			ClientKeyPath:    t.TLSClientKeyPath,
+			ServerCACertPath: t.TLSServerCACertPath,
+			ServerName:       t.TLSServerName,
+		}
+	}
+	opts, err := profile.ToClientOptions(envconfig.ToClientOptionsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = log.NewStructuredLogger(logger)
+	return client.DialContext(ctx, opts)
+}

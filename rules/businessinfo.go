@@ -1,0 +1,151 @@
+package rules
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+)
+
+// Length limits of BusinessInfo fields, in characters (runes), so Chinese text
+// is not penalised for taking three bytes a character.
+const (
+	MaxCompanyNameLength         = 200
+	MaxLegalRepresentativeLength = 100
+	MaxAddressLength             = 500
+	MaxContactNameLength         = 100
+	MaxEmailLength               = 254
+	MinPhoneDigits               = 6
+	MaxPhoneDigits               = 20
+)
+
+// Contact is the person the vendor talks to about a partner's certification.
+type Contact struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// BusinessInfo is the business information a partner submits for certification.
+type BusinessInfo struct {
+	CompanyName         string           `json:"company_name"`
+	CertificateNumber   string           `json:"certificate_number"`
+	CertificateType     *CertificateType `json:"certificate_type"` // pointer: 0 is a valid type, nil means missing
+	LegalRepresentative string           `json:"legal_representative"`
+	Address             string           `json:"address"`
+	Contact             Contact          `json:"contact"`
+}
+
+// Normalized trims surrounding spaces of every string and upper-cases the
+// certificate number. The certificate type pointer is copied, so the result
+// shares no memory with b.
+func (b BusinessInfo) Normalized() BusinessInfo {
+	n := BusinessInfo{
+		CompanyName:         strings.TrimSpace(b.CompanyName),
+		CertificateNumber:   strings.ToUpper(strings.TrimSpace(b.CertificateNumber)),
+		LegalRepresentative: strings.TrimSpace(b.LegalRepresentative),
+		Address:             strings.TrimSpace(b.Address),
+		Contact: Contact{
+			Name:  strings.TrimSpace(b.Contact.Name),
+			Phone: strings.TrimSpace(b.Contact.Phone),
+			Email: strings.TrimSpace(b.Contact.Email),
+		},
+	}
+	if b.CertificateType != nil {
+		t := *b.CertificateType
+		n.CertificateType = &t
+	}
+	return n
+}
+
+// Validate names every bad field at once (JSON paths: company_name,
+// certificate_number, certificate_type, legal_representative, address,
+// contact.name, contact.phone, contact.email), at most one problem per field,
+// in that order. It judges b.Normalized(), so raw input may be passed; store
+// the normalized form.
+func (b BusinessInfo) Validate() FieldErrors {
+	b = b.Normalized()
+	var errs FieldErrors
+
+	checkText(&errs, "company_name", b.CompanyName, MaxCompanyNameLength)
+
+	typeOK := false
+	switch {
+	case b.CertificateType == nil:
+		errs.add("certificate_type", "is required; must be one of "+validCertificateTypesText())
+	case !b.CertificateType.Valid():
+		errs.add("certificate_type", "must be one of "+validCertificateTypesText())
+	default:
+		typeOK = true
+	}
+	switch {
+	case b.CertificateNumber == "":
+		errs.add("certificate_number", "is required")
+	case utf8.RuneCountInString(b.CertificateNumber) > MaxCertificateNumberLength:
+		errs.add("certificate_number", fmt.Sprintf("must be at most %d characters", MaxCertificateNumberLength))
+	case typeOK:
+		if p := CertificateNumberProblem(*b.CertificateType, b.CertificateNumber); p != "" {
+			errs.add("certificate_number", p)
+		}
+	}
+
+	checkText(&errs, "legal_representative", b.LegalRepresentative, MaxLegalRepresentativeLength)
+	checkText(&errs, "address", b.Address, MaxAddressLength)
+	checkText(&errs, "contact.name", b.Contact.Name, MaxContactNameLength)
+
+	switch {
+	case b.Contact.Phone == "":
+		errs.add("contact.phone", "is required")
+	case !validPhone(b.Contact.Phone):
+		errs.add("contact.phone", fmt.Sprintf(
+			"must be %d-%d digits, optionally starting with '+' and separated by single spaces or hyphens, e.g. \"+86 138-0013-8000\"",
+			MinPhoneDigits, MaxPhoneDigits))
+	}
+
+	switch {
+	case b.Contact.Email == "":
+		errs.add("contact.email", "is required")
+	case utf8.RuneCountInString(b.Contact.Email) > MaxEmailLength:
+		errs.add("contact.email", fmt.Sprintf("must be at most %d characters", MaxEmailLength))
+	case !validEmail(b.Contact.Email):
+		errs.add("contact.email", "must be a plain email address such as \"name@example.com\" (no display name)")
+	}
+	return errs
+}
+
+// checkText reports a required free-text field that is empty or longer than max runes.
+func checkText(errs *FieldErrors, field, s string, max int) {
+	switch {
+	case s == "":
+		errs.add(field, "is required")
+	case utf8.RuneCountInString(s) > max:
+		errs.add(field, fmt.Sprintf("must be at most %d characters", max))
+	}
+}
+
+// validPhone accepts an optional leading '+', then digit groups separated by
+// single spaces or hyphens, with 6-20 digits in all.
+func validPhone(s string) bool {
+	s = strings.TrimPrefix(s, "+")
+	digits := 0
+	prevDigit := false // also false at the start, so a leading separator fails
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+			prevDigit = true
+		case (c == ' ' || c == '-') && prevDigit:
+			prevDigit = false
+		default:
+			return false
+		}
+	}
+	return prevDigit && digits >= MinPhoneDigits && digits <= MaxPhoneDigits
+}
+
+// validEmail accepts what net/mail parses as an address with no display name,
+// angle brackets or comments: the parsed address must equal the input.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
+}

@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"partnerops/cases"
+)
+
+// ErrIdempotencyConflict is returned when an idempotency key is reused with
+// another request.
+var ErrIdempotencyConflict = errors.New("idempotency key already used for another request")
+
+// caseRow is a row of the cases table.
+type caseRow struct {
+	ID          string         `db:"id"`
+	Kind        string         `db:"kind"`
+	PartnerID   string         `db:"partner_id"`
+	CustomerID  sql.NullString `db:"customer_id"`
+	Status      string         `db:"status"`
+	SLADueAt    sql.NullTime   `db:"sla_due_at"`
+	SLABreached bool           `db:"sla_breached"`
+	Details     []byte         `db:"details"`
+	CreatedAt   time.Time      `db:"created_at"`
+	UpdatedAt   time.Time      `db:"updated_at"`
+}
+
+const caseColumns = `id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at`
+
+func (r caseRow) toCase() cases.Case {
+	c := cases.Case{
+		ID: r.ID, Kind: cases.Kind(r.Kind), PartnerID: r.PartnerID, CustomerID: r.CustomerID.String,
+		Status: r.Status, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Details: json.RawMessage(r.Details),
+	}
+	if r.SLADueAt.Valid {
+		c.SLA = &cases.SLA{DueAt: r.SLADueAt.Time.UTC(), Breached: r.SLABreached}
+	}
+	return c
+}
+
+// Idempotency ties a start request to the case it started.
+type Idempotency struct {
+	PrincipalID string
+	Key         string
+	Request     []byte // what identifies the request: method, path and body
+}
+
+// OpenCase records a case about to start, and with it the idempotency key
+// of the request. When the key was used before with the same request it
+// returns that earlier case instead (created false); with another request,
+// ErrIdempotencyConflict.
+func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, idem *Idempotency) (cases.Case, bool, error) {
+	created := true
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if idem != nil {
+			hash := sha256.Sum256(idem.Request)
+			var existing struct {
+				Hash   []byte `db:"request_hash"`
+				CaseID string `db:"case_id"`
+			}
+			res, err := tx.ExecContext(ctx, `
+				INSERT INTO idempotency_keys (principal_id, key, request_hash, case_id)
+				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, idem.PrincipalID, idem.Key, hash[:], c.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				if err := tx.GetContext(ctx, &existing, `
+					SELECT request_hash, case_id FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
+					idem.PrincipalID, idem.Key); err != nil {
+					return err
+				}
+				if string(existing.Hash) != string(hash[:]) {
+					return ErrIdempotencyConflict
+				}
+				created = false
+				var row caseRow
+				if err := tx.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, existing.CaseID); err != nil {
+					return err
+				}
+				c = row.toCase()
+				return nil
+			}
+		}
+		details := c.Details
+		if len(details) == 0 {
+			details = json.RawMessage(`{}`)
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
+			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $8)`,
+			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, workflowID, []byte(details), c.CreatedAt)
+		return err
+	})
+	return c, created, err
+}
+
+// ApplyTransition writes one step of a case: its new state (unless a newer
+// one is already there), its event and its notifications, in one
+// transaction. Writing the same transition again changes nothing.
+func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
+	c := t.Case
+	var dueAt sql.NullTime
+	breached := false
+	if c.SLA != nil {
+		dueAt = sql.NullTime{Time: c.SLA.DueAt, Valid: true}
+		breached = c.SLA.Breached
+	}
+	details := c.Details
+	if len(details) == 0 {
+		details = json.RawMessage(`{}`)
+	}
+	eventDetail, err := json.Marshal(t.Event.Detail)
+	if err != nil {
+		return err
+	}
+	if t.Event.Detail == nil {
+		eventDetail = []byte(`{}`)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
+			                   workflow_id, run_id, details, seq, created_at, updated_at)
+			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (id) DO UPDATE SET
+				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
+				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at
+			WHERE cases.seq < EXCLUDED.seq`,
+			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, dueAt, breached,
+			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt); err != nil {
+			return fmt.Errorf("write case: %w", err)
+		}
+		e := t.Event
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO case_events (case_id, seq, type, status, actor_id, actor_role, actor_name, detail, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+			c.ID, e.Seq, e.Type, e.Status, e.Actor.ID, e.Actor.Role, e.Actor.Name, eventDetail, e.At); err != nil {
+			return fmt.Errorf("write case event: %w", err)
+		}
+		for _, n := range t.Notifications {
+			partnerID := ""
+			if n.Audience == cases.AudiencePartner {
+				partnerID = c.PartnerID
+			}
+			if _, err := tx.ExecContext(ctx, `
+				INSERT INTO notifications (case_id, event_seq, audience, partner_id, kind, message, created_at)
+				VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7) ON CONFLICT DO NOTHING`,
+				c.ID, e.Seq, n.Audience, partnerID, n.Kind, n.Message, e.At); err != nil {
+				return fmt.Errorf("write notification: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Case reads one case from the read model.
+func (s *Store) Case(ctx context.Context, id string) (cases.Case, error) {
+	var row caseRow
+	err := s.db.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id)
+	if err != nil {
+		return cases.Case{}, notFoundIfNoRows(err)
+	}
+	return row.toCase(), nil
+}
+
+// CaseFilter narrows the case list; zero values do not filter.
+type CaseFilter struct {
+	Kind        string
+	Status      string
+	PartnerID   string
+	CustomerID  string
+	SLABreached *bool
+	Limit       int
+	Cursor      string // from a previous page's next cursor
+}
+
+// ErrBadCursor is returned for a cursor this store did not hand out.
+var ErrBadCursor = errors.New("malformed cursor")
+
+func encodeCursor(c cases.Case) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.Format(time.RFC3339Nano) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return time.Time{}, "", ErrBadCursor
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return t, id, nil
+}
+
+// ListCases returns a page of cases, newest first, and the cursor of the
+// next page ("" on the last). Keyset pagination on (created_at, id) keeps
+// every page as fast as the first.
+func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]cases.Case, string, error) {
+	where := []string{"true"}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Kind != "" {
+		where = append(where, "kind = "+arg(f.Kind))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+arg(f.Status))
+	}
+	if f.PartnerID != "" {
+		where = append(where, "partner_id = "+arg(f.PartnerID))
+	}
+	if f.CustomerID != "" {
+		where = append(where, "customer_id = "+arg(f.CustomerID))
+	}
+	if f.SLABreached != nil {
+		if *f.SLABreached {
+			where = append(where, "sla_breached")
+		} else {
+			where = append(where, "NOT sla_breached")
+		}
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
+	}
+	query := `SELECT ` + caseColumns + ` FROM cases WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY created_at DESC, id DESC LIMIT ` + arg(f.Limit+1)
+	var rows []caseRow
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = encodeCursor(rows[len(rows)-1].toCase())
+	}
+	list := make([]cases.Case, len(rows))
+	for i, r := range rows {
+		list[i] = r.toCase()
+	}
+	return list, next, nil
+}
+
+// CaseEvents returns a case's timeline, oldest first.
+func (s *Store) CaseEvents(ctx context.Context, caseID string) ([]cases.Event, error) {
+	var rows []struct {
+		Seq       int       `db:"seq"`
+		Type      string    `db:"type"`
+		Status    string    `db:"status"`
+		ActorID   string    `db:"actor_id"`
+		ActorRole string    `db:"actor_role"`
+		ActorName string    `db:"actor_name"`
+		Detail    []byte    `db:"detail"`
+		At        time.Time `db:"at"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+		SELECT seq, type, status, actor_id, actor_role, actor_name, detail, at
+		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID); err != nil {
+		return nil, err
+	}
+	events := make([]cases.Event, len(rows))
+	for i, r := range rows {
+		events[i] = cases.Event{
+			Seq: r.Seq, Type: r.Type, Status: r.Status, At: r.At.UTC(),
+			Actor: cases.Actor{ID: r.ActorID, Role: r.ActorRole, Name: r.ActorName},
+		}
+		if err := json.Unmarshal(r.Detail, &events[i].Detail); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// CertificationHolder returns the ID of another partner's certification case
+// that holds the certificate number and is not rejected, or "" if none does.
+func (s *Store) CertificationHolder(ctx context.Context, certificateNumber, partnerID string) (string, error) {
+	var id string
+	err := s.db.GetContext(ctx, &id, `
+		SELECT id FROM cases
+		WHERE kind = 'certification' AND details -> 'business_info' ->> 'certificate_number' = $1
+		  AND partner_id <> $2 AND status <> 'rejected'
+		ORDER BY created_at LIMIT 1`, certificateNumber, partnerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}

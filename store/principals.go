@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"time"
+
+	"partnerops/cases"
+)
+
+// Principal is whoever holds a token.
+type Principal struct {
+	ID         string         `db:"id"`
+	Name       string         `db:"name"`
+	Role       string         `db:"role"`
+	PartnerID  sql.NullString `db:"partner_id"`
+	CustomerID sql.NullString `db:"customer_id"`
+	CreatedAt  time.Time      `db:"created_at"`
+}
+
+// IsStaff reports whether the principal is vendor staff.
+func (p Principal) IsStaff() bool { return p.Role == cases.RoleOps || p.Role == cases.RoleSupervisor }
+
+// IsPartnerMember reports whether the principal acts for a partner.
+func (p Principal) IsPartnerMember() bool {
+	return p.Role == cases.RoleAdmin || p.Role == cases.RoleMember
+}
+
+// NewPrincipal is what creating a principal needs.
+type NewPrincipal struct {
+	Name       string
+	Role       string
+	PartnerID  string
+	CustomerID string
+}
+
+// tokenPrefix marks partnerops tokens so a leaked one is recognisable.
+const tokenPrefix = "po_"
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// CreatePrincipal stores a new principal and returns its token, which is
+// kept only as a hash: this is the one time it can be read.
+func (s *Store) CreatePrincipal(ctx context.Context, np NewPrincipal) (Principal, string, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return Principal{}, "", err
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
+	var p Principal
+	err := s.db.GetContext(ctx, &p, `
+		INSERT INTO principals (id, name, role, partner_id, customer_id, token_hash)
+		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6)
+		RETURNING id, name, role, partner_id, customer_id, created_at`,
+		NewID("prn"), np.Name, np.Role, np.PartnerID, np.CustomerID, hashToken(token))
+	return p, token, err
+}
+
+// PrincipalByToken finds the holder of a token.
+func (s *Store) PrincipalByToken(ctx context.Context, token string) (Principal, error) {
+	var p Principal
+	err := s.db.GetContext(ctx, &p, `
+		SELECT id, name, role, partner_id, customer_id, created_at
+		FROM principals WHERE token_hash = $1`, hashToken(token))
+	return p, notFoundIfNoRows(err)
+}
