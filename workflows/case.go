@@ -65,7 +65,7 @@ type step struct {
 // its state; record makes that visible.
 func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 	s.seq++
-	s.updatedAt = workflow.Now(ctx)
+	s.updatedAt = now(ctx)
 	info := workflow.GetInfo(ctx)
 	t := cases.Transition{
 		Case:       s.view(details, nil),
@@ -95,6 +95,12 @@ func (s *caseState) searchAttributes() []temporal.SearchAttributeUpdate {
 			SearchAttributeSLABreached.ValueSet(s.sla.Breached))
 	}
 	return updates
+}
+
+// now is workflow time at the precision PostgreSQL keeps, so the live case
+// and the read model show the same instants.
+func now(ctx workflow.Context) time.Time {
+	return workflow.Now(ctx).UTC().Truncate(time.Microsecond)
 }
 
 // activityContext gives activities a bounded attempt and unlimited retries:

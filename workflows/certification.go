@@ -251,9 +251,9 @@ func (c *certification) act(ctx workflow.Context, name string, req cases.ActionR
 }
 
 func (c *certification) certify(ctx workflow.Context, st step) error {
-	now := workflow.Now(ctx)
+	at := now(ctx)
 	c.status = CertificationCertified
-	c.details.CertifiedAt = &now
+	c.details.CertifiedAt = &at
 	c.details.RejectionReason = ""
 	st.notifications = append(st.notifications, cases.Notification{
 		Audience: cases.AudiencePartner, Kind: "certification_certified",
@@ -271,12 +271,12 @@ func (c *certification) reject(ctx workflow.Context, st step, reason string) err
 }
 
 func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, message string) error {
-	now := workflow.Now(ctx)
+	at := now(ctx)
 	c.status = CertificationTicketOpen
-	c.details.Ticket = &Ticket{Message: message, FiledBy: actor, FiledAt: now}
+	c.details.Ticket = &Ticket{Message: message, FiledBy: actor, FiledAt: at}
 	var cal *activities.Calendar
 	var due time.Time
-	req := activities.DueAtRequest{From: now, Policy: c.ticketSLA}
+	req := activities.DueAtRequest{From: at, Policy: c.ticketSLA}
 	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, req).Get(ctx, &due); err != nil {
 		return err
 	}
@@ -306,8 +306,8 @@ func (c *certification) breach(ctx workflow.Context) error {
 }
 
 func (c *certification) resolve(ctx workflow.Context, actor cases.Actor, in ResolveInput) error {
-	now := workflow.Now(ctx)
-	c.details.Ticket.ResolvedAt = &now
+	at := now(ctx)
+	c.details.Ticket.ResolvedAt = &at
 	c.details.Ticket.Decision = in.Decision
 	st := step{event: "ticket_resolved", actor: actor, detail: map[string]any{"decision": in.Decision}}
 	if in.Decision == DecisionCertify {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -86,7 +85,7 @@ func (c *devCmd) Run() error {
 		})
 	})
 	err = g.Wait()
-	slog.Info("partnerops dev stopped")
+	logger.Info("partnerops dev stopped")
 	return err
 }
 
@@ -111,4 +110,3 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	}
 	fmt.Println(b.String())
 }
-

@@ -16,9 +16,15 @@ type migrateCmd struct {
 }
 
 type (
-	migrateUpCmd     struct{ config.Database `embed:""` }
-	migrateDownCmd   struct{ config.Database `embed:""` }
-	migrateStatusCmd struct{ config.Database `embed:""` }
+	migrateUpCmd struct {
+		config.Database `embed:""`
+	}
+	migrateDownCmd struct {
+		config.Database `embed:""`
+	}
+	migrateStatusCmd struct {
+		config.Database `embed:""`
+	}
 )
 
 func (c *migrateUpCmd) Run() error {

@@ -1,0 +1,340 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"partnerops/activities"
+	"partnerops/cases"
+	"partnerops/rules"
+)
+
+var (
+	shanghai, _ = time.LoadLocation("Asia/Shanghai")
+	// The case starts on a Friday afternoon, Shanghai time.
+	fridayAfternoon = time.Date(2026, 11, 27, 15, 0, 0, 0, shanghai)
+	// Three working days after that Friday: the end of Wednesday.
+	endOfWednesday = time.Date(2026, 12, 2, 23, 59, 59, 0, shanghai)
+
+	opsActor     = cases.Actor{ID: "prn_ops", Role: cases.RoleOps, Name: "Olivia Ops"}
+	partnerActor = cases.Actor{ID: "prn_admin", Role: cases.RoleAdmin, Name: "Acme admin"}
+)
+
+func validInfo(number string) rules.BusinessInfo {
+	t := rules.BusinessLicence
+	return rules.BusinessInfo{
+		CompanyName: "Acme Solutions Ltd", CertificateNumber: number, CertificateType: &t,
+		LegalRepresentative: "Zhang San", Address: "1 Cloud Road, Hangzhou",
+		Contact: rules.Contact{Name: "Li Si", Phone: "+86 138 0000 0000", Email: "li.si@acme.example"},
+	}
+}
+
+const (
+	validNumber = "91350100M000100Y43"
+	otherNumber = "9144030000000000G0"
+)
+
+// certHarness runs the certification workflow in the SDK's test
+// environment, with activities that keep what the workflow records.
+type certHarness struct {
+	t           *testing.T
+	env         *testsuite.TestWorkflowEnvironment
+	transitions []cases.Transition
+	holidays    []rules.CalendarDay
+	takenNumber string // a certificate number another partner holds
+	outcomes    []actionOutcome
+}
+
+type actionOutcome struct {
+	action string
+	result cases.Case
+	err    error
+}
+
+func newCertHarness(t *testing.T) *certHarness {
+	var suite testsuite.WorkflowTestSuite
+	h := &certHarness{t: t, env: suite.NewTestWorkflowEnvironment()}
+	h.env.SetStartTime(fridayAfternoon)
+	h.env.RegisterWorkflowWithOptions(Certification, workflow.RegisterOptions{Name: CertificationWorkflow})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, tr cases.Transition) error {
+		h.transitions = append(h.transitions, tr)
+		return nil
+	}, activity.RegisterOptions{Name: "RecordTransition"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (time.Time, error) {
+		policy, err := rules.ParseSLAPolicy(req.Policy)
+		if err != nil {
+			return time.Time{}, err
+		}
+		cal, err := rules.NewCalendar(shanghai, h.holidays)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return policy.DueAt(cal, req.From), nil
+	}, activity.RegisterOptions{Name: "DueAt"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.CheckRequest) ([]rules.FieldError, error) {
+		if req.Info.CertificateNumber == h.takenNumber {
+			return []rules.FieldError{{Field: "certificate_number", Message: "is already used by another partner's certification"}}, nil
+		}
+		return req.Info.Validate(), nil
+	}, activity.RegisterOptions{Name: "CheckBusinessInfo"})
+	return h
+}
+
+// at schedules an action at an offset from the start.
+func (h *certHarness) at(offset time.Duration, name string, actor cases.Actor, input any) {
+	h.env.RegisterDelayedCallback(func() {
+		raw, err := json.Marshal(input)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		req := cases.ActionRequest{Actor: actor, Input: raw}
+		h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { h.outcomes = append(h.outcomes, actionOutcome{action: name, err: err}) },
+			OnComplete: func(result any, err error) {
+				var c cases.Case
+				if err == nil {
+					c = result.(cases.Case)
+				}
+				h.outcomes = append(h.outcomes, actionOutcome{action: name, result: c, err: err})
+			},
+		}, req)
+	}, offset)
+}
+
+// queryAt records the case as role sees it at an offset from the start.
+func (h *certHarness) queryAt(offset time.Duration, role string, into *cases.Case) {
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryCase, role)
+		if err != nil {
+			h.t.Errorf("query: %v", err)
+			return
+		}
+		if err := v.Get(into); err != nil {
+			h.t.Errorf("query result: %v", err)
+		}
+	}, offset)
+}
+
+func (h *certHarness) run(info rules.BusinessInfo) string {
+	h.env.ExecuteWorkflow(CertificationWorkflow, CertificationInput{
+		CaseID: "cas_test", PartnerID: "prt_acme", Submitter: partnerActor, Info: info,
+		TicketSLA: "3wd", CreatedAt: fridayAfternoon.UTC(),
+	})
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("the workflow did not complete")
+	}
+	var status string
+	if err := h.env.GetWorkflowResult(&status); err != nil {
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+	for _, o := range h.outcomes {
+		if o.err != nil && !isRefusal(o.err) {
+			h.t.Errorf("%s failed: %v", o.action, o.err)
+		}
+	}
+	return status
+}
+
+func isRefusal(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr)
+}
+
+// events lists the recorded transitions as "event/status".
+func (h *certHarness) events() []string {
+	var list []string
+	for i, tr := range h.transitions {
+		if tr.Event.Seq != i+1 {
+			h.t.Errorf("transition %d has seq %d", i, tr.Event.Seq)
+		}
+		list = append(list, tr.Event.Type+"/"+tr.Case.Status)
+	}
+	return list
+}
+
+func (h *certHarness) transition(event string) cases.Transition {
+	for _, tr := range h.transitions {
+		if tr.Event.Type == event {
+			return tr
+		}
+	}
+	h.t.Fatalf("no %s transition among %v", event, h.events())
+	return cases.Transition{}
+}
+
+func assertEvents(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("events\n got %v\nwant %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("events\n got %v\nwant %v", got, want)
+		}
+	}
+}
+
+func assertNotified(t *testing.T, tr cases.Transition, audience string) {
+	t.Helper()
+	for _, n := range tr.Notifications {
+		if n.Audience == audience {
+			return
+		}
+	}
+	t.Errorf("%s notifies %v, not %s", tr.Event.Type, tr.Notifications, audience)
+}
+
+func TestCertificationApproved(t *testing.T) {
+	h := newCertHarness(t)
+	var inReview cases.Case
+	h.queryAt(30*time.Second, cases.RoleOps, &inReview)
+	h.at(time.Minute, ActionApprove, opsActor, struct{}{})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	if inReview.Status != CertificationInReview || len(inReview.Actions) != 2 {
+		t.Errorf("before the decision ops see %s with actions %v", inReview.Status, inReview.Actions)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "approved/certified")
+	assertNotified(t, h.transition("checks_passed"), cases.AudienceOps)
+	assertNotified(t, h.transition("approved"), cases.AudiencePartner)
+	if got := h.outcomes[0].result; got.Status != CertificationCertified || len(got.Actions) != 0 {
+		t.Errorf("approve answered %s with actions %v", got.Status, got.Actions)
+	}
+}
+
+func TestCertificationTicketResolvedInTime(t *testing.T) {
+	h := newCertHarness(t)
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "The licence scan is unreadable"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Here is a clearer scan"})
+	h.at(24*time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "rejected/rejected",
+		"ticket_filed/ticket_open", "ticket_resolved/certified")
+	rejected := h.transition("rejected")
+	assertNotified(t, rejected, cases.AudiencePartner)
+	var details CertificationDetails
+	if err := json.Unmarshal(rejected.Case.Details, &details); err != nil || details.RejectionReason != "The licence scan is unreadable" {
+		t.Errorf("the partner reads the reason %q (%v)", details.RejectionReason, err)
+	}
+	filed := h.transition("ticket_filed")
+	if filed.Case.SLA == nil || !filed.Case.SLA.DueAt.Equal(endOfWednesday) {
+		t.Errorf("a ticket filed on Friday afternoon is due %v, want the end of Wednesday %v", filed.Case.SLA, endOfWednesday)
+	}
+	if final := h.transitions[len(h.transitions)-1]; final.Case.SLA.Breached {
+		t.Error("a ticket resolved in time is marked breached")
+	}
+}
+
+func TestCertificationSLABreachedThenResolved(t *testing.T) {
+	h := newCertHarness(t)
+	var afterDeadline cases.Case
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Address does not match the licence"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "It does, please look again"})
+	h.queryAt(6*24*time.Hour, cases.RoleSupervisor, &afterDeadline)
+	h.at(6*24*time.Hour+time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionReject, Reason: "Still does not match"})
+	corrected := validInfo(validNumber)
+	corrected.Address = "2 Cloud Road, Hangzhou"
+	h.at(7*24*time.Hour, ActionResubmit, partnerActor, corrected)
+	h.at(7*24*time.Hour+time.Hour, ActionApprove, opsActor, struct{}{})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "rejected/rejected",
+		"ticket_filed/ticket_open", "sla_breached/ticket_open", "ticket_resolved/rejected",
+		"resubmitted/checking", "checks_passed/in_review", "approved/certified")
+	breach := h.transition("sla_breached")
+	if !breach.Event.At.Equal(endOfWednesday) || !breach.Case.SLA.Breached {
+		t.Errorf("breach recorded at %v (breached %v), want at the deadline %v", breach.Event.At, breach.Case.SLA.Breached, endOfWednesday)
+	}
+	assertNotified(t, breach, cases.AudienceSupervisor)
+	if afterDeadline.Status != CertificationTicketOpen || afterDeadline.SLA == nil || !afterDeadline.SLA.Breached {
+		t.Errorf("after the deadline the case is %s with SLA %+v; want an open, breached ticket", afterDeadline.Status, afterDeadline.SLA)
+	}
+	var details CertificationDetails
+	_ = json.Unmarshal(h.transitions[len(h.transitions)-1].Case.Details, &details)
+	if details.Submissions != 2 || details.BusinessInfo.Address != "2 Cloud Road, Hangzhou" {
+		t.Errorf("after resubmission: %d submissions, address %q", details.Submissions, details.BusinessInfo.Address)
+	}
+}
+
+func TestCertificationDeadlineSkipsHolidays(t *testing.T) {
+	h := newCertHarness(t)
+	h.holidays = []rules.CalendarDay{{Date: "2026-11-30", Kind: rules.Holiday, Name: "test holiday"}}
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	h.at(time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	h.run(validInfo(validNumber))
+	want := endOfWednesday.AddDate(0, 0, 1)
+	if due := h.transition("ticket_filed").Case.SLA.DueAt; !due.Equal(want) {
+		t.Errorf("with Monday a holiday the ticket is due %v, want the end of Thursday %v", due, want)
+	}
+}
+
+func TestCertificationAutomaticChecksRejectDuplicate(t *testing.T) {
+	h := newCertHarness(t)
+	h.takenNumber = validNumber
+	h.at(time.Minute, ActionResubmit, partnerActor, validInfo(otherNumber))
+	h.at(2*time.Minute, ActionApprove, opsActor, struct{}{})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_failed/rejected",
+		"resubmitted/checking", "checks_passed/in_review", "approved/certified")
+	failed := h.transition("checks_failed")
+	assertNotified(t, failed, cases.AudiencePartner)
+	var details CertificationDetails
+	_ = json.Unmarshal(failed.Case.Details, &details)
+	if len(details.CheckProblems) != 1 || details.CheckProblems[0].Field != "certificate_number" {
+		t.Errorf("check problems %v", details.CheckProblems)
+	}
+}
+
+func TestCertificationRefusesActionsOutOfTurn(t *testing.T) {
+	h := newCertHarness(t)
+	h.at(time.Minute, ActionApprove, partnerActor, struct{}{})                     // a partner approving itself
+	h.at(2*time.Minute, ActionFileTicket, opsActor, FileTicketInput{Message: "x"}) // staff filing the partner's ticket
+	h.at(3*time.Minute, ActionReject, opsActor, RejectInput{Reason: "  "})         // no reason
+	h.at(4*time.Minute, ActionResubmit, partnerActor, validInfo(otherNumber))      // nothing to resubmit yet
+	h.at(5*time.Minute, ActionApprove, opsActor, struct{}{})
+	h.at(6*time.Minute, ActionApprove, opsActor, struct{}{}) // too late: already certified
+	h.run(validInfo(validNumber))
+	want := []struct{ action, refusal string }{
+		{ActionApprove, cases.RefusalForbidden},
+		{ActionFileTicket, cases.RefusalForbidden},
+		{ActionReject, cases.RefusalInvalid},
+		{ActionResubmit, cases.RefusalConflict},
+		{ActionApprove, ""},
+	}
+	if len(h.outcomes) < len(want) {
+		t.Fatalf("outcomes %+v", h.outcomes)
+	}
+	for i, w := range want {
+		got := ""
+		var appErr *temporal.ApplicationError
+		if errors.As(h.outcomes[i].err, &appErr) {
+			got = appErr.Type()
+		}
+		if got != w.refusal {
+			t.Errorf("%s #%d: refusal %q, want %q (%v)", w.action, i, got, w.refusal, h.outcomes[i].err)
+		}
+	}
+	var fields rules.FieldErrors
+	var appErr *temporal.ApplicationError
+	if errors.As(h.outcomes[2].err, &appErr) {
+		if err := appErr.Details(&fields); err != nil || len(fields) != 1 || fields[0].Field != "reason" {
+			t.Errorf("the invalid reject names %v (%v), want the field reason", fields, err)
+		}
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "approved/certified")
+}
