@@ -15,6 +15,7 @@ import (
 
 // Principal is a demo principal and its token.
 type Principal struct {
+	Env        string `json:"env"` // the shell variable the README's walk-through uses
 	Name       string `json:"name"`
 	Role       string `json:"role"`
 	PartnerID  string `json:"partner_id,omitempty"`
@@ -22,8 +23,17 @@ type Principal struct {
 	Token      string `json:"token"`
 }
 
+// Partner is a demo partner.
+type Partner struct {
+	Env  string `json:"env"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
 // Data is what the demo created.
 type Data struct {
+	Partners   []Partner   `json:"partners"`
 	Principals []Principal `json:"principals"`
 }
 
@@ -63,47 +73,51 @@ func load(path string) (Data, error) {
 	return d, json.Unmarshal(raw, &d)
 }
 
+// valid reports whether every recorded token still names its principal
+// (the database may have been reset since).
 func (d Data) valid(ctx context.Context, s *store.Store) bool {
 	for _, p := range d.Principals {
-		if _, err := s.PrincipalByToken(ctx, p.Token); err != nil {
+		if _, err := s.PrincipalByToken(ctx, p.Token); err != nil || p.Env == "" {
 			return false
 		}
 	}
-	return len(d.Principals) > 0
+	return len(d.Principals) > 0 && len(d.Partners) > 0
 }
 
 func create(ctx context.Context, s *store.Store) (Data, error) {
 	var d Data
-	add := func(np store.NewPrincipal) error {
+	add := func(env string, np store.NewPrincipal) error {
 		_, token, err := s.CreatePrincipal(ctx, np)
 		d.Principals = append(d.Principals, Principal{
-			Name: np.Name, Role: np.Role, PartnerID: np.PartnerID, CustomerID: np.CustomerID, Token: token,
+			Env: env, Name: np.Name, Role: np.Role, PartnerID: np.PartnerID, CustomerID: np.CustomerID, Token: token,
 		})
 		return err
 	}
-	if err := add(store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps}); err != nil {
+	if err := add("OPS_TOKEN", store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps}); err != nil {
 		return d, err
 	}
-	if err := add(store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor}); err != nil {
+	if err := add("SUPERVISOR_TOKEN", store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor}); err != nil {
 		return d, err
 	}
-	partners := []struct{ name, typ, level, admin, customer, mode string }{
-		{"Acme Solutions", "solution_provider", "advanced", "Acme admin", "Acme's customer Blue Sky Retail", "resale"},
-		{"Nimbus Reseller", "cloud_reseller", "", "Nimbus admin", "Nimbus's customer Green Field Farms", "resale"},
+	partners := []struct{ env, name, typ, level, customer, mode string }{
+		{"ACME", "Acme Solutions", "solution_provider", "advanced", "Blue Sky Retail", "resale"},
+		{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
 	}
 	for _, p := range partners {
 		partner, err := s.CreatePartner(ctx, p.name, p.typ, p.level)
 		if err != nil {
 			return d, err
 		}
-		if err := add(store.NewPrincipal{Name: p.admin, Role: cases.RoleAdmin, PartnerID: partner.ID}); err != nil {
+		d.Partners = append(d.Partners, Partner{Env: p.env, ID: partner.ID, Name: p.name, Type: p.typ})
+		admin := store.NewPrincipal{Name: p.name + " admin", Role: cases.RoleAdmin, PartnerID: partner.ID}
+		if err := add(p.env+"_ADMIN_TOKEN", admin); err != nil {
 			return d, err
 		}
 		customer, err := s.CreateCustomer(ctx, p.customer, partner.ID, p.mode)
 		if err != nil {
 			return d, err
 		}
-		if err := add(store.NewPrincipal{Name: p.customer, Role: cases.RoleCustomer, CustomerID: customer.ID}); err != nil {
+		if err := add(p.env+"_CUSTOMER_TOKEN", store.NewPrincipal{Name: p.customer, Role: cases.RoleCustomer, CustomerID: customer.ID}); err != nil {
 			return d, err
 		}
 	}

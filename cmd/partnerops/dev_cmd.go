@@ -97,16 +97,13 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	fmt.Fprintf(&b, "  Temporal UI  %s\n", uiURL)
 	fmt.Fprintf(&b, "  PostgreSQL   %s\n", db)
 	fmt.Fprintf(&b, "  Ticket SLA   %s\n\n", c.TicketSLA)
-	fmt.Fprintf(&b, "Demo principals (export one as TOKEN and send Authorization: Bearer $TOKEN):\n")
+	fmt.Fprintf(&b, "Demo partners and principals; paste these lines into another shell:\n\n")
+	fmt.Fprintf(&b, "export API=http://%s\n", c.HTTP.Addr)
+	for _, p := range data.Partners {
+		fmt.Fprintf(&b, "export %s=%s   # partner %s (%s)\n", p.Env, p.ID, p.Name, p.Type)
+	}
 	for _, p := range data.Principals {
-		owner := ""
-		switch {
-		case p.PartnerID != "":
-			owner = "partner " + p.PartnerID
-		case p.CustomerID != "":
-			owner = "customer " + p.CustomerID
-		}
-		fmt.Fprintf(&b, "  %-11s %-34s %-48s %s\n", p.Role, p.Name, owner, p.Token)
+		fmt.Fprintf(&b, "export %s=%s   # %s (%s)\n", p.Env, p.Token, p.Name, p.Role)
 	}
 	fmt.Println(b.String())
 }

@@ -1,0 +1,347 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/workflows"
+)
+
+var updateReplayHistory = flag.Bool("update-replay-history", false,
+	"write the walk-through's workflow history to workflows/testdata for the replay test")
+
+func businessInfo(number string) map[string]any {
+	return map[string]any{
+		"company_name": "Acme Solutions Ltd", "certificate_number": number, "certificate_type": 0,
+		"legal_representative": "Zhang San", "address": "1 Cloud Road, Hangzhou",
+		"contact": map[string]any{"name": "Li Si", "phone": "+86 138 0000 0000", "email": "li.si@acme.example"},
+	}
+}
+
+const acmeNumber = "91350100M000100Y43"
+
+func (s *system) submit(token, partnerID string, body any, headers ...string) response {
+	s.t.Helper()
+	return s.call("POST", "/v1/partners/"+partnerID+"/certifications", token, body, headers...)
+}
+
+func certificationDetails(t *testing.T, c cases.Case) workflows.CertificationDetails {
+	t.Helper()
+	var d workflows.CertificationDetails
+	if err := json.Unmarshal(c.Details, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The README's walk-through: submit, reject, read the reason, file a
+// ticket, resolve, certified; with another partner seeing none of it.
+func TestCertificationWalkthrough(t *testing.T) {
+	s := startSystem(t, "3wd")
+
+	started := s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202)
+	c := decode[cases.Case](t, started)
+	if loc := started.header.Get("Location"); loc != "/v1/cases/"+c.ID {
+		t.Errorf("Location %q", loc)
+	}
+	if c.Kind != cases.KindCertification || c.PartnerID != s.partnerA {
+		t.Errorf("started %+v", c)
+	}
+	c = s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	if !slices.Equal(c.Actions, []string{"approve", "reject"}) {
+		t.Errorf("ops may %v in review", c.Actions)
+	}
+
+	rejected := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops,
+		map[string]string{"reason": "The licence scan is unreadable"}).expect(t, 200))
+	if rejected.Status != workflows.CertificationRejected {
+		t.Fatalf("after reject: %s", rejected.Status)
+	}
+
+	// The partner reads the reason on the case, and was notified.
+	seen := decode[cases.Case](t, s.call("GET", "/v1/cases/"+c.ID, s.memberA, nil).expect(t, 200))
+	if d := certificationDetails(t, seen); d.RejectionReason != "The licence scan is unreadable" {
+		t.Errorf("the partner reads the reason %q", d.RejectionReason)
+	}
+	if !slices.Equal(seen.Actions, []string{"file_ticket", "resubmit"}) {
+		t.Errorf("the partner may %v after rejection", seen.Actions)
+	}
+	notes := decode[struct {
+		Notifications []struct{ Kind, Message string }
+	}](t,
+		s.call("GET", "/v1/notifications", s.adminA, nil).expect(t, 200))
+	if len(notes.Notifications) == 0 || notes.Notifications[0].Kind != "certification_rejected" ||
+		!strings.Contains(notes.Notifications[0].Message, "unreadable") {
+		t.Errorf("partner notifications %+v", notes.Notifications)
+	}
+
+	ticket := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/file_ticket", s.adminA,
+		map[string]string{"message": "Here is a clearer scan"}).expect(t, 200))
+	if ticket.Status != workflows.CertificationTicketOpen || ticket.SLA == nil || ticket.SLA.Breached {
+		t.Fatalf("after filing the ticket: %s %+v", ticket.Status, ticket.SLA)
+	}
+	// Ops find it in the list of open tickets, with its deadline.
+	list := decode[struct{ Cases []cases.Case }](t, s.call("GET",
+		"/v1/cases?kind=certification&status=ticket_open", s.ops, nil).expect(t, 200))
+	if len(list.Cases) != 1 || list.Cases[0].ID != c.ID || list.Cases[0].SLA == nil ||
+		!list.Cases[0].SLA.DueAt.Equal(ticket.SLA.DueAt) || !slices.Equal(list.Cases[0].Actions, []string{"resolve"}) {
+		t.Errorf("open tickets %+v", list.Cases)
+	}
+
+	// Another partner sees nothing of it.
+	s.call("GET", "/v1/cases/"+c.ID, s.adminB, nil).expect(t, 404)
+	s.call("GET", "/v1/cases/"+c.ID+"/events", s.adminB, nil).expect(t, 404)
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/resubmit", s.adminB, businessInfo(acmeNumber)).expect(t, 404)
+	if other := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.adminB, nil).expect(t, 200)); len(other.Cases) != 0 {
+		t.Errorf("partner B lists %d cases", len(other.Cases))
+	}
+	if other := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?partner_id="+s.partnerA, s.adminB, nil).expect(t, 200)); len(other.Cases) != 0 {
+		t.Errorf("partner B lists %d of partner A's cases", len(other.Cases))
+	}
+
+	// A partner cannot resolve its own ticket; ops can.
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/resolve", s.adminA, map[string]string{"decision": "certify"}).expect(t, 403)
+	done := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/resolve", s.ops,
+		map[string]string{"decision": "certify"}).expect(t, 200))
+	if done.Status != workflows.CertificationCertified {
+		t.Fatalf("after resolve: %s", done.Status)
+	}
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/approve", s.ops, nil).expect(t, 409)
+
+	events := decode[struct{ Events []cases.Event }](t, s.call("GET", "/v1/cases/"+c.ID+"/events", s.adminA, nil).expect(t, 200))
+	var types []string
+	for _, e := range events.Events {
+		types = append(types, e.Type)
+	}
+	want := []string{"submitted", "checks_passed", "rejected", "ticket_filed", "ticket_resolved"}
+	if !slices.Equal(types, want) {
+		t.Errorf("timeline %v, want %v", types, want)
+	}
+	if events.Events[2].Actor.Name != "Olivia Ops" || events.Events[3].Actor.Name != "Acme admin" {
+		t.Errorf("who did what: %+v", events.Events)
+	}
+	final := s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationCertified))
+	if final.Status != workflows.CertificationCertified {
+		t.Errorf("read back %s", final.Status)
+	}
+	if *updateReplayHistory {
+		s.writeHistory(c.ID, "../workflows/testdata/certification_walkthrough.json")
+	}
+}
+
+// writeHistory saves a workflow's history as JSON for the replay test.
+func (s *system) writeHistory(workflowID, path string) {
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	var history historypb.History
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		history.Events = append(history.Events, e)
+	}
+	out, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&history)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func TestCertificationIdempotencyKey(t *testing.T) {
+	s := startSystem(t, "3wd")
+	first := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber), "Idempotency-Key", "cert-1").expect(t, 202))
+	again := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber), "Idempotency-Key", "cert-1").expect(t, 202))
+	if again.ID != first.ID {
+		t.Errorf("the same key and body gave a second case %s (first %s)", again.ID, first.ID)
+	}
+	other := businessInfo(acmeNumber)
+	other["company_name"] = "Acme Holdings"
+	p := decode[problem](t, s.submit(s.adminA, s.partnerA, other, "Idempotency-Key", "cert-1").expect(t, 409))
+	if !strings.Contains(p.Detail, "Idempotency-Key") {
+		t.Errorf("409 says %q", p.Detail)
+	}
+	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.ops, nil).expect(t, 200))
+	if len(list.Cases) != 1 {
+		t.Errorf("%d cases after one start under one key", len(list.Cases))
+	}
+}
+
+func TestCertificationBadInputWritesNothing(t *testing.T) {
+	s := startSystem(t, "3wd")
+	tooLong := businessInfo(strings.Repeat("9", 33))
+	unknownType := businessInfo(acmeNumber)
+	unknownType["certificate_type"] = 7
+	manyBad := businessInfo("")
+	manyBad["company_name"] = ""
+	manyBad["contact"] = map[string]any{"name": "Li Si", "phone": "call me", "email": "not-an-email"}
+	wrongCheck := businessInfo("91350100M000100Y44")
+	unknownField := businessInfo(acmeNumber)
+	unknownField["shoe_size"] = 42
+
+	for _, tc := range []struct {
+		name   string
+		body   any
+		status int
+		fields string
+	}{
+		{"malformed JSON", `{"company_name": "Acme"`, 400, ""},
+		{"not an object", `[1, 2]`, 400, ""},
+		{"empty body", ``, 400, ""},
+		{"wrong type", `{"certificate_type": "zero"}`, 400, ""},
+		{"unknown field", unknownField, 400, ""},
+		{"certificate number over 32", tooLong, 422, "certificate_number"},
+		{"unknown certificate type", unknownType, 422, "certificate_type"},
+		{"wrong check character", wrongCheck, 422, "certificate_number"},
+		{"every bad field at once", manyBad, 422, "company_name,certificate_number,contact.phone,contact.email"},
+		{"body over 1 MiB", `{"company_name": "` + strings.Repeat("a", 1<<20) + `"}`, 413, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Expect: 100-continue lets the server refuse an over-long body
+			// before the client sends it, as careful clients do.
+			r := s.submit(s.adminA, s.partnerA, tc.body, "Idempotency-Key", "bad-"+tc.name, "Expect", "100-continue")
+			p := decode[problem](t, r.expect(t, tc.status))
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+				t.Errorf("content type %q", ct)
+			}
+			if p.Status != tc.status || p.Type == "" || p.Detail == "" {
+				t.Errorf("problem %+v", p)
+			}
+			if p.fields() != tc.fields {
+				t.Errorf("bad fields %q, want %q", p.fields(), tc.fields)
+			}
+		})
+	}
+	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.ops, nil).expect(t, 200))
+	if len(list.Cases) != 0 {
+		t.Errorf("bad input wrote %d cases", len(list.Cases))
+	}
+	// The keys of refused requests are free: a good request may use one.
+	s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber), "Idempotency-Key", "bad-malformed JSON").expect(t, 202)
+
+	// A refused action changes nothing either.
+	c := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.ops, nil).expect(t, 200)).Cases[0]
+	c = s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, `{"reason": `).expect(t, 400)
+	p := decode[problem](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, map[string]string{"reason": ""}).expect(t, 422))
+	if p.fields() != "reason" {
+		t.Errorf("reject without a reason names %q", p.fields())
+	}
+	long := decode[problem](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops,
+		map[string]string{"reason": strings.Repeat("x", workflows.MaxReasonLength+1)}).expect(t, 422))
+	if long.fields() != "reason" {
+		t.Errorf("an over-long reason names %q", long.fields())
+	}
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/teleport", s.ops, nil).expect(t, 404)
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/file_ticket", s.adminA, map[string]string{"message": "x"}).expect(t, 409)
+	after := s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	if !after.UpdatedAt.Equal(c.UpdatedAt) {
+		t.Errorf("refused actions changed the case: updated %v -> %v", c.UpdatedAt, after.UpdatedAt)
+	}
+	events := decode[struct{ Events []cases.Event }](t, s.call("GET", "/v1/cases/"+c.ID+"/events", s.ops, nil).expect(t, 200))
+	if len(events.Events) != 2 {
+		t.Errorf("refused actions left events: %+v", events.Events)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	s := startSystem(t, "3wd")
+	s.call("GET", "/v1/cases", "", nil).expect(t, 401)
+	s.call("GET", "/v1/cases", "po_not-a-token", nil).expect(t, 401)
+	s.submit(s.ops, s.partnerA, businessInfo(acmeNumber)).expect(t, 403)
+	s.submit(s.customA, s.partnerA, businessInfo(acmeNumber)).expect(t, 403)
+	s.submit(s.adminB, s.partnerA, businessInfo(acmeNumber)).expect(t, 404)
+	s.call("PUT", "/v1/calendar/days/2026-12-31", s.adminA, map[string]string{"kind": "holiday"}).expect(t, 403)
+	s.call("GET", "/healthz", "", nil).expect(t, 200)
+	ready := decode[struct{ Ready bool }](t, s.call("GET", "/readyz", "", nil).expect(t, 200))
+	if !ready.Ready {
+		t.Error("not ready")
+	}
+	s.call("GET", "/v1/openapi.json", "", nil).expect(t, 200)
+	metrics := s.call("GET", "/metrics", "", nil).expect(t, 200)
+	if !strings.Contains(string(metrics.body), "partnerops_http_requests_total") {
+		t.Error("/metrics lacks the request counter")
+	}
+	// A member of the partner acts with its own token and is named in the timeline.
+	c := decode[cases.Case](t, s.submit(s.memberA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	events := decode[struct{ Events []cases.Event }](t, s.call("GET", "/v1/cases/"+c.ID+"/events", s.adminA, nil).expect(t, 200))
+	if len(events.Events) == 0 || events.Events[0].Actor.Name != "Acme member" {
+		t.Errorf("timeline %+v", events.Events)
+	}
+}
+
+func TestSLABreachEscalates(t *testing.T) {
+	s := startSystem(t, "2s")
+	c := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, map[string]string{"reason": "Unreadable"}).expect(t, 200)
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/file_ticket", s.adminA, map[string]string{"message": "Please re-check"}).expect(t, 200)
+	breached := s.waitForCase(s.supervisor, c.ID, func(c cases.Case) bool { return c.SLA != nil && c.SLA.Breached })
+	if breached.Status != workflows.CertificationTicketOpen {
+		t.Errorf("a breached ticket is %s, want still open", breached.Status)
+	}
+	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?sla_breached=true", s.supervisor, nil).expect(t, 200))
+	if len(list.Cases) != 1 || list.Cases[0].ID != c.ID {
+		t.Errorf("breached cases %+v", list.Cases)
+	}
+	notes := decode[struct{ Notifications []struct{ Kind string } }](t, s.call("GET", "/v1/notifications", s.supervisor, nil).expect(t, 200))
+	if len(notes.Notifications) != 1 || notes.Notifications[0].Kind != "sla_breached" {
+		t.Errorf("supervisor notifications %+v", notes.Notifications)
+	}
+	resolved := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/resolve", s.ops,
+		map[string]string{"decision": "reject", "reason": "Still unreadable"}).expect(t, 200))
+	if resolved.Status != workflows.CertificationRejected || !resolved.SLA.Breached {
+		t.Errorf("resolved late: %s %+v", resolved.Status, resolved.SLA)
+	}
+	// The partner corrects and resubmits.
+	fixed := businessInfo(acmeNumber)
+	fixed["address"] = "2 Cloud Road, Hangzhou"
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/resubmit", s.adminA, fixed).expect(t, 200)
+	again := s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	if d := certificationDetails(t, again); d.Submissions != 2 || d.BusinessInfo.Address != "2 Cloud Road, Hangzhou" {
+		t.Errorf("after resubmission %+v", d)
+	}
+}
+
+func TestCaseListPagination(t *testing.T) {
+	s := startSystem(t, "3wd")
+	var ids []string
+	for i := range 5 {
+		number := rules.WithUSCCCheck("91350100M00010" + string(rune('0'+i)) + "Y4")
+		ids = append(ids, decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(number)).expect(t, 202)).ID)
+	}
+	slices.Reverse(ids) // newest first
+	var got []string
+	cursor := ""
+	for page := 0; page < 5; page++ {
+		r := decode[struct {
+			Cases      []cases.Case `json:"cases"`
+			NextCursor string       `json:"next_cursor"`
+		}](t, s.call("GET", "/v1/cases?limit=2&cursor="+cursor, s.ops, nil).expect(t, 200))
+		for _, c := range r.Cases {
+			got = append(got, c.ID)
+		}
+		if cursor = r.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("pages gave %v, want %v", got, ids)
+	}
+	p := decode[problem](t, s.call("GET", "/v1/cases?limit=0&kind=spaceship&sla_breached=maybe&cursor=zzz", s.ops, nil).expect(t, 422))
+	if p.fields() != "kind,sla_breached,limit" {
+		t.Errorf("bad list parameters name %q", p.fields())
+	}
+	s.call("GET", "/v1/cases?cursor=bm90LWEtY3Vyc29y", s.ops, nil).expect(t, 422)
+}

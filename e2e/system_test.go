@@ -1,0 +1,223 @@
+// Package e2e tests partnerops end to end: real HTTP against the API, a
+// real Temporal server (embedded, on SQLite) running the real worker, and a
+// fresh PostgreSQL database per system.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/temporaltest"
+
+	"partnerops/api"
+	"partnerops/cases"
+	"partnerops/internal/testdb"
+	"partnerops/store"
+	"partnerops/worker"
+)
+
+// system is one running partnerops: API, worker, Temporal and PostgreSQL.
+type system struct {
+	t        *testing.T
+	baseURL  string
+	store    *store.Store
+	temporal client.Client
+	contract *contractChecker
+
+	partnerA, partnerB               string
+	ops, supervisor                  string // tokens
+	adminA, memberA, adminB, customA string
+}
+
+// startSystem brings a whole system up for one test; ticketSLA is the SLA
+// policy of new certification cases.
+func startSystem(t *testing.T, ticketSLA string) *system {
+	t.Helper()
+	ctx := context.Background()
+	st, _ := testdb.New(t)
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	tc := ts.GetDefaultClient()
+	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
+		t.Fatal(err)
+	}
+	const taskQueue = "partnerops-e2e"
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan error, 1)
+	go func() {
+		workerDone <- worker.Run(workerCtx, tc, taskQueue, worker.Deps{Store: st, Location: shanghai(t)})
+	}()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := api.New(api.Deps{
+		Store: st, Temporal: tc, TaskQueue: taskQueue, TicketSLA: ticketSLA,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() {
+		_ = app.ShutdownWithTimeout(5 * time.Second)
+		stopWorker()
+		if err := <-workerDone; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	})
+
+	s := &system{t: t, baseURL: "http://" + ln.Addr().String(), store: st, temporal: tc, contract: newContractChecker(t)}
+	s.seed(ctx)
+	return s
+}
+
+func shanghai(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func (s *system) seed(ctx context.Context) {
+	token := func(np store.NewPrincipal) string {
+		_, tok, err := s.store.CreatePrincipal(ctx, np)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		return tok
+	}
+	a, err := s.store.CreatePartner(ctx, "Acme Solutions", "solution_provider", "advanced")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	b, err := s.store.CreatePartner(ctx, "Nimbus Reseller", "cloud_reseller", "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	customer, err := s.store.CreateCustomer(ctx, "Blue Sky Retail", a.ID, "resale")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.partnerA, s.partnerB = a.ID, b.ID
+	s.ops = token(store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps})
+	s.supervisor = token(store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor})
+	s.adminA = token(store.NewPrincipal{Name: "Acme admin", Role: cases.RoleAdmin, PartnerID: a.ID})
+	s.memberA = token(store.NewPrincipal{Name: "Acme member", Role: cases.RoleMember, PartnerID: a.ID})
+	s.adminB = token(store.NewPrincipal{Name: "Nimbus admin", Role: cases.RoleAdmin, PartnerID: b.ID})
+	s.customA = token(store.NewPrincipal{Name: "Blue Sky", Role: cases.RoleCustomer, CustomerID: customer.ID})
+}
+
+// response is one HTTP answer, read whole.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// call sends one request and checks the answer against the OpenAPI
+// document. body is sent as is when it is a string, else as JSON.
+func (s *system) call(method, path, token string, body any, headers ...string) response {
+	s.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, s.baseURL+path, bytes.NewReader(raw))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.contract.check(s.t, req, resp, respBody)
+	return response{status: resp.StatusCode, header: resp.Header, body: respBody}
+}
+
+// expect fails the test unless the answer has the status.
+func (r response) expect(t *testing.T, status int) response {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	return r
+}
+
+func decode[T any](t *testing.T, r response) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(r.body, &v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+	return v
+}
+
+// problem is an error answer.
+type problem struct {
+	Type   string `json:"type"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func (p problem) fields() string {
+	var names []string
+	for _, e := range p.Errors {
+		names = append(names, e.Field)
+	}
+	return strings.Join(names, ",")
+}
+
+// waitForCase polls the case until cond holds.
+func (s *system) waitForCase(token, id string, cond func(cases.Case) bool) cases.Case {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c := decode[cases.Case](s.t, s.call("GET", "/v1/cases/"+id, token, nil).expect(s.t, 200))
+		if cond(c) {
+			return c
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("case %s stayed %s (%+v)", id, c.Status, c.SLA)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func hasStatus(status string) func(cases.Case) bool {
+	return func(c cases.Case) bool { return c.Status == status }
+}
