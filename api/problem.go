@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/api/serviceerror"
 
 	"partnerops/rules"
 )
@@ -53,6 +55,9 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		var fe *fiber.Error
 		switch {
 		case errors.As(err, &p):
+		case isUnavailable(err):
+			c.Set(fiber.HeaderRetryAfter, "1")
+			p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
 		case errors.As(err, &fe):
 			p = problem(fe.Code, "http", fe.Message)
 			if fe.Code == http.StatusRequestEntityTooLarge {
@@ -64,4 +69,12 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		}
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}
+}
+
+// isUnavailable reports whether Temporal could not answer for now (starting
+// up, overloaded, or timed out), which a retry may mend.
+func isUnavailable(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded)
 }

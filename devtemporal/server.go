@@ -20,7 +20,9 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
+	"go.temporal.io/server/common/membership/static"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 
@@ -86,6 +88,7 @@ func Start(opts Options) (*Server, error) {
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(staticHosts(cfg)),
 		temporal.WithLogger(log.NewZapLogger(log.BuildZapLogger(log.Config{Level: opts.LogLevel, Stdout: true}))),
 		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
 			// Visibility right after an upsert: the dev UI and list queries see new cases at once.
@@ -152,6 +155,17 @@ func serverConfig(sqlConfig *config.SQL, frontendPort int) (*config.Config, erro
 	cfg.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	cfg.PublicClient.HostPort = net.JoinHostPort(host, strconv.Itoa(frontendPort))
 	return cfg, nil
+}
+
+// staticHosts names each service's one local host. A single process needs
+// no membership gossip, and a static ring cannot keep the previous run's
+// hosts after a restart (which answers "Not enough hosts" for a while).
+func staticHosts(cfg *config.Config) map[primitives.ServiceName]static.Hosts {
+	hosts := map[primitives.ServiceName]static.Hosts{}
+	for name, svc := range cfg.Services {
+		hosts[primitives.ServiceName(name)] = static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(svc.RPC.GRPCPort)))
+	}
+	return hosts
 }
 
 // portOrFree checks that port can be listened on, or picks a free one for 0.

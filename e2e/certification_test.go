@@ -17,8 +17,8 @@ import (
 	"partnerops/workflows"
 )
 
-var updateReplayHistory = flag.Bool("update-replay-history", false,
-	"write the walk-through's workflow history to workflows/testdata for the replay test")
+var recordHistory = flag.String("record-history", "",
+	"write the walk-through's workflow history to this file, for the replay test (workflows/testdata/NAME.json)")
 
 func businessInfo(number string) map[string]any {
 	return map[string]any{
@@ -134,8 +134,8 @@ func TestCertificationWalkthrough(t *testing.T) {
 	if final.Status != workflows.CertificationCertified {
 		t.Errorf("read back %s", final.Status)
 	}
-	if *updateReplayHistory {
-		s.writeHistory(c.ID, "../workflows/testdata/certification_walkthrough.json")
+	if *recordHistory != "" {
+		s.writeHistory(c.ID, *recordHistory)
 	}
 }
 

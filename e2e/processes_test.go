@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,12 +29,7 @@ func TestAPIAndWorkerAsSeparateProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "partnerops")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/partnerops")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := partneropsBinary(t)
 	st, dbURL := testdb.New(t)
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	addr := freeAddr(t)
@@ -56,13 +53,7 @@ func TestAPIAndWorkerAsSeparateProcesses(t *testing.T) {
 	out := runBinary(t, bin, env, "token", "create", "--role", "ops", "--name", "Olga Ops")
 	opsToken := strings.TrimSpace(out[strings.Index(out, "token ")+len("token "):])
 
-	deadline := time.Now().Add(30 * time.Second)
-	for s.call("GET", "/readyz", "", nil).status != 200 {
-		if time.Now().After(deadline) {
-			t.Fatal("the api process never became ready")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s.waitReady()
 	c := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
 	s.waitForCase(opsToken, c.ID, hasStatus(workflows.CertificationInReview))
 	s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", opsToken, map[string]string{"reason": "Unreadable"}).expect(t, 200)
@@ -116,32 +107,112 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// startProcess runs `partnerops <command>` until the test ends, then stops
-// it with an interrupt, as an operator would, and checks it exits cleanly.
-func startProcess(t *testing.T, bin string, env []string, command string) {
+// process is a running `partnerops <command>`.
+type process struct {
+	t       *testing.T
+	command string
+	cmd     *exec.Cmd
+	out     *lockedBuffer
+	exited  chan error
+	once    sync.Once
+}
+
+// startProcess runs `partnerops <command>` until stop or the end of the test.
+func startProcess(t *testing.T, bin string, env []string, command string) *process {
 	t.Helper()
-	var out lockedBuffer
-	cmd := exec.Command(bin, command)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p := &process{t: t, command: command, out: &lockedBuffer{}, exited: make(chan error, 1)}
+	p.cmd = exec.Command(bin, command)
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(p.stop)
+	return p
+}
+
+// stop interrupts the process, as an operator's Ctrl-C would, and checks
+// that it exits cleanly and in time.
+func (p *process) stop() {
+	p.once.Do(func() {
+		_ = p.cmd.Process.Signal(os.Interrupt)
 		select {
-		case err := <-exited:
+		case err := <-p.exited:
 			if err != nil {
-				t.Errorf("partnerops %s exited with %v:\n%s", command, err, out.String())
+				p.t.Errorf("partnerops %s exited with %v:\n%s", p.command, err, p.out.String())
 			}
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("partnerops %s did not stop on interrupt:\n%s", command, out.String())
+		case <-time.After(20 * time.Second):
+			_ = p.cmd.Process.Kill()
+			p.t.Errorf("partnerops %s did not stop on interrupt:\n%s", p.command, p.out.String())
 		}
-		if t.Failed() {
-			t.Logf("partnerops %s output:\n%s", command, out.String())
+		if p.t.Failed() {
+			p.t.Logf("partnerops %s printed:\n%s", p.command, p.out.String())
 		}
 	})
+}
+
+// waitOutput waits until the process has printed text, and returns all it printed.
+func (p *process) waitOutput(text string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(p.out.String(), text) {
+		select {
+		case err := <-p.exited:
+			p.t.Fatalf("partnerops %s exited (%v) before printing %q:\n%s", p.command, err, text, p.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("partnerops %s never printed %q:\n%s", p.command, text, p.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return p.out.String()
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// partneropsBinary builds the binary once for the package's tests.
+func partneropsBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "partnerops-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "partnerops")
+		build := exec.Command("go", "build", "-o", builtBin, "./cmd/partnerops")
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// waitReady waits until the API answers /readyz with 200.
+func (s *system) waitReady() {
+	s.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", s.baseURL+"/readyz", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatal("the API never became ready")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

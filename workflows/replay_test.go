@@ -11,8 +11,8 @@ import (
 // TestReplayRecordedHistories replays histories recorded from real runs
 // (testdata/*.json) against today's workflow code: a change that would break
 // workflows already running fails here. Record a new history with
-// `go test ./e2e -run TestCertificationWalkthrough -update-replay-history`
-// when a workflow gains a new path, and keep the old files.
+// `go test ./e2e -run TestCertificationWalkthrough -record-history $PWD/workflows/testdata/NEW.json`
+// when a workflow changes, and keep the old files.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"testing"
+
+	"partnerops/cases"
+	"partnerops/internal/testdb"
+	"partnerops/workflows"
+)
+
+var exportLine = regexp.MustCompile(`(?m)^export (\w+)=(\S+)`)
+
+// TestDevModeSurvivesRestart runs `partnerops dev` as a new user would:
+// it prints the API, the Temporal UI and demo tokens; a case started there
+// is still there, live, after Ctrl-C and a second start.
+func TestDevModeSurvivesRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := partneropsBinary(t)
+	st, dbURL := testdb.New(t)
+	addr := freeAddr(t)
+	env := []string{
+		"DATABASE_URL=" + dbURL,
+		"PARTNEROPS_DATA_DIR=" + t.TempDir(),
+		"PARTNEROPS_HTTP_ADDR=" + addr,
+		"PARTNEROPS_DEV_TEMPORAL_PORT=0",
+		"PARTNEROPS_DEV_UI_PORT=0",
+	}
+	dev := startProcess(t, bin, env, "dev")
+	vars := exports(dev.waitOutput("export SUPERVISOR_TOKEN="))
+	s := &system{t: t, baseURL: vars["API"], store: st, contract: newContractChecker(t)}
+	s.waitReady()
+
+	uiURL := regexp.MustCompile(`Temporal UI\s+(\S+)`).FindStringSubmatch(dev.out.String())
+	if uiURL == nil {
+		t.Fatalf("no Temporal UI URL printed:\n%s", dev.out.String())
+	}
+	if resp, err := http.Get(uiURL[1]); err != nil || resp.StatusCode != 200 {
+		t.Errorf("Temporal UI at %s: %v %v", uiURL[1], err, resp)
+	} else {
+		resp.Body.Close()
+	}
+
+	c := decode[cases.Case](t, s.submit(vars["ACME_ADMIN_TOKEN"], vars["ACME"], businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(vars["OPS_TOKEN"], c.ID, hasStatus(workflows.CertificationInReview))
+	dev.stop()
+
+	again := startProcess(t, bin, env, "dev")
+	varsAgain := exports(again.waitOutput("export SUPERVISOR_TOKEN="))
+	if varsAgain["OPS_TOKEN"] != vars["OPS_TOKEN"] || varsAgain["ACME"] != vars["ACME"] {
+		t.Errorf("a restart changed the demo data: %v -> %v", vars, varsAgain)
+	}
+	s.waitReady()
+	live := s.waitForCase(vars["OPS_TOKEN"], c.ID, hasStatus(workflows.CertificationInReview))
+	if len(live.Actions) == 0 {
+		t.Errorf("after a restart ops may do nothing: %+v", live)
+	}
+	done := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/approve", vars["OPS_TOKEN"], nil).expect(t, 200))
+	if done.Status != workflows.CertificationCertified {
+		t.Errorf("approved after a restart: %s", done.Status)
+	}
+}
+
+func exports(output string) map[string]string {
+	vars := map[string]string{}
+	for _, m := range exportLine.FindAllStringSubmatch(output, -1) {
+		vars[m[1]] = m[2]
+	}
+	return vars
+}
