@@ -9,6 +9,12 @@ import (
 	"partnerops/store"
 )
 
+func (s *Server) calendarRoutes(v1 fiber.Router) {
+	v1.Get("/calendar/days", s.listCalendarDays)
+	v1.Put("/calendar/days/:date", requireRole(staffRoles...), s.putCalendarDay)
+	v1.Delete("/calendar/days/:date", requireRole(staffRoles...), s.deleteCalendarDay)
+}
+
 // listCalendarDays serves GET /v1/calendar/days: the holidays and make-up
 // working days every SLA is counted on.
 func (s *Server) listCalendarDays(c *fiber.Ctx) error {

@@ -33,6 +33,13 @@ type caseList struct {
 	NextCursor string       `json:"next_cursor,omitempty"`
 }
 
+func (s *Server) caseRoutes(v1 fiber.Router) {
+	v1.Get("/cases", s.listCases)
+	v1.Get("/cases/:case_id", s.getCase)
+	v1.Get("/cases/:case_id/events", s.caseEvents)
+	v1.Post("/cases/:case_id/actions/:action", s.caseAction)
+}
+
 // listCases serves GET /v1/cases from the read model: newest first, with
 // filters and keyset pagination. Partners see only their own cases,
 // customers only theirs.

@@ -10,6 +10,10 @@ import (
 	"partnerops/workflows"
 )
 
+func (s *Server) certificationRoutes(v1 fiber.Router) {
+	v1.Post("/partners/:partner_id/certifications", s.startCertification)
+}
+
 // startCertification serves POST /v1/partners/{id}/certifications: a
 // partner submits its business information for review.
 func (s *Server) startCertification(c *fiber.Ctx) error {

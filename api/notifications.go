@@ -8,6 +8,10 @@ import (
 
 const notificationPageSize = 100
 
+func (s *Server) notificationRoutes(v1 fiber.Router) {
+	v1.Get("/notifications", s.listNotifications)
+}
+
 // listNotifications serves GET /v1/notifications: the caller's newest
 // messages. Partner members read their partner's; ops and supervisors read
 // what is addressed to their role.

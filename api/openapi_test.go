@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -23,10 +24,10 @@ func loadOpenAPIDocument(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(OpenAPIDocument)
 	if err != nil {
-		t.Fatalf("api/openapi.json does not load: %v", err)
+		t.Fatalf("the merged api/openapi/*.json does not load: %v", err)
 	}
 	if err := doc.Validate(t.Context()); err != nil {
-		t.Fatalf("api/openapi.json is not a valid OpenAPI 3 document: %v", err)
+		t.Fatalf("the merged api/openapi/*.json is not a valid OpenAPI 3 document: %v", err)
 	}
 	return doc
 }
@@ -95,7 +96,7 @@ func TestOpenAPIRoutesMatchServer(t *testing.T) {
 	slices.Sort(undocumented)
 	slices.Sort(unserved)
 	if len(undocumented) > 0 {
-		t.Errorf("routes served but not in api/openapi.json:\n  %s", strings.Join(undocumented, "\n  "))
+		t.Errorf("routes served but not in api/openapi/*.json:\n  %s", strings.Join(undocumented, "\n  "))
 	}
 	if len(unserved) > 0 {
 		t.Errorf("operations in api/openapi.json that the server has no route for:\n  %s", strings.Join(unserved, "\n  "))
@@ -191,4 +192,28 @@ func sendHeadOnly(t *testing.T, addr string, req *http.Request) *http.Response {
 		t.Fatal(err)
 	}
 	return resp
+}
+
+func TestOpenAPIMergeRefusesDuplicates(t *testing.T) {
+	files := fstest.MapFS{
+		"openapi/00-base.json": {Data: []byte(`{"openapi": "3.0.3", "paths": {"/a": {"get": {}}}, "components": {"schemas": {"A": {}}}}`)},
+		"openapi/10-more.json": {Data: []byte(`{"openapi": "3.0.3", "paths": {"/a": {"post": {}}, "/b": {"get": {}}}, "components": {"schemas": {"B": {}}}}`)},
+	}
+	merged, err := mergeOpenAPI(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"/b"`, `"post"`, `"B"`} {
+		if !strings.Contains(string(merged), want) {
+			t.Errorf("merged document lacks %s:\n%s", want, merged)
+		}
+	}
+	files["openapi/20-clash.json"] = &fstest.MapFile{Data: []byte(`{"paths": {"/a": {"get": {}}}}`)}
+	if _, err := mergeOpenAPI(files); err == nil || !strings.Contains(err.Error(), "20-clash.json") {
+		t.Errorf("a path defined twice: %v", err)
+	}
+	files["openapi/20-clash.json"] = &fstest.MapFile{Data: []byte(`{"components": {"schemas": {"A": {}}}}`)}
+	if _, err := mergeOpenAPI(files); err == nil {
+		t.Error("a schema defined twice was accepted")
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"partnerops/rules"
+	"partnerops/store"
 )
 
 // Problem is an RFC 9457 problem detail, the body of every error answer.
@@ -55,6 +56,8 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		var fe *fiber.Error
 		switch {
 		case errors.As(err, &p):
+		case errors.Is(err, store.ErrIdempotencyConflict):
+			p = conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
 		case isUnavailable(err):
 			c.Set(fiber.HeaderRetryAfter, "1")
 			p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")

@@ -55,14 +55,13 @@ func New(d Deps) *fiber.App {
 	app.Get("/v1/openapi.json", s.openAPI)
 
 	v1 := app.Group("/v1", s.authenticate)
-	v1.Get("/cases", s.listCases)
-	v1.Get("/cases/:case_id", s.getCase)
-	v1.Get("/cases/:case_id/events", s.caseEvents)
-	v1.Post("/cases/:case_id/actions/:action", s.caseAction)
-	v1.Post("/partners/:partner_id/certifications", s.startCertification)
-	v1.Get("/notifications", s.listNotifications)
-	v1.Get("/calendar/days", s.listCalendarDays)
-	v1.Put("/calendar/days/:date", requireRole(staffRoles...), s.putCalendarDay)
-	v1.Delete("/calendar/days/:date", requireRole(staffRoles...), s.deleteCalendarDay)
+	s.caseRoutes(v1)
+	s.certificationRoutes(v1)
+	s.notificationRoutes(v1)
+	s.calendarRoutes(v1)
+	s.partnerRoutes(v1)
+	s.memberRoutes(v1)
+	s.customerRoutes(v1)
+	s.moneyRoutes(v1)
 	return app
 }

@@ -11,12 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"partnerops/cases"
-	"partnerops/rules"
 	"partnerops/store"
 )
-
-// maxIdempotencyKeyLength bounds the Idempotency-Key header.
-const maxIdempotencyKeyLength = 255
 
 // caseStart describes a process a POST starts.
 type caseStart struct {
@@ -45,18 +41,11 @@ func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
 		ID: store.NewID("cas"), Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
 		Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
 	}
-	var idem *store.Idempotency
-	if key := c.Get("Idempotency-Key"); key != "" {
-		if len(key) > maxIdempotencyKeyLength {
-			return invalid(rules.FieldErrors{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}})
-		}
-		request := append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...)
-		idem = &store.Idempotency{PrincipalID: p.ID, Key: key, Request: request}
+	idem, err := idempotency(c)
+	if err != nil {
+		return err
 	}
 	opened, _, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
-	if errors.Is(err, store.ErrIdempotencyConflict) {
-		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
-	}
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -15,10 +14,6 @@ import (
 
 	"partnerops/cases"
 )
-
-// ErrIdempotencyConflict is returned when an idempotency key is reused with
-// another request.
-var ErrIdempotencyConflict = errors.New("idempotency key already used for another request")
 
 // caseRow is a row of the cases table.
 type caseRow struct {
@@ -48,13 +43,6 @@ func (r caseRow) toCase() cases.Case {
 	return c
 }
 
-// Idempotency ties a start request to the case it started.
-type Idempotency struct {
-	PrincipalID string
-	Key         string
-	Request     []byte // what identifies the request: method, path and body
-}
-
 // OpenCase records a case about to start, and with it the idempotency key
 // of the request. When the key was used before with the same request it
 // returns that earlier case instead (created false); with another request,
@@ -63,29 +51,14 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, i
 	created := true
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if idem != nil {
-			hash := sha256.Sum256(idem.Request)
-			var existing struct {
-				Hash   []byte `db:"request_hash"`
-				CaseID string `db:"case_id"`
-			}
-			res, err := tx.ExecContext(ctx, `
-				INSERT INTO idempotency_keys (principal_id, key, request_hash, case_id)
-				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, idem.PrincipalID, idem.Key, hash[:], c.ID)
+			existing, err := claimIdempotencyKey(ctx, tx, idem, c.ID)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				if err := tx.GetContext(ctx, &existing, `
-					SELECT request_hash, case_id FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
-					idem.PrincipalID, idem.Key); err != nil {
-					return err
-				}
-				if string(existing.Hash) != string(hash[:]) {
-					return ErrIdempotencyConflict
-				}
+			if existing != "" {
 				created = false
 				var row caseRow
-				if err := tx.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, existing.CaseID); err != nil {
+				if err := tx.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, existing); err != nil {
 					return err
 				}
 				c = row.toCase()

@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrIdempotencyConflict is returned when an idempotency key is reused with
+// another request.
+var ErrIdempotencyConflict = errors.New("idempotency key already used for another request")
+
+// Idempotency ties a request that creates something to what it created.
+type Idempotency struct {
+	PrincipalID string
+	Key         string
+	Request     []byte // what identifies the request: method, path and body
+}
+
+// claimIdempotencyKey records, inside tx, that the key now stands for
+// resourceID. When the key was claimed before, it returns the resource the
+// earlier request created (and the caller answers with that instead), or
+// ErrIdempotencyConflict when the earlier request was another one. A
+// concurrent claim of the same key waits for the first to commit.
+func claimIdempotencyKey(ctx context.Context, tx *sqlx.Tx, idem *Idempotency, resourceID string) (string, error) {
+	hash := sha256.Sum256(idem.Request)
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO idempotency_keys (principal_id, key, request_hash, resource_id)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, idem.PrincipalID, idem.Key, hash[:], resourceID)
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return "", nil
+	}
+	var existing struct {
+		Hash       []byte `db:"request_hash"`
+		ResourceID string `db:"resource_id"`
+	}
+	if err := tx.GetContext(ctx, &existing, `
+		SELECT request_hash, resource_id FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
+		idem.PrincipalID, idem.Key); err != nil {
+		return "", err
+	}
+	if string(existing.Hash) != string(hash[:]) {
+		return "", ErrIdempotencyConflict
+	}
+	return existing.ResourceID, nil
+}
