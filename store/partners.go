@@ -30,23 +30,3 @@ func (s *Store) Partner(ctx context.Context, id string) (Partner, error) {
 	err := s.db.GetContext(ctx, &p, `SELECT id, name, type, level, created_at FROM partners WHERE id = $1`, id)
 	return p, notFoundIfNoRows(err)
 }
-
-// Customer is a cloud account, a partner's sub-customer when associated.
-type Customer struct {
-	ID              string         `db:"id"`
-	Name            string         `db:"name"`
-	PartnerID       sql.NullString `db:"partner_id"`
-	AssociationMode sql.NullString `db:"association_mode"`
-	CreatedAt       time.Time      `db:"created_at"`
-}
-
-// CreateCustomer stores a customer associated with a partner in a mode
-// (consultative or resale); an empty partnerID makes a direct customer.
-func (s *Store) CreateCustomer(ctx context.Context, name, partnerID, mode string) (Customer, error) {
-	var c Customer
-	err := s.db.GetContext(ctx, &c, `
-		INSERT INTO customers (id, name, partner_id, association_mode)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''))
-		RETURNING id, name, partner_id, association_mode, created_at`, NewID("cus"), name, partnerID, mode)
-	return c, err
-}
