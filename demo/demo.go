@@ -100,7 +100,7 @@ func create(ctx context.Context, s *store.Store) (Data, error) {
 		return d, err
 	}
 	partners := []struct{ env, name, typ, level, customer, mode string }{
-		{"ACME", "Acme Solutions", "solution_provider", "advanced", "Blue Sky Retail", "resale"},
+		{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
 		{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
 	}
 	for _, p := range partners {

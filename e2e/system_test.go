@@ -94,7 +94,7 @@ func (s *system) seed(ctx context.Context) {
 		}
 		return tok
 	}
-	a, err := s.store.CreatePartner(ctx, "Acme Solutions", "solution_provider", "advanced")
+	a, err := s.store.CreatePartner(ctx, "Acme Solutions", "solution_provider", "preferred")
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"partnerops/cases"
 )
 
@@ -48,13 +50,19 @@ func hashToken(token string) []byte {
 // CreatePrincipal stores a new principal and returns its token, which is
 // kept only as a hash: this is the one time it can be read.
 func (s *Store) CreatePrincipal(ctx context.Context, np NewPrincipal) (Principal, string, error) {
+	return createPrincipal(ctx, s.db, np)
+}
+
+// createPrincipal is CreatePrincipal with q, so a principal can be created
+// in the transaction of what it belongs to (a partner, a customer).
+func createPrincipal(ctx context.Context, q sqlx.QueryerContext, np NewPrincipal) (Principal, string, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Principal{}, "", err
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
 	var p Principal
-	err := s.db.GetContext(ctx, &p, `
+	err := sqlx.GetContext(ctx, q, &p, `
 		INSERT INTO principals (id, name, role, partner_id, customer_id, token_hash)
 		VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6)
 		RETURNING id, name, role, partner_id, customer_id, created_at`,
