@@ -38,7 +38,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
 	}
 	// Every operation but the public ones needs the bearer token.
-	public := map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/v1/openapi.json": true}
+	public := map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/v1/openapi.json": true, "/console": true}
 	if len(doc.Security) != 1 || doc.Security[0]["bearerAuth"] == nil {
 		t.Errorf("global security = %v, want [{bearerAuth: []}]", doc.Security)
 	}

@@ -53,6 +53,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
 	app.Get("/v1/openapi.json", s.openAPI)
+	app.Get("/console", s.console)
 
 	v1 := app.Group("/v1", s.authenticate)
 	s.caseRoutes(v1)

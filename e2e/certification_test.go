@@ -269,6 +269,9 @@ func TestAuthentication(t *testing.T) {
 		t.Error("not ready")
 	}
 	s.call("GET", "/v1/openapi.json", "", nil).expect(t, 200)
+	if page := s.call("GET", "/console", "", nil).expect(t, 200); !strings.Contains(string(page.body), "partnerops console") {
+		t.Error("/console is not the ops console")
+	}
 	metrics := s.call("GET", "/metrics", "", nil).expect(t, 200)
 	if !strings.Contains(string(metrics.body), "partnerops_http_requests_total") {
 		t.Error("/metrics lacks the request counter")

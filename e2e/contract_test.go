@@ -45,6 +45,8 @@ func newContractChecker(t testing.TB) *contractChecker {
 		openapi3filter.RegisterBodyDecoder("application/problem+json", openapi3filter.JSONBodyDecoder)
 		// /metrics may answer in OpenMetrics text when asked; it is a string.
 		openapi3filter.RegisterBodyDecoder("application/openmetrics-text", textBodyDecoder)
+		// The ops console is a page: a string.
+		openapi3filter.RegisterBodyDecoder("text/html", textBodyDecoder)
 	})
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument)
 	if err != nil {
