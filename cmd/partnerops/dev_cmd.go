@@ -93,6 +93,7 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\npartnerops dev is running (Ctrl-C stops it)\n\n")
 	fmt.Fprintf(&b, "  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", c.HTTP.Addr, c.HTTP.Addr)
+	fmt.Fprintf(&b, "  Console      http://%s/console   (paste a token below)\n", c.HTTP.Addr)
 	fmt.Fprintf(&b, "  Temporal     %s, namespace %s\n", temporalAddr, c.Namespace)
 	fmt.Fprintf(&b, "  Temporal UI  %s\n", uiURL)
 	fmt.Fprintf(&b, "  PostgreSQL   %s\n", db)
