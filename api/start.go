@@ -45,7 +45,7 @@ func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
 	if err != nil {
 		return err
 	}
-	opened, _, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
+	opened, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
 	if err != nil {
 		return err
 	}

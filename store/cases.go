@@ -45,10 +45,9 @@ func (r caseRow) toCase() cases.Case {
 
 // OpenCase records a case about to start, and with it the idempotency key
 // of the request. When the key was used before with the same request it
-// returns that earlier case instead (created false); with another request,
+// returns that earlier case instead; with another request,
 // ErrIdempotencyConflict.
-func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, idem *Idempotency) (cases.Case, bool, error) {
-	created := true
+func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, idem *Idempotency) (cases.Case, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if idem != nil {
 			existing, err := claimIdempotencyKey(ctx, tx, idem, c.ID)
@@ -56,7 +55,6 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, i
 				return err
 			}
 			if existing != "" {
-				created = false
 				var row caseRow
 				if err := tx.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, existing); err != nil {
 					return err
@@ -75,7 +73,7 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, i
 			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, workflowID, []byte(details), c.CreatedAt)
 		return err
 	})
-	return c, created, err
+	return c, err
 }
 
 // ApplyTransition writes one step of a case: its new state (unless a newer
