@@ -94,7 +94,7 @@ func TestCertificationWalkthrough(t *testing.T) {
 	list := decode[struct{ Cases []cases.Case }](t, s.call("GET",
 		"/v1/cases?kind=certification&status=ticket_open", s.ops, nil).expect(t, 200))
 	if len(list.Cases) != 1 || list.Cases[0].ID != c.ID || list.Cases[0].SLA == nil ||
-		!list.Cases[0].SLA.DueAt.Equal(ticket.SLA.DueAt) || !slices.Equal(list.Cases[0].Actions, []string{"resolve"}) {
+		!list.Cases[0].SLA.DueAt.Equal(ticket.SLA.DueAt) || !slices.Equal(list.Cases[0].Actions, []string{"resolve", "request_info"}) {
 		t.Errorf("open tickets %+v", list.Cases)
 	}
 
@@ -107,6 +107,18 @@ func TestCertificationWalkthrough(t *testing.T) {
 	}
 	if other := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?partner_id="+s.partnerA, s.adminB, nil).expect(t, 200)); len(other.Cases) != 0 {
 		t.Errorf("partner B lists %d of partner A's cases", len(other.Cases))
+	}
+
+	// Ops ask for information: the SLA pauses until the partner replies.
+	asked := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/request_info", s.ops,
+		map[string]string{"message": "Which branch office is this?"}).expect(t, 200))
+	if asked.Status != workflows.CertificationTicketAwaitingPartner {
+		t.Fatalf("after request_info: %s", asked.Status)
+	}
+	replied := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reply", s.memberA,
+		map[string]string{"message": "The Hangzhou one"}).expect(t, 200))
+	if replied.Status != workflows.CertificationTicketOpen || !replied.SLA.DueAt.After(ticket.SLA.DueAt) {
+		t.Errorf("after the reply: %s, due %v (was %v)", replied.Status, replied.SLA.DueAt, ticket.SLA.DueAt)
 	}
 
 	// A partner cannot resolve its own ticket; ops can.
@@ -123,7 +135,7 @@ func TestCertificationWalkthrough(t *testing.T) {
 	for _, e := range events.Events {
 		types = append(types, e.Type)
 	}
-	want := []string{"submitted", "checks_passed", "rejected", "ticket_filed", "ticket_resolved"}
+	want := []string{"submitted", "checks_passed", "rejected", "ticket_filed", "info_requested", "partner_replied", "ticket_resolved"}
 	if !slices.Equal(types, want) {
 		t.Errorf("timeline %v, want %v", types, want)
 	}

@@ -23,16 +23,20 @@ const (
 	CertificationInReview   = "in_review"   // waiting for an ops decision
 	CertificationRejected   = "rejected"    // the partner may resubmit or file a ticket
 	CertificationTicketOpen = "ticket_open" // the partner's ticket waits for ops, under the SLA
-	CertificationCertified  = "certified"   // done
+	// ops asked the partner for information: the SLA clock is paused
+	CertificationTicketAwaitingPartner = "ticket_awaiting_partner"
+	CertificationCertified             = "certified" // done
 )
 
 // Actions on a certification case.
 const (
-	ActionApprove    = "approve"
-	ActionReject     = "reject"
-	ActionFileTicket = "file_ticket"
-	ActionResolve    = "resolve"
-	ActionResubmit   = "resubmit"
+	ActionApprove     = "approve"
+	ActionReject      = "reject"
+	ActionFileTicket  = "file_ticket"
+	ActionResolve     = "resolve"
+	ActionResubmit    = "resubmit"
+	ActionRequestInfo = "request_info"
+	ActionReply       = "reply"
 )
 
 // Decisions that resolve a ticket.
@@ -75,6 +79,10 @@ type Ticket struct {
 	FiledAt    time.Time   `json:"filed_at"`
 	ResolvedAt *time.Time  `json:"resolved_at,omitempty"`
 	Decision   string      `json:"decision,omitempty"`
+	// InfoRequest is what ops last asked the partner; PausedAt is when the
+	// SLA clock stopped for it (nil while it runs).
+	InfoRequest string     `json:"info_request,omitempty"`
+	PausedAt    *time.Time `json:"paused_at,omitempty"`
 }
 
 // Inputs of the actions that carry one.
@@ -82,6 +90,7 @@ type (
 	RejectInput struct {
 		Reason string `json:"reason"`
 	}
+	// FileTicketInput is also the input of request_info and reply: a message.
 	FileTicketInput struct {
 		Message string `json:"message"`
 	}
@@ -101,8 +110,10 @@ var certificationActions = []action{
 	{name: ActionApprove, roles: staffRoles, from: []string{CertificationInReview}},
 	{name: ActionReject, roles: staffRoles, from: []string{CertificationInReview}, check: checkRejectInput},
 	{name: ActionFileTicket, roles: partnerRoles, from: []string{CertificationRejected}, check: checkFileTicketInput},
-	{name: ActionResolve, roles: staffRoles, from: []string{CertificationTicketOpen}, check: checkResolveInput},
+	{name: ActionResolve, roles: staffRoles, from: []string{CertificationTicketOpen, CertificationTicketAwaitingPartner}, check: checkResolveInput},
 	{name: ActionResubmit, roles: partnerRoles, from: []string{CertificationRejected}, check: checkResubmitInput},
+	{name: ActionRequestInfo, roles: staffRoles, from: []string{CertificationTicketOpen}, check: checkFileTicketInput},
+	{name: ActionReply, roles: partnerRoles, from: []string{CertificationTicketAwaitingPartner}, check: checkFileTicketInput},
 }
 
 type certification struct {
@@ -115,7 +126,9 @@ type certification struct {
 // then an ops decision. A rejected partner may correct and resubmit, or file
 // a ticket that ops must handle within the ticket SLA; a missed deadline
 // marks the case breached and notifies a supervisor, and the ticket stays
-// open until ops resolves it.
+// open until ops resolves it. While ops wait for information they asked the
+// partner for, the SLA clock is paused; the partner's reply restarts it with
+// the paused time added to the deadline.
 func Certification(ctx workflow.Context, in CertificationInput) (string, error) {
 	c := &certification{
 		caseState: caseState{
@@ -237,6 +250,14 @@ func (c *certification) act(ctx workflow.Context, name string, req cases.ActionR
 		var in ResolveInput
 		_ = json.Unmarshal(req.Input, &in)
 		err = c.resolve(ctx, req.Actor, in)
+	case ActionRequestInfo:
+		var in FileTicketInput
+		_ = json.Unmarshal(req.Input, &in)
+		err = c.requestInfo(ctx, req.Actor, strings.TrimSpace(in.Message))
+	case ActionReply:
+		var in FileTicketInput
+		_ = json.Unmarshal(req.Input, &in)
+		err = c.reply(ctx, req.Actor, strings.TrimSpace(in.Message))
 	case ActionResubmit:
 		var info rules.BusinessInfo
 		_ = json.Unmarshal(req.Input, &info)
@@ -292,6 +313,41 @@ func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, mess
 	})
 }
 
+// requestInfo pauses the ticket's SLA while the partner answers ops.
+func (c *certification) requestInfo(ctx workflow.Context, actor cases.Actor, message string) error {
+	at := now(ctx)
+	c.status = CertificationTicketAwaitingPartner
+	c.details.Ticket.InfoRequest = message
+	c.details.Ticket.PausedAt = &at
+	return c.record(ctx, c.details, step{
+		event: "info_requested", actor: actor, detail: map[string]any{"message": message},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "info_requested",
+			Message: fmt.Sprintf("Ops need more information on your ticket about certification %s: %s", c.id, message),
+		}},
+	})
+}
+
+// reply restarts the ticket's SLA, moving the deadline by the time it was paused.
+func (c *certification) reply(ctx workflow.Context, actor cases.Actor, message string) error {
+	at := now(ctx)
+	paused := at.Sub(*c.details.Ticket.PausedAt)
+	c.status = CertificationTicketOpen
+	c.details.Ticket.PausedAt = nil
+	if !c.sla.Breached {
+		c.sla.DueAt = c.sla.DueAt.Add(paused)
+	}
+	return c.record(ctx, c.details, step{
+		event: "partner_replied", actor: actor,
+		detail: map[string]any{"message": message, "paused_seconds": int64(paused.Seconds()), "due_at": c.sla.DueAt},
+		notifications: []cases.Notification{{
+			Audience: cases.AudienceOps, Kind: "partner_replied",
+			Message: fmt.Sprintf("Partner %s answered on certification %s; the ticket is due by %s.",
+				c.partnerID, c.id, c.sla.DueAt.Format(time.RFC3339)),
+		}},
+	})
+}
+
 func (c *certification) breach(ctx workflow.Context) error {
 	c.sla.Breached = true
 	return c.record(ctx, c.details, step{
@@ -309,6 +365,7 @@ func (c *certification) resolve(ctx workflow.Context, actor cases.Actor, in Reso
 	at := now(ctx)
 	c.details.Ticket.ResolvedAt = &at
 	c.details.Ticket.Decision = in.Decision
+	c.details.Ticket.PausedAt = nil
 	st := step{event: "ticket_resolved", actor: actor, detail: map[string]any{"decision": in.Decision}}
 	if in.Decision == DecisionCertify {
 		return c.certify(ctx, st)

@@ -338,3 +338,33 @@ func TestCertificationRefusesActionsOutOfTurn(t *testing.T) {
 	}
 	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "approved/certified")
 }
+
+func TestCertificationSLAPausesWhileWaitingOnThePartner(t *testing.T) {
+	h := newCertHarness(t)
+	monday10 := time.Date(2026, 11, 30, 10, 0, 0, 0, shanghai).Sub(fridayAfternoon)
+	var paused cases.Case
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	h.at(monday10, ActionRequestInfo, opsActor, FileTicketInput{Message: "Which branch office is this?"})
+	// Waiting on the partner past the original deadline breaches nothing.
+	h.queryAt(monday10+4*24*time.Hour, cases.RoleOps, &paused)
+	h.at(monday10+4*24*time.Hour+time.Hour, ActionReply, partnerActor, FileTicketInput{Message: "The Hangzhou one"})
+	h.at(monday10+7*24*time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	if paused.Status != CertificationTicketAwaitingPartner || paused.SLA.Breached {
+		t.Errorf("while waiting on the partner: %s, SLA %+v", paused.Status, paused.SLA)
+	}
+	replied := h.transition("partner_replied")
+	pausedFor := 4*24*time.Hour + time.Hour
+	if want := endOfWednesday.Add(pausedFor); !replied.Case.SLA.DueAt.Equal(want) {
+		t.Errorf("after the reply the ticket is due %v, want %v (the paused time added)", replied.Case.SLA.DueAt, want)
+	}
+	assertNotified(t, h.transition("info_requested"), cases.AudiencePartner)
+	assertNotified(t, replied, cases.AudienceOps)
+	breach := h.transition("sla_breached")
+	if !breach.Event.At.Equal(replied.Case.SLA.DueAt) {
+		t.Errorf("breached at %v, want at the moved deadline %v", breach.Event.At, replied.Case.SLA.DueAt)
+	}
+}
