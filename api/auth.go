@@ -59,7 +59,8 @@ func canSee(p store.Principal, c cases.Case) bool {
 	case p.IsStaff():
 		return true
 	case p.IsPartnerMember():
-		return p.PartnerID.String == c.PartnerID
+		// a personal account associated with no partner sees no partner's case
+		return p.PartnerID.Valid && p.PartnerID.String == c.PartnerID
 	case p.Role == cases.RoleCustomer:
 		return c.CustomerID != "" && p.CustomerID.String == c.CustomerID
 	}
@@ -67,15 +68,15 @@ func canSee(p store.Principal, c cases.Case) bool {
 }
 
 // partnerScope checks that the principal acts for the partner in the path.
-// Another partner's members get 404 (its existence is not theirs to know);
-// other roles get 403.
+// Another partner's members, and personal accounts associated with no
+// partner, get 404 (its existence is not theirs to know); other roles get 403.
 func partnerScope(c *fiber.Ctx) (store.Principal, string, error) {
 	p := principal(c)
 	partnerID := c.Params("partner_id")
 	if !p.IsPartnerMember() {
 		return p, "", forbidden("only the partner's own members may do this")
 	}
-	if p.PartnerID.String != partnerID {
+	if !p.PartnerID.Valid || p.PartnerID.String != partnerID {
 		return p, "", notFound("partner " + partnerID)
 	}
 	return p, partnerID, nil

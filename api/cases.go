@@ -51,7 +51,8 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	}
 	switch {
 	case p.IsPartnerMember():
-		if f.PartnerID != "" && f.PartnerID != p.PartnerID.String {
+		// a personal account associated with no partner has no cases to see
+		if !p.PartnerID.Valid || (f.PartnerID != "" && f.PartnerID != p.PartnerID.String) {
 			return c.JSON(caseList{Cases: []cases.Case{}})
 		}
 		f.PartnerID = p.PartnerID.String

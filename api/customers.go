@@ -1,6 +1,529 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
 
-// customerRoutes: being written (issue 3).
-func (s *Server) customerRoutes(v1 fiber.Router) {}
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/store"
+)
+
+// performanceTimeZone is the time zone whose calendar years annual
+// performance counts.
+const performanceTimeZone = "Asia/Shanghai"
+
+// customerRoutes: partners' access configuration, customer binding, online
+// contracts, marketplace orders and annual performance.
+func (s *Server) customerRoutes(v1 fiber.Router) {
+	v1.Get("/partners/:partner_id/access-configuration", s.getAccessConfiguration)
+	v1.Post("/partners/:partner_id/access-configuration", s.configureAccess)
+	v1.Get("/partners/:partner_id/customers", s.listPartnerCustomers)
+	v1.Post("/partners/:partner_id/customers", s.bindCustomer)
+	v1.Get("/partners/:partner_id/performance", s.partnerPerformance)
+	v1.Get("/customers/:customer_id", s.getCustomer)
+	v1.Get("/customers/:customer_id/contracts", s.listContracts)
+	v1.Post("/customers/:customer_id/contracts", s.applyForContract)
+	v1.Get("/customers/:customer_id/contracts/:contract_id", s.getContract)
+	v1.Get("/customers/:customer_id/marketplace-orders", s.listMarketplaceOrders)
+	v1.Post("/customers/:customer_id/marketplace-orders", s.placeMarketplaceOrder)
+	v1.Get("/customers/:customer_id/marketplace-orders/:order_id", s.getMarketplaceOrder)
+}
+
+// partnerReadScope checks that the principal may read the partner in the
+// path: its own members (another partner's: 404) and staff (an unknown
+// partner: 404); others 403.
+func (s *Server) partnerReadScope(c *fiber.Ctx) (string, error) {
+	p := principal(c)
+	if !p.IsStaff() {
+		_, partnerID, err := partnerScope(c)
+		return partnerID, err
+	}
+	partnerID := c.Params("partner_id")
+	if _, err := s.store.Partner(c.UserContext(), partnerID); errors.Is(err, store.ErrNotFound) {
+		return "", notFound("partner " + partnerID)
+	} else if err != nil {
+		return "", err
+	}
+	return partnerID, nil
+}
+
+// actsForPartner reports whether the principal is a current member of the
+// partner (partnerID may be NULL: no partner, nobody acts for it).
+func actsForPartner(p store.Principal, partnerID string, valid bool) bool {
+	return valid && p.IsPartnerMember() && p.PartnerID.Valid && p.PartnerID.String == partnerID
+}
+
+// visibleCustomer reads the customer in the path, answering 404 unless the
+// caller is the customer itself, a member of its partner or staff.
+func (s *Server) visibleCustomer(c *fiber.Ctx) (store.Customer, error) {
+	id := c.Params("customer_id")
+	cust, err := s.store.Customer(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return cust, notFound("customer " + id)
+	}
+	if err != nil {
+		return cust, err
+	}
+	p := principal(c)
+	switch {
+	case p.IsStaff(),
+		p.Role == cases.RoleCustomer && p.CustomerID.Valid && p.CustomerID.String == cust.ID,
+		actsForPartner(p, cust.PartnerID.String, cust.PartnerID.Valid):
+		return cust, nil
+	}
+	return store.Customer{}, notFound("customer " + id)
+}
+
+// noBody refuses a request body other than nothing or {}.
+func noBody(c *fiber.Ctx) error {
+	if len(bytes.TrimSpace(c.Body())) == 0 {
+		return nil
+	}
+	var empty struct{}
+	return decodeBody(c, &empty)
+}
+
+func actorOf(id, role, name string) *cases.Actor {
+	return &cases.Actor{ID: id, Role: role, Name: name}
+}
+
+// accessConfigurationView is a partner's access configuration as the API shows it.
+type accessConfigurationView struct {
+	Configured   bool         `json:"configured"`
+	XAccountType string       `json:"xaccount_type,omitempty"`
+	ConfiguredAt *time.Time   `json:"configured_at,omitempty"`
+	ConfiguredBy *cases.Actor `json:"configured_by,omitempty"`
+}
+
+func accessView(a store.AccessConfiguration) accessConfigurationView {
+	at := a.ConfiguredAt.UTC()
+	return accessConfigurationView{
+		Configured: true, XAccountType: a.XAccountType, ConfiguredAt: &at,
+		ConfiguredBy: actorOf(a.ConfiguredBy, a.ConfiguredByRole, a.ConfiguredByName),
+	}
+}
+
+// getAccessConfiguration serves GET /v1/partners/{id}/access-configuration:
+// whether the partner has completed its access configuration, and then its
+// platform identifier.
+func (s *Server) getAccessConfiguration(c *fiber.Ctx) error {
+	partnerID, err := s.partnerReadScope(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.AccessConfiguration(c.UserContext(), partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.JSON(accessConfigurationView{Configured: false})
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(accessView(a))
+}
+
+// configureAccess serves POST /v1/partners/{id}/access-configuration: the
+// partner's admin completes the access configuration, which issues the
+// partner's platform identifier once (201); again, it answers the same (200).
+func (s *Server) configureAccess(c *fiber.Ctx) error {
+	p, partnerID, err := partnerScope(c)
+	if err != nil {
+		return err
+	}
+	if p.Role != cases.RoleAdmin {
+		return forbidden("only the partner's admin (company account) may complete the access configuration")
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	a, created, err := s.store.ConfigureAccess(c.UserContext(), partnerID, p)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return c.JSON(accessView(a))
+	}
+	c.Location("/v1/partners/" + partnerID + "/access-configuration")
+	return c.Status(fiber.StatusCreated).JSON(accessView(a))
+}
+
+// customerAccountView is the cloud account a customer is bound to.
+type customerAccountView struct {
+	Origin         string `json:"origin"`
+	CloudAccountID string `json:"cloud_account_id"`
+}
+
+// customerPartnerView tells whether the customer is a partner's
+// sub-customer, and whose.
+type customerPartnerView struct {
+	IsSubCustomer   bool   `json:"is_sub_customer"`
+	PartnerID       string `json:"partner_id,omitempty"`
+	PartnerName     string `json:"partner_name,omitempty"`
+	AssociationMode string `json:"association_mode,omitempty"`
+}
+
+// customerView is a customer as the API shows it. The binding fields are
+// absent for customers not bound from a partner's sales platform.
+type customerView struct {
+	ID                string               `json:"id"`
+	Name              string               `json:"name"`
+	XAccountType      string               `json:"xaccount_type,omitempty"`
+	XAccountID        string               `json:"xaccount_id,omitempty"`
+	CertificateNumber string               `json:"certificate_number,omitempty"`
+	CertificateType   *int64               `json:"certificate_type,omitempty"`
+	Account           *customerAccountView `json:"account,omitempty"`
+	Partner           customerPartnerView  `json:"partner"`
+	BoundBy           *cases.Actor         `json:"bound_by,omitempty"`
+	CreatedAt         time.Time            `json:"created_at"`
+}
+
+func customerOf(c store.Customer) customerView {
+	v := customerView{
+		ID: c.ID, Name: c.Name, XAccountType: c.XAccountType.String, XAccountID: c.XAccountID.String,
+		CertificateNumber: c.CertificateNumber.String, CreatedAt: c.CreatedAt.UTC(),
+		Partner: customerPartnerView{
+			IsSubCustomer: c.IsSubCustomer(), PartnerID: c.PartnerID.String, PartnerName: c.PartnerName.String,
+			AssociationMode: c.AssociationMode.String,
+		},
+	}
+	if c.CertificateType.Valid {
+		t := c.CertificateType.Int64
+		v.CertificateType = &t
+	}
+	if c.AccountOrigin.Valid {
+		v.Account = &customerAccountView{Origin: c.AccountOrigin.String, CloudAccountID: c.CloudAccountID.String}
+	}
+	if c.BoundBy.Valid {
+		v.BoundBy = actorOf(c.BoundBy.String, c.BoundByRole.String, c.BoundByName.String)
+	}
+	return v
+}
+
+// customerPrincipalView is the customer's own principal and token, shown
+// once when the customer is bound.
+type customerPrincipalView struct {
+	PrincipalID string `json:"principal_id"`
+	Token       string `json:"token"`
+}
+
+type customerCreatedView struct {
+	customerView
+	Principal customerPrincipalView `json:"principal"`
+}
+
+// bindCustomer serves POST /v1/partners/{id}/customers: a partner member
+// binds a customer of the partner's sales platform to a cloud account (new
+// or existing) and associates it with the partner.
+func (s *Server) bindCustomer(c *fiber.Ctx) error {
+	p, partnerID, err := partnerScope(c)
+	if err != nil {
+		return err
+	}
+	var b rules.CustomerBinding
+	if err := decodeBody(c, &b); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	access, err := s.store.AccessConfiguration(ctx, partnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return conflict("access-configuration-required",
+			"complete the partner's access configuration first (its admin: POST /v1/partners/"+partnerID+
+				"/access-configuration): until then no platform identifier (xaccount_type) is issued and no customer "+
+				"can be bound. Nothing was bound.")
+	}
+	if err != nil {
+		return err
+	}
+	if problems := b.Validate(access.XAccountType); len(problems) > 0 {
+		return invalid(problems)
+	}
+	b = b.Normalized()
+	cust, prn, token, err := s.store.BindCustomer(ctx, store.NewBoundCustomer{
+		Name: b.Name, PartnerID: partnerID, AssociationMode: string(b.AssociationMode),
+		XAccountType: b.XAccountType, XAccountID: b.XAccountID,
+		CertificateNumber: b.CertificateNumber, CertificateType: int(*b.CertificateType),
+		AccountOrigin: string(b.Account.Origin), CloudAccountID: b.Account.CloudAccountID, By: p,
+	})
+	switch {
+	case errors.Is(err, store.ErrXAccountTaken):
+		return conflict("customer-already-bound", fmt.Sprintf(
+			"a customer with xaccount_id %q is already bound under xaccount_type %q", b.XAccountID, b.XAccountType))
+	case errors.Is(err, store.ErrCloudAccountTaken):
+		return conflict("cloud-account-already-bound", fmt.Sprintf(
+			"the cloud account %q is already bound to a customer", b.Account.CloudAccountID))
+	case err != nil:
+		return err
+	}
+	c.Location("/v1/customers/" + cust.ID)
+	return c.Status(fiber.StatusCreated).JSON(customerCreatedView{
+		customerView: customerOf(cust),
+		Principal:    customerPrincipalView{PrincipalID: prn.ID, Token: token},
+	})
+}
+
+// listPartnerCustomers serves GET /v1/partners/{id}/customers: the
+// partner's sub-customers, newest first.
+func (s *Server) listPartnerCustomers(c *fiber.Ctx) error {
+	partnerID, err := s.partnerReadScope(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.PartnerCustomers(c.UserContext(), partnerID)
+	if err != nil {
+		return err
+	}
+	views := make([]customerView, len(list))
+	for i, cust := range list {
+		views[i] = customerOf(cust)
+	}
+	return c.JSON(fiber.Map{"customers": views})
+}
+
+// getCustomer serves GET /v1/customers/{id}: the customer, and whether it
+// is a partner's sub-customer and whose.
+func (s *Server) getCustomer(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(customerOf(cust))
+}
+
+// contractView is an online contract as the API shows it.
+type contractView struct {
+	ID         string      `json:"id"`
+	CustomerID string      `json:"customer_id"`
+	Title      string      `json:"title"`
+	Status     string      `json:"status"`
+	AppliedBy  cases.Actor `json:"applied_by"`
+	CreatedAt  time.Time   `json:"created_at"`
+}
+
+func contractOf(k store.Contract) contractView {
+	return contractView{
+		ID: k.ID, CustomerID: k.CustomerID, Title: k.Title, Status: k.Status,
+		AppliedBy: *actorOf(k.AppliedBy, k.AppliedByRole, k.AppliedByName), CreatedAt: k.CreatedAt.UTC(),
+	}
+}
+
+// applyForContract serves POST /v1/customers/{id}/contracts: a consultative
+// customer (or one without a partner) applies for its online contract
+// itself; a resale customer's partner applies on its behalf.
+func (s *Server) applyForContract(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	var applicant rules.ContractApplicant
+	switch {
+	case p.Role == cases.RoleCustomer:
+		applicant = rules.ApplicantCustomer
+	case p.IsPartnerMember():
+		applicant = rules.ApplicantPartner
+	default:
+		return forbidden("online contracts are applied for by the customer or its partner, not by " + p.Role)
+	}
+	var in rules.ContractApplication
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	if reason := rules.ContractApplicationRefusal(applicant,
+		rules.AssociationMode(cust.AssociationMode.String), cust.PartnerName.String); reason != "" {
+		return conflict("contract-application-not-allowed", reason)
+	}
+	if problems := in.Validate(); len(problems) > 0 {
+		return invalid(problems)
+	}
+	idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	k, _, err := s.store.ApplyForContract(c.UserContext(), cust, in.Normalized().Title, p, idem)
+	if errors.Is(err, store.ErrAssociationChanged) {
+		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
+	}
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/customers/" + cust.ID + "/contracts/" + k.ID)
+	return c.Status(fiber.StatusCreated).JSON(contractOf(k))
+}
+
+// listContracts serves GET /v1/customers/{id}/contracts, newest first.
+func (s *Server) listContracts(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.CustomerContracts(c.UserContext(), cust.ID)
+	if err != nil {
+		return err
+	}
+	views := make([]contractView, len(list))
+	for i, k := range list {
+		views[i] = contractOf(k)
+	}
+	return c.JSON(fiber.Map{"contracts": views})
+}
+
+// getContract serves GET /v1/customers/{id}/contracts/{contract_id}.
+func (s *Server) getContract(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	k, err := s.store.CustomerContract(c.UserContext(), cust.ID, c.Params("contract_id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("contract " + c.Params("contract_id"))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(contractOf(k))
+}
+
+// orderView is a marketplace order as the API shows it.
+type orderView struct {
+	ID           string            `json:"id"`
+	CustomerID   string            `json:"customer_id"`
+	Product      string            `json:"product"`
+	Amount       rules.OrderAmount `json:"amount"`
+	ResellerID   string            `json:"reseller_id"`
+	SalesChannel string            `json:"sales_channel"`
+	MarginTo     string            `json:"margin_to"`
+	Status       string            `json:"status"`
+	PlacedBy     *cases.Actor      `json:"placed_by,omitempty"`
+	CreatedAt    time.Time         `json:"created_at"`
+}
+
+func orderOf(o store.Order) orderView {
+	v := orderView{
+		ID: o.ID, CustomerID: o.CustomerID.String, Product: o.Product,
+		Amount:     rules.OrderAmount{Amount: o.Amount, Currency: o.Currency},
+		ResellerID: o.ResellerID.String, SalesChannel: o.SalesChannel, MarginTo: o.MarginTo, Status: o.Status,
+		CreatedAt: o.CreatedAt.UTC(),
+	}
+	if o.PlacedBy.Valid {
+		v.PlacedBy = actorOf(o.PlacedBy.String, o.PlacedByRole.String, o.PlacedByName.String)
+	}
+	return v
+}
+
+// placeMarketplaceOrder serves POST /v1/customers/{id}/marketplace-orders:
+// the customer records a completed marketplace purchase, sold through its
+// solution provider (reseller_id) or directly by the vendor (empty).
+func (s *Server) placeMarketplaceOrder(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if p.Role != cases.RoleCustomer {
+		return forbidden("only the customer itself places its marketplace orders")
+	}
+	var in rules.MarketplaceOrder
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	problems := in.Validate()
+	var partner rules.AssociatedPartner
+	if cust.PartnerID.Valid {
+		partner = rules.AssociatedPartner{
+			ID: cust.PartnerID.String, Name: cust.PartnerName.String, Type: rules.PartnerType(cust.PartnerType.String),
+		}
+	}
+	sale, saleProblems := rules.AttributeMarketplaceSale(in.ResellerID, partner)
+	problems = append(problems, saleProblems...)
+	if len(problems) > 0 {
+		return invalid(problems)
+	}
+	in = in.Normalized()
+	idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	o, _, err := s.store.RecordMarketplaceOrder(c.UserContext(), store.NewMarketplaceOrder{
+		CustomerID: cust.ID, CustomerPartnerID: cust.PartnerID.String,
+		Product: in.Product, Amount: in.Amount.Amount, Currency: in.Amount.Currency,
+		ResellerID: sale.ResellerID, SalesChannel: string(sale.SalesChannel), MarginTo: string(sale.MarginTo),
+		PlacedBy: &p,
+	}, idem)
+	if errors.Is(err, store.ErrAssociationChanged) {
+		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
+	}
+	if err != nil {
+		return err
+	}
+	c.Location("/v1/customers/" + cust.ID + "/marketplace-orders/" + o.ID)
+	return c.Status(fiber.StatusCreated).JSON(orderOf(o))
+}
+
+// listMarketplaceOrders serves GET /v1/customers/{id}/marketplace-orders, newest first.
+func (s *Server) listMarketplaceOrders(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.CustomerMarketplaceOrders(c.UserContext(), cust.ID)
+	if err != nil {
+		return err
+	}
+	views := make([]orderView, len(list))
+	for i, o := range list {
+		views[i] = orderOf(o)
+	}
+	return c.JSON(fiber.Map{"orders": views})
+}
+
+// getMarketplaceOrder serves GET /v1/customers/{id}/marketplace-orders/{order_id}.
+func (s *Server) getMarketplaceOrder(c *fiber.Ctx) error {
+	cust, err := s.visibleCustomer(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.store.CustomerMarketplaceOrder(c.UserContext(), cust.ID, c.Params("order_id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("marketplace order " + c.Params("order_id"))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(orderOf(o))
+}
+
+// performanceView is a partner's annual performance.
+type performanceView struct {
+	PartnerID  string              `json:"partner_id"`
+	Year       int                 `json:"year"`
+	Revenue    []rules.OrderAmount `json:"revenue"`
+	OrderCount int                 `json:"order_count"`
+}
+
+// partnerPerformance serves GET /v1/partners/{id}/performance?year=YYYY:
+// the revenue of the year's completed orders of the partner's own account
+// and of all its associated sub-customers, per currency.
+func (s *Server) partnerPerformance(c *fiber.Ctx) error {
+	partnerID, err := s.partnerReadScope(c)
+	if err != nil {
+		return err
+	}
+	year, problems := rules.ParsePerformanceYear(c.Query("year"))
+	if len(problems) > 0 {
+		return invalid(problems)
+	}
+	revenue, err := s.store.PartnerRevenue(c.UserContext(), partnerID, year, performanceTimeZone)
+	if err != nil {
+		return err
+	}
+	v := performanceView{PartnerID: partnerID, Year: year, Revenue: []rules.OrderAmount{}}
+	for _, r := range revenue {
+		v.Revenue = append(v.Revenue, rules.OrderAmount{Amount: r.Amount, Currency: r.Currency})
+		v.OrderCount += r.Orders
+	}
+	return c.JSON(v)
+}

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
+	"partnerops/store"
 )
 
 const notificationPageSize = 100
@@ -19,6 +20,9 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 	p := principal(c)
 	audience, partnerID := p.Role, ""
 	switch {
+	case p.IsPartnerMember() && !p.PartnerID.Valid:
+		// a personal account associated with no partner reads no partner's messages
+		return c.JSON(fiber.Map{"notifications": []store.Notification{}})
 	case p.IsPartnerMember():
 		audience, partnerID = cases.AudiencePartner, p.PartnerID.String
 	case p.Role == cases.RoleCustomer:

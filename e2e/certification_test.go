@@ -290,6 +290,7 @@ func TestAuthentication(t *testing.T) {
 	}
 	// A member of the partner acts with its own token and is named in the timeline.
 	c := decode[cases.Case](t, s.submit(s.memberA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
 	events := decode[struct{ Events []cases.Event }](t, s.call("GET", "/v1/cases/"+c.ID+"/events", s.adminA, nil).expect(t, 200))
 	if len(events.Events) == 0 || events.Events[0].Actor.Name != "Acme member" {
 		t.Errorf("timeline %+v", events.Events)
@@ -306,9 +307,11 @@ func TestSLABreachEscalates(t *testing.T) {
 	if breached.Status != workflows.CertificationTicketOpen {
 		t.Errorf("a breached ticket is %s, want still open", breached.Status)
 	}
-	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?sla_breached=true", s.supervisor, nil).expect(t, 200))
-	if len(list.Cases) != 1 || list.Cases[0].ID != c.ID {
-		t.Errorf("breached cases %+v", list.Cases)
+	// The list reads the read model, which the workflow writes just after
+	// its state changes: wait for it.
+	list := s.waitForList("/v1/cases?sla_breached=true", s.supervisor, func(list []cases.Case) bool { return len(list) > 0 })
+	if len(list) != 1 || list[0].ID != c.ID {
+		t.Errorf("breached cases %+v", list)
 	}
 	notes := decode[struct{ Notifications []struct{ Kind string } }](t, s.call("GET", "/v1/notifications", s.supervisor, nil).expect(t, 200))
 	if len(notes.Notifications) != 1 || notes.Notifications[0].Kind != "sla_breached" {

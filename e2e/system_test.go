@@ -218,6 +218,19 @@ func (s *system) waitForCase(token, id string, cond func(cases.Case) bool) cases
 	}
 }
 
+// waitForList polls a case list until cond holds, and returns it.
+func (s *system) waitForList(path, token string, cond func([]cases.Case) bool) []cases.Case {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		list := decode[struct{ Cases []cases.Case }](s.t, s.call("GET", path, token, nil).expect(s.t, 200)).Cases
+		if cond(list) || time.Now().After(deadline) {
+			return list
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func hasStatus(status string) func(cases.Case) bool {
 	return func(c cases.Case) bool { return c.Status == status }
 }

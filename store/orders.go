@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Order channels, types and states. Today only completed marketplace
+// purchases are recorded; cloud orders are to join the same table.
+const (
+	OrderChannelMarketplace = "marketplace"
+	OrderTypeNew            = "new"
+	OrderCompleted          = "completed"
+)
+
+// Order is a purchase by a customer or by a partner's own account.
+type Order struct {
+	ID             string         `db:"id"`
+	Channel        string         `db:"channel"`
+	Type           string         `db:"type"`
+	Status         string         `db:"status"`
+	CustomerID     sql.NullString `db:"customer_id"`
+	BuyerPartnerID sql.NullString `db:"buyer_partner_id"`
+	PaidBy         string         `db:"paid_by"`
+	Product        string         `db:"product"`
+	Amount         int64          `db:"amount"`
+	Currency       string         `db:"currency"`
+	ResellerID     sql.NullString `db:"reseller_id"`
+	SalesChannel   string         `db:"sales_channel"`
+	MarginTo       string         `db:"margin_to"`
+	PlacedBy       sql.NullString `db:"placed_by"`
+	PlacedByRole   sql.NullString `db:"placed_by_role"`
+	PlacedByName   sql.NullString `db:"placed_by_name"`
+	CreatedAt      time.Time      `db:"created_at"`
+	CompletedAt    sql.NullTime   `db:"completed_at"`
+}
+
+const orderColumns = `id, channel, type, status, customer_id, buyer_partner_id, paid_by, product, amount, currency,
+	reseller_id, sales_channel, margin_to, placed_by, placed_by_role, placed_by_name, created_at, completed_at`
+
+func (o *Order) utc() {
+	o.CreatedAt = o.CreatedAt.UTC()
+	if o.CompletedAt.Valid {
+		o.CompletedAt.Time = o.CompletedAt.Time.UTC()
+	}
+}
+
+// NewMarketplaceOrder is a completed marketplace purchase to record, whose
+// sale attribution was already decided (rules.AttributeMarketplaceSale).
+type NewMarketplaceOrder struct {
+	// The buyer: a customer, or a partner's own account (BuyerPartnerID).
+	CustomerID     string
+	BuyerPartnerID string
+	// CustomerPartnerID is the partner the customer was associated with
+	// when the attribution was decided ("" for none); if that changed
+	// meanwhile, nothing is written and ErrAssociationChanged returned.
+	CustomerPartnerID string
+
+	Product      string
+	Amount       int64
+	Currency     string
+	ResellerID   string // "" for vendor direct sales
+	SalesChannel string // partner or vendor_direct
+	MarginTo     string // partner or vendor
+	PlacedBy     *Principal
+	At           time.Time // when it was placed and completed; zero means now
+}
+
+// RecordMarketplaceOrder records a completed marketplace order, with its
+// audit entry when a principal placed it. With idem, a repeated request
+// returns the order the first created (created false), and another request
+// with the same key ErrIdempotencyConflict.
+func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrder, idem *Idempotency) (Order, bool, error) {
+	if (o.CustomerID == "") == (o.BuyerPartnerID == "") {
+		return Order{}, false, errors.New("an order has one buyer: a customer or a partner")
+	}
+	var order Order
+	created := true
+	id := NewID("ord")
+	at := o.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	paidBy := "customer"
+	if o.BuyerPartnerID != "" {
+		paidBy = "partner"
+	}
+	var by Principal
+	if o.PlacedBy != nil {
+		by = *o.PlacedBy
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if idem != nil {
+			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
+			if err != nil {
+				return err
+			}
+			if existing != "" {
+				created = false
+				return tx.GetContext(ctx, &order, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, existing)
+			}
+		}
+		auditPartner := o.BuyerPartnerID
+		if o.CustomerID != "" {
+			c, err := customer(ctx, tx, o.CustomerID, true)
+			if err != nil {
+				return err
+			}
+			if c.PartnerID.String != o.CustomerPartnerID {
+				return ErrAssociationChanged
+			}
+			auditPartner = c.PartnerID.String
+		}
+		if err := tx.GetContext(ctx, &order, `
+			INSERT INTO orders (id, channel, type, status, customer_id, buyer_partner_id, paid_by, product, amount,
+			                    currency, reseller_id, sales_channel, margin_to, placed_by, placed_by_role,
+			                    placed_by_name, created_at, completed_at)
+			VALUES ($1, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7, $8, $9, $10, NULLIF($11, ''), $12, $13,
+			        NULLIF($14, ''), NULLIF($15, ''), NULLIF($16, ''), $17, $17)
+			RETURNING `+orderColumns,
+			id, OrderChannelMarketplace, OrderTypeNew, OrderCompleted, o.CustomerID, o.BuyerPartnerID, paidBy,
+			o.Product, o.Amount, o.Currency, o.ResellerID, o.SalesChannel, o.MarginTo,
+			by.ID, by.Role, by.Name, at); err != nil {
+			return err
+		}
+		if by.ID == "" {
+			return nil
+		}
+		return recordAudit(ctx, tx, AuditEntry{
+			PrincipalID: by.ID, PartnerID: auditPartner, Action: "marketplace_order.placed", TargetKind: "order", TargetID: id,
+			Detail: map[string]any{
+				"customer_id": o.CustomerID, "product": o.Product, "amount": o.Amount, "currency": o.Currency,
+				"reseller_id": o.ResellerID, "sales_channel": o.SalesChannel, "margin_to": o.MarginTo,
+			},
+		})
+	})
+	order.utc()
+	return order, created, err
+}
+
+// CustomerMarketplaceOrders lists the customer's marketplace orders, newest first.
+func (s *Store) CustomerMarketplaceOrders(ctx context.Context, customerID string) ([]Order, error) {
+	list := []Order{}
+	if err := s.db.SelectContext(ctx, &list, `SELECT `+orderColumns+` FROM orders
+		WHERE customer_id = $1 AND channel = $2 ORDER BY created_at DESC, id DESC`,
+		customerID, OrderChannelMarketplace); err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].utc()
+	}
+	return list, nil
+}
+
+// CustomerMarketplaceOrder reads one of the customer's marketplace orders:
+// ErrNotFound when the customer has no such order.
+func (s *Store) CustomerMarketplaceOrder(ctx context.Context, customerID, id string) (Order, error) {
+	var o Order
+	err := s.db.GetContext(ctx, &o, `SELECT `+orderColumns+` FROM orders WHERE id = $1 AND customer_id = $2 AND channel = $3`,
+		id, customerID, OrderChannelMarketplace)
+	o.utc()
+	return o, notFoundIfNoRows(err)
+}
+
+// Revenue is the revenue of one currency: the sum of completed orders.
+type Revenue struct {
+	Currency string `db:"currency"`
+	Amount   int64  `db:"amount"`
+	Orders   int    `db:"orders"`
+}
+
+// PartnerRevenue sums, per currency (in currency order), the completed
+// orders of one calendar year in timeZone (an IANA name, e.g.
+// Asia/Shanghai) placed by the partner's own account or by any customer
+// associated with it now: the partner's annual performance.
+func (s *Store) PartnerRevenue(ctx context.Context, partnerID string, year int, timeZone string) ([]Revenue, error) {
+	list := []Revenue{}
+	err := s.db.SelectContext(ctx, &list, `
+		WITH bounds AS (
+			SELECT make_timestamptz($2::int, 1, 1, 0, 0, 0, $3) AS from_at,
+			       make_timestamptz($2::int + 1, 1, 1, 0, 0, 0, $3) AS until_at
+		), buyer_orders AS (
+			SELECT o.currency, o.amount FROM orders o, bounds b
+			WHERE o.buyer_partner_id = $1 AND o.status = 'completed'
+			  AND o.completed_at >= b.from_at AND o.completed_at < b.until_at
+			UNION ALL
+			SELECT o.currency, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id, bounds b
+			WHERE c.partner_id = $1 AND o.status = 'completed'
+			  AND o.completed_at >= b.from_at AND o.completed_at < b.until_at
+		)
+		SELECT currency, SUM(amount)::bigint AS amount, COUNT(*) AS orders
+		FROM buyer_orders GROUP BY currency ORDER BY currency`, partnerID, year, timeZone)
+	return list, err
+}
