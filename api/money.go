@@ -1,6 +1,368 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+	"fmt"
+	"strconv"
 
-// moneyRoutes: being written (issue 3).
-func (s *Server) moneyRoutes(v1 fiber.Router) {}
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/rules"
+	"partnerops/store"
+)
+
+// Money: partner and customer accounts, deposits, account adjustments (调账)
+// and the ledger. All money moves in the store, in one transaction per
+// movement; these handlers decide who may do what and translate refusals.
+
+func (s *Server) moneyRoutes(v1 fiber.Router) {
+	v1.Get("/partners/:partner_id/account", s.partnerMoneyAccount)
+	v1.Get("/customers/:customer_id/account", s.customerMoneyAccount)
+	v1.Post("/partners/:partner_id/deposits", requireRole(staffRoles...), s.createDeposit)
+	v1.Get("/partners/:partner_id/deposits", s.listDeposits)
+	v1.Get("/partners/:partner_id/deposits/:deposit_id", s.getDeposit)
+	v1.Post("/partners/:partner_id/adjustments", s.createAdjustment)
+	v1.Get("/partners/:partner_id/adjustments", s.listPartnerAdjustments)
+	v1.Get("/partners/:partner_id/adjustments/:adjustment_id", s.getAdjustment)
+	v1.Get("/customers/:customer_id/adjustments", s.listCustomerAdjustments)
+	v1.Get("/partners/:partner_id/ledger", requireRole(staffRoles...), s.partnerLedger)
+}
+
+type moneyPartnerAccount struct {
+	PartnerID string        `json:"partner_id"`
+	Balances  []rules.Money `json:"balances"`
+}
+
+type moneyCustomerAccount struct {
+	CustomerID string        `json:"customer_id"`
+	Balances   []rules.Money `json:"balances"`
+}
+
+type moneyDepositList struct {
+	Deposits   []store.Deposit `json:"deposits"`
+	NextCursor string          `json:"next_cursor,omitempty"`
+}
+
+type moneyAdjustmentList struct {
+	Adjustments []store.Adjustment `json:"adjustments"`
+	NextCursor  string             `json:"next_cursor,omitempty"`
+}
+
+type moneyLedgerList struct {
+	Entries    []store.LedgerEntry `json:"entries"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+// moneyPartner is the partner in the path when the caller may read its
+// money: its own members and staff. Anyone else gets 404, as does staff for
+// a partner that does not exist.
+func (s *Server) moneyPartner(c *fiber.Ctx) (string, error) {
+	p := principal(c)
+	id := c.Params("partner_id")
+	switch {
+	case p.IsPartnerMember() && p.PartnerID.Valid && p.PartnerID.String == id:
+		return id, nil
+	case p.IsStaff():
+		return id, s.moneyPartnerExists(c, id)
+	}
+	return "", notFound("partner " + id)
+}
+
+// moneyPartnerExists answers 404 when the partner does not exist.
+func (s *Server) moneyPartnerExists(c *fiber.Ctx, id string) error {
+	_, err := s.store.Partner(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("partner " + id)
+	}
+	return err
+}
+
+// moneyCustomer is the customer in the path when the caller may read its
+// money: the customer itself, its partner's members and staff. Anyone else
+// gets 404.
+func (s *Server) moneyCustomer(c *fiber.Ctx) (store.Customer, error) {
+	p := principal(c)
+	id := c.Params("customer_id")
+	cust, err := s.store.Customer(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Customer{}, notFound("customer " + id)
+	}
+	if err != nil {
+		return store.Customer{}, err
+	}
+	switch {
+	case p.IsStaff(),
+		p.CustomerID.Valid && p.CustomerID.String == cust.ID,
+		p.IsPartnerMember() && p.PartnerID.Valid && cust.PartnerID.Valid && p.PartnerID.String == cust.PartnerID.String:
+		return cust, nil
+	}
+	return store.Customer{}, notFound("customer " + id)
+}
+
+// moneyPage reads limit and cursor, naming every bad one (with the others bad already).
+func moneyPage(c *fiber.Ctx, bad rules.FieldErrors) (int, string, rules.FieldErrors) {
+	limit := defaultPageSize
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
+		}
+		limit = n
+	}
+	cursor := c.Query("cursor")
+	if len(cursor) > 512 {
+		bad = append(bad, rules.FieldError{Field: "cursor", Message: "is not a cursor this API handed out"})
+	}
+	return limit, cursor, bad
+}
+
+// moneyListError turns a bad cursor into its 422.
+func moneyListError(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
+	}
+	return err
+}
+
+// partnerMoneyAccount serves GET /v1/partners/{id}/account.
+func (s *Server) partnerMoneyAccount(c *fiber.Ctx) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	balances, err := s.store.PartnerBalances(c.UserContext(), partnerID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(moneyPartnerAccount{PartnerID: partnerID, Balances: balances})
+}
+
+// customerMoneyAccount serves GET /v1/customers/{id}/account.
+func (s *Server) customerMoneyAccount(c *fiber.Ctx) error {
+	cust, err := s.moneyCustomer(c)
+	if err != nil {
+		return err
+	}
+	balances, err := s.store.CustomerBalances(c.UserContext(), cust.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(moneyCustomerAccount{CustomerID: cust.ID, Balances: balances})
+}
+
+// createDeposit serves POST /v1/partners/{id}/deposits: staff record money
+// the partner paid in.
+func (s *Server) createDeposit(c *fiber.Ctx) error {
+	partnerID := c.Params("partner_id")
+	if err := s.moneyPartnerExists(c, partnerID); err != nil {
+		return err
+	}
+	var in rules.DepositRequest
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	if problems := in.Validate(); len(problems) > 0 {
+		return invalid(problems)
+	}
+	in = in.Normalized()
+	idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	dep, _, err := s.store.CreateDeposit(c.UserContext(), store.NewDeposit{
+		PartnerID: partnerID, Amount: *in.Amount, TransactionID: in.TransactionID, Memo: in.Memo,
+		By: store.OperatorOf(principal(c)),
+	}, idem)
+	if err != nil {
+		return moneyError(err)
+	}
+	c.Location("/v1/partners/" + partnerID + "/deposits/" + dep.ID)
+	return c.Status(fiber.StatusCreated).JSON(dep)
+}
+
+// listDeposits serves GET /v1/partners/{id}/deposits, newest first.
+func (s *Server) listDeposits(c *fiber.Ctx) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	limit, cursor, bad := moneyPage(c, nil)
+	if len(bad) > 0 {
+		return invalid(bad)
+	}
+	list, next, err := s.store.ListDeposits(c.UserContext(), partnerID, limit, cursor)
+	if err != nil {
+		return moneyListError(err)
+	}
+	return c.JSON(moneyDepositList{Deposits: list, NextCursor: next})
+}
+
+// getDeposit serves GET /v1/partners/{id}/deposits/{deposit_id}.
+func (s *Server) getDeposit(c *fiber.Ctx) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("deposit_id")
+	dep, err := s.store.Deposit(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && dep.PartnerID != partnerID) {
+		return notFound("deposit " + id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(dep)
+}
+
+// createAdjustment serves POST /v1/partners/{id}/adjustments: a partner
+// member allocates funds to a resale customer or reclaims them.
+func (s *Server) createAdjustment(c *fiber.Ctx) error {
+	p, partnerID, err := partnerScope(c)
+	if err != nil {
+		return err
+	}
+	var in rules.AdjustmentRequest
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	if problems := in.Validate(); len(problems) > 0 {
+		return invalid(problems)
+	}
+	in = in.Normalized()
+	idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	// Only the partner's own resale customers receive adjustments; another
+	// partner's customer is not the caller's to know of.
+	cust, err := s.store.Customer(c.UserContext(), in.CustomerID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("customer " + in.CustomerID)
+	case err != nil:
+		return err
+	case cust.PartnerID.Valid && cust.PartnerID.String != partnerID:
+		return notFound("customer " + in.CustomerID)
+	}
+	if problem := rules.AdjustmentCustomerProblem(cust.AssociationMode.String); problem != "" {
+		return conflict("not-resale-customer", problem)
+	}
+	adj, _, err := s.store.CreateAdjustment(c.UserContext(), store.NewAdjustment{
+		PartnerID: partnerID, CustomerID: in.CustomerID, Operation: in.Operation, Amount: *in.Amount,
+		ApplyScenes: in.ApplyScenes, TransactionID: in.TransactionID, Memo: in.Memo, By: store.OperatorOf(p),
+	}, idem)
+	if err != nil {
+		return moneyError(err)
+	}
+	c.Location("/v1/partners/" + partnerID + "/adjustments/" + adj.ID)
+	return c.Status(fiber.StatusCreated).JSON(adj)
+}
+
+// moneyError turns the store's refusals of a movement into problems.
+func moneyError(err error) error {
+	var short *store.InsufficientBalanceError
+	switch {
+	case errors.As(err, &short):
+		whose := map[store.AccountKind]string{store.AccountPartner: "the partner", store.AccountCustomer: "the customer"}[short.Account]
+		if whose == "" {
+			whose = "the " + string(short.Account) + " account"
+		}
+		return conflict("insufficient-balance", fmt.Sprintf(
+			"insufficient balance: %s has %d %s available, %d %s asked; nothing was moved",
+			whose, short.Available.Amount, short.Available.Currency, short.Asked.Amount, short.Asked.Currency))
+	case errors.Is(err, store.ErrDuplicateTransactionID):
+		return conflict("duplicate-transaction-id",
+			"this transaction_id was already used for a deposit or adjustment of the partner; nothing was moved")
+	case errors.Is(err, store.ErrNotResaleCustomer):
+		return conflict("not-resale-customer", "only resale sub-customers can receive account adjustments")
+	case errors.Is(err, store.ErrNotFound):
+		// the customer was dissociated between the check and the movement
+		return notFound("customer")
+	case errors.Is(err, store.ErrBalanceLimit):
+		return conflict("balance-limit", "the balance would exceed the largest amount an account can hold; nothing was moved")
+	}
+	return err
+}
+
+// listPartnerAdjustments serves GET /v1/partners/{id}/adjustments, newest
+// first, optionally for one customer.
+func (s *Server) listPartnerAdjustments(c *fiber.Ctx) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	var bad rules.FieldErrors
+	customerID := c.Query("customer_id")
+	if len(customerID) > rules.MaxCustomerIDLength {
+		bad = append(bad, rules.FieldError{Field: "customer_id", Message: fmt.Sprintf("must be at most %d characters", rules.MaxCustomerIDLength)})
+	}
+	limit, cursor, bad := moneyPage(c, bad)
+	if len(bad) > 0 {
+		return invalid(bad)
+	}
+	list, next, err := s.store.ListAdjustments(c.UserContext(), store.AdjustmentFilter{
+		PartnerID: partnerID, CustomerID: customerID, Limit: limit, Cursor: cursor,
+	})
+	if err != nil {
+		return moneyListError(err)
+	}
+	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
+}
+
+// getAdjustment serves GET /v1/partners/{id}/adjustments/{adjustment_id}.
+func (s *Server) getAdjustment(c *fiber.Ctx) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params("adjustment_id")
+	adj, err := s.store.Adjustment(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && adj.PartnerID != partnerID) {
+		return notFound("adjustment " + id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(adj)
+}
+
+// listCustomerAdjustments serves GET /v1/customers/{id}/adjustments: the
+// customer's adjustment records, newest first. A partner member sees those
+// its own partner made.
+func (s *Server) listCustomerAdjustments(c *fiber.Ctx) error {
+	cust, err := s.moneyCustomer(c)
+	if err != nil {
+		return err
+	}
+	limit, cursor, bad := moneyPage(c, nil)
+	if len(bad) > 0 {
+		return invalid(bad)
+	}
+	f := store.AdjustmentFilter{CustomerID: cust.ID, Limit: limit, Cursor: cursor}
+	if p := principal(c); p.IsPartnerMember() {
+		f.PartnerID = p.PartnerID.String
+	}
+	list, next, err := s.store.ListAdjustments(c.UserContext(), f)
+	if err != nil {
+		return moneyListError(err)
+	}
+	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
+}
+
+// partnerLedger serves GET /v1/partners/{id}/ledger (staff only): the
+// entries of the partner's books, newest first.
+func (s *Server) partnerLedger(c *fiber.Ctx) error {
+	partnerID := c.Params("partner_id")
+	if err := s.moneyPartnerExists(c, partnerID); err != nil {
+		return err
+	}
+	limit, cursor, bad := moneyPage(c, nil)
+	if len(bad) > 0 {
+		return invalid(bad)
+	}
+	entries, next, err := s.store.LedgerEntries(c.UserContext(), partnerID, limit, cursor)
+	if err != nil {
+		return moneyListError(err)
+	}
+	return c.JSON(moneyLedgerList{Entries: entries, NextCursor: next})
+}

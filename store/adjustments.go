@@ -1,0 +1,512 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"partnerops/rules"
+)
+
+// The recorded movements of money, each with a transaction ID and who made
+// it: deposits (the vendor records money a partner paid in) and account
+// adjustments (调账: a partner allocates funds to a resale customer or
+// reclaims them). Each is one posting of the ledger (ledger.go), written in
+// the same transaction as its record, its audit entry and its idempotency key.
+
+var (
+	// ErrDuplicateTransactionID is a transaction ID the partner already used
+	// for a deposit or an adjustment.
+	ErrDuplicateTransactionID = errors.New("this transaction ID was already used for a deposit or adjustment of the partner")
+	// ErrNotResaleCustomer is an adjustment for a customer that is not a
+	// resale sub-customer.
+	ErrNotResaleCustomer = errors.New("only resale sub-customers can receive account adjustments")
+)
+
+// Operator is who made a write, as records show it.
+type Operator struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// OperatorOf is the principal as records show it.
+func OperatorOf(p Principal) Operator { return Operator{ID: p.ID, Name: p.Name} }
+
+// txnReference is the posting reference of a transaction ID: one namespace
+// per partner, shared by its deposits and adjustments.
+func txnReference(partnerID, transactionID string) string {
+	return "txn:" + partnerID + ":" + transactionID
+}
+
+// isUniqueViolation reports whether err is PostgreSQL refusing a duplicate key.
+func isUniqueViolation(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23505"
+}
+
+// encodeKeyset and decodeKeyset make the cursor of a newest-first list
+// ordered by (time, id).
+func encodeKeyset(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeKeyset(cursor string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return time.Time{}, "", ErrBadCursor
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return t, id, nil
+}
+
+// keysetPage adds the cursor condition of a (time, id) newest-first list.
+func keysetPage(where []string, args []any, column, cursor string) ([]string, []any, error) {
+	if cursor == "" {
+		return where, args, nil
+	}
+	at, id, err := decodeKeyset(cursor)
+	if err != nil {
+		return nil, nil, err
+	}
+	args = append(args, at, id)
+	where = append(where, fmt.Sprintf("(%s, id) < ($%d, $%d)", column, len(args)-1, len(args)))
+	return where, args, nil
+}
+
+// Deposit is money the vendor recorded a partner paid in.
+type Deposit struct {
+	ID            string      `json:"id"`
+	PartnerID     string      `json:"partner_id"`
+	Amount        rules.Money `json:"amount"`
+	TransactionID string      `json:"transaction_id"`
+	Memo          string      `json:"memo"`
+	RecordedAt    time.Time   `json:"recorded_at"`
+	RecordedBy    Operator    `json:"recorded_by"`
+}
+
+type depositRow struct {
+	ID             string    `db:"id"`
+	PartnerID      string    `db:"partner_id"`
+	Amount         int64     `db:"amount"`
+	Currency       string    `db:"currency"`
+	TransactionID  string    `db:"transaction_id"`
+	Memo           string    `db:"memo"`
+	RecordedByID   string    `db:"recorded_by_id"`
+	RecordedByName string    `db:"recorded_by_name"`
+	RecordedAt     time.Time `db:"recorded_at"`
+}
+
+const depositColumns = `id, partner_id, amount, currency, transaction_id, memo, recorded_by_id, recorded_by_name, recorded_at`
+
+func (r depositRow) toDeposit() Deposit {
+	return Deposit{
+		ID: r.ID, PartnerID: r.PartnerID, Amount: rules.Money{Amount: r.Amount, Currency: r.Currency},
+		TransactionID: r.TransactionID, Memo: r.Memo, RecordedAt: r.RecordedAt.UTC(),
+		RecordedBy: Operator{ID: r.RecordedByID, Name: r.RecordedByName},
+	}
+}
+
+// NewDeposit is what recording a deposit needs; the fields are valid
+// (rules.DepositRequest) and the partner exists.
+type NewDeposit struct {
+	PartnerID     string
+	Amount        rules.Money
+	TransactionID string
+	Memo          string
+	By            Operator
+}
+
+// CreateDeposit records a deposit and moves its amount from the vendor's
+// funding account to the partner's, with its audit entry and idempotency
+// key, in one transaction. A key used before with the same request returns
+// that deposit (replayed true) and moves nothing; with another request,
+// ErrIdempotencyConflict. A transaction ID used before is
+// ErrDuplicateTransactionID, and nothing is written.
+func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempotency) (dep Deposit, replayed bool, err error) {
+	id := NewID("dep")
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if idem != nil {
+			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
+			if err != nil {
+				return err
+			}
+			if existing != "" {
+				replayed = true
+				dep, err = deposit(ctx, tx, existing)
+				return err
+			}
+		}
+		posting, again, err := post(ctx, tx, PostingRequest{
+			Kind: PostingDeposit, Reference: txnReference(d.PartnerID, d.TransactionID),
+			From: VendorFundingAccount(d.PartnerID), To: PartnerAccount(d.PartnerID), Amount: d.Amount, Memo: d.Memo,
+		})
+		if again || errors.Is(err, ErrPostingConflict) {
+			return ErrDuplicateTransactionID
+		}
+		if err != nil {
+			return err
+		}
+		var row depositRow
+		err = tx.GetContext(ctx, &row, `
+			INSERT INTO money_deposits (id, partner_id, posting_id, amount, currency, transaction_id, memo,
+			                            recorded_by_id, recorded_by_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+depositColumns,
+			id, d.PartnerID, posting.ID, d.Amount.Amount, d.Amount.Currency, d.TransactionID, d.Memo, d.By.ID, d.By.Name)
+		if isUniqueViolation(err) {
+			return ErrDuplicateTransactionID
+		}
+		if err != nil {
+			return err
+		}
+		dep = row.toDeposit()
+		return recordAudit(ctx, tx, AuditEntry{
+			PrincipalID: d.By.ID, PartnerID: d.PartnerID, Action: "deposit.recorded", TargetKind: "deposit", TargetID: id,
+			Detail: map[string]any{"amount": d.Amount, "transaction_id": d.TransactionID, "posting_id": posting.ID},
+		})
+	})
+	return dep, replayed, err
+}
+
+func deposit(ctx context.Context, q sqlx.QueryerContext, id string) (Deposit, error) {
+	var row depositRow
+	err := sqlx.GetContext(ctx, q, &row, `SELECT `+depositColumns+` FROM money_deposits WHERE id = $1`, id)
+	return row.toDeposit(), notFoundIfNoRows(err)
+}
+
+// Deposit reads one deposit.
+func (s *Store) Deposit(ctx context.Context, id string) (Deposit, error) {
+	return deposit(ctx, s.db, id)
+}
+
+// ListDeposits returns a page of a partner's deposits, newest first, and the
+// cursor of the next page ("" on the last).
+func (s *Store) ListDeposits(ctx context.Context, partnerID string, limit int, cursor string) ([]Deposit, string, error) {
+	where, args, err := keysetPage([]string{"partner_id = $1"}, []any{partnerID}, "recorded_at", cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	args = append(args, limit+1)
+	var rows []depositRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+depositColumns+` FROM money_deposits WHERE `+
+		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY recorded_at DESC, id DESC LIMIT $%d`, len(args)), args...); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeKeyset(rows[len(rows)-1].RecordedAt, rows[len(rows)-1].ID)
+	}
+	list := make([]Deposit, len(rows))
+	for i, r := range rows {
+		list[i] = r.toDeposit()
+	}
+	return list, next, nil
+}
+
+// Adjustment is an account adjustment (调账) record.
+type Adjustment struct {
+	ID            string                    `json:"id"`
+	PartnerID     string                    `json:"partner_id"`
+	CustomerID    string                    `json:"customer_id"`
+	Operation     rules.AdjustmentOperation `json:"operation"`
+	Amount        rules.Money               `json:"amount"`
+	ApplyScenes   []string                  `json:"apply_scenes"`
+	TransactionID string                    `json:"transaction_id"`
+	Memo          string                    `json:"memo"`
+	OperatedAt    time.Time                 `json:"operated_at"`
+	OperatedBy    Operator                  `json:"operated_by"`
+}
+
+type adjustmentRow struct {
+	ID             string         `db:"id"`
+	PartnerID      string         `db:"partner_id"`
+	CustomerID     string         `db:"customer_id"`
+	Operation      string         `db:"operation"`
+	Amount         int64          `db:"amount"`
+	Currency       string         `db:"currency"`
+	ApplyScenes    pq.StringArray `db:"apply_scenes"`
+	TransactionID  string         `db:"transaction_id"`
+	Memo           string         `db:"memo"`
+	OperatedByID   string         `db:"operated_by_id"`
+	OperatedByName string         `db:"operated_by_name"`
+	OperatedAt     time.Time      `db:"operated_at"`
+}
+
+const adjustmentColumns = `id, partner_id, customer_id, operation, amount, currency, apply_scenes, transaction_id, memo,
+	operated_by_id, operated_by_name, operated_at`
+
+func (r adjustmentRow) toAdjustment() Adjustment {
+	scenes := []string(r.ApplyScenes)
+	if scenes == nil {
+		scenes = []string{}
+	}
+	return Adjustment{
+		ID: r.ID, PartnerID: r.PartnerID, CustomerID: r.CustomerID, Operation: rules.AdjustmentOperation(r.Operation),
+		Amount: rules.Money{Amount: r.Amount, Currency: r.Currency}, ApplyScenes: scenes,
+		TransactionID: r.TransactionID, Memo: r.Memo, OperatedAt: r.OperatedAt.UTC(),
+		OperatedBy: Operator{ID: r.OperatedByID, Name: r.OperatedByName},
+	}
+}
+
+// NewAdjustment is what an adjustment needs; the fields are valid
+// (rules.AdjustmentRequest, normalized).
+type NewAdjustment struct {
+	PartnerID     string
+	CustomerID    string
+	Operation     rules.AdjustmentOperation
+	Amount        rules.Money
+	ApplyScenes   []string
+	TransactionID string
+	Memo          string
+	By            Operator
+}
+
+// CreateAdjustment records an allocation (partner -> customer) or a reclaim
+// (customer -> partner) and moves the money, with its audit entry and
+// idempotency key, in one transaction. The customer must be the partner's
+// resale customer (else ErrNotFound, or ErrNotResaleCustomer); the account
+// taken from must hold the amount (else *InsufficientBalanceError); the
+// transaction ID must be new for the partner (else
+// ErrDuplicateTransactionID). A refused adjustment writes nothing. The
+// Idempotency-Key rules are CreateDeposit's.
+func (s *Store) CreateAdjustment(ctx context.Context, a NewAdjustment, idem *Idempotency) (adj Adjustment, replayed bool, err error) {
+	if !a.Operation.Requestable() {
+		return Adjustment{}, false, fmt.Errorf("CreateAdjustment: operation %q is not allocate or reclaim", a.Operation)
+	}
+	id := NewID("adj")
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if idem != nil {
+			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
+			if err != nil {
+				return err
+			}
+			if existing != "" {
+				replayed = true
+				adj, err = adjustment(ctx, tx, existing)
+				return err
+			}
+		}
+		adj, err = adjust(ctx, tx, id, a)
+		return err
+	})
+	return adj, replayed, err
+}
+
+// customerAssociation is the part of a customer an adjustment depends on.
+type customerAssociation struct {
+	PartnerID       sql.NullString `db:"partner_id"`
+	AssociationMode sql.NullString `db:"association_mode"`
+}
+
+// adjust writes an adjustment in tx.
+func adjust(ctx context.Context, tx *sqlx.Tx, id string, a NewAdjustment) (Adjustment, error) {
+	// The customer must still be the partner's (resale) customer when the
+	// money moves: FOR SHARE keeps a concurrent dissociation from changing
+	// that until this transaction ends. It is locked before the accounts.
+	var cust customerAssociation
+	err := tx.GetContext(ctx, &cust, `
+		SELECT partner_id, association_mode FROM customers WHERE id = $1 FOR SHARE`, a.CustomerID)
+	if err != nil {
+		return Adjustment{}, notFoundIfNoRows(err)
+	}
+	if cust.PartnerID.String != a.PartnerID {
+		return Adjustment{}, ErrNotFound
+	}
+	if a.Operation != rules.ReclaimOnUnbind && rules.AdjustmentCustomerProblem(cust.AssociationMode.String) != "" {
+		return Adjustment{}, ErrNotResaleCustomer
+	}
+	from, to := PartnerAccount(a.PartnerID), CustomerAccount(a.PartnerID, a.CustomerID)
+	if !a.Operation.ToCustomer() {
+		from, to = to, from
+	}
+	posting, again, err := post(ctx, tx, PostingRequest{
+		Kind: PostingKind(a.Operation), Reference: txnReference(a.PartnerID, a.TransactionID),
+		From: from, To: to, Amount: a.Amount, Memo: a.Memo,
+	})
+	if again || errors.Is(err, ErrPostingConflict) {
+		return Adjustment{}, ErrDuplicateTransactionID
+	}
+	if err != nil {
+		return Adjustment{}, err
+	}
+	scenes := a.ApplyScenes
+	if scenes == nil {
+		scenes = []string{}
+	}
+	var row adjustmentRow
+	err = tx.GetContext(ctx, &row, `
+		INSERT INTO account_adjustments (id, partner_id, customer_id, posting_id, operation, amount, currency,
+		                                 apply_scenes, transaction_id, memo, operated_by_id, operated_by_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING `+adjustmentColumns,
+		id, a.PartnerID, a.CustomerID, posting.ID, a.Operation, a.Amount.Amount, a.Amount.Currency,
+		pq.StringArray(scenes), a.TransactionID, a.Memo, a.By.ID, a.By.Name)
+	if isUniqueViolation(err) {
+		return Adjustment{}, ErrDuplicateTransactionID
+	}
+	if err != nil {
+		return Adjustment{}, err
+	}
+	if err := recordAudit(ctx, tx, AuditEntry{
+		PrincipalID: a.By.ID, PartnerID: a.PartnerID, Action: "adjustment." + string(a.Operation),
+		TargetKind: "adjustment", TargetID: id,
+		Detail: map[string]any{
+			"customer_id": a.CustomerID, "amount": a.Amount, "apply_scenes": scenes,
+			"transaction_id": a.TransactionID, "posting_id": posting.ID,
+		},
+	}); err != nil {
+		return Adjustment{}, err
+	}
+	return row.toAdjustment(), nil
+}
+
+// ReclaimOnUnbind moves everything a customer holds from a partner back to
+// it when the customer is dissociated: one reclaim_on_unbind adjustment per
+// currency with a balance, in one transaction. Call it while the customer
+// is still associated (the later dissociation should call reclaimOnUnbind
+// in its own transaction, before removing the association). reference
+// names the dissociation (e.g. its case ID, at most 53 characters) and
+// makes it idempotent: with the same reference again, a currency already
+// reclaimed is not reclaimed again. It returns the adjustments it made.
+func (s *Store) ReclaimOnUnbind(ctx context.Context, partnerID, customerID, reference string, by Operator) (adjs []Adjustment, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		adjs, err = reclaimOnUnbind(ctx, tx, partnerID, customerID, reference, by)
+		return err
+	})
+	return adjs, err
+}
+
+func reclaimOnUnbind(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, reference string, by Operator) ([]Adjustment, error) {
+	// Locking the customer row (the lock the dissociation's UPDATE takes)
+	// waits for adjustments in flight (they hold it FOR SHARE) and keeps new
+	// ones out until this transaction ends.
+	var cust customerAssociation
+	if err := tx.GetContext(ctx, &cust, `
+		SELECT partner_id, association_mode FROM customers WHERE id = $1 FOR NO KEY UPDATE`, customerID); err != nil {
+		return nil, notFoundIfNoRows(err)
+	}
+	if cust.PartnerID.String != partnerID {
+		return nil, ErrNotFound
+	}
+	var currencies []string
+	if err := tx.SelectContext(ctx, &currencies, `
+		SELECT currency FROM money_accounts
+		WHERE kind = 'customer' AND partner_id = $1 AND customer_id = $2 AND balance > 0
+		ORDER BY currency`, partnerID, customerID); err != nil {
+		return nil, err
+	}
+	made := []Adjustment{}
+	for _, currency := range currencies {
+		// Read the balance to reclaim under the locks the posting takes
+		// (both accounts, in ID order), so it is the balance moved.
+		customerAccount, err := ensureAccount(ctx, tx, CustomerAccount(partnerID, customerID), currency)
+		if err != nil {
+			return nil, err
+		}
+		partnerAccount, err := ensureAccount(ctx, tx, PartnerAccount(partnerID), currency)
+		if err != nil {
+			return nil, err
+		}
+		locked, err := lockAccounts(ctx, tx, partnerAccount, customerAccount)
+		if err != nil {
+			return nil, err
+		}
+		balance := locked[customerAccount].Balance
+		if balance <= 0 {
+			continue
+		}
+		transactionID := "unbind:" + reference + ":" + currency
+		if p := rules.TransactionIDProblem(transactionID); p != "" {
+			return nil, fmt.Errorf("reclaim on unbind: reference %q: transaction ID %s", reference, p)
+		}
+		var kind string
+		err = tx.GetContext(ctx, &kind, `SELECT kind FROM money_postings WHERE reference = $1`,
+			txnReference(partnerID, transactionID))
+		switch {
+		case err == nil && kind == string(PostingReclaimOnUnbind):
+			continue // reclaimed before under this reference
+		case err == nil:
+			return nil, ErrDuplicateTransactionID
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+		adj, err := adjust(ctx, tx, NewID("adj"), NewAdjustment{
+			PartnerID: partnerID, CustomerID: customerID, Operation: rules.ReclaimOnUnbind,
+			Amount:      rules.Money{Amount: balance, Currency: currency},
+			ApplyScenes: []string{}, TransactionID: transactionID,
+			Memo: "reclaimed when the customer was dissociated", By: by,
+		})
+		if err != nil {
+			return nil, err
+		}
+		made = append(made, adj)
+	}
+	return made, nil
+}
+
+func adjustment(ctx context.Context, q sqlx.QueryerContext, id string) (Adjustment, error) {
+	var row adjustmentRow
+	err := sqlx.GetContext(ctx, q, &row, `SELECT `+adjustmentColumns+` FROM account_adjustments WHERE id = $1`, id)
+	return row.toAdjustment(), notFoundIfNoRows(err)
+}
+
+// Adjustment reads one adjustment.
+func (s *Store) Adjustment(ctx context.Context, id string) (Adjustment, error) {
+	return adjustment(ctx, s.db, id)
+}
+
+// AdjustmentFilter narrows the adjustment list; zero values do not filter.
+type AdjustmentFilter struct {
+	PartnerID  string
+	CustomerID string
+	Limit      int
+	Cursor     string // from a previous page's next cursor
+}
+
+// ListAdjustments returns a page of adjustments, newest first, and the
+// cursor of the next page ("" on the last).
+func (s *Store) ListAdjustments(ctx context.Context, f AdjustmentFilter) ([]Adjustment, string, error) {
+	where := []string{"true"}
+	var args []any
+	if f.PartnerID != "" {
+		args = append(args, f.PartnerID)
+		where = append(where, fmt.Sprintf("partner_id = $%d", len(args)))
+	}
+	if f.CustomerID != "" {
+		args = append(args, f.CustomerID)
+		where = append(where, fmt.Sprintf("customer_id = $%d", len(args)))
+	}
+	where, args, err := keysetPage(where, args, "operated_at", f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	args = append(args, f.Limit+1)
+	var rows []adjustmentRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT `+adjustmentColumns+` FROM account_adjustments WHERE `+
+		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY operated_at DESC, id DESC LIMIT $%d`, len(args)), args...); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = encodeKeyset(rows[len(rows)-1].OperatedAt, rows[len(rows)-1].ID)
+	}
+	list := make([]Adjustment, len(rows))
+	for i, r := range rows {
+		list[i] = r.toAdjustment()
+	}
+	return list, next, nil
+}
