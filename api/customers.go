@@ -389,22 +389,22 @@ func (s *Server) getContract(c *fiber.Ctx) error {
 
 // orderView is a marketplace order as the API shows it.
 type orderView struct {
-	ID           string            `json:"id"`
-	CustomerID   string            `json:"customer_id"`
-	Product      string            `json:"product"`
-	Amount       rules.OrderAmount `json:"amount"`
-	ResellerID   string            `json:"reseller_id"`
-	SalesChannel string            `json:"sales_channel"`
-	MarginTo     string            `json:"margin_to"`
-	Status       string            `json:"status"`
-	PlacedBy     *cases.Actor      `json:"placed_by,omitempty"`
-	CreatedAt    time.Time         `json:"created_at"`
+	ID           string       `json:"id"`
+	CustomerID   string       `json:"customer_id"`
+	Product      string       `json:"product"`
+	Amount       rules.Money  `json:"amount"`
+	ResellerID   string       `json:"reseller_id"`
+	SalesChannel string       `json:"sales_channel"`
+	MarginTo     string       `json:"margin_to"`
+	Status       string       `json:"status"`
+	PlacedBy     *cases.Actor `json:"placed_by,omitempty"`
+	CreatedAt    time.Time    `json:"created_at"`
 }
 
 func orderOf(o store.Order) orderView {
 	v := orderView{
 		ID: o.ID, CustomerID: o.CustomerID.String, Product: o.Product,
-		Amount:     rules.OrderAmount{Amount: o.Amount, Currency: o.Currency},
+		Amount:     rules.Money{Amount: o.Amount, Currency: o.Currency},
 		ResellerID: o.ResellerID.String, SalesChannel: o.SalesChannel, MarginTo: o.MarginTo, Status: o.Status,
 		CreatedAt: o.CreatedAt.UTC(),
 	}
@@ -498,10 +498,10 @@ func (s *Server) getMarketplaceOrder(c *fiber.Ctx) error {
 
 // performanceView is a partner's annual performance.
 type performanceView struct {
-	PartnerID  string              `json:"partner_id"`
-	Year       int                 `json:"year"`
-	Revenue    []rules.OrderAmount `json:"revenue"`
-	OrderCount int                 `json:"order_count"`
+	PartnerID  string        `json:"partner_id"`
+	Year       int           `json:"year"`
+	Revenue    []rules.Money `json:"revenue"`
+	OrderCount int           `json:"order_count"`
 }
 
 // partnerPerformance serves GET /v1/partners/{id}/performance?year=YYYY:
@@ -520,9 +520,9 @@ func (s *Server) partnerPerformance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := performanceView{PartnerID: partnerID, Year: year, Revenue: []rules.OrderAmount{}}
+	v := performanceView{PartnerID: partnerID, Year: year, Revenue: []rules.Money{}}
 	for _, r := range revenue {
-		v.Revenue = append(v.Revenue, rules.OrderAmount{Amount: r.Amount, Currency: r.Currency})
+		v.Revenue = append(v.Revenue, rules.Money{Amount: r.Amount, Currency: r.Currency})
 		v.OrderCount += r.Orders
 	}
 	return c.JSON(v)

@@ -56,22 +56,22 @@ type cuContract struct {
 }
 
 type cuOrder struct {
-	ID           string            `json:"id"`
-	CustomerID   string            `json:"customer_id"`
-	Product      string            `json:"product"`
-	Amount       rules.OrderAmount `json:"amount"`
-	ResellerID   string            `json:"reseller_id"`
-	SalesChannel string            `json:"sales_channel"`
-	MarginTo     string            `json:"margin_to"`
-	Status       string            `json:"status"`
-	PlacedBy     *cases.Actor      `json:"placed_by"`
+	ID           string       `json:"id"`
+	CustomerID   string       `json:"customer_id"`
+	Product      string       `json:"product"`
+	Amount       rules.Money  `json:"amount"`
+	ResellerID   string       `json:"reseller_id"`
+	SalesChannel string       `json:"sales_channel"`
+	MarginTo     string       `json:"margin_to"`
+	Status       string       `json:"status"`
+	PlacedBy     *cases.Actor `json:"placed_by"`
 }
 
 type cuPerformance struct {
-	PartnerID  string              `json:"partner_id"`
-	Year       int                 `json:"year"`
-	Revenue    []rules.OrderAmount `json:"revenue"`
-	OrderCount int                 `json:"order_count"`
+	PartnerID  string        `json:"partner_id"`
+	Year       int           `json:"year"`
+	Revenue    []rules.Money `json:"revenue"`
+	OrderCount int           `json:"order_count"`
 }
 
 // cuBinding is a valid binding body, for a new cloud account.
@@ -460,7 +460,7 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 	created := s.call("POST", rPath, rTok, order("Security audit", 12000, "CNY", s.partnerA)).expect(t, 201)
 	viaPartner := decode[cuOrder](t, created)
 	if viaPartner.ResellerID != s.partnerA || viaPartner.SalesChannel != "partner" || viaPartner.MarginTo != "partner" ||
-		viaPartner.Amount != (rules.OrderAmount{Amount: 12000, Currency: "CNY"}) || viaPartner.Status != "completed" ||
+		viaPartner.Amount != (rules.Money{Amount: 12000, Currency: "CNY"}) || viaPartner.Status != "completed" ||
 		viaPartner.CustomerID != resale.ID || viaPartner.PlacedBy == nil || viaPartner.PlacedBy.Role != "customer" {
 		t.Errorf("order through the partner: %+v", viaPartner)
 	}
@@ -591,25 +591,25 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 		t.Helper()
 		return decode[cuPerformance](t, s.call("GET", "/v1/partners/"+partnerID+"/performance?year="+year, tok, nil).expect(t, 200))
 	}
-	check := func(got cuPerformance, partnerID string, year int, count int, want ...rules.OrderAmount) {
+	check := func(got cuPerformance, partnerID string, year int, count int, want ...rules.Money) {
 		t.Helper()
 		if want == nil {
-			want = []rules.OrderAmount{}
+			want = []rules.Money{}
 		}
 		if got.PartnerID != partnerID || got.Year != year || got.OrderCount != count || !slices.Equal(got.Revenue, want) {
 			t.Errorf("performance %+v, want %s %d %d %v", got, partnerID, year, count, want)
 		}
 	}
 	check(perf(s.partnerA, "2024", s.memberA), s.partnerA, 2024, 4,
-		rules.OrderAmount{Amount: 5000 + 250 + 100, Currency: "CNY"}, rules.OrderAmount{Amount: 700, Currency: "USD"})
-	check(perf(s.partnerA, "2023", s.ops), s.partnerA, 2023, 1, rules.OrderAmount{Amount: 40, Currency: "CNY"})
+		rules.Money{Amount: 5000 + 250 + 100, Currency: "CNY"}, rules.Money{Amount: 700, Currency: "USD"})
+	check(perf(s.partnerA, "2023", s.ops), s.partnerA, 2023, 1, rules.Money{Amount: 40, Currency: "CNY"})
 	check(perf(s.partnerA, "2022", s.adminA), s.partnerA, 2022, 0)
 	check(perf(s.partnerB, "2024", s.adminB), s.partnerB, 2024, 2,
-		rules.OrderAmount{Amount: 999, Currency: "CNY"}, rules.OrderAmount{Amount: 1, Currency: "USD"})
+		rules.Money{Amount: 999, Currency: "CNY"}, rules.Money{Amount: 1, Currency: "USD"})
 	thisYear := time.Now().In(shanghai(t)).Year()
 	check(perf(s.partnerA, time.Now().In(shanghai(t)).Format("2006"), s.supervisor), s.partnerA, thisYear, 5,
-		rules.OrderAmount{Amount: 12000 + 3000 + 500, Currency: "CNY"}, rules.OrderAmount{Amount: 100, Currency: "EUR"},
-		rules.OrderAmount{Amount: 2000, Currency: "USD"})
+		rules.Money{Amount: 12000 + 3000 + 500, Currency: "CNY"}, rules.Money{Amount: 100, Currency: "EUR"},
+		rules.Money{Amount: 2000, Currency: "USD"})
 	check(perf(s.partnerA, "2100", s.memberA), s.partnerA, 2100, 0)
 
 	for _, year := range []string{"", "1999", "2101", "20x4", "2024.0"} {

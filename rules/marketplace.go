@@ -2,36 +2,19 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
-// OrderAmount is money an order moves, in integer minor units (fen for
-// CNY) with an ISO 4217 currency.
-type OrderAmount struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// Bounds of marketplace orders.
-const (
-	MaxMarketplaceProductLength = 200
-	// MaxOrderAmount bounds one order's amount (10^15 minor units), so that
-	// sums over years of orders stay far from overflowing.
-	MaxOrderAmount = 1_000_000_000_000_000
-)
-
-var orderCurrencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
-
-const orderCurrencyExplains = "must be an ISO 4217 code of 3 capital letters, e.g. \"CNY\""
+// MaxMarketplaceProductLength bounds a marketplace order's product.
+const MaxMarketplaceProductLength = 200
 
 // MarketplaceOrder is a customer's purchase in the vendor's marketplace
 // (严选商城), naming the reseller it buys through, if any.
 type MarketplaceOrder struct {
-	Product    string       `json:"product"`
-	Amount     *OrderAmount `json:"amount"`
-	ResellerID string       `json:"reseller_id"` // "" (or absent): vendor direct sales
+	Product    string `json:"product"`
+	Amount     *Money `json:"amount"`
+	ResellerID string `json:"reseller_id"` // "" (or absent): vendor direct sales
 }
 
 // Normalized trims the surrounding spaces of every string. The amount is
@@ -39,7 +22,7 @@ type MarketplaceOrder struct {
 func (o MarketplaceOrder) Normalized() MarketplaceOrder {
 	n := MarketplaceOrder{Product: strings.TrimSpace(o.Product), ResellerID: strings.TrimSpace(o.ResellerID)}
 	if o.Amount != nil {
-		n.Amount = &OrderAmount{Amount: o.Amount.Amount, Currency: strings.TrimSpace(o.Amount.Currency)}
+		n.Amount = &Money{Amount: o.Amount.Amount, Currency: strings.TrimSpace(o.Amount.Currency)}
 	}
 	return n
 }
@@ -52,22 +35,7 @@ func (o MarketplaceOrder) Validate() FieldErrors {
 	o = o.Normalized()
 	var errs FieldErrors
 	checkText(&errs, "product", o.Product, MaxMarketplaceProductLength)
-	if o.Amount == nil {
-		errs.add("amount", `is required: {"amount": minor units > 0, "currency": "CNY"}`)
-		return errs
-	}
-	switch {
-	case o.Amount.Amount <= 0:
-		errs.add("amount.amount", "must be greater than 0 (integer minor units, e.g. 12000 for 120.00 CNY)")
-	case o.Amount.Amount > MaxOrderAmount:
-		errs.add("amount.amount", fmt.Sprintf("must be at most %d minor units", int64(MaxOrderAmount)))
-	}
-	switch {
-	case o.Amount.Currency == "":
-		errs.add("amount.currency", "is required; "+orderCurrencyExplains)
-	case !orderCurrencyPattern.MatchString(o.Amount.Currency):
-		errs.add("amount.currency", orderCurrencyExplains)
-	}
+	validateAmount(&errs, o.Amount)
 	return errs
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 func TestMarketplaceOrderValidate(t *testing.T) {
-	amount := func(a int64, c string) *OrderAmount { return &OrderAmount{Amount: a, Currency: c} }
+	amount := func(a int64, c string) *Money { return &Money{Amount: a, Currency: c} }
 	tests := []struct {
 		name  string
 		order MarketplaceOrder
@@ -14,12 +14,12 @@ func TestMarketplaceOrderValidate(t *testing.T) {
 	}{
 		{"valid", MarketplaceOrder{Product: "Cloud backup", Amount: amount(12000, "CNY")}, ""},
 		{"valid with reseller and spaces", MarketplaceOrder{Product: " x ", Amount: amount(1, " USD "), ResellerID: " prt_1 "}, ""},
-		{"largest amount", MarketplaceOrder{Product: "x", Amount: amount(MaxOrderAmount, "CNY")}, ""},
+		{"largest amount", MarketplaceOrder{Product: "x", Amount: amount(MaxMoneyAmount, "CNY")}, ""},
 		{"nothing", MarketplaceOrder{}, "product,amount"},
 		{"zero amount, lower-case currency, long product", MarketplaceOrder{
 			Product: strings.Repeat("p", 201), Amount: amount(0, "cny")}, "product,amount.amount,amount.currency"},
 		{"negative amount, no currency", MarketplaceOrder{Product: "x", Amount: amount(-5, "")}, "amount.amount,amount.currency"},
-		{"too large", MarketplaceOrder{Product: "x", Amount: amount(MaxOrderAmount+1, "CNY")}, "amount.amount"},
+		{"too large", MarketplaceOrder{Product: "x", Amount: amount(MaxMoneyAmount+1, "CNY")}, "amount.amount"},
 		{"currency of 4 letters", MarketplaceOrder{Product: "x", Amount: amount(1, "CNYY")}, "amount.currency"},
 	}
 	for _, tt := range tests {
