@@ -14,21 +14,21 @@ func (s *Server) notificationRoutes(v1 fiber.Router) {
 }
 
 // listNotifications serves GET /v1/notifications: the caller's newest
-// messages. Partner members read their partner's; ops and supervisors read
-// what is addressed to their role.
+// messages. Partner members read their partner's, customers their own; ops
+// and supervisors read what is addressed to their role.
 func (s *Server) listNotifications(c *fiber.Ctx) error {
 	p := principal(c)
-	audience, partnerID := p.Role, ""
+	r := store.Recipient{Audience: p.Role}
 	switch {
 	case p.IsPartnerMember() && !p.PartnerID.Valid:
 		// a personal account associated with no partner reads no partner's messages
 		return c.JSON(fiber.Map{"notifications": []store.Notification{}})
 	case p.IsPartnerMember():
-		audience, partnerID = cases.AudiencePartner, p.PartnerID.String
+		r = store.Recipient{Audience: cases.AudiencePartner, PartnerID: p.PartnerID.String}
 	case p.Role == cases.RoleCustomer:
-		return forbidden("customers have no notifications here yet")
+		r = store.Recipient{Audience: cases.AudienceCustomer, CustomerID: p.CustomerID.String}
 	}
-	list, err := s.store.Notifications(c.UserContext(), audience, partnerID, notificationPageSize)
+	list, err := s.store.Notifications(c.UserContext(), r, notificationPageSize)
 	if err != nil {
 		return err
 	}

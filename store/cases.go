@@ -63,17 +63,23 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, i
 				return nil
 			}
 		}
-		details := c.Details
-		if len(details) == 0 {
-			details = json.RawMessage(`{}`)
-		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
-			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $8)`,
-			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, workflowID, []byte(details), c.CreatedAt)
-		return err
+		return insertCase(ctx, tx, c, workflowID)
 	})
 	return c, err
+}
+
+// insertCase writes a new case row, in the transaction of whatever else
+// opening the case records.
+func insertCase(ctx context.Context, tx *sqlx.Tx, c cases.Case, workflowID string) error {
+	details := c.Details
+	if len(details) == 0 {
+		details = json.RawMessage(`{}`)
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $8)`,
+		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, workflowID, []byte(details), c.CreatedAt)
+	return err
 }
 
 // ApplyTransition writes one step of a case: its new state (unless a newer
@@ -119,14 +125,19 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 			return fmt.Errorf("write case event: %w", err)
 		}
 		for _, n := range t.Notifications {
-			partnerID := ""
-			if n.Audience == cases.AudiencePartner {
+			// A partner's or a customer's notification is addressed to that
+			// partner or customer of the case; staff ones to the role.
+			partnerID, customerID := "", ""
+			switch n.Audience {
+			case cases.AudiencePartner:
 				partnerID = c.PartnerID
+			case cases.AudienceCustomer:
+				customerID = c.CustomerID
 			}
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO notifications (case_id, event_seq, audience, partner_id, kind, message, created_at)
-				VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7) ON CONFLICT DO NOTHING`,
-				c.ID, e.Seq, n.Audience, partnerID, n.Kind, n.Message, e.At); err != nil {
+				INSERT INTO notifications (case_id, event_seq, audience, partner_id, customer_id, kind, message, created_at)
+				VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), $6, $7, $8) ON CONFLICT DO NOTHING`,
+				c.ID, e.Seq, n.Audience, partnerID, customerID, n.Kind, n.Message, e.At); err != nil {
 				return fmt.Errorf("write notification: %w", err)
 			}
 		}

@@ -67,7 +67,7 @@ func TestApplyTransitionIsIdempotentAndOrdered(t *testing.T) {
 	if len(events) != 3 || events[0].Seq != 1 || events[2].Seq != 3 {
 		t.Errorf("events %+v, want seq 1, 2, 3 once each", events)
 	}
-	notes, err := st.Notifications(ctx, cases.AudiencePartner, partnerID, 10)
+	notes, err := st.Notifications(ctx, store.Recipient{Audience: cases.AudiencePartner, PartnerID: partnerID}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

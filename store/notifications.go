@@ -15,13 +15,20 @@ type Notification struct {
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 }
 
-// Notifications returns the newest notifications for an audience; for the
-// partner audience, only those of partnerID.
-func (s *Store) Notifications(ctx context.Context, audience, partnerID string, limit int) ([]Notification, error) {
+// Recipient is whom notifications are read for: an audience, narrowed to
+// one partner or one customer for those audiences.
+type Recipient struct {
+	Audience   string
+	PartnerID  string
+	CustomerID string
+}
+
+// Notifications returns a recipient's newest notifications.
+func (s *Store) Notifications(ctx context.Context, r Recipient, limit int) ([]Notification, error) {
 	list := []Notification{}
 	err := s.db.SelectContext(ctx, &list, `
 		SELECT id, case_id, audience, kind, message, created_at FROM notifications
-		WHERE audience = $1 AND ($2 = '' OR partner_id = $2)
-		ORDER BY id DESC LIMIT $3`, audience, partnerID, limit)
+		WHERE audience = $1 AND ($2 = '' OR partner_id = $2) AND ($3 = '' OR customer_id = $3)
+		ORDER BY id DESC LIMIT $4`, r.Audience, r.PartnerID, r.CustomerID, limit)
 	return list, err
 }

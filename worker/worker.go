@@ -26,9 +26,11 @@ type Deps struct {
 // environment, which is also a registry).
 func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterWorkflowWithOptions(workflows.Certification, workflow.RegisterOptions{Name: workflows.CertificationWorkflow})
+	r.RegisterWorkflowWithOptions(workflows.PartnerPayment, workflow.RegisterOptions{Name: workflows.PartnerPaymentWorkflow})
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
+	r.RegisterActivity(&activities.Payments{Store: d.Store})
 }
 
 // Run polls the task queue until ctx is done, then stops gracefully.

@@ -4,7 +4,8 @@ import "partnerops/cases"
 
 // actionTables maps each kind of case to the actions it offers.
 var actionTables = map[cases.Kind][]action{
-	cases.KindCertification: certificationActions,
+	cases.KindCertification:  certificationActions,
+	cases.KindPartnerPayment: partnerPaymentActions,
 }
 
 // AllowedActions are the actions role may take on a case of kind in status.
