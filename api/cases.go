@@ -203,6 +203,8 @@ func actionError(err error) error {
 			return forbidden(appErr.Message())
 		case cases.RefusalConflict:
 			return conflict("action-not-allowed", appErr.Message())
+		case workflows.RefusalInsufficientBalance:
+			return conflict("insufficient-balance", appErr.Message()+"; nothing was moved")
 		case cases.RefusalInvalid:
 			var fields rules.FieldErrors
 			if appErr.HasDetails() {

@@ -64,5 +64,6 @@ func New(d Deps) *fiber.App {
 	s.memberRoutes(v1)
 	s.customerRoutes(v1)
 	s.moneyRoutes(v1)
+	s.orderRoutes(v1)
 	return app
 }

@@ -31,7 +31,6 @@ type caseStart struct {
 // answers the same case, and another request under that key a 409.
 func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
 	ctx := c.UserContext()
-	p := principal(c)
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
 	details, err := json.Marshal(st.details)
 	if err != nil {
@@ -49,20 +48,26 @@ func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
 	if err != nil {
 		return err
 	}
-	// Start the workflow; for a repeated request this makes sure it runs
-	// (the first attempt may have stopped between the two steps) without
-	// starting a second one.
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	return s.runCase(c, opened, st.workflow, st.input(opened.ID, opened.CreatedAt))
+}
+
+// runCase starts the workflow of a case just opened and answers 202 with the
+// case and its Location. For a repeated request it makes sure the workflow
+// runs (the first attempt may have stopped between opening the case and
+// starting it) without starting a second one.
+func (s *Server) runCase(c *fiber.Ctx, opened cases.Case, workflow string, input any) error {
+	ctx := c.UserContext()
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       opened.ID,
 		TaskQueue:                s.taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, st.workflow, st.input(opened.ID, opened.CreatedAt))
+	}, workflow, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
 		return err
 	}
-	live, err := s.liveCase(ctx, opened, p.Role)
+	live, err := s.liveCase(ctx, opened, principal(c).Role)
 	if err != nil {
 		return err
 	}

@@ -38,9 +38,39 @@ type system struct {
 	adminA, memberA, adminB, customA string
 }
 
+// e2eTaskQueue is the task queue of the systems the tests start.
+const e2eTaskQueue = "partnerops-e2e"
+
 // startSystem brings a whole system up for one test; ticketSLA is the SLA
 // policy of new certification cases.
 func startSystem(t *testing.T, ticketSLA string) *system {
+	t.Helper()
+	s := startSystemWithoutWorker(t, ticketSLA)
+	s.runWorker(context.Background())
+	return s
+}
+
+// runWorker runs the real worker until the test ends or ctx is done.
+func (s *system) runWorker(ctx context.Context) {
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan error, 1)
+	go func() {
+		workerDone <- worker.Run(workerCtx, s.temporal, e2eTaskQueue, s.workerDeps())
+	}()
+	s.t.Cleanup(func() {
+		stopWorker()
+		if err := <-workerDone; err != nil {
+			s.t.Errorf("worker: %v", err)
+		}
+	})
+}
+
+func (s *system) workerDeps() worker.Deps {
+	return worker.Deps{Store: s.store, Location: shanghai(s.t)}
+}
+
+// startSystemWithoutWorker is a system whose workers the test runs itself.
+func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
 	t.Helper()
 	ctx := context.Background()
 	st, _ := testdb.New(t)
@@ -49,29 +79,17 @@ func startSystem(t *testing.T, ticketSLA string) *system {
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
 	}
-	const taskQueue = "partnerops-e2e"
-	workerCtx, stopWorker := context.WithCancel(ctx)
-	workerDone := make(chan error, 1)
-	go func() {
-		workerDone <- worker.Run(workerCtx, tc, taskQueue, worker.Deps{Store: st, Location: shanghai(t)})
-	}()
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	app := api.New(api.Deps{
-		Store: st, Temporal: tc, TaskQueue: taskQueue, TicketSLA: ticketSLA,
+		Store: st, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: ticketSLA,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() {
-		_ = app.ShutdownWithTimeout(5 * time.Second)
-		stopWorker()
-		if err := <-workerDone; err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 
 	s := &system{t: t, baseURL: "http://" + ln.Addr().String(), store: st, temporal: tc, contract: newContractChecker(t)}
 	s.seed(ctx)
@@ -226,6 +244,20 @@ func (s *system) waitForList(path, token string, cond func([]cases.Case) bool) [
 		list := decode[struct{ Cases []cases.Case }](s.t, s.call("GET", path, token, nil).expect(s.t, 200)).Cases
 		if cond(list) || time.Now().After(deadline) {
 			return list
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitForEvents polls a case's timeline until it has at least n events
+// (the read model is written just after the workflow moves), and returns it.
+func (s *system) waitForEvents(caseID string, n int) []cases.Event {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events := decode[struct{ Events []cases.Event }](s.t, s.call("GET", "/v1/cases/"+caseID+"/events", s.ops, nil).expect(s.t, 200)).Events
+		if len(events) >= n || time.Now().After(deadline) {
+			return events
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,4 +67,41 @@ const (
 // partner declines or stays silent keeps the other half to pay itself.
 func PartnerDecisionDeadline(placed, orderDeadline time.Time) time.Time {
 	return placed.Add(orderDeadline.Sub(placed) / 2)
+}
+
+// MaxOrderProductLength bounds an order's product description.
+const MaxOrderProductLength = 200
+
+// The payers a customer can choose for an order.
+const (
+	PayerCustomer = "customer"
+	PayerPartner  = "partner"
+)
+
+// CloudOrderRequest is a customer's order of a one-time payment scenario.
+type CloudOrderRequest struct {
+	Scenario             PaymentScenario `json:"scenario"`
+	Product              string          `json:"product"`
+	Amount               *Money          `json:"amount"`
+	PaymentWindowMinutes int             `json:"payment_window_minutes"`
+	Payer                string          `json:"payer"` // customer (pays itself) or partner (asks its partner)
+}
+
+// Validate names every bad field at once (scenario, product, amount,
+// amount.amount, amount.currency, payment_window_minutes, payer).
+func (o CloudOrderRequest) Validate() FieldErrors {
+	var errs FieldErrors
+	if !o.Scenario.Valid() {
+		errs.add("scenario", fmt.Sprintf("must be one of %v", PaymentScenarios()))
+	}
+	checkText(&errs, "product", strings.TrimSpace(o.Product), MaxOrderProductLength)
+	validateAmount(&errs, o.Amount)
+	if w := time.Duration(o.PaymentWindowMinutes) * time.Minute; w < MinPaymentWindow || w > MaxPaymentWindow {
+		errs.add("payment_window_minutes", fmt.Sprintf("must be a whole number of minutes from %d to %d",
+			int(MinPaymentWindow.Minutes()), int(MaxPaymentWindow.Minutes())))
+	}
+	if o.Payer != PayerCustomer && o.Payer != PayerPartner {
+		errs.add("payer", `must be "customer" (the customer pays itself) or "partner" (the customer asks its partner to pay)`)
+	}
+	return errs
 }

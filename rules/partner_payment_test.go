@@ -47,3 +47,23 @@ func TestPartnerDecisionDeadlineIsHalfTheWindow(t *testing.T) {
 		t.Errorf("partner deadline %v", got)
 	}
 }
+
+func TestCloudOrderRequestNamesEveryBadField(t *testing.T) {
+	good := CloudOrderRequest{Scenario: Renewal, Product: "ecs.c6.large, 1 year", Amount: &Money{Amount: 12000, Currency: "CNY"},
+		PaymentWindowMinutes: 60, Payer: PayerPartner}
+	if errs := good.Validate(); len(errs) != 0 {
+		t.Fatalf("a good order: %v", errs)
+	}
+	bad := CloudOrderRequest{Scenario: "lease", Product: "  ", Amount: &Money{Amount: -5, Currency: "yuan"},
+		PaymentWindowMinutes: 60*24*31 + 1, Payer: "friend"}
+	var fields []string
+	for _, e := range bad.Validate() {
+		fields = append(fields, e.Field)
+	}
+	if got := strings.Join(fields, ","); got != "scenario,product,amount.amount,amount.currency,payment_window_minutes,payer" {
+		t.Errorf("bad fields %s", got)
+	}
+	if errs := (CloudOrderRequest{Scenario: NewPurchase, Product: "x", Payer: PayerCustomer, PaymentWindowMinutes: 1}).Validate(); len(errs) != 1 || errs[0].Field != "amount" {
+		t.Errorf("a missing amount: %v", errs)
+	}
+}

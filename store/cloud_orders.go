@@ -20,8 +20,6 @@ const (
 	OrderPendingPartnerPayment = "pending_partner_payment" // the partner approves or declines
 	OrderPendingPayment        = "pending_payment"         // the customer pays itself
 	OrderCancelled             = "cancelled"               // not paid by its deadline
-	PayerCustomer              = "customer"
-	PayerPartner               = "partner"
 )
 
 // ErrOrderNotPayable is a payment for an order that no longer waits for one
@@ -64,7 +62,7 @@ type NewCloudOrder struct {
 	Scenario        rules.PaymentScenario
 	Product         string
 	Amount          rules.Money
-	Payer           string // customer or partner
+	Payer           string // rules.PayerCustomer or rules.PayerPartner
 	PaymentDeadline time.Time
 	PlacedBy        Principal
 	PlacedAt        time.Time

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"partnerops/rules"
 )
@@ -20,7 +23,7 @@ func (s *Store) PayOrder(ctx context.Context, payer, partnerID, customerID strin
 		return errors.New("PayOrder: the reference is required")
 	}
 	from, kind := PartnerAccount(partnerID), PostingPartnerDebit
-	if payer == PayerCustomer {
+	if payer == rules.PayerCustomer {
 		from, kind = CustomerAccount(partnerID, customerID), PostingCustomerDebit
 	}
 	_, _, err := s.Post(ctx, PostingRequest{
@@ -38,4 +41,55 @@ func (s *Store) RefundOrderPayment(ctx context.Context, reference string) error 
 	}
 	_, _, err := s.ReversePosting(ctx, postingID, "refund of order payment "+reference)
 	return err
+}
+
+// ErrOrderExpired is a payment for an order past its payment deadline; the
+// order is cancelled.
+var ErrOrderExpired = errors.New("the order's payment deadline has passed; it is cancelled")
+
+// ErrNoAccount is a payment by a customer without a partner: it has no
+// account here (it pays through the vendor's own billing).
+var ErrNoAccount = errors.New("the customer has no account here")
+
+// PayOwnOrder lets a customer pay an order it chose to pay itself: its
+// account is debited and the order marked paid in one transaction, once
+// (paying it again changes nothing). An order past its deadline is
+// cancelled instead (ErrOrderExpired); one run by a partner payment case is
+// paid through that case (ErrOrderNotPayable).
+func (s *Store) PayOwnOrder(ctx context.Context, customerID, orderID string, now time.Time) (CloudOrder, error) {
+	var o CloudOrder
+	expired := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &o, `SELECT `+cloudOrderColumns+` FROM orders
+			WHERE id = $1 AND customer_id = $2 AND channel = 'cloud' FOR UPDATE`, orderID, customerID); err != nil {
+			return notFoundIfNoRows(err)
+		}
+		switch {
+		case o.Status == OrderCompleted && o.PaidBy.String == rules.PayerCustomer:
+			return nil
+		case o.Status != OrderPendingPayment || o.CaseID.Valid:
+			return ErrOrderNotPayable
+		case !o.PartnerID.Valid:
+			return ErrNoAccount
+		case !now.Before(o.PaymentDeadline):
+			expired = true
+			return tx.GetContext(ctx, &o, `UPDATE orders SET status = 'cancelled', cancelled_at = $2 WHERE id = $1
+				RETURNING `+cloudOrderColumns, orderID, now)
+		}
+		amount := rules.Money{Amount: o.Amount, Currency: o.Currency}
+		if _, _, err := post(ctx, tx, PostingRequest{
+			Kind: PostingCustomerDebit, Reference: "payment:" + orderID + "/customer-payment",
+			From: CustomerAccount(o.PartnerID.String, customerID), To: VendorRevenueAccount(o.PartnerID.String),
+			Amount: amount, Memo: "order payment " + orderID,
+		}); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &o, `UPDATE orders SET status = 'completed', paid_by = $2, completed_at = $3
+			WHERE id = $1 RETURNING `+cloudOrderColumns, orderID, rules.PayerCustomer, now)
+	})
+	o.utc()
+	if err == nil && expired {
+		err = ErrOrderExpired
+	}
+	return o, err
 }
