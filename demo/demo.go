@@ -1,5 +1,8 @@
 // Package demo creates the demo principals and records of `partnerops dev`:
-// staff to review, two partners of different types with a customer each.
+// staff to review, two partners of different types with a customer each,
+// money in Acme's account, a consultative customer of Acme and a personal
+// account no partner has invited yet. Acme's access configuration is left
+// for the README's walk-through to complete, as it binds a customer itself.
 package demo
 
 import (
@@ -10,6 +13,7 @@ import (
 	"path/filepath"
 
 	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -31,11 +35,31 @@ type Partner struct {
 	Type string `json:"type"`
 }
 
+// ID is another demo record the walk-through names by its ID: a customer,
+// the personal account's principal.
+type ID struct {
+	Env  string `json:"env"`
+	ID   string `json:"id"`
+	What string `json:"what"` // what it is, for the banner
+}
+
 // Data is what the demo created.
 type Data struct {
+	// Version is the demo set's shape: a file of another version (or none,
+	// from before versions) is replaced by a fresh demo set.
+	Version    int         `json:"version"`
 	Partners   []Partner   `json:"partners"`
 	Principals []Principal `json:"principals"`
+	IDs        []ID        `json:"ids"`
 }
+
+// version is the shape of the demo set create makes; raise it when create
+// makes something the walk-through needs that older sets lack.
+const version = 2
+
+// depositAmount is what ops deposited into Acme's account, so that the
+// walk-through's adjustments work at once.
+var depositAmount = rules.Money{Amount: 1_000_000, Currency: "CNY"}
 
 // fileName keeps the demo tokens in the data directory: tokens are stored
 // only as hashes, and dev prints them again at every start.
@@ -73,11 +97,20 @@ func load(path string) (Data, error) {
 	return d, json.Unmarshal(raw, &d)
 }
 
-// valid reports whether every recorded token still names its principal
-// (the database may have been reset since).
+// valid reports whether the recorded set is of the current shape and every
+// recorded token still names its principal (the database may have been
+// reset since).
 func (d Data) valid(ctx context.Context, s *store.Store) bool {
+	if d.Version != version {
+		return false
+	}
 	for _, p := range d.Principals {
 		if _, err := s.PrincipalByToken(ctx, p.Token); err != nil || p.Env == "" {
+			return false
+		}
+	}
+	for _, id := range d.IDs {
+		if id.Env == "" || id.ID == "" {
 			return false
 		}
 	}
@@ -85,41 +118,73 @@ func (d Data) valid(ctx context.Context, s *store.Store) bool {
 }
 
 func create(ctx context.Context, s *store.Store) (Data, error) {
-	var d Data
-	add := func(env string, np store.NewPrincipal) error {
-		_, token, err := s.CreatePrincipal(ctx, np)
+	d := Data{Version: version}
+	add := func(env string, np store.NewPrincipal) (store.Principal, error) {
+		p, token, err := s.CreatePrincipal(ctx, np)
 		d.Principals = append(d.Principals, Principal{
 			Env: env, Name: np.Name, Role: np.Role, PartnerID: np.PartnerID, CustomerID: np.CustomerID, Token: token,
 		})
-		return err
+		return p, err
 	}
-	if err := add("OPS_TOKEN", store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps}); err != nil {
+	ops, err := add("OPS_TOKEN", store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps})
+	if err != nil {
 		return d, err
 	}
-	if err := add("SUPERVISOR_TOKEN", store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor}); err != nil {
+	if _, err := add("SUPERVISOR_TOKEN", store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor}); err != nil {
 		return d, err
 	}
 	partners := []struct{ env, name, typ, level, customer, mode string }{
 		{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
 		{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
 	}
+	var acme string
 	for _, p := range partners {
 		partner, err := s.CreatePartner(ctx, p.name, p.typ, p.level)
 		if err != nil {
 			return d, err
 		}
+		if p.env == "ACME" {
+			acme = partner.ID
+		}
 		d.Partners = append(d.Partners, Partner{Env: p.env, ID: partner.ID, Name: p.name, Type: p.typ})
 		admin := store.NewPrincipal{Name: p.name + " admin", Role: cases.RoleAdmin, PartnerID: partner.ID}
-		if err := add(p.env+"_ADMIN_TOKEN", admin); err != nil {
+		if _, err := add(p.env+"_ADMIN_TOKEN", admin); err != nil {
 			return d, err
 		}
-		customer, err := s.CreateCustomer(ctx, p.customer, partner.ID, p.mode)
-		if err != nil {
-			return d, err
-		}
-		if err := add(p.env+"_CUSTOMER_TOKEN", store.NewPrincipal{Name: p.customer, Role: cases.RoleCustomer, CustomerID: customer.ID}); err != nil {
+		if err := addCustomer(ctx, s, &d, add, p.env+"_CUSTOMER", p.customer, partner.ID, p.name, p.mode); err != nil {
 			return d, err
 		}
 	}
+	// A consultative customer of Acme: it applies for its online contract
+	// itself, and Acme may not for it (nor allocate funds to it).
+	if err := addCustomer(ctx, s, &d, add, "ACME_CONSULTATIVE_CUSTOMER", "Harbour Light Hotels", acme, "Acme Solutions", "consultative"); err != nil {
+		return d, err
+	}
+	// A personal account associated with no partner: Acme's admin invites it.
+	personal, err := add("PERSONAL_TOKEN", store.NewPrincipal{Name: "Pat Personal", Role: cases.RoleMember})
+	if err != nil {
+		return d, err
+	}
+	d.IDs = append(d.IDs, ID{Env: "PERSONAL", ID: personal.ID, What: "principal Pat Personal (personal account, no partner yet)"})
+	// Money in Acme's account, recorded by ops, so adjustments work at once.
+	if _, _, err := s.CreateDeposit(ctx, store.NewDeposit{
+		PartnerID: acme, Amount: depositAmount, TransactionID: "demo-opening-deposit",
+		Memo: "Demo opening deposit", By: store.OperatorOf(ops),
+	}, nil); err != nil {
+		return d, err
+	}
 	return d, nil
+}
+
+// addCustomer creates a customer of a partner, exports its ID as env and
+// its token as env_TOKEN.
+func addCustomer(ctx context.Context, s *store.Store, d *Data,
+	add func(string, store.NewPrincipal) (store.Principal, error), env, name, partnerID, partnerName, mode string) error {
+	customer, err := s.CreateCustomer(ctx, name, partnerID, mode)
+	if err != nil {
+		return err
+	}
+	d.IDs = append(d.IDs, ID{Env: env, ID: customer.ID, What: "customer " + name + " (" + mode + ", of " + partnerName + ")"})
+	_, err = add(env+"_TOKEN", store.NewPrincipal{Name: name, Role: cases.RoleCustomer, CustomerID: customer.ID})
+	return err
 }

@@ -103,6 +103,9 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	for _, p := range data.Partners {
 		fmt.Fprintf(&b, "export %s=%s   # partner %s (%s)\n", p.Env, p.ID, p.Name, p.Type)
 	}
+	for _, id := range data.IDs {
+		fmt.Fprintf(&b, "export %s=%s   # %s\n", id.Env, id.ID, id.What)
+	}
 	for _, p := range data.Principals {
 		fmt.Fprintf(&b, "export %s=%s   # %s (%s)\n", p.Env, p.Token, p.Name, p.Role)
 	}
