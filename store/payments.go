@@ -19,24 +19,28 @@ const PostingCustomerDebit PostingKind = "customer_debit"
 // per reference. It fails with *InsufficientBalanceError, writing nothing,
 // when the account holds less.
 func (s *Store) PayOrder(ctx context.Context, payer, partnerID, customerID string, amount rules.Money, reference string) error {
-	if reference == "" {
-		return errors.New("PayOrder: the reference is required")
+	memo := "order payment " + reference
+	if payer == rules.PayerPartner {
+		_, _, err := s.DebitPartner(ctx, partnerID, amount, reference, memo)
+		return err
 	}
-	from, kind := PartnerAccount(partnerID), PostingPartnerDebit
-	if payer == rules.PayerCustomer {
-		from, kind = CustomerAccount(partnerID, customerID), PostingCustomerDebit
-	}
-	_, _, err := s.Post(ctx, PostingRequest{
-		Kind: kind, Reference: "payment:" + reference, From: from, To: VendorRevenueAccount(partnerID),
-		Amount: amount, Memo: "order payment " + reference,
-	})
+	_, _, err := s.Post(ctx, customerDebit(partnerID, customerID, amount, reference, memo))
 	return err
+}
+
+// customerDebit is the posting of a customer paying an order, under the
+// same reference scheme as DebitPartner.
+func customerDebit(partnerID, customerID string, amount rules.Money, reference, memo string) PostingRequest {
+	return PostingRequest{
+		Kind: PostingCustomerDebit, Reference: "debit:" + reference, From: CustomerAccount(partnerID, customerID),
+		To: VendorRevenueAccount(partnerID), Amount: amount, Memo: memo,
+	}
 }
 
 // RefundOrderPayment reverses the payment made under reference, once.
 func (s *Store) RefundOrderPayment(ctx context.Context, reference string) error {
 	var postingID string
-	if err := s.db.GetContext(ctx, &postingID, `SELECT id FROM money_postings WHERE reference = $1`, "payment:"+reference); err != nil {
+	if err := s.db.GetContext(ctx, &postingID, `SELECT id FROM money_postings WHERE reference = $1`, "debit:"+reference); err != nil {
 		return notFoundIfNoRows(err)
 	}
 	_, _, err := s.ReversePosting(ctx, postingID, "refund of order payment "+reference)
@@ -77,11 +81,8 @@ func (s *Store) PayOwnOrder(ctx context.Context, customerID, orderID string, now
 				RETURNING `+cloudOrderColumns, orderID, now)
 		}
 		amount := rules.Money{Amount: o.Amount, Currency: o.Currency}
-		if _, _, err := post(ctx, tx, PostingRequest{
-			Kind: PostingCustomerDebit, Reference: "payment:" + orderID + "/customer-payment",
-			From: CustomerAccount(o.PartnerID.String, customerID), To: VendorRevenueAccount(o.PartnerID.String),
-			Amount: amount, Memo: "order payment " + orderID,
-		}); err != nil {
+		if _, _, err := post(ctx, tx, customerDebit(o.PartnerID.String, customerID, amount,
+			orderID+"/customer-payment", "order payment "+orderID)); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &o, `UPDATE orders SET status = 'completed', paid_by = $2, completed_at = $3
