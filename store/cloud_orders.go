@@ -126,8 +126,21 @@ func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCas
 	return order, err
 }
 
+// expireOwnOrders cancels the customer's self-paid orders whose payment
+// deadline passed. No timer runs for them (a partner payment case cancels
+// its own order), so they are cancelled when next read or paid.
+func (s *Store) expireOwnOrders(ctx context.Context, customerID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = payment_deadline
+		WHERE customer_id = $1 AND channel = 'cloud' AND status = 'pending_payment' AND case_id IS NULL
+		  AND payment_deadline <= now()`, customerID)
+	return err
+}
+
 // CustomerCloudOrders lists the customer's cloud orders, newest first.
 func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string) ([]CloudOrder, error) {
+	if err := s.expireOwnOrders(ctx, customerID); err != nil {
+		return nil, err
+	}
 	list := []CloudOrder{}
 	if err := s.db.SelectContext(ctx, &list, `SELECT `+cloudOrderColumns+` FROM orders
 		WHERE customer_id = $1 AND channel = 'cloud' ORDER BY created_at DESC, id DESC`, customerID); err != nil {
@@ -141,6 +154,9 @@ func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string) ([]C
 
 // CustomerCloudOrder reads one of the customer's cloud orders.
 func (s *Store) CustomerCloudOrder(ctx context.Context, customerID, id string) (CloudOrder, error) {
+	if err := s.expireOwnOrders(ctx, customerID); err != nil {
+		return CloudOrder{}, err
+	}
 	var o CloudOrder
 	err := s.db.GetContext(ctx, &o, `SELECT `+cloudOrderColumns+` FROM orders
 		WHERE id = $1 AND customer_id = $2 AND channel = 'cloud'`, id, customerID)
