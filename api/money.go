@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -116,12 +117,65 @@ func moneyPage(c *fiber.Ctx, bad rules.FieldErrors) (int, string, rules.FieldErr
 	return limit, cursor, bad
 }
 
-// moneyListError turns a bad cursor into its 422.
-func moneyListError(err error) error {
-	if errors.Is(err, store.ErrBadCursor) {
-		return invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
+// moneyListRows reads one page of a money list: limit and cursor from the
+// query (a 422 naming every bad one, with the others bad already), then the
+// rows from read; a cursor the store did not hand out is a 422 as well.
+func moneyListRows[T any](c *fiber.Ctx, bad rules.FieldErrors,
+	read func(ctx context.Context, limit int, cursor string) ([]T, string, error),
+) ([]T, string, error) {
+	limit, cursor, bad := moneyPage(c, bad)
+	if len(bad) > 0 {
+		return nil, "", invalid(bad)
 	}
-	return err
+	rows, next, err := read(c.UserContext(), limit, cursor)
+	if errors.Is(err, store.ErrBadCursor) {
+		return nil, "", invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
+	}
+	return rows, next, err
+}
+
+// moneyPartnerRecord serves one record of the partner in the path, named by
+// the path parameter param: one that does not exist and another partner's
+// both answer 404.
+func moneyPartnerRecord[T any](s *Server, c *fiber.Ctx, what, param string,
+	read func(ctx context.Context, id string) (T, error), partnerOf func(T) string,
+) error {
+	partnerID, err := s.moneyPartner(c)
+	if err != nil {
+		return err
+	}
+	id := c.Params(param)
+	rec, err := read(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && partnerOf(rec) != partnerID) {
+		return notFound(what + " " + id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(rec)
+}
+
+// checkedBody is a request body that names its own bad fields and has a
+// normal form.
+type checkedBody[T any] interface {
+	Validate() rules.FieldErrors
+	Normalized() T
+}
+
+// moneyMovementBody reads the request of a movement: the body (400 when
+// malformed, 422 naming every bad field), normalised, and its
+// Idempotency-Key.
+func moneyMovementBody[T checkedBody[T]](c *fiber.Ctx) (T, *store.Idempotency, error) {
+	var in T
+	if err := decodeBody(c, &in); err != nil {
+		return in, nil, err
+	}
+	if problems := in.Validate(); len(problems) > 0 {
+		return in, nil, invalid(problems)
+	}
+	in = in.Normalized()
+	idem, err := idempotency(c)
+	return in, idem, err
 }
 
 // partnerMoneyAccount serves GET /v1/partners/{id}/account.
@@ -157,15 +211,7 @@ func (s *Server) createDeposit(c *fiber.Ctx) error {
 	if err := s.moneyPartnerExists(c, partnerID); err != nil {
 		return err
 	}
-	var in rules.DepositRequest
-	if err := decodeBody(c, &in); err != nil {
-		return err
-	}
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	in = in.Normalized()
-	idem, err := idempotency(c)
+	in, idem, err := moneyMovementBody[rules.DepositRequest](c)
 	if err != nil {
 		return err
 	}
@@ -186,32 +232,19 @@ func (s *Server) listDeposits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, cursor, bad := moneyPage(c, nil)
-	if len(bad) > 0 {
-		return invalid(bad)
-	}
-	list, next, err := s.store.ListDeposits(c.UserContext(), partnerID, limit, cursor)
+	list, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.Deposit, string, error) {
+		return s.store.ListDeposits(ctx, partnerID, limit, cursor)
+	})
 	if err != nil {
-		return moneyListError(err)
+		return err
 	}
 	return c.JSON(moneyDepositList{Deposits: list, NextCursor: next})
 }
 
 // getDeposit serves GET /v1/partners/{id}/deposits/{deposit_id}.
 func (s *Server) getDeposit(c *fiber.Ctx) error {
-	partnerID, err := s.moneyPartner(c)
-	if err != nil {
-		return err
-	}
-	id := c.Params("deposit_id")
-	dep, err := s.store.Deposit(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && dep.PartnerID != partnerID) {
-		return notFound("deposit " + id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(dep)
+	return moneyPartnerRecord(s, c, "deposit", "deposit_id", s.store.Deposit,
+		func(d store.Deposit) string { return d.PartnerID })
 }
 
 // createAdjustment serves POST /v1/partners/{id}/adjustments: a partner
@@ -221,15 +254,7 @@ func (s *Server) createAdjustment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in rules.AdjustmentRequest
-	if err := decodeBody(c, &in); err != nil {
-		return err
-	}
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	in = in.Normalized()
-	idem, err := idempotency(c)
+	in, idem, err := moneyMovementBody[rules.AdjustmentRequest](c)
 	if err != nil {
 		return err
 	}
@@ -296,34 +321,21 @@ func (s *Server) listPartnerAdjustments(c *fiber.Ctx) error {
 	if len(customerID) > rules.MaxCustomerIDLength {
 		bad = append(bad, rules.FieldError{Field: "customer_id", Message: fmt.Sprintf("must be at most %d characters", rules.MaxCustomerIDLength)})
 	}
-	limit, cursor, bad := moneyPage(c, bad)
-	if len(bad) > 0 {
-		return invalid(bad)
-	}
-	list, next, err := s.store.ListAdjustments(c.UserContext(), store.AdjustmentFilter{
-		PartnerID: partnerID, CustomerID: customerID, Limit: limit, Cursor: cursor,
+	list, next, err := moneyListRows(c, bad, func(ctx context.Context, limit int, cursor string) ([]store.Adjustment, string, error) {
+		return s.store.ListAdjustments(ctx, store.AdjustmentFilter{
+			PartnerID: partnerID, CustomerID: customerID, Limit: limit, Cursor: cursor,
+		})
 	})
 	if err != nil {
-		return moneyListError(err)
+		return err
 	}
 	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
 }
 
 // getAdjustment serves GET /v1/partners/{id}/adjustments/{adjustment_id}.
 func (s *Server) getAdjustment(c *fiber.Ctx) error {
-	partnerID, err := s.moneyPartner(c)
-	if err != nil {
-		return err
-	}
-	id := c.Params("adjustment_id")
-	adj, err := s.store.Adjustment(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && adj.PartnerID != partnerID) {
-		return notFound("adjustment " + id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(adj)
+	return moneyPartnerRecord(s, c, "adjustment", "adjustment_id", s.store.Adjustment,
+		func(a store.Adjustment) string { return a.PartnerID })
 }
 
 // listCustomerAdjustments serves GET /v1/customers/{id}/adjustments: the
@@ -334,17 +346,16 @@ func (s *Server) listCustomerAdjustments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	limit, cursor, bad := moneyPage(c, nil)
-	if len(bad) > 0 {
-		return invalid(bad)
-	}
-	f := store.AdjustmentFilter{CustomerID: cust.ID, Limit: limit, Cursor: cursor}
+	f := store.AdjustmentFilter{CustomerID: cust.ID}
 	if p := principal(c); p.IsPartnerMember() {
 		f.PartnerID = p.PartnerID.String
 	}
-	list, next, err := s.store.ListAdjustments(c.UserContext(), f)
+	list, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.Adjustment, string, error) {
+		f.Limit, f.Cursor = limit, cursor
+		return s.store.ListAdjustments(ctx, f)
+	})
 	if err != nil {
-		return moneyListError(err)
+		return err
 	}
 	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
 }
@@ -356,13 +367,11 @@ func (s *Server) partnerLedger(c *fiber.Ctx) error {
 	if err := s.moneyPartnerExists(c, partnerID); err != nil {
 		return err
 	}
-	limit, cursor, bad := moneyPage(c, nil)
-	if len(bad) > 0 {
-		return invalid(bad)
-	}
-	entries, next, err := s.store.LedgerEntries(c.UserContext(), partnerID, limit, cursor)
+	entries, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.LedgerEntry, string, error) {
+		return s.store.LedgerEntries(ctx, partnerID, limit, cursor)
+	})
 	if err != nil {
-		return moneyListError(err)
+		return err
 	}
 	return c.JSON(moneyLedgerList{Entries: entries, NextCursor: next})
 }

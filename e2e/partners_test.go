@@ -128,6 +128,22 @@ func pmHasAudit(events []pmAuditEvent, action, by string) bool {
 	return false
 }
 
+// pmListsAndReads checks that each of tokens lists the partner's records at
+// path (the list under key): n of them, the newest being id, which it reads
+// too; and that partner B's admin gets 404 for both.
+func pmListsAndReads[T any](t *testing.T, s *system, path, key string, n int, id string, idOf func(T) string, tokens ...string) {
+	t.Helper()
+	for _, token := range tokens {
+		list := decode[map[string][]T](t, s.call("GET", path, token, nil).expect(t, 200))[key]
+		if len(list) != n || idOf(list[0]) != id {
+			t.Errorf("%s: %+v, want %d, the newest %s", key, list, n, id)
+		}
+		s.call("GET", path+"/"+id, token, nil).expect(t, 200)
+	}
+	s.call("GET", path, s.adminB, nil).expect(t, 404)
+	s.call("GET", path+"/"+id, s.adminB, nil).expect(t, 404)
+}
+
 func pmBusinessYear(t *testing.T) int { return time.Now().In(shanghai(t)).Year() }
 
 func pmPlanBody(year int) map[string]any {
@@ -397,17 +413,8 @@ func TestPartnerLeadingLevel(t *testing.T) {
 	other := pmPlanBody(year)
 	other["signed_by"] = "Li Si"
 	s.call("POST", a+"/business-plans", s.adminA, other, "Idempotency-Key", "plan-1").expect(t, 409)
-	for _, token := range []string{s.adminA, s.memberA, s.ops} {
-		plans := decode[struct {
-			BusinessPlans []pmPlan `json:"business_plans"`
-		}](t, s.call("GET", a+"/business-plans", token, nil).expect(t, 200))
-		if len(plans.BusinessPlans) != 2 || plans.BusinessPlans[0].ID != plan.ID {
-			t.Errorf("plans %+v", plans.BusinessPlans)
-		}
-		s.call("GET", a+"/business-plans/"+plan.ID, token, nil).expect(t, 200)
-	}
-	s.call("GET", a+"/business-plans", s.adminB, nil).expect(t, 404)
-	s.call("GET", a+"/business-plans/"+plan.ID, s.adminB, nil).expect(t, 404)
+	pmListsAndReads(t, s, a+"/business-plans", "business_plans", 2, plan.ID,
+		func(p pmPlan) string { return p.ID }, s.adminA, s.memberA, s.ops)
 	s.call("GET", "/v1/partners/"+s.partnerB+"/business-plans/"+plan.ID, s.adminB, nil).expect(t, 404)
 
 	// Now leading is accepted for review, resting on this year's plan.
@@ -423,17 +430,8 @@ func TestPartnerLeadingLevel(t *testing.T) {
 		t.Errorf("a second application: %+v", p)
 	}
 	s.call("POST", a+"/level-applications", s.adminA, map[string]any{"level": "certified"}).expect(t, 409)
-	for _, token := range []string{s.adminA, s.memberA, s.supervisor} {
-		apps := decode[struct {
-			LevelApplications []pmApplication `json:"level_applications"`
-		}](t, s.call("GET", a+"/level-applications", token, nil).expect(t, 200))
-		if len(apps.LevelApplications) != 1 || apps.LevelApplications[0].ID != app.ID {
-			t.Errorf("applications %+v", apps.LevelApplications)
-		}
-		s.call("GET", a+"/level-applications/"+app.ID, token, nil).expect(t, 200)
-	}
-	s.call("GET", a+"/level-applications", s.adminB, nil).expect(t, 404)
-	s.call("GET", a+"/level-applications/"+app.ID, s.adminB, nil).expect(t, 404)
+	pmListsAndReads(t, s, a+"/level-applications", "level_applications", 1, app.ID,
+		func(a pmApplication) string { return a.ID }, s.adminA, s.memberA, s.supervisor)
 	s.call("GET", a+"/level-applications/lva_nothing", s.adminA, nil).expect(t, 404)
 
 	// Bad levels; the level already held; partners without levels.

@@ -69,25 +69,7 @@ func (b BusinessInfo) Validate() FieldErrors {
 
 	checkText(&errs, "company_name", b.CompanyName, MaxCompanyNameLength)
 
-	typeOK := false
-	switch {
-	case b.CertificateType == nil:
-		errs.add("certificate_type", "is required; must be one of "+validCertificateTypesText())
-	case !b.CertificateType.Valid():
-		errs.add("certificate_type", "must be one of "+validCertificateTypesText())
-	default:
-		typeOK = true
-	}
-	switch {
-	case b.CertificateNumber == "":
-		errs.add("certificate_number", "is required")
-	case utf8.RuneCountInString(b.CertificateNumber) > MaxCertificateNumberLength:
-		errs.add("certificate_number", fmt.Sprintf("must be at most %d characters", MaxCertificateNumberLength))
-	case typeOK:
-		if p := CertificateNumberProblem(*b.CertificateType, b.CertificateNumber); p != "" {
-			errs.add("certificate_number", p)
-		}
-	}
+	checkCertificate(&errs, b.CertificateType, b.CertificateNumber, "one of "+validCertificateTypesText())
 
 	checkText(&errs, "legal_representative", b.LegalRepresentative, MaxLegalRepresentativeLength)
 	checkText(&errs, "address", b.Address, MaxAddressLength)
@@ -111,6 +93,29 @@ func (b BusinessInfo) Validate() FieldErrors {
 		errs.add("contact.email", "must be a plain email address such as \"name@example.com\" (no display name)")
 	}
 	return errs
+}
+
+// checkCertificate reports a required certificate_type and
+// certificate_number, at most one problem each: the number is judged against
+// its type only when the type is a valid one. accepted says which types are,
+// after "must be " in the type's messages.
+func checkCertificate(errs *FieldErrors, t *CertificateType, number, accepted string) {
+	switch {
+	case t == nil:
+		errs.add("certificate_type", "is required; must be "+accepted)
+	case !t.Valid():
+		errs.add("certificate_type", "must be "+accepted)
+	}
+	switch {
+	case number == "":
+		errs.add("certificate_number", "is required")
+	case utf8.RuneCountInString(number) > MaxCertificateNumberLength:
+		errs.add("certificate_number", fmt.Sprintf("must be at most %d characters", MaxCertificateNumberLength))
+	case t != nil && t.Valid():
+		if p := CertificateNumberProblem(*t, number); p != "" {
+			errs.add("certificate_number", p)
+		}
+	}
 }
 
 // checkText reports a required free-text field that is empty or longer than max runes.

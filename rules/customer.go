@@ -120,25 +120,8 @@ func (b CustomerBinding) Validate(issuedXAccountType string) FieldErrors {
 
 	checkText(&errs, "xaccount_id", b.XAccountID, MaxXAccountIDLength)
 
-	typeOK := false
-	switch {
-	case b.CertificateType == nil:
-		errs.add("certificate_type", "is required; must be an enterprise certificate type, one of "+validCertificateTypesText())
-	case !b.CertificateType.Valid():
-		errs.add("certificate_type", "must be an enterprise certificate type, one of "+validCertificateTypesText())
-	default:
-		typeOK = true
-	}
-	switch {
-	case b.CertificateNumber == "":
-		errs.add("certificate_number", "is required")
-	case utf8.RuneCountInString(b.CertificateNumber) > MaxCertificateNumberLength:
-		errs.add("certificate_number", fmt.Sprintf("must be at most %d characters", MaxCertificateNumberLength))
-	case typeOK:
-		if p := CertificateNumberProblem(*b.CertificateType, b.CertificateNumber); p != "" {
-			errs.add("certificate_number", p)
-		}
-	}
+	checkCertificate(&errs, b.CertificateType, b.CertificateNumber,
+		"an enterprise certificate type, one of "+validCertificateTypesText())
 
 	switch {
 	case b.AssociationMode == "":

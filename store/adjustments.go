@@ -52,7 +52,7 @@ func isUniqueViolation(err error) bool {
 }
 
 // encodeKeyset and decodeKeyset make the cursor of a newest-first list
-// ordered by (time, id).
+// ordered by (time, id): cases, deposits and adjustments.
 func encodeKeyset(at time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
 }
@@ -136,8 +136,22 @@ type NewDeposit struct {
 // that deposit (replayed true) and moves nothing; with another request,
 // ErrIdempotencyConflict. A transaction ID used before is
 // ErrDuplicateTransactionID, and nothing is written.
-func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempotency) (dep Deposit, replayed bool, err error) {
+func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempotency) (Deposit, bool, error) {
 	id := NewID("dep")
+	return createIdempotently(ctx, s, idem, id, deposit, func(tx *sqlx.Tx) (Deposit, error) {
+		return recordDeposit(ctx, tx, id, d)
+	})
+}
+
+// createIdempotently runs create, which writes the record id, in one
+// transaction with the idempotency key idem (nil: none). A key used before
+// with the same request returns what that request created, through read
+// (replayed true), and creates nothing; with another request,
+// ErrIdempotencyConflict.
+func createIdempotently[T any](ctx context.Context, s *Store, idem *Idempotency, id string,
+	read func(ctx context.Context, q sqlx.QueryerContext, id string) (T, error),
+	create func(tx *sqlx.Tx) (T, error),
+) (out T, replayed bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if idem != nil {
 			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
@@ -146,39 +160,47 @@ func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempoten
 			}
 			if existing != "" {
 				replayed = true
-				dep, err = deposit(ctx, tx, existing)
+				out, err = read(ctx, tx, existing)
 				return err
 			}
 		}
-		posting, again, err := post(ctx, tx, PostingRequest{
-			Kind: PostingDeposit, Reference: txnReference(d.PartnerID, d.TransactionID),
-			From: VendorFundingAccount(d.PartnerID), To: PartnerAccount(d.PartnerID), Amount: d.Amount, Memo: d.Memo,
-		})
-		if again || errors.Is(err, ErrPostingConflict) {
-			return ErrDuplicateTransactionID
-		}
-		if err != nil {
-			return err
-		}
-		var row depositRow
-		err = tx.GetContext(ctx, &row, `
-			INSERT INTO money_deposits (id, partner_id, posting_id, amount, currency, transaction_id, memo,
-			                            recorded_by_id, recorded_by_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+depositColumns,
-			id, d.PartnerID, posting.ID, d.Amount.Amount, d.Amount.Currency, d.TransactionID, d.Memo, d.By.ID, d.By.Name)
-		if isUniqueViolation(err) {
-			return ErrDuplicateTransactionID
-		}
-		if err != nil {
-			return err
-		}
-		dep = row.toDeposit()
-		return recordAudit(ctx, tx, AuditEntry{
-			PrincipalID: d.By.ID, PartnerID: d.PartnerID, Action: "deposit.recorded", TargetKind: "deposit", TargetID: id,
-			Detail: map[string]any{"amount": d.Amount, "transaction_id": d.TransactionID, "posting_id": posting.ID},
-		})
+		out, err = create(tx)
+		return err
 	})
-	return dep, replayed, err
+	return out, replayed, err
+}
+
+// recordDeposit writes a deposit in tx.
+func recordDeposit(ctx context.Context, tx *sqlx.Tx, id string, d NewDeposit) (Deposit, error) {
+	posting, again, err := post(ctx, tx, PostingRequest{
+		Kind: PostingDeposit, Reference: txnReference(d.PartnerID, d.TransactionID),
+		From: VendorFundingAccount(d.PartnerID), To: PartnerAccount(d.PartnerID), Amount: d.Amount, Memo: d.Memo,
+	})
+	if again || errors.Is(err, ErrPostingConflict) {
+		return Deposit{}, ErrDuplicateTransactionID
+	}
+	if err != nil {
+		return Deposit{}, err
+	}
+	var row depositRow
+	err = tx.GetContext(ctx, &row, `
+		INSERT INTO money_deposits (id, partner_id, posting_id, amount, currency, transaction_id, memo,
+		                            recorded_by_id, recorded_by_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+depositColumns,
+		id, d.PartnerID, posting.ID, d.Amount.Amount, d.Amount.Currency, d.TransactionID, d.Memo, d.By.ID, d.By.Name)
+	if isUniqueViolation(err) {
+		return Deposit{}, ErrDuplicateTransactionID
+	}
+	if err != nil {
+		return Deposit{}, err
+	}
+	if err := recordAudit(ctx, tx, AuditEntry{
+		PrincipalID: d.By.ID, PartnerID: d.PartnerID, Action: "deposit.recorded", TargetKind: "deposit", TargetID: id,
+		Detail: map[string]any{"amount": d.Amount, "transaction_id": d.TransactionID, "posting_id": posting.ID},
+	}); err != nil {
+		return Deposit{}, err
+	}
+	return row.toDeposit(), nil
 }
 
 func deposit(ctx context.Context, q sqlx.QueryerContext, id string) (Deposit, error) {
@@ -283,27 +305,14 @@ type NewAdjustment struct {
 // transaction ID must be new for the partner (else
 // ErrDuplicateTransactionID). A refused adjustment writes nothing. The
 // Idempotency-Key rules are CreateDeposit's.
-func (s *Store) CreateAdjustment(ctx context.Context, a NewAdjustment, idem *Idempotency) (adj Adjustment, replayed bool, err error) {
+func (s *Store) CreateAdjustment(ctx context.Context, a NewAdjustment, idem *Idempotency) (Adjustment, bool, error) {
 	if !a.Operation.Requestable() {
 		return Adjustment{}, false, fmt.Errorf("CreateAdjustment: operation %q is not allocate or reclaim", a.Operation)
 	}
 	id := NewID("adj")
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				replayed = true
-				adj, err = adjustment(ctx, tx, existing)
-				return err
-			}
-		}
-		adj, err = adjust(ctx, tx, id, a)
-		return err
+	return createIdempotently(ctx, s, idem, id, adjustment, func(tx *sqlx.Tx) (Adjustment, error) {
+		return adjust(ctx, tx, id, a)
 	})
-	return adj, replayed, err
 }
 
 // customerAssociation is the part of a customer an adjustment depends on.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,26 +168,6 @@ type CaseFilter struct {
 // ErrBadCursor is returned for a cursor this store did not hand out.
 var ErrBadCursor = errors.New("malformed cursor")
 
-func encodeCursor(c cases.Case) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.Format(time.RFC3339Nano) + "|" + c.ID))
-}
-
-func decodeCursor(s string) (time.Time, string, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return time.Time{}, "", ErrBadCursor
-	}
-	at, id, ok := strings.Cut(string(raw), "|")
-	if !ok {
-		return time.Time{}, "", ErrBadCursor
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return time.Time{}, "", ErrBadCursor
-	}
-	return t, id, nil
-}
-
 // ListCases returns a page of cases, newest first, and the cursor of the
 // next page ("" on the last). Keyset pagination on (created_at, id) keeps
 // every page as fast as the first.
@@ -219,7 +198,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]cases.Case, stri
 		}
 	}
 	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
+		at, id, err := decodeKeyset(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -234,7 +213,8 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]cases.Case, stri
 	next := ""
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		next = encodeCursor(rows[len(rows)-1].toCase())
+		last := rows[len(rows)-1].toCase()
+		next = encodeKeyset(last.CreatedAt, last.ID)
 	}
 	list := make([]cases.Case, len(rows))
 	for i, r := range rows {

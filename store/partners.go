@@ -175,41 +175,36 @@ const businessPlanSelect = `
 // With idem, a retry of the same request answers the plan it filed before
 // (created false); the key with another request is ErrIdempotencyConflict.
 func (s *Store) FileBusinessPlan(ctx context.Context, partnerID string, plan rules.BusinessPlan, by Principal, idem *Idempotency) (BusinessPlan, bool, error) {
-	var out BusinessPlan
-	created := false
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		id := NewID("bpl")
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				return tx.GetContext(ctx, &out, businessPlanSelect+` WHERE b.id = $1 AND b.partner_id = $2`, existing, partnerID)
-			}
-		}
+	id := NewID("bpl")
+	// A key that stands for something other than one of this partner's
+	// plans replays nothing: ErrNotFound.
+	ofPartner := func(ctx context.Context, q sqlx.QueryerContext, existing string) (BusinessPlan, error) {
+		return businessPlan(ctx, q, partnerID, existing)
+	}
+	out, replayed, err := createIdempotently(ctx, s, idem, id, ofPartner, func(tx *sqlx.Tx) (BusinessPlan, error) {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO partner_business_plans (id, partner_id, year, revenue_target_amount, revenue_target_currency,
 			                                    signed_by, signed_at, document_url, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			id, partnerID, plan.Year, plan.RevenueTarget.Amount, plan.RevenueTarget.Currency,
 			plan.SignedBy, plan.SignedAt, plan.DocumentURL, by.ID); err != nil {
-			return err
+			return BusinessPlan{}, err
 		}
 		if err := recordAudit(ctx, tx, AuditEntry{
 			PrincipalID: by.ID, PartnerID: partnerID, Action: "business_plan.filed",
 			TargetKind: "business_plan", TargetID: id,
 			Detail: map[string]any{"year": plan.Year, "revenue_target": plan.RevenueTarget, "signed_by": plan.SignedBy},
 		}); err != nil {
-			return err
+			return BusinessPlan{}, err
 		}
-		created = true
-		return tx.GetContext(ctx, &out, businessPlanSelect+` WHERE b.id = $1`, id)
+		var out BusinessPlan
+		err := tx.GetContext(ctx, &out, businessPlanSelect+` WHERE b.id = $1`, id)
+		return out, err
 	})
 	if err != nil {
 		return BusinessPlan{}, false, notFoundIfNoRows(err)
 	}
-	return out, created, nil
+	return out, !replayed, nil
 }
 
 // BusinessPlans lists a partner's business plans, newest first.
@@ -304,8 +299,12 @@ func (s *Store) LevelApplications(ctx context.Context, partnerID string) ([]Leve
 
 // BusinessPlan reads one of the partner's business plans.
 func (s *Store) BusinessPlan(ctx context.Context, partnerID, id string) (BusinessPlan, error) {
+	return businessPlan(ctx, s.db, partnerID, id)
+}
+
+func businessPlan(ctx context.Context, q sqlx.QueryerContext, partnerID, id string) (BusinessPlan, error) {
 	var b BusinessPlan
-	err := s.db.GetContext(ctx, &b, businessPlanSelect+` WHERE b.id = $1 AND b.partner_id = $2`, id, partnerID)
+	err := sqlx.GetContext(ctx, q, &b, businessPlanSelect+` WHERE b.id = $1 AND b.partner_id = $2`, id, partnerID)
 	return b, notFoundIfNoRows(err)
 }
 
