@@ -9,7 +9,7 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/lib/pq" // the PostgreSQL driver
 )
 
 // ErrNotFound is returned when the asked-for row does not exist (or is not
@@ -37,8 +37,22 @@ func (s *Store) Close() error { return s.db.Close() }
 // Ping checks that PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. A
+// transaction PostgreSQL aborted to break a deadlock or a serialization
+// conflict is rolled back whole, so it is run again (a few times): the
+// caller sees a definite answer, not a 500.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if attempt == maxTxAttempts || !retryable(err) {
+			return err
+		}
+	}
+}
+
+const maxTxAttempts = 4
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -48,6 +62,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// retryable reports a deadlock or serialization failure.
+func retryable(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "40P01" || pqErr.Code == "40001")
 }
 
 func notFoundIfNoRows(err error) error {
