@@ -143,33 +143,6 @@ func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempoten
 	})
 }
 
-// createIdempotently runs create, which writes the record id, in one
-// transaction with the idempotency key idem (nil: none). A key used before
-// with the same request returns what that request created, through read
-// (replayed true), and creates nothing; with another request,
-// ErrIdempotencyConflict.
-func createIdempotently[T any](ctx context.Context, s *Store, idem *Idempotency, id string,
-	read func(ctx context.Context, q sqlx.QueryerContext, id string) (T, error),
-	create func(tx *sqlx.Tx) (T, error),
-) (out T, replayed bool, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				replayed = true
-				out, err = read(ctx, tx, existing)
-				return err
-			}
-		}
-		out, err = create(tx)
-		return err
-	})
-	return out, replayed, err
-}
-
 // recordDeposit writes a deposit in tx.
 func recordDeposit(ctx context.Context, tx *sqlx.Tx, id string, d NewDeposit) (Deposit, error) {
 	posting, again, err := post(ctx, tx, PostingRequest{

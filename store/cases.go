@@ -47,24 +47,19 @@ func (r caseRow) toCase() cases.Case {
 // returns that earlier case instead; with another request,
 // ErrIdempotencyConflict.
 func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, idem *Idempotency) (cases.Case, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, c.ID)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				var row caseRow
-				if err := tx.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, existing); err != nil {
-					return err
-				}
-				c = row.toCase()
-				return nil
-			}
-		}
-		return insertCase(ctx, tx, c, workflowID)
+	opened, _, err := createIdempotently(ctx, s, idem, c.ID, readCase, func(tx *sqlx.Tx) (cases.Case, error) {
+		return c, insertCase(ctx, tx, c, workflowID)
 	})
-	return c, err
+	return opened, err
+}
+
+// readCase reads a case row with q.
+func readCase(ctx context.Context, q sqlx.QueryerContext, id string) (cases.Case, error) {
+	var row caseRow
+	if err := sqlx.GetContext(ctx, q, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id); err != nil {
+		return cases.Case{}, notFoundIfNoRows(err)
+	}
+	return row.toCase(), nil
 }
 
 // insertCase writes a new case row, in the transaction of whatever else
@@ -146,12 +141,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 
 // Case reads one case from the read model.
 func (s *Store) Case(ctx context.Context, id string) (cases.Case, error) {
-	var row caseRow
-	err := s.db.GetContext(ctx, &row, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id)
-	if err != nil {
-		return cases.Case{}, notFoundIfNoRows(err)
-	}
-	return row.toCase(), nil
+	return readCase(ctx, s.db, id)
 }
 
 // CaseFilter narrows the case list; zero values do not filter.

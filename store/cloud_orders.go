@@ -73,33 +73,29 @@ type NewCloudOrder struct {
 // ID the idempotency key then stands for); otherwise the key stands for the
 // order. A repeated request returns what the first created.
 func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCase *cases.Case, idem *Idempotency) (CloudOrder, error) {
-	var order CloudOrder
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		resource := o.ID
-		if paymentCase != nil {
-			resource = paymentCase.ID
-		}
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, resource)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				return tx.GetContext(ctx, &order, `SELECT `+cloudOrderColumns+` FROM orders WHERE id = $1 OR case_id = $1`, existing)
-			}
-		}
+	resource := o.ID
+	if paymentCase != nil {
+		resource = paymentCase.ID
+	}
+	read := func(ctx context.Context, q sqlx.QueryerContext, id string) (CloudOrder, error) {
+		var order CloudOrder
+		err := sqlx.GetContext(ctx, q, &order, `SELECT `+cloudOrderColumns+` FROM orders WHERE id = $1 OR case_id = $1`, id)
+		return order, err
+	}
+	order, _, err := createIdempotently(ctx, s, idem, resource, read, func(tx *sqlx.Tx) (CloudOrder, error) {
+		var order CloudOrder
 		c, err := customer(ctx, tx, o.CustomerID, true)
 		if err != nil {
-			return err
+			return order, err
 		}
 		if c.PartnerID.String != o.PartnerID {
-			return ErrAssociationChanged
+			return order, ErrAssociationChanged
 		}
 		status, caseID := OrderPendingPayment, ""
 		if paymentCase != nil {
 			status, caseID = OrderPendingPartnerPayment, paymentCase.ID
 			if err := insertCase(ctx, tx, *paymentCase, paymentCase.ID); err != nil {
-				return err
+				return order, err
 			}
 		}
 		salesChannel, marginTo := "vendor_direct", "vendor"
@@ -115,9 +111,9 @@ func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCas
 			o.ID, OrderChannelCloud, o.Scenario, status, o.CustomerID, o.Product, o.Amount.Amount, o.Amount.Currency,
 			o.PartnerID, salesChannel, marginTo, o.PlacedBy.ID, o.PlacedBy.Role, o.PlacedBy.Name, o.PlacedAt,
 			o.Payer, o.PaymentDeadline, caseID); err != nil {
-			return err
+			return order, err
 		}
-		return recordAudit(ctx, tx, AuditEntry{
+		return order, recordAudit(ctx, tx, AuditEntry{
 			PrincipalID: o.PlacedBy.ID, PartnerID: o.PartnerID, Action: "order.placed", TargetKind: "order", TargetID: o.ID,
 			Detail: map[string]any{"scenario": o.Scenario, "amount": o.Amount, "payer": o.Payer, "case_id": caseID},
 		})

@@ -35,41 +35,35 @@ const contractColumns = `id, customer_id, partner_id, title, status, applied_by,
 // (created false), and another request with the same key
 // ErrIdempotencyConflict.
 func (s *Store) ApplyForContract(ctx context.Context, c Customer, title string, by Principal, idem *Idempotency) (Contract, bool, error) {
-	var k Contract
-	created := true
 	id := NewID("ctr")
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				created = false
-				return tx.GetContext(ctx, &k, `SELECT `+contractColumns+` FROM contracts WHERE id = $1`, existing)
-			}
-		}
+	read := func(ctx context.Context, q sqlx.QueryerContext, id string) (Contract, error) {
+		var k Contract
+		err := sqlx.GetContext(ctx, q, &k, `SELECT `+contractColumns+` FROM contracts WHERE id = $1`, id)
+		return k, err
+	}
+	k, replayed, err := createIdempotently(ctx, s, idem, id, read, func(tx *sqlx.Tx) (Contract, error) {
 		now, err := customer(ctx, tx, c.ID, true)
 		if err != nil {
-			return err
+			return Contract{}, err
 		}
 		if now.PartnerID != c.PartnerID || now.AssociationMode != c.AssociationMode {
-			return ErrAssociationChanged
+			return Contract{}, ErrAssociationChanged
 		}
+		var k Contract
 		if err := tx.GetContext(ctx, &k, `
 			INSERT INTO contracts (id, customer_id, partner_id, title, status, applied_by, applied_by_role, applied_by_name)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			RETURNING `+contractColumns,
 			id, c.ID, c.PartnerID, title, ContractApplied, by.ID, by.Role, by.Name); err != nil {
-			return err
+			return Contract{}, err
 		}
-		return recordAudit(ctx, tx, AuditEntry{
+		return k, recordAudit(ctx, tx, AuditEntry{
 			PrincipalID: by.ID, PartnerID: c.PartnerID.String, Action: "contract.applied", TargetKind: "contract", TargetID: id,
 			Detail: map[string]any{"customer_id": c.ID, "title": title},
 		})
 	})
 	k.CreatedAt = k.CreatedAt.UTC()
-	return k, created, err
+	return k, !replayed, err
 }
 
 // CustomerContracts lists the customer's contracts, newest first.

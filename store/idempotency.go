@@ -49,3 +49,31 @@ func claimIdempotencyKey(ctx context.Context, tx *sqlx.Tx, idem *Idempotency, re
 	}
 	return existing.ResourceID, nil
 }
+
+// createIdempotently runs create, which writes the record id, in one
+// transaction with the idempotency key idem (nil: none). A key used before
+// with the same request returns what that request created, through read
+// (replayed true), and creates nothing; with another request,
+// ErrIdempotencyConflict.
+func createIdempotently[T any](ctx context.Context, s *Store, idem *Idempotency, id string,
+	read func(ctx context.Context, q sqlx.QueryerContext, id string) (T, error),
+	create func(tx *sqlx.Tx) (T, error),
+) (out T, replayed bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		replayed = false // a transaction run again starts afresh
+		if idem != nil {
+			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
+			if err != nil {
+				return err
+			}
+			if existing != "" {
+				replayed = true
+				out, err = read(ctx, tx, existing)
+				return err
+			}
+		}
+		out, err = create(tx)
+		return err
+	})
+	return out, replayed, err
+}

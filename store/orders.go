@@ -78,8 +78,6 @@ func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrde
 	if (o.CustomerID == "") == (o.BuyerPartnerID == "") {
 		return Order{}, false, errors.New("an order has one buyer: a customer or a partner")
 	}
-	var order Order
-	created := true
 	id := NewID("ord")
 	at := o.At
 	if at.IsZero() {
@@ -93,25 +91,21 @@ func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrde
 	if o.PlacedBy != nil {
 		by = *o.PlacedBy
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if idem != nil {
-			existing, err := claimIdempotencyKey(ctx, tx, idem, id)
-			if err != nil {
-				return err
-			}
-			if existing != "" {
-				created = false
-				return tx.GetContext(ctx, &order, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, existing)
-			}
-		}
+	read := func(ctx context.Context, q sqlx.QueryerContext, id string) (Order, error) {
+		var order Order
+		err := sqlx.GetContext(ctx, q, &order, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id)
+		return order, err
+	}
+	order, replayed, err := createIdempotently(ctx, s, idem, id, read, func(tx *sqlx.Tx) (Order, error) {
+		var order Order
 		auditPartner := o.BuyerPartnerID
 		if o.CustomerID != "" {
 			c, err := customer(ctx, tx, o.CustomerID, true)
 			if err != nil {
-				return err
+				return Order{}, err
 			}
 			if c.PartnerID.String != o.CustomerPartnerID {
-				return ErrAssociationChanged
+				return Order{}, ErrAssociationChanged
 			}
 			auditPartner = c.PartnerID.String
 		}
@@ -125,12 +119,12 @@ func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrde
 			id, OrderChannelMarketplace, OrderTypeNew, OrderCompleted, o.CustomerID, o.BuyerPartnerID, paidBy,
 			o.Product, o.Amount, o.Currency, o.ResellerID, o.SalesChannel, o.MarginTo,
 			by.ID, by.Role, by.Name, at); err != nil {
-			return err
+			return Order{}, err
 		}
 		if by.ID == "" {
-			return nil
+			return order, nil
 		}
-		return recordAudit(ctx, tx, AuditEntry{
+		return order, recordAudit(ctx, tx, AuditEntry{
 			PrincipalID: by.ID, PartnerID: auditPartner, Action: "marketplace_order.placed", TargetKind: "order", TargetID: id,
 			Detail: map[string]any{
 				"customer_id": o.CustomerID, "product": o.Product, "amount": o.Amount, "currency": o.Currency,
@@ -139,7 +133,7 @@ func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrde
 		})
 	})
 	order.utc()
-	return order, created, err
+	return order, !replayed, err
 }
 
 // CustomerMarketplaceOrders lists the customer's marketplace orders, newest first.
