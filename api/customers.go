@@ -13,10 +13,6 @@ import (
 	"partnerops/store"
 )
 
-// performanceTimeZone is the time zone whose calendar years annual
-// performance counts.
-const performanceTimeZone = "Asia/Shanghai"
-
 // customerRoutes: partners' access configuration, customer binding, online
 // contracts, marketplace orders and annual performance.
 func (s *Server) customerRoutes(v1 fiber.Router) {
@@ -516,7 +512,7 @@ func (s *Server) partnerPerformance(c *fiber.Ctx) error {
 	if len(problems) > 0 {
 		return invalid(problems)
 	}
-	revenue, err := s.store.PartnerRevenue(c.UserContext(), partnerID, year, performanceTimeZone)
+	revenue, err := s.store.PartnerRevenue(c.UserContext(), partnerID, year, s.location.String())
 	if err != nil {
 		return err
 	}

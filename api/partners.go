@@ -11,16 +11,6 @@ import (
 	"partnerops/store"
 )
 
-// businessLocation is the business time zone: "this year" of business
-// plans and level applications is the year there.
-var businessLocation = func() *time.Location {
-	loc, err := time.LoadLocation(rules.DefaultTimeZone)
-	if err != nil {
-		panic(err) // rules embeds the time zone database
-	}
-	return loc
-}()
-
 func (s *Server) partnerRoutes(v1 fiber.Router) {
 	v1.Post("/partners", requireRole(staffRoles...), s.registerPartner)
 	v1.Get("/partners/:partner_id", s.getPartner)
@@ -225,7 +215,7 @@ func (s *Server) fileBusinessPlan(c *fiber.Ctx) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	plan, problems := in.Validate(time.Now(), businessLocation)
+	plan, problems := in.Validate(time.Now(), s.location)
 	if len(problems) > 0 {
 		return invalid(problems)
 	}
@@ -315,7 +305,7 @@ func (s *Server) submitLevelApplication(c *fiber.Ctx) error {
 	if problems := in.Validate(); len(problems) > 0 {
 		return invalid(problems)
 	}
-	year := rules.BusinessYear(time.Now(), businessLocation)
+	year := rules.BusinessYear(time.Now(), s.location)
 	app, err := s.store.SubmitLevelApplication(c.UserContext(), partnerID, string(in.Level), year, p,
 		func(st rules.LevelApplicationState) error {
 			if r := rules.LevelApplicationRefusal(st, in.Level); r != nil {

@@ -4,6 +4,7 @@ package api
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -22,7 +23,10 @@ type Deps struct {
 	Temporal  client.Client
 	TaskQueue string
 	TicketSLA string // the ticket SLA policy new certification cases get
-	Logger    *slog.Logger
+	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
+	// of business plans and the calendar years of annual performance.
+	Location *time.Location
+	Logger   *slog.Logger
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -31,6 +35,7 @@ type Server struct {
 	temporal  client.Client
 	taskQueue string
 	ticketSLA string
+	location  *time.Location
 	logger    *slog.Logger
 	metrics   *httpMetrics
 }
@@ -39,7 +44,7 @@ type Server struct {
 func New(d Deps) *fiber.App {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA,
-		logger: d.Logger, metrics: newHTTPMetrics(),
+		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "partnerops",

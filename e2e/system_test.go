@@ -86,7 +86,7 @@ func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
 	}
 	app := api.New(api.Deps{
 		Store: st, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: ticketSLA,
-		Logger: slog.New(slog.DiscardHandler),
+		Location: shanghai(t), Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })

@@ -17,7 +17,8 @@ func (c *apiCmd) Run() error {
 	ctx, stop := signalContext()
 	defer stop()
 	logger := newLogger(c.Log)
-	if _, err := checkPolicy(c.Policy); err != nil {
+	loc, err := checkPolicy(c.Policy)
+	if err != nil {
 		return err
 	}
 	st, err := openStore(ctx, c.Database.URL)
@@ -32,6 +33,6 @@ func (c *apiCmd) Run() error {
 	defer tc.Close()
 	logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
 	return serveAPI(ctx, c.HTTP.Addr, api.Deps{
-		Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, Logger: logger,
+		Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, Location: loc, Logger: logger,
 	})
 }
