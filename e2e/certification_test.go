@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +18,8 @@ import (
 	"partnerops/workflows"
 )
 
-var recordHistory = flag.String("record-history", "",
-	"write the walk-through's workflow history to this file, for the replay test (workflows/testdata/NAME.json)")
+var recordHistories = flag.String("record-histories", "",
+	"write the workflow histories of the tests that record one into this folder (workflows/testdata), for the replay test")
 
 func businessInfo(number string) map[string]any {
 	return map[string]any{
@@ -146,13 +147,15 @@ func TestCertificationWalkthrough(t *testing.T) {
 	if final.Status != workflows.CertificationCertified {
 		t.Errorf("read back %s", final.Status)
 	}
-	if *recordHistory != "" {
-		s.writeHistory(c.ID, *recordHistory)
-	}
+	s.recordHistory(c.ID, "certification_walkthrough")
 }
 
-// writeHistory saves a workflow's history as JSON for the replay test.
-func (s *system) writeHistory(workflowID, path string) {
+// recordHistory saves a workflow's history as testdata/<name>.json for the
+// replay test, when -record-histories names the folder.
+func (s *system) recordHistory(workflowID, name string) {
+	if *recordHistories == "" {
+		return
+	}
 	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
 	var history historypb.History
 	for iter.HasNext() {
@@ -166,7 +169,7 @@ func (s *system) writeHistory(workflowID, path string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(*recordHistories, name+".json"), out, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }

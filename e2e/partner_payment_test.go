@@ -241,6 +241,8 @@ func TestPartnerPaymentDeclineInsufficientBalanceAndSelfPay(t *testing.T) {
 	if paid := decode[cases.Case](t, s.call("POST", "/v1/cases/"+declined.ID+"/actions/pay", c.token, nil).expect(t, 200)); paid.Status != workflows.PaymentPaidByCustomer {
 		t.Fatalf("after the customer paid: %s", paid.Status)
 	}
+	s.recordHistory(pc.ID, "partner_payment_top_up_approved")
+	s.recordHistory(declined.ID, "partner_payment_declined_customer_paid")
 	order := decode[ppOrder](t, s.call("GET", "/v1/customers/"+c.id+"/orders/"+paymentOrderID(t, declined), s.adminA, nil).expect(t, 200))
 	if order.Status != "completed" || order.PaidBy != "customer" || order.Payer != "partner" {
 		t.Errorf("the handed-back order %+v", order)

@@ -11,8 +11,9 @@ import (
 // TestReplayRecordedHistories replays histories recorded from real runs
 // (testdata/*.json) against today's workflow code: a change that would break
 // workflows already running fails here. Record a new history with
-// `go test ./e2e -run TestCertificationWalkthrough -record-history $PWD/workflows/testdata/NEW.json`
-// when a workflow changes, and keep the old files.
+// `go test ./e2e -record-histories $PWD/workflows/testdata` when a workflow
+// changes (it rewrites the files of the same names: keep the old ones under
+// new names first, so the old paths keep being replayed).
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {
@@ -22,6 +23,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			replayer.RegisterWorkflowWithOptions(Certification, workflow.RegisterOptions{Name: CertificationWorkflow})
+			replayer.RegisterWorkflowWithOptions(PartnerPayment, workflow.RegisterOptions{Name: PartnerPaymentWorkflow})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replaying %s: %v", file, err)
 			}
