@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +21,7 @@ func (s *Server) customerRoutes(v1 fiber.Router) {
 	v1.Post("/partners/:partner_id/access-configuration", s.configureAccess)
 	v1.Get("/partners/:partner_id/customers", s.listPartnerCustomers)
 	v1.Post("/partners/:partner_id/customers", s.bindCustomer)
+	v1.Delete("/partners/:partner_id/customers/:customer_id", s.dissociateCustomer)
 	v1.Get("/partners/:partner_id/performance", s.partnerPerformance)
 	v1.Get("/customers/:customer_id", s.getCustomer)
 	v1.Get("/customers/:customer_id/contracts", s.listContracts)
@@ -522,4 +524,38 @@ func (s *Server) partnerPerformance(c *fiber.Ctx) error {
 		v.OrderCount += r.Orders
 	}
 	return c.JSON(v)
+}
+
+// dissociationView is what a dissociation did.
+type dissociationView struct {
+	CustomerID string             `json:"customer_id"`
+	PartnerID  string             `json:"partner_id"`
+	Reclaimed  []store.Adjustment `json:"reclaimed"`
+}
+
+// dissociateCustomer serves DELETE /v1/partners/{id}/customers/{customer_id}:
+// the partner's company (admin) account ends the association (reference:
+// only the admin may dissociate a customer). What the customer holds from
+// the partner goes back to it first; orders waiting on a partner payment
+// case block it.
+func (s *Server) dissociateCustomer(c *fiber.Ctx) error {
+	p, partnerID, err := adminScope(c, "dissociate a customer")
+	if err != nil {
+		return err
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	customerID := c.Params("customer_id")
+	reclaimed, err := s.store.DissociateCustomer(c.UserContext(), partnerID, customerID, p)
+	var blocked *store.DissociationBlocked
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("customer " + customerID)
+	case errors.As(err, &blocked):
+		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(blocked.Reasons, "; "))
+	case err != nil:
+		return err
+	}
+	return c.JSON(dissociationView{CustomerID: customerID, PartnerID: partnerID, Reclaimed: reclaimed})
 }

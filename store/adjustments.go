@@ -355,22 +355,13 @@ func adjust(ctx context.Context, tx *sqlx.Tx, id string, a NewAdjustment) (Adjus
 	return row.toAdjustment(), nil
 }
 
-// ReclaimOnUnbind moves everything a customer holds from a partner back to
-// it when the customer is dissociated: one reclaim_on_unbind adjustment per
-// currency with a balance, in one transaction. Call it while the customer
-// is still associated (the later dissociation should call reclaimOnUnbind
-// in its own transaction, before removing the association). reference
-// names the dissociation (e.g. its case ID, at most 53 characters) and
-// makes it idempotent: with the same reference again, a currency already
-// reclaimed is not reclaimed again. It returns the adjustments it made.
-func (s *Store) ReclaimOnUnbind(ctx context.Context, partnerID, customerID, reference string, by Operator) (adjs []Adjustment, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		adjs, err = reclaimOnUnbind(ctx, tx, partnerID, customerID, reference, by)
-		return err
-	})
-	return adjs, err
-}
-
+// reclaimOnUnbind moves everything a customer holds from a partner back to
+// it when the customer is dissociated (DissociateCustomer): one
+// reclaim_on_unbind adjustment per currency with a balance, in tx, while the
+// customer is still associated. reference names the dissociation (at most
+// 53 characters) and makes it idempotent: with the same reference again, a
+// currency already reclaimed is not reclaimed again. It returns the
+// adjustments it made.
 func reclaimOnUnbind(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, reference string, by Operator) ([]Adjustment, error) {
 	// Locking the customer row (the lock the dissociation's UPDATE takes)
 	// waits for adjustments in flight (they hold it FOR SHARE) and keeps new

@@ -12,3 +12,13 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 
 // InTx exposes the store's transaction runner to this package's tests.
 func (s *Store) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error { return s.inTx(ctx, fn) }
+
+// ReclaimOnUnbind runs reclaimOnUnbind in a transaction of its own, so the
+// tests can call it twice with one reference.
+func (s *Store) ReclaimOnUnbind(ctx context.Context, partnerID, customerID, reference string, by Operator) (adjs []Adjustment, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		adjs, err = reclaimOnUnbind(ctx, tx, partnerID, customerID, reference, by)
+		return err
+	})
+	return adjs, err
+}
