@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +17,8 @@ func (s *Server) partnerRoutes(v1 fiber.Router) {
 	v1.Get("/partners/:partner_id", s.getPartner)
 	v1.Get("/partners/:partner_id/settings", s.getPartnerSettings)
 	v1.Patch("/partners/:partner_id/settings", s.updatePartnerSettings)
+	v1.Post("/partners/:partner_id/level-applications/:application_id/approve", requireRole(staffRoles...), s.decideLevelApplication(true))
+	v1.Post("/partners/:partner_id/level-applications/:application_id/reject", requireRole(staffRoles...), s.decideLevelApplication(false))
 	v1.Post("/partners/:partner_id/business-plans", s.fileBusinessPlan)
 	v1.Get("/partners/:partner_id/business-plans", s.listBusinessPlans)
 	v1.Get("/partners/:partner_id/business-plans/:plan_id", s.getBusinessPlan)
@@ -270,13 +273,16 @@ func (s *Server) getBusinessPlan(c *fiber.Ctx) error {
 
 // levelApplicationView is a level application as the API shows it.
 type levelApplicationView struct {
-	ID             string      `json:"id"`
-	PartnerID      string      `json:"partner_id"`
-	Level          string      `json:"level"`
-	Status         string      `json:"status"`
-	BusinessPlanID *string     `json:"business_plan_id"`
-	SubmittedBy    cases.Actor `json:"submitted_by"`
-	CreatedAt      time.Time   `json:"created_at"`
+	ID             string       `json:"id"`
+	PartnerID      string       `json:"partner_id"`
+	Level          string       `json:"level"`
+	Status         string       `json:"status"`
+	BusinessPlanID *string      `json:"business_plan_id"`
+	SubmittedBy    cases.Actor  `json:"submitted_by"`
+	CreatedAt      time.Time    `json:"created_at"`
+	DecidedBy      *cases.Actor `json:"decided_by,omitempty"`
+	DecidedAt      *time.Time   `json:"decided_at,omitempty"`
+	DecisionReason string       `json:"decision_reason,omitempty"`
 }
 
 func viewLevelApplication(a store.LevelApplication) levelApplicationView {
@@ -288,7 +294,43 @@ func viewLevelApplication(a store.LevelApplication) levelApplicationView {
 	if a.BusinessPlanID.Valid {
 		v.BusinessPlanID = &a.BusinessPlanID.String
 	}
+	if a.DecidedBy.Valid {
+		at := a.DecidedAt.Time.UTC()
+		v.DecidedBy = &cases.Actor{ID: a.DecidedBy.String, Role: a.DecidedByRole.String, Name: a.DecidedByName.String}
+		v.DecidedAt, v.DecisionReason = &at, a.DecisionReason
+	}
 	return v
+}
+
+// decideLevelApplication serves POST /v1/partners/{id}/level-applications/
+// {application_id}/approve and .../reject (with a reason): ops decide a
+// submitted application; approved, the partner takes the level.
+func (s *Server) decideLevelApplication(approve bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if len(c.Body()) > 0 {
+			if err := decodeBody(c, &in); err != nil {
+				return err
+			}
+		}
+		if problems := rules.LevelDecisionProblems(approve, in.Reason); len(problems) > 0 {
+			return invalid(problems)
+		}
+		in.Reason = strings.TrimSpace(in.Reason)
+		id := c.Params("application_id")
+		a, err := s.store.DecideLevelApplication(c.UserContext(), c.Params("partner_id"), id, approve, in.Reason, principal(c))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return notFound("level application " + id)
+		case errors.Is(err, store.ErrApplicationDecided):
+			return conflict("already-decided", "the level application was already decided")
+		case err != nil:
+			return err
+		}
+		return c.JSON(viewLevelApplication(a))
+	}
 }
 
 // submitLevelApplication serves POST /v1/partners/{id}/level-applications:

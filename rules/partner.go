@@ -367,3 +367,21 @@ func RemovalRefusal(target MemberAccount) *PartnerRefusal {
 	}
 	return nil
 }
+
+// MaxDecisionReasonLength bounds the reason of a decision on a level application.
+const MaxDecisionReasonLength = 1000
+
+// LevelDecisionProblems checks the reason of ops' decision on a level
+// application: required to reject, at most MaxDecisionReasonLength
+// characters either way. reason is judged trimmed.
+func LevelDecisionProblems(approve bool, reason string) FieldErrors {
+	var errs FieldErrors
+	reason = strings.TrimSpace(reason)
+	switch {
+	case !approve && reason == "":
+		errs.add("reason", "is required to reject")
+	case utf8.RuneCountInString(reason) > MaxDecisionReasonLength:
+		errs.add("reason", fmt.Sprintf("must be at most %d characters", MaxDecisionReasonLength))
+	}
+	return errs
+}

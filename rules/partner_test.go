@@ -282,3 +282,23 @@ func TestInvitationInputValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestLevelDecisionProblems(t *testing.T) {
+	for _, tc := range []struct {
+		approve bool
+		reason  string
+		bad     bool
+	}{
+		{true, "", false},
+		{true, "fine", false},
+		{false, "The plan's revenue target is below the leading requirement", false},
+		{false, "   ", true},
+		{false, strings.Repeat("原", MaxDecisionReasonLength+1), true},
+		{true, strings.Repeat("x", MaxDecisionReasonLength+1), true},
+		{false, strings.Repeat("原", MaxDecisionReasonLength), false},
+	} {
+		if got := LevelDecisionProblems(tc.approve, tc.reason); (len(got) > 0) != tc.bad {
+			t.Errorf("approve %v, reason of %d runes: %v", tc.approve, len([]rune(tc.reason)), got)
+		}
+	}
+}

@@ -226,12 +226,19 @@ type LevelApplication struct {
 	SubmittedByName string         `db:"submitted_by_name"`
 	SubmittedByRole string         `db:"submitted_by_role"`
 	CreatedAt       time.Time      `db:"created_at"`
+	DecidedBy       sql.NullString `db:"decided_by"`
+	DecidedByName   sql.NullString `db:"decided_by_name"`
+	DecidedByRole   sql.NullString `db:"decided_by_role"`
+	DecidedAt       sql.NullTime   `db:"decided_at"`
+	DecisionReason  string         `db:"decision_reason"`
 }
 
 const levelApplicationSelect = `
 	SELECT a.id, a.partner_id, a.level, a.status, a.business_plan_id, a.submitted_by,
-	       u.name AS submitted_by_name, u.role AS submitted_by_role, a.created_at
-	FROM partner_level_applications a JOIN principals u ON u.id = a.submitted_by`
+	       u.name AS submitted_by_name, u.role AS submitted_by_role, a.created_at,
+	       a.decided_by, d.name AS decided_by_name, d.role AS decided_by_role, a.decided_at, a.decision_reason
+	FROM partner_level_applications a JOIN principals u ON u.id = a.submitted_by
+	LEFT JOIN principals d ON d.id = a.decided_by`
 
 // SubmitLevelApplication records a partner's application for level, for
 // the business year year, when refuse (the rules, given the partner's
@@ -313,4 +320,44 @@ func (s *Store) LevelApplication(ctx context.Context, partnerID, id string) (Lev
 	var a LevelApplication
 	err := s.db.GetContext(ctx, &a, levelApplicationSelect+` WHERE a.id = $1 AND a.partner_id = $2`, id, partnerID)
 	return a, notFoundIfNoRows(err)
+}
+
+// ErrApplicationDecided is a decision on a level application that was
+// already decided.
+var ErrApplicationDecided = errors.New("the level application was already decided")
+
+// DecideLevelApplication records ops' decision on a submitted level
+// application: approved, the partner takes the level; rejected, with the
+// reason. Audited.
+func (s *Store) DecideLevelApplication(ctx context.Context, partnerID, id string, approve bool, reason string, by Principal) (LevelApplication, error) {
+	var out LevelApplication
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &out, levelApplicationSelect+` WHERE a.id = $1 AND a.partner_id = $2 FOR UPDATE OF a`,
+			id, partnerID); err != nil {
+			return notFoundIfNoRows(err)
+		}
+		if out.Status != "submitted" {
+			return ErrApplicationDecided
+		}
+		status := "rejected"
+		if approve {
+			status = "approved"
+			if _, err := tx.ExecContext(ctx, `UPDATE partners SET level = $2 WHERE id = $1`, partnerID, out.Level); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE partner_level_applications SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+			WHERE id = $1`, id, status, by.ID, reason); err != nil {
+			return err
+		}
+		if err := recordAudit(ctx, tx, AuditEntry{
+			PrincipalID: by.ID, PartnerID: partnerID, Action: "level_application." + status,
+			TargetKind: "level_application", TargetID: id, Detail: map[string]any{"level": out.Level, "reason": reason},
+		}); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &out, levelApplicationSelect+` WHERE a.id = $1`, id)
+	})
+	return out, err
 }
