@@ -8,10 +8,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"partnerops/api"
@@ -91,7 +91,8 @@ func serveAPI(ctx context.Context, addr string, deps api.Deps) error {
 // server allows it) and runs the worker until ctx is done.
 func runWorker(ctx context.Context, c client.Client, t config.Temporal, deps worker.Deps, logger *slog.Logger) error {
 	if err := worker.EnsureSearchAttributes(ctx, c, t.Namespace); err != nil {
-		if !strings.Contains(err.Error(), "PermissionDenied") {
+		var denied *serviceerror.PermissionDenied
+		if !errors.As(err, &denied) {
 			return err
 		}
 		logger.Warn("search attributes could not be registered; register them on the server", "error", err)
