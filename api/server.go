@@ -68,6 +68,10 @@ func New(d Deps) *fiber.App {
 	s.partnerRoutes(v1)
 	s.memberRoutes(v1)
 	s.customerRoutes(v1)
+	s.accessRoutes(v1)
+	s.contractRoutes(v1)
+	s.marketplaceRoutes(v1)
+	s.performanceRoutes(v1)
 	s.moneyRoutes(v1)
 	s.orderRoutes(v1)
 	return app
