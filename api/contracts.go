@@ -85,14 +85,7 @@ func (s *Server) listContracts(c *fiber.Ctx) error {
 		return err
 	}
 	list, err := s.store.CustomerContracts(c.UserContext(), cust.ID)
-	if err != nil {
-		return err
-	}
-	views := make([]contractView, len(list))
-	for i, k := range list {
-		views[i] = contractOf(k)
-	}
-	return c.JSON(fiber.Map{"contracts": views})
+	return answerList(c, "contracts", list, err, contractOf)
 }
 
 // getContract serves GET /v1/customers/{id}/contracts/{contract_id}.

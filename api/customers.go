@@ -203,14 +203,7 @@ func (s *Server) listPartnerCustomers(c *fiber.Ctx) error {
 		return err
 	}
 	list, err := s.store.PartnerCustomers(c.UserContext(), partnerID)
-	if err != nil {
-		return err
-	}
-	views := make([]customerView, len(list))
-	for i, cust := range list {
-		views[i] = customerOf(cust)
-	}
-	return c.JSON(fiber.Map{"customers": views})
+	return answerList(c, "customers", list, err, customerOf)
 }
 
 // getCustomer serves GET /v1/customers/{id}: the customer, and whether it

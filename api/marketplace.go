@@ -100,14 +100,7 @@ func (s *Server) listMarketplaceOrders(c *fiber.Ctx) error {
 		return err
 	}
 	list, err := s.store.CustomerMarketplaceOrders(c.UserContext(), cust.ID)
-	if err != nil {
-		return err
-	}
-	views := make([]marketplaceOrderView, len(list))
-	for i, o := range list {
-		views[i] = marketplaceOrderOf(o)
-	}
-	return c.JSON(fiber.Map{"orders": views})
+	return answerList(c, "orders", list, err, marketplaceOrderOf)
 }
 
 // getMarketplaceOrder serves GET /v1/customers/{id}/marketplace-orders/{order_id}.

@@ -60,11 +60,7 @@ func viewInvitation(i store.Invitation) invitationView {
 }
 
 func viewInvitations(list []store.Invitation) fiber.Map {
-	views := make([]invitationView, len(list))
-	for i, inv := range list {
-		views[i] = viewInvitation(inv)
-	}
-	return fiber.Map{"invitations": views}
+	return fiber.Map{"invitations": viewsOf(list, viewInvitation)}
 }
 
 // invite serves POST /v1/partners/{id}/invitations: the partner's admin

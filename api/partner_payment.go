@@ -166,14 +166,7 @@ func (s *Server) listOrders(c *fiber.Ctx) error {
 		return err
 	}
 	list, err := s.store.CustomerCloudOrders(c.UserContext(), cust.ID)
-	if err != nil {
-		return err
-	}
-	views := make([]cloudOrderView, len(list))
-	for i, o := range list {
-		views[i] = cloudOrderOf(o)
-	}
-	return c.JSON(fiber.Map{"orders": views})
+	return answerList(c, "orders", list, err, cloudOrderOf)
 }
 
 // getOrder serves GET /v1/customers/{id}/orders/{order_id}: the order and who paid it.
@@ -220,12 +213,5 @@ func (s *Server) listPaymentRequests(c *fiber.Ctx) error {
 		return err
 	}
 	list, err := s.store.PaymentRequests(c.UserContext(), partnerID)
-	if err != nil {
-		return err
-	}
-	views := make([]cloudOrderView, len(list))
-	for i, o := range list {
-		views[i] = cloudOrderOf(o)
-	}
-	return c.JSON(fiber.Map{"payment_requests": views})
+	return answerList(c, "payment_requests", list, err, cloudOrderOf)
 }

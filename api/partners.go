@@ -244,14 +244,7 @@ func (s *Server) listBusinessPlans(c *fiber.Ctx) error {
 		return err
 	}
 	plans, err := s.store.BusinessPlans(c.UserContext(), partner.ID)
-	if err != nil {
-		return err
-	}
-	views := make([]businessPlanView, len(plans))
-	for i, b := range plans {
-		views[i] = viewBusinessPlan(b)
-	}
-	return c.JSON(fiber.Map{"business_plans": views})
+	return answerList(c, "business_plans", plans, err, viewBusinessPlan)
 }
 
 // getBusinessPlan serves GET /v1/partners/{id}/business-plans/{plan_id}.
@@ -369,14 +362,7 @@ func (s *Server) listLevelApplications(c *fiber.Ctx) error {
 		return err
 	}
 	apps, err := s.store.LevelApplications(c.UserContext(), partner.ID)
-	if err != nil {
-		return err
-	}
-	views := make([]levelApplicationView, len(apps))
-	for i, a := range apps {
-		views[i] = viewLevelApplication(a)
-	}
-	return c.JSON(fiber.Map{"level_applications": views})
+	return answerList(c, "level_applications", apps, err, viewLevelApplication)
 }
 
 // getLevelApplication serves GET /v1/partners/{id}/level-applications/{application_id}.
