@@ -16,23 +16,14 @@ type apiCmd struct {
 func (c *apiCmd) Run() error {
 	ctx, stop := signalContext()
 	defer stop()
-	logger := newLogger(c.Log)
-	loc, err := checkPolicy(c.Policy)
+	sv, err := connect(ctx, c.Database, c.Temporal, c.Policy, c.Log)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.Database.URL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tc, err := dialTemporal(ctx, c.Temporal, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
+	defer sv.close()
+	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
 	return serveAPI(ctx, c.HTTP.Addr, api.Deps{
-		Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, Location: loc, Logger: logger,
+		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA,
+		Location: sv.location, Logger: sv.logger,
 	})
 }

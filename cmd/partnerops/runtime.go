@@ -99,3 +99,34 @@ func runWorker(ctx context.Context, c client.Client, t config.Temporal, deps wor
 	}
 	return worker.Run(ctx, c, t.TaskQueue, deps)
 }
+
+// services is what the api and worker commands run on.
+type services struct {
+	logger   *slog.Logger
+	location *time.Location
+	store    *store.Store
+	temporal client.Client
+}
+
+// connect checks the policy settings and connects to PostgreSQL and
+// Temporal; close releases both.
+func connect(ctx context.Context, db config.Database, t config.Temporal, p config.Policy, l config.Log) (*services, error) {
+	sv := &services{logger: newLogger(l)}
+	var err error
+	if sv.location, err = checkPolicy(p); err != nil {
+		return nil, err
+	}
+	if sv.store, err = openStore(ctx, db.URL); err != nil {
+		return nil, err
+	}
+	if sv.temporal, err = dialTemporal(ctx, t, sv.logger); err != nil {
+		_ = sv.store.Close()
+		return nil, err
+	}
+	return sv, nil
+}
+
+func (sv *services) close() {
+	sv.temporal.Close()
+	_ = sv.store.Close()
+}

@@ -15,21 +15,11 @@ type workerCmd struct {
 func (c *workerCmd) Run() error {
 	ctx, stop := signalContext()
 	defer stop()
-	logger := newLogger(c.Log)
-	loc, err := checkPolicy(c.Policy)
+	sv, err := connect(ctx, c.Database, c.Temporal, c.Policy, c.Log)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.Database.URL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tc, err := dialTemporal(ctx, c.Temporal, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	logger.Info("partnerops worker polling", "task_queue", c.TaskQueue, "namespace", c.Namespace)
-	return runWorker(ctx, tc, c.Temporal, worker.Deps{Store: st, Location: loc}, logger)
+	defer sv.close()
+	sv.logger.Info("partnerops worker polling", "task_queue", c.TaskQueue, "namespace", c.Namespace)
+	return runWorker(ctx, sv.temporal, c.Temporal, worker.Deps{Store: sv.store, Location: sv.location}, sv.logger)
 }
