@@ -25,8 +25,8 @@ const (
 	// yuan), far above any real transfer and far below what a balance
 	// (int64) can hold, so sums never overflow in practice.
 	MaxMoneyAmount         int64 = 1_000_000_000_000_000
-	MaxTransactionIDLength       = 64
-	MaxMemoLength                = 255
+	MaxTransactionIDLength int   = 64
+	MaxMemoLength          int   = 255
 )
 
 // CurrencyProblem returns "" when c is a currency code (exactly three
