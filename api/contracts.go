@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,9 +67,6 @@ func (s *Server) applyForContract(c *fiber.Ctx) error {
 		return err
 	}
 	k, _, err := s.store.ApplyForContract(c.UserContext(), cust, in.Normalized().Title, p, idem)
-	if errors.Is(err, store.ErrAssociationChanged) {
-		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
-	}
 	if err != nil {
 		return err
 	}
@@ -95,11 +91,5 @@ func (s *Server) getContract(c *fiber.Ctx) error {
 		return err
 	}
 	k, err := s.store.CustomerContract(c.UserContext(), cust.ID, c.Params("contract_id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("contract " + c.Params("contract_id"))
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(contractOf(k))
+	return answerOne(c, "contract "+c.Params("contract_id"), k, err, contractOf)
 }

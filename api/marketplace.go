@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -83,9 +82,6 @@ func (s *Server) placeMarketplaceOrder(c *fiber.Ctx) error {
 		ResellerID: sale.ResellerID, SalesChannel: string(sale.SalesChannel), MarginTo: string(sale.MarginTo),
 		PlacedBy: &p,
 	}, idem)
-	if errors.Is(err, store.ErrAssociationChanged) {
-		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
-	}
 	if err != nil {
 		return err
 	}
@@ -110,11 +106,5 @@ func (s *Server) getMarketplaceOrder(c *fiber.Ctx) error {
 		return err
 	}
 	o, err := s.store.CustomerMarketplaceOrder(c.UserContext(), cust.ID, c.Params("order_id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("marketplace order " + c.Params("order_id"))
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(marketplaceOrderOf(o))
+	return answerOne(c, "marketplace order "+c.Params("order_id"), o, err, marketplaceOrderOf)
 }

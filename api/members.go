@@ -113,13 +113,7 @@ func (s *Server) getPartnerInvitation(c *fiber.Ctx) error {
 	}
 	id := c.Params("invitation_id")
 	inv, err := s.store.PartnerInvitation(c.UserContext(), partnerID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("invitation " + id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(viewInvitation(inv))
+	return answerOne(c, "invitation "+id, inv, err, viewInvitation)
 }
 
 // listMyInvitations serves GET /v1/invitations: the invitations awaiting

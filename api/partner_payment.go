@@ -145,8 +145,6 @@ func (s *Server) partnerPaymentRefusal(c *fiber.Ctx, cust store.Customer) string
 // orderError turns the store's refusals of an order into problems.
 func orderError(err error) error {
 	switch {
-	case errors.Is(err, store.ErrAssociationChanged):
-		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
 	case errors.Is(err, store.ErrOrderExpired):
 		return conflict("order-expired", "the order's payment deadline has passed; it is cancelled")
 	case errors.Is(err, store.ErrOrderNotPayable):
@@ -176,13 +174,7 @@ func (s *Server) getOrder(c *fiber.Ctx) error {
 		return err
 	}
 	o, err := s.store.CustomerCloudOrder(c.UserContext(), cust.ID, c.Params("order_id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("order " + c.Params("order_id"))
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(cloudOrderOf(o))
+	return answerOne(c, "order "+c.Params("order_id"), o, err, cloudOrderOf)
 }
 
 // payOwnOrder serves POST /v1/customers/{id}/orders/{order_id}/pay: the

@@ -255,13 +255,7 @@ func (s *Server) getBusinessPlan(c *fiber.Ctx) error {
 	}
 	id := c.Params("plan_id")
 	plan, err := s.store.BusinessPlan(c.UserContext(), partner.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("business plan " + id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(viewBusinessPlan(plan))
+	return answerOne(c, "business plan "+id, plan, err, viewBusinessPlan)
 }
 
 // levelApplicationView is a level application as the API shows it.
@@ -373,11 +367,5 @@ func (s *Server) getLevelApplication(c *fiber.Ctx) error {
 	}
 	id := c.Params("application_id")
 	app, err := s.store.LevelApplication(c.UserContext(), partner.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("level application " + id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(viewLevelApplication(app))
+	return answerOne(c, "level application "+id, app, err, viewLevelApplication)
 }

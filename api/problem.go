@@ -58,6 +58,8 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &p):
 		case errors.Is(err, store.ErrIdempotencyConflict):
 			p = conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
+		case errors.Is(err, store.ErrAssociationChanged):
+			p = conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
 		case isUnavailable(err):
 			c.Set(fiber.HeaderRetryAfter, "1")
 			p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")

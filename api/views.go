@@ -1,6 +1,12 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/store"
+)
 
 // answerList answers a list read from the store as {"<key>": [views]}, each
 // row shown through view; a failed read is the error.
@@ -18,4 +24,16 @@ func viewsOf[T, V any](rows []T, view func(T) V) []V {
 		views[i] = view(r)
 	}
 	return views
+}
+
+// answerOne answers one record read from the store through view; a record
+// that does not exist (or is not the caller's) is a 404 naming what.
+func answerOne[T, V any](c *fiber.Ctx, what string, row T, err error, view func(T) V) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(what)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(view(row))
 }
