@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
+
+	"go.temporal.io/server/temporaltest"
 
 	"partnerops/cases"
 	"partnerops/internal/testdb"
@@ -70,4 +74,35 @@ func exports(output string) map[string]string {
 		vars[m[1]] = m[2]
 	}
 	return vars
+}
+
+// TestDevModeAgainstAnExternalTemporal: with TEMPORAL_ADDRESS set, dev
+// embeds no server and runs its worker and API against that one.
+func TestDevModeAgainstAnExternalTemporal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := partneropsBinary(t)
+	st, dbURL := testdb.New(t)
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	addr := freeAddr(t)
+	dev := startProcess(t, bin, []string{
+		"DATABASE_URL=" + dbURL,
+		"PARTNEROPS_DATA_DIR=" + t.TempDir(),
+		"PARTNEROPS_HTTP_ADDR=" + addr,
+		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(),
+		"TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
+	}, "dev")
+	out := dev.waitOutput("export SUPERVISOR_TOKEN=")
+	if !strings.Contains(out, "Temporal     "+ts.GetFrontendHostPort()) || !strings.Contains(out, "external server's own UI") {
+		t.Errorf("dev did not use the external server:\n%s", out)
+	}
+	vars := exports(out)
+	s := &system{t: t, baseURL: vars["API"], store: st, contract: newContractChecker(t)}
+	s.waitReady()
+	c := decode[cases.Case](t, s.submit(vars["ACME_ADMIN_TOKEN"], vars["ACME"], businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(vars["OPS_TOKEN"], c.ID, hasStatus(workflows.CertificationInReview))
+	if _, err := ts.GetDefaultClient().DescribeWorkflowExecution(context.Background(), c.ID, ""); err != nil {
+		t.Errorf("the case's workflow is not on the external server: %v", err)
+	}
 }
