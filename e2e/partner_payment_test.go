@@ -133,7 +133,7 @@ func TestPartnerPaymentEligibilityMatrix(t *testing.T) {
 		{"service partner x consultative", "service_partner", "", "consultative", false},
 	} {
 		t.Run(cell.name, func(t *testing.T) {
-			s.t = t
+			s := s.forTest(t)
 			c := s.newPartnerWithCustomer(cell.partnerType, cell.level, cell.mode)
 			if !cell.allowed {
 				p := decode[problem](t, s.call("POST", "/v1/customers/"+c.id+"/orders", c.token, orderBody("partner", 12000)).expect(t, 422))
@@ -167,7 +167,6 @@ func TestPartnerPaymentEligibilityMatrix(t *testing.T) {
 			}
 		})
 	}
-	s.t = t
 	// A customer without a partner has nobody to ask.
 	direct, err := s.store.CreateCustomer(context.Background(), "Direct customer", "", "")
 	if err != nil {

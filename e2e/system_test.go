@@ -26,6 +26,7 @@ import (
 )
 
 // system is one running partnerops: API, worker, Temporal and PostgreSQL.
+// A subtest works on a copy whose t is the subtest's (forTest).
 type system struct {
 	t        *testing.T
 	baseURL  string
@@ -36,6 +37,14 @@ type system struct {
 	partnerA, partnerB               string
 	ops, supervisor                  string // tokens
 	adminA, memberA, adminB, customA string
+}
+
+// forTest is the system as seen from a subtest: the same services, failures
+// reported on t.
+func (s *system) forTest(t *testing.T) *system {
+	sub := *s
+	sub.t = t
+	return &sub
 }
 
 // e2eTaskQueue is the task queue of the systems the tests start.
@@ -54,8 +63,9 @@ func startSystem(t *testing.T, ticketSLA string) *system {
 func (s *system) runWorker(ctx context.Context) {
 	workerCtx, stopWorker := context.WithCancel(ctx)
 	workerDone := make(chan error, 1)
+	deps := s.workerDeps()
 	go func() {
-		workerDone <- worker.Run(workerCtx, s.temporal, e2eTaskQueue, s.workerDeps())
+		workerDone <- worker.Run(workerCtx, s.temporal, e2eTaskQueue, deps)
 	}()
 	s.t.Cleanup(func() {
 		stopWorker()
