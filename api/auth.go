@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -11,7 +12,11 @@ import (
 	"partnerops/store"
 )
 
-const principalKey = "principal"
+// principalKey holds the request's principal in Fiber's locals, which
+// Huma handlers see as values of their context.
+type principalKeyType struct{}
+
+var principalKey = principalKeyType{}
 
 // authenticate resolves the bearer token to its principal: no token or an
 // unknown one is a 401.
@@ -37,6 +42,11 @@ func principal(c *fiber.Ctx) store.Principal {
 	return c.Locals(principalKey).(store.Principal)
 }
 
+// principalOf is the principal of a Huma handler's request.
+func principalOf(ctx context.Context) store.Principal {
+	return ctx.Value(principalKey).(store.Principal)
+}
+
 // requireRole refuses principals of other roles with a 403.
 func requireRole(roles ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
@@ -50,21 +60,6 @@ func requireRole(roles ...string) fiber.Handler {
 // actor is the principal as case events record it.
 func actor(p store.Principal) cases.Actor {
 	return cases.Actor{ID: p.ID, Role: p.Role, Name: p.Name}
-}
-
-// canSee reports whether the principal may see a case: staff see every case,
-// partner members their partner's, customers their own.
-func canSee(p store.Principal, c cases.Case) bool {
-	switch {
-	case p.IsStaff():
-		return true
-	case p.IsPartnerMember():
-		// a personal account associated with no partner sees no partner's case
-		return p.PartnerID.Valid && p.PartnerID.String == c.PartnerID
-	case p.Role == cases.RoleCustomer:
-		return c.CustomerID != "" && p.CustomerID.String == c.CustomerID
-	}
-	return false
 }
 
 // partnerScope checks that the principal acts for the partner in the path.

@@ -1,62 +1,99 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"net/http"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/danielgtaylor/huma/v2"
 
 	"partnerops/rules"
 	"partnerops/store"
 )
 
-func (s *Server) calendarRoutes(v1 fiber.Router) {
-	v1.Get("/calendar/days", s.listCalendarDays)
-	v1.Put("/calendar/days/:date", requireRole(staffRoles...), s.putCalendarDay)
-	v1.Delete("/calendar/days/:date", requireRole(staffRoles...), s.deleteCalendarDay)
+// dayKind is a calendar day's kind in a request: rules.Holiday or
+// rules.MakeUpWorkday.
+type dayKind rules.DayKind
+
+func (dayKind) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Enum: []any{string(rules.Holiday), string(rules.MakeUpWorkday)},
+		Description: "holiday: a day off even Monday-Friday; workday: a Saturday or Sunday that is a working day"}
 }
 
-// listCalendarDays serves GET /v1/calendar/days: the holidays and make-up
-// working days every SLA is counted on.
-func (s *Server) listCalendarDays(c *fiber.Ctx) error {
-	days, err := s.store.CalendarDays(c.UserContext())
+type DatePath struct {
+	Date string `path:"date" doc:"The civil date, YYYY-MM-DD" example:"2026-10-01"`
+}
+
+type putCalendarDayInput struct {
+	DatePath
+	Body struct {
+		Kind dayKind `json:"kind"`
+		Name string  `json:"name,omitempty" doc:"What the day is, e.g. 国庆节"`
+	}
+}
+
+// Resolve checks the day by the rules, naming every bad field at once.
+func (in *putCalendarDayInput) Resolve(huma.Context) []error { return ruleErrors(in.day().Validate()) }
+
+func (in *putCalendarDayInput) day() rules.CalendarDay {
+	return rules.CalendarDay{Date: in.Date, Kind: rules.DayKind(in.Body.Kind), Name: in.Body.Name}
+}
+
+// Resolve checks the date by the rules.
+func (in *DatePath) Resolve(huma.Context) []error {
+	return ruleErrors(rules.CalendarDay{Date: in.Date, Kind: rules.Holiday}.Validate())
+}
+
+type calendarDaysOutput struct {
+	Body struct {
+		Days []rules.CalendarDay `json:"days"`
+	}
+}
+
+type calendarDayOutput struct{ Body rules.CalendarDay }
+
+func (s *Server) calendarRoutes() {
+	register(s, huma.Operation{
+		OperationID: "listCalendarDays", Method: http.MethodGet, Path: "/v1/calendar/days", Tags: []string{"calendar"},
+		Summary: "The business calendar", Description: "The holidays and make-up working days every SLA is counted on.",
+	}, readCalendar, s.listCalendarDays)
+	register(s, huma.Operation{
+		OperationID: "putCalendarDay", Method: http.MethodPut, Path: "/v1/calendar/days/{date}", Tags: []string{"calendar"},
+		Summary: "Declare a holiday or a make-up working day", Description: "Staff only. Deadlines already set do not move.",
+		Errors: []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
+	}, staffCalendar, s.putCalendarDay)
+	register(s, huma.Operation{
+		OperationID: "deleteCalendarDay", Method: http.MethodDelete, Path: "/v1/calendar/days/{date}", Tags: []string{"calendar"},
+		Summary: "Remove a calendar day", DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+	}, staffCalendar, s.deleteCalendarDay)
+}
+
+// listCalendarDays serves GET /v1/calendar/days.
+func (s *Server) listCalendarDays(ctx context.Context, _ *struct{}) (*calendarDaysOutput, error) {
+	days, err := s.store.CalendarDays(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(fiber.Map{"days": days})
+	out := &calendarDaysOutput{}
+	out.Body.Days = days
+	return out, nil
 }
 
-// putCalendarDay serves PUT /v1/calendar/days/{date}: staff declare a
-// holiday or a make-up working day. Deadlines already set do not move.
-func (s *Server) putCalendarDay(c *fiber.Ctx) error {
-	var body struct {
-		Kind rules.DayKind `json:"kind"`
-		Name string        `json:"name"`
+// putCalendarDay serves PUT /v1/calendar/days/{date}.
+func (s *Server) putCalendarDay(ctx context.Context, in *putCalendarDayInput) (*calendarDayOutput, error) {
+	day := in.day()
+	if err := s.store.PutCalendarDay(ctx, day); err != nil {
+		return nil, err
 	}
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	day := rules.CalendarDay{Date: c.Params("date"), Kind: body.Kind, Name: body.Name}
-	if problems := day.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	if err := s.store.PutCalendarDay(c.UserContext(), day); err != nil {
-		return err
-	}
-	return c.JSON(day)
+	return &calendarDayOutput{Body: day}, nil
 }
 
 // deleteCalendarDay serves DELETE /v1/calendar/days/{date}.
-func (s *Server) deleteCalendarDay(c *fiber.Ctx) error {
-	day := rules.CalendarDay{Date: c.Params("date"), Kind: rules.Holiday}
-	if problems := day.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	err := s.store.DeleteCalendarDay(c.UserContext(), day.Date)
+func (s *Server) deleteCalendarDay(ctx context.Context, in *DatePath) (*struct{}, error) {
+	err := s.store.DeleteCalendarDay(ctx, in.Date)
 	if errors.Is(err, store.ErrNotFound) {
-		return notFound("calendar day " + day.Date)
+		return nil, notFound("calendar day " + in.Date)
 	}
-	if err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return nil, err
 }

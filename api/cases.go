@@ -2,13 +2,14 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/danielgtaylor/huma/v2"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -19,114 +20,142 @@ import (
 	"partnerops/workflows"
 )
 
-var staffRoles = []string{cases.RoleOps, cases.RoleSupervisor}
-
-// Bounds of a case list page.
+// Bounds of a list page, for every list of the API.
 const (
 	defaultPageSize = 50
 	maxPageSize     = 200
 )
 
+// PageParams are the limit and cursor every list takes; their bounds come
+// from defaultPageSize and maxPageSize (TestPageBoundsAreTheConstants).
+type PageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"How many items at most"`
+	Cursor string `query:"cursor" maxLength:"512" doc:"The next_cursor of the previous page"`
+}
+
+// caseKind is a case kind in a query: one of cases.Kinds().
+type caseKind string
+
+// Schema lists the kinds from cases.Kinds(), so a new kind is documented
+// and accepted without touching this.
+func (caseKind) Schema(huma.Registry) *huma.Schema {
+	kinds := make([]any, len(cases.Kinds()))
+	for i, k := range cases.Kinds() {
+		kinds[i] = string(k)
+	}
+	return &huma.Schema{Type: huma.TypeString, Enum: kinds}
+}
+
+type listCasesInput struct {
+	Kind        caseKind `query:"kind" doc:"Only cases of this kind"`
+	Status      string   `query:"status" maxLength:"64" doc:"Only cases in this status"`
+	PartnerID   string   `query:"partner_id" maxLength:"64" doc:"Only this partner's cases (staff)"`
+	SLABreached string   `query:"sla_breached" enum:"true,false" doc:"Only cases whose SLA was (true) or was not (false) missed"`
+	PageParams
+}
+
 // caseList is one page of the case list.
 type caseList struct {
 	Cases      []cases.Case `json:"cases"`
-	NextCursor string       `json:"next_cursor,omitempty"`
+	NextCursor string       `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
 }
 
-func (s *Server) caseRoutes(v1 fiber.Router) {
-	v1.Get("/cases", s.listCases)
-	v1.Get("/cases/:case_id", s.getCase)
-	v1.Get("/cases/:case_id/events", s.caseEvents)
-	v1.Post("/cases/:case_id/actions/:action", s.caseAction)
+type caseListOutput struct{ Body caseList }
+
+type caseOutput struct{ Body cases.Case }
+
+type CasePath struct {
+	CaseID string `path:"case_id" maxLength:"64" doc:"The case's ID" example:"cas_01J9Z3"`
 }
 
-// listCases serves GET /v1/cases from the read model: newest first, with
-// filters and keyset pagination. Partners see only their own cases,
-// customers only theirs.
-func (s *Server) listCases(c *fiber.Ctx) error {
-	p := principal(c)
-	f, err := caseFilter(c)
-	if err != nil {
-		return err
+type caseEventsOutput struct {
+	Body struct {
+		Events []cases.Event `json:"events"`
 	}
-	switch {
-	case p.IsPartnerMember():
-		// a personal account associated with no partner has no cases to see
-		if !p.PartnerID.Valid || (f.PartnerID != "" && f.PartnerID != p.PartnerID.String) {
-			return c.JSON(caseList{Cases: []cases.Case{}})
-		}
-		f.PartnerID = p.PartnerID.String
-	case p.Role == cases.RoleCustomer:
-		f.CustomerID = p.CustomerID.String
+}
+
+type caseActionInput struct {
+	CasePath
+	Action string `path:"action" maxLength:"64" doc:"The action's name; a case's actions field lists those the caller may take now" example:"approve"`
+	// Body is the action's input, which the case's workflow reads and checks.
+	Body    map[string]any `required:"false" doc:"The action's input: for example {\"reason\": \"...\"} to reject"`
+	RawBody []byte
+}
+
+func (s *Server) caseRoutes() {
+	register(s, huma.Operation{
+		OperationID: "listCases", Method: http.MethodGet, Path: "/v1/cases", Tags: []string{"cases"},
+		Summary:     "List cases",
+		Description: "Newest first, with filters and keyset pagination. Partners see only their own cases, customers only theirs.",
+		Errors:      []int{http.StatusUnprocessableEntity},
+	}, readOwn, s.listCases)
+	register(s, huma.Operation{
+		OperationID: "getCase", Method: http.MethodGet, Path: "/v1/cases/{case_id}", Tags: []string{"cases"},
+		Summary: "Read a case", Description: "The live state, read from the case's workflow.",
+		Errors: []int{http.StatusServiceUnavailable},
+	}, readCase, s.getCase)
+	register(s, huma.Operation{
+		OperationID: "listCaseEvents", Method: http.MethodGet, Path: "/v1/cases/{case_id}/events", Tags: []string{"cases"},
+		Summary: "A case's timeline", Description: "Every event of the case, oldest first.",
+	}, readCase, s.caseEvents)
+	register(s, huma.Operation{
+		OperationID: "takeCaseAction", Method: http.MethodPost, Path: "/v1/cases/{case_id}/actions/{action}", Tags: []string{"cases"},
+		Summary: "Take a step on a case",
+		Description: "The step runs as an update of the case's workflow: the answer comes once the workflow has taken it, " +
+			"and a step not allowed now (409), not the caller's (403) or with bad input (422) changes nothing.",
+		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+	}, actOnCase, s.caseAction)
+}
+
+// listCases serves GET /v1/cases from the read model.
+func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOutput, error) {
+	p := principalOf(ctx)
+	f := store.CaseFilter{Kind: string(in.Kind), Status: in.Status, PartnerID: in.PartnerID, Limit: in.Limit, Cursor: in.Cursor}
+	if in.SLABreached != "" {
+		breached := in.SLABreached == "true"
+		f.SLABreached = &breached
 	}
-	list, next, err := s.store.ListCases(c.UserContext(), f)
+	f, ok := caseScope(p, f)
+	if !ok {
+		return &caseListOutput{Body: caseList{Cases: []cases.Case{}}}, nil
+	}
+	list, next, err := s.store.ListCases(ctx, f)
 	if errors.Is(err, store.ErrBadCursor) {
-		return invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
+		return nil, invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
 	}
-	return c.JSON(caseList{Cases: list, NextCursor: next})
-}
-
-// caseFilter reads and checks the list's query parameters, naming every bad one.
-func caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
-	f := store.CaseFilter{
-		Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
-		Cursor: c.Query("cursor"), Limit: defaultPageSize,
-	}
-	var bad rules.FieldErrors
-	if f.Kind != "" && !slices.Contains(cases.Kinds(), cases.Kind(f.Kind)) {
-		bad = append(bad, rules.FieldError{Field: "kind", Message: fmt.Sprintf("must be one of %v", cases.Kinds())})
-	}
-	if len(f.Status) > 64 {
-		bad = append(bad, rules.FieldError{Field: "status", Message: "must be at most 64 characters"})
-	}
-	if v := c.Query("sla_breached"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad = append(bad, rules.FieldError{Field: "sla_breached", Message: "must be true or false"})
-		}
-		f.SLABreached = &b
-	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
-		}
-		f.Limit = n
-	}
-	if len(bad) > 0 {
-		return f, invalid(bad)
-	}
-	return f, nil
+	return &caseListOutput{Body: caseList{Cases: list, NextCursor: next}}, nil
 }
 
 // visibleCase reads the case in the path from the read model, answering 404
 // when it does not exist or is not the caller's to see.
-func (s *Server) visibleCase(c *fiber.Ctx) (cases.Case, error) {
-	id := c.Params("case_id")
-	row, err := s.store.Case(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !canSee(principal(c), row)) {
+func (s *Server) visibleCase(ctx context.Context, id string, pol policy) (cases.Case, error) {
+	row, err := s.store.Case(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return cases.Case{}, notFound("case " + id)
 	}
-	return row, err
+	if err != nil {
+		return cases.Case{}, err
+	}
+	return row, allowed(ctx, pol, caseObject(row))
 }
 
-// getCase serves GET /v1/cases/{id}: the live state, read from the workflow.
-func (s *Server) getCase(c *fiber.Ctx) error {
-	row, err := s.visibleCase(c)
+// getCase serves GET /v1/cases/{id}.
+func (s *Server) getCase(ctx context.Context, in *CasePath) (*caseOutput, error) {
+	row, err := s.visibleCase(ctx, in.CaseID, readCase)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	live, err := s.liveCase(c.UserContext(), row, principal(c).Role)
+	live, err := s.liveCase(ctx, row, principalOf(ctx).Role)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(live)
+	return &caseOutput{Body: live}, nil
 }
 
 // liveCase asks the case's workflow for its state as role sees it. A
@@ -148,40 +177,47 @@ func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) (cas
 	return live, err
 }
 
-// caseEvents serves GET /v1/cases/{id}/events: the timeline, oldest first.
-func (s *Server) caseEvents(c *fiber.Ctx) error {
-	row, err := s.visibleCase(c)
+// caseEvents serves GET /v1/cases/{id}/events.
+func (s *Server) caseEvents(ctx context.Context, in *CasePath) (*caseEventsOutput, error) {
+	row, err := s.visibleCase(ctx, in.CaseID, readCase)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	events, err := s.store.CaseEvents(c.UserContext(), row.ID)
+	events, err := s.store.CaseEvents(ctx, row.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(fiber.Map{"events": events})
+	out := &caseEventsOutput{}
+	out.Body.Events = events
+	return out, nil
 }
 
-// caseAction serves POST /v1/cases/{id}/actions/{action}: the step is a
-// Temporal Update, so the answer comes once the workflow has taken it, and
-// a step not allowed now is refused before anything changes.
-func (s *Server) caseAction(c *fiber.Ctx) error {
-	row, err := s.visibleCase(c)
+// caseAction serves POST /v1/cases/{id}/actions/{action}.
+func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*caseOutput, error) {
+	row, err := s.visibleCase(ctx, in.CaseID, actOnCase)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	name := c.Params("action")
-	if names := workflows.ActionNames(row.Kind); !slices.Contains(names, name) {
-		return problem(fiber.StatusNotFound, "unknown-action",
-			fmt.Sprintf("%s cases have no action %q; they have %s", row.Kind, name, strings.Join(names, ", ")))
+	if names := workflows.ActionNames(row.Kind); !slices.Contains(names, in.Action) {
+		return nil, problem(http.StatusNotFound, "unknown-action",
+			fmt.Sprintf("%s cases have no action %q; they have %s", row.Kind, in.Action, strings.Join(names, ", ")))
 	}
-	input, err := objectBody(c)
+	input := json.RawMessage(in.RawBody)
+	if in.Body == nil {
+		input = json.RawMessage(`{}`)
+	}
+	updated, err := s.takeAction(ctx, row.ID, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx := c.UserContext()
-	req := cases.ActionRequest{Actor: actor(principal(c)), Input: input}
+	return &caseOutput{Body: updated}, nil
+}
+
+// takeAction runs one action on a case's workflow as a Temporal Update and
+// answers the case as it is after the step; a refused step is its problem.
+func (s *Server) takeAction(ctx context.Context, caseID, name string, req cases.ActionRequest) (cases.Case, error) {
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: row.ID, UpdateName: name, Args: []any{req},
+		WorkflowID: caseID, UpdateName: name, Args: []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var updated cases.Case
@@ -189,9 +225,9 @@ func (s *Server) caseAction(c *fiber.Ctx) error {
 		err = handle.Get(ctx, &updated)
 	}
 	if err != nil {
-		return actionError(err)
+		return cases.Case{}, actionError(err)
 	}
-	return c.JSON(updated)
+	return updated, nil
 }
 
 // actionError turns a refused update into its problem.

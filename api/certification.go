@@ -1,35 +1,49 @@
 package api
 
 import (
+	"context"
+	"net/http"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/danielgtaylor/huma/v2"
 
 	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/workflows"
 )
 
-func (s *Server) certificationRoutes(v1 fiber.Router) {
-	v1.Post("/partners/:partner_id/certifications", s.startCertification)
+type PartnerPath struct {
+	PartnerID string `path:"partner_id" maxLength:"64" doc:"The partner's ID" example:"par_01J9Z3"`
 }
 
-// startCertification serves POST /v1/partners/{id}/certifications: a
-// partner submits its business information for review.
-func (s *Server) startCertification(c *fiber.Ctx) error {
-	p, partnerID, err := partnerScope(c)
-	if err != nil {
-		return err
-	}
-	var info rules.BusinessInfo
-	if err := decodeBody(c, &info); err != nil {
-		return err
-	}
-	if problems := info.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	info = info.Normalized()
-	return s.startCase(c, caseStart{
+type startCertificationInput struct {
+	PartnerPath
+	Idempotent
+	Body rules.BusinessInfo
+}
+
+// Resolve checks the business information by the rules, which name every
+// bad field at once beside the schema's own refusals.
+func (in *startCertificationInput) Resolve(huma.Context) []error {
+	return ruleErrors(in.Body.Validate())
+}
+
+func (s *Server) certificationRoutes() {
+	register(s, huma.Operation{
+		OperationID: "startCertification", Method: http.MethodPost, Path: "/v1/partners/{partner_id}/certifications",
+		Tags: []string{"certifications"}, Summary: "Submit business information for certification",
+		Description:   "Starts a certification case (202, Location: the case). The checks run at once; a review by ops follows.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+	}, partnerStarts, s.startCertification)
+}
+
+// startCertification serves POST /v1/partners/{id}/certifications.
+func (s *Server) startCertification(ctx context.Context, in *startCertificationInput) (*startedOutput, error) {
+	p := principalOf(ctx)
+	info := in.Body.Normalized()
+	partnerID := in.PartnerID
+	return s.startCase(ctx, in.Idempotent, caseStart{
 		kind: cases.KindCertification, partnerID: partnerID,
 		initialStatus: workflows.CertificationChecking,
 		details:       workflows.CertificationDetails{BusinessInfo: info, Submissions: 1},

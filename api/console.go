@@ -2,7 +2,9 @@ package api
 
 import (
 	_ "embed"
+	"net/http"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -13,7 +15,44 @@ import (
 //go:embed console/index.html
 var consolePage []byte
 
-func (s *Server) console(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(consolePage)
+// docsPage renders the OpenAPI document for people.
+//
+//go:embed console/docs.html
+var docsPage []byte
+
+// pageRoutes are the routes Fiber serves itself: the pages, the metrics and
+// the document, all public.
+func (s *Server) pageRoutes(app *fiber.App) {
+	registerPlain(s, app, plainOperation("console", "/console", "The ops console", fiber.MIMETextHTMLCharsetUTF8),
+		public, sendBytes(fiber.MIMETextHTMLCharsetUTF8, consolePage))
+	registerPlain(s, app, plainOperation("apiDocs", "/v1/docs", "This document, rendered", fiber.MIMETextHTMLCharsetUTF8),
+		public, sendBytes(fiber.MIMETextHTMLCharsetUTF8, docsPage))
+	registerPlain(s, app, plainOperation("metrics", "/metrics", "Prometheus metrics", "text/plain", "application/openmetrics-text"),
+		public, s.metrics.handler())
+	registerPlain(s, app, plainOperation("openapi", "/v1/openapi.json", "This OpenAPI document", fiber.MIMEApplicationJSON),
+		public, func(c *fiber.Ctx) error { return sendBytes(fiber.MIMEApplicationJSON, s.document())(c) })
+}
+
+// plainOperation documents a GET Fiber answers with a text body, or a
+// JSON object.
+func plainOperation(id, path, summary string, mediaTypes ...string) huma.Operation {
+	content := map[string]*huma.MediaType{}
+	for _, mt := range mediaTypes {
+		schema := &huma.Schema{Type: huma.TypeString}
+		if mt == fiber.MIMEApplicationJSON {
+			schema = &huma.Schema{Type: huma.TypeObject, Description: "An OpenAPI 3.1 document"}
+		}
+		content[mt] = &huma.MediaType{Schema: schema}
+	}
+	return huma.Operation{
+		OperationID: id, Method: http.MethodGet, Path: path, Summary: summary, Tags: []string{"operations"},
+		Responses: map[string]*huma.Response{"200": {Description: summary, Content: content}},
+	}
+}
+
+func sendBytes(contentType string, body []byte) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, contentType)
+		return c.Send(body)
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -19,14 +20,14 @@ import (
 func (s *Server) moneyRoutes(v1 fiber.Router) {
 	v1.Get("/partners/:partner_id/account", s.partnerMoneyAccount)
 	v1.Get("/customers/:customer_id/account", s.customerMoneyAccount)
-	v1.Post("/partners/:partner_id/deposits", requireRole(staffRoles...), s.createDeposit)
+	v1.Post("/partners/:partner_id/deposits", requireRole(cases.StaffRoles...), s.createDeposit)
 	v1.Get("/partners/:partner_id/deposits", s.listDeposits)
 	v1.Get("/partners/:partner_id/deposits/:deposit_id", s.getDeposit)
 	v1.Post("/partners/:partner_id/adjustments", s.createAdjustment)
 	v1.Get("/partners/:partner_id/adjustments", s.listPartnerAdjustments)
 	v1.Get("/partners/:partner_id/adjustments/:adjustment_id", s.getAdjustment)
 	v1.Get("/customers/:customer_id/adjustments", s.listCustomerAdjustments)
-	v1.Get("/partners/:partner_id/ledger", requireRole(staffRoles...), s.partnerLedger)
+	v1.Get("/partners/:partner_id/ledger", requireRole(cases.StaffRoles...), s.partnerLedger)
 }
 
 type moneyPartnerAccount struct {

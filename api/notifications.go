@@ -1,36 +1,42 @@
 package api
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"context"
+	"net/http"
 
-	"partnerops/cases"
+	"github.com/danielgtaylor/huma/v2"
+
 	"partnerops/store"
 )
 
 const notificationPageSize = 100
 
-func (s *Server) notificationRoutes(v1 fiber.Router) {
-	v1.Get("/notifications", s.listNotifications)
+type notificationsOutput struct {
+	Body struct {
+		Notifications []store.Notification `json:"notifications"`
+	}
 }
 
-// listNotifications serves GET /v1/notifications: the caller's newest
-// messages. Partner members read their partner's, customers their own; ops
-// and supervisors read what is addressed to their role.
-func (s *Server) listNotifications(c *fiber.Ctx) error {
-	p := principal(c)
-	r := store.Recipient{Audience: p.Role}
-	switch {
-	case p.IsPartnerMember() && !p.PartnerID.Valid:
-		// a personal account associated with no partner reads no partner's messages
-		return c.JSON(fiber.Map{"notifications": []store.Notification{}})
-	case p.IsPartnerMember():
-		r = store.Recipient{Audience: cases.AudiencePartner, PartnerID: p.PartnerID.String}
-	case p.Role == cases.RoleCustomer:
-		r = store.Recipient{Audience: cases.AudienceCustomer, CustomerID: p.CustomerID.String}
+func (s *Server) notificationRoutes() {
+	register(s, huma.Operation{
+		OperationID: "listNotifications", Method: http.MethodGet, Path: "/v1/notifications", Tags: []string{"notifications"},
+		Summary:     "The caller's newest notifications",
+		Description: "Partner members read their partner's, customers their own; ops and supervisors what is addressed to their role.",
+	}, readOwn, s.listNotifications)
+}
+
+// listNotifications serves GET /v1/notifications.
+func (s *Server) listNotifications(ctx context.Context, _ *struct{}) (*notificationsOutput, error) {
+	out := &notificationsOutput{}
+	out.Body.Notifications = []store.Notification{}
+	r, ok := notificationScope(principalOf(ctx))
+	if !ok {
+		return out, nil
 	}
-	list, err := s.store.Notifications(c.UserContext(), r, notificationPageSize)
+	list, err := s.store.Notifications(ctx, r, notificationPageSize)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(fiber.Map{"notifications": list})
+	out.Body.Notifications = list
+	return out, nil
 }

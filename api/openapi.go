@@ -5,38 +5,53 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
-
-	"github.com/gofiber/fiber/v2"
+	"sync"
 )
 
-// The published contract is kept as several OpenAPI files, one per area of
-// the API (openapi/*.json): the first holds the document's head and the
-// shared components, each other adds its paths and components. They are
-// merged once at start; a path, method or component defined twice is an
-// error.
+// The published document is generated from the registered operations
+// (operations.go), merged with the areas not yet converted, which are still
+// described by hand in openapi/*.json: each adds its paths and components.
+// A path, method or component defined twice is an error. Converting an area
+// deletes its file.
 //
 //go:embed openapi/*.json
 var openAPIFiles embed.FS
 
-// OpenAPIDocument is the published contract of the API, in JSON.
-var OpenAPIDocument = mustMergeOpenAPI(openAPIFiles)
+// OpenAPIDocument is the published contract of the API, in JSON: the
+// document a server serves at /v1/openapi.json.
+var OpenAPIDocument = sync.OnceValue(func() []byte {
+	s := newServer(Deps{Logger: slog.New(slog.DiscardHandler)})
+	return s.document()
+})
 
-func mustMergeOpenAPI(files fs.FS) []byte {
-	doc, err := mergeOpenAPI(files)
-	if err != nil {
-		panic(err)
-	}
-	return doc
+// document builds this server's document once its routes are registered.
+func (s *Server) document() []byte {
+	s.documentOnce.Do(func() {
+		generated, err := json.Marshal(s.huma.OpenAPI())
+		if err == nil {
+			s.documentJSON, err = mergeOpenAPI(generated, openAPIFiles)
+		}
+		if err != nil {
+			panic(err)
+		}
+	})
+	return s.documentJSON
 }
 
-func mergeOpenAPI(files fs.FS) ([]byte, error) {
+// mergeOpenAPI adds the paths and components of every file to the
+// generated document.
+func mergeOpenAPI(generated []byte, files fs.FS) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(generated, &doc); err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(files, "openapi/*.json")
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
-	var doc map[string]any
 	for _, name := range names {
 		raw, err := fs.ReadFile(files, name)
 		if err != nil {
@@ -45,10 +60,6 @@ func mergeOpenAPI(files fs.FS) ([]byte, error) {
 		var part map[string]any
 		if err := json.Unmarshal(raw, &part); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if doc == nil {
-			doc = part
-			continue
 		}
 		if err := mergeInto(doc, part, name, 0); err != nil {
 			return nil, err
@@ -80,9 +91,4 @@ func mergeInto(doc, part map[string]any, file string, depth int) error {
 		}
 	}
 	return nil
-}
-
-func (s *Server) openAPI(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(OpenAPIDocument)
 }

@@ -120,13 +120,14 @@ func (s *Server) placeOrder(c *fiber.Ctx) error {
 	}
 	// The input comes from the stored order, so a repeated request starts
 	// (or finds) the very same workflow.
-	return s.runCase(c, opened, workflows.PartnerPaymentWorkflow, workflows.PartnerPaymentInput{
+	out, err := s.runCase(c.UserContext(), principal(c).Role, opened, workflows.PartnerPaymentWorkflow, workflows.PartnerPaymentInput{
 		CaseID: opened.ID, OrderID: placedOrder.ID, PartnerID: opened.PartnerID, CustomerID: cust.ID,
 		RequestedBy: actor(principal(c)), Scenario: rules.PaymentScenario(placedOrder.Scenario), Product: placedOrder.Product,
 		Amount:   rules.Money{Amount: placedOrder.Amount, Currency: placedOrder.Currency},
 		PlacedAt: placedOrder.CreatedAt, OrderDeadline: placedOrder.PaymentDeadline,
 		PartnerDeadline: rules.PartnerDecisionDeadline(placedOrder.CreatedAt, placedOrder.PaymentDeadline),
 	})
+	return answerStarted(c, out, err)
 }
 
 // partnerPaymentRefusal applies the eligibility rule to the customer and

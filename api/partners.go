@@ -13,12 +13,12 @@ import (
 )
 
 func (s *Server) partnerRoutes(v1 fiber.Router) {
-	v1.Post("/partners", requireRole(staffRoles...), s.registerPartner)
+	v1.Post("/partners", requireRole(cases.StaffRoles...), s.registerPartner)
 	v1.Get("/partners/:partner_id", s.getPartner)
 	v1.Get("/partners/:partner_id/settings", s.getPartnerSettings)
 	v1.Patch("/partners/:partner_id/settings", s.updatePartnerSettings)
-	v1.Post("/partners/:partner_id/level-applications/:application_id/approve", requireRole(staffRoles...), s.decideLevelApplication(true))
-	v1.Post("/partners/:partner_id/level-applications/:application_id/reject", requireRole(staffRoles...), s.decideLevelApplication(false))
+	v1.Post("/partners/:partner_id/level-applications/:application_id/approve", requireRole(cases.StaffRoles...), s.decideLevelApplication(true))
+	v1.Post("/partners/:partner_id/level-applications/:application_id/reject", requireRole(cases.StaffRoles...), s.decideLevelApplication(false))
 	v1.Post("/partners/:partner_id/business-plans", s.fileBusinessPlan)
 	v1.Get("/partners/:partner_id/business-plans", s.listBusinessPlans)
 	v1.Get("/partners/:partner_id/business-plans/:plan_id", s.getBusinessPlan)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
@@ -15,14 +16,31 @@ import (
 
 // Problem is an RFC 9457 problem detail, the body of every error answer.
 type Problem struct {
-	Type   string             `json:"type"`
-	Title  string             `json:"title"`
-	Status int                `json:"status"`
-	Detail string             `json:"detail,omitempty"`
-	Errors []rules.FieldError `json:"errors,omitempty"`
+	Type   string             `json:"type" doc:"A URN naming the kind of problem" example:"urn:partnerops:problem:validation"`
+	Title  string             `json:"title" doc:"The HTTP status text" example:"Unprocessable Entity"`
+	Status int                `json:"status" doc:"The HTTP status code" example:"422"`
+	Detail string             `json:"detail,omitempty" doc:"What went wrong, for a person to read"`
+	Errors []rules.FieldError `json:"errors,omitempty" doc:"Every bad field of the request at once"`
+
+	// retryAfter, in seconds, is sent as the Retry-After header when set.
+	retryAfter int
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
+
+// GetStatus makes a Problem the error Huma answers with.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType makes Huma answer a Problem as application/problem+json.
+func (p *Problem) ContentType(string) string { return "application/problem+json" }
+
+// GetHeaders makes Huma send Retry-After with a Problem that has one.
+func (p *Problem) GetHeaders() http.Header {
+	if p.retryAfter == 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": {strconv.Itoa(p.retryAfter)}}
+}
 
 const problemTypePrefix = "urn:partnerops:problem:"
 
@@ -47,30 +65,40 @@ func invalid(fields rules.FieldErrors) *Problem {
 	return p
 }
 
-// errorHandler answers every error as problem+json: problems as they are,
-// Fiber's own errors (404 route, 413 body, 405) with their status, and
-// anything else as a 500 that is logged and not described.
+// problemOf is the problem an error answers with: problems as they are,
+// the store's and Temporal's known refusals as theirs, and anything else a
+// 500 that is logged and not described. Fiber routes and Huma operations
+// both answer through it.
+func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID string) *Problem {
+	var p *Problem
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.Is(err, store.ErrIdempotencyConflict):
+		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
+	case errors.Is(err, store.ErrAssociationChanged):
+		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
+	case isUnavailable(err):
+		p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
+		p.retryAfter = 1
+		return p
+	case errors.As(err, &fe):
+		if fe.Code == http.StatusRequestEntityTooLarge {
+			return problem(fe.Code, "body-too-large", "the request body is over 1 MiB")
+		}
+		return problem(fe.Code, "http", fe.Message)
+	}
+	logger.ErrorContext(ctx, "request failed", "error", err, "request_id", requestID)
+	return problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")
+}
+
+// errorHandler answers every error of a Fiber route as problem+json.
 func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
-		var p *Problem
-		var fe *fiber.Error
-		switch {
-		case errors.As(err, &p):
-		case errors.Is(err, store.ErrIdempotencyConflict):
-			p = conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
-		case errors.Is(err, store.ErrAssociationChanged):
-			p = conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
-		case isUnavailable(err):
-			c.Set(fiber.HeaderRetryAfter, "1")
-			p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
-		case errors.As(err, &fe):
-			p = problem(fe.Code, "http", fe.Message)
-			if fe.Code == http.StatusRequestEntityTooLarge {
-				p = problem(fe.Code, "body-too-large", "the request body is over 1 MiB")
-			}
-		default:
-			logger.ErrorContext(c.UserContext(), "request failed", "error", err, "request_id", requestID(c))
-			p = problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")
+		p := problemOf(c.UserContext(), logger, err, requestID(c))
+		if p.retryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
 		}
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}

@@ -1,11 +1,14 @@
-// Package api is the partnerops HTTP API (/v1), served by Fiber. Its
-// contract is ../shared/api.md and the OpenAPI document it publishes.
+// Package api is the partnerops HTTP API (/v1), served by Fiber and
+// described by its code with Huma. Its contract is the OpenAPI document it
+// publishes at /v1/openapi.json; docs/api.md is the guide.
 package api
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -38,10 +41,20 @@ type Server struct {
 	location  *time.Location
 	logger    *slog.Logger
 	metrics   *httpMetrics
+	app       *fiber.App
+
+	huma         huma.API
+	documentOnce sync.Once
+	documentJSON []byte
 }
 
 // New builds the Fiber app with every route.
-func New(d Deps) *fiber.App {
+func New(d Deps) *fiber.App { return newServer(d).app }
+
+// newServer builds the server and its app. The public routes come before
+// the authentication middleware of /v1, which runs before every route
+// registered after it.
+func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
@@ -53,18 +66,18 @@ func New(d Deps) *fiber.App {
 		DisableStartupMessage: true,
 	})
 	app.Use(requestid.New(), s.accessLog, recover.New())
+	s.app = app
+	s.huma = newHumaAPI(app)
+	s.huma.UseMiddleware(withRequest, s.enforce(s.huma))
 
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
-	app.Get("/v1/openapi.json", s.openAPI)
-	app.Get("/console", s.console)
+	s.healthRoutes()
+	s.pageRoutes(app)
 
 	v1 := app.Group("/v1", s.authenticate)
-	s.caseRoutes(v1)
-	s.certificationRoutes(v1)
-	s.notificationRoutes(v1)
-	s.calendarRoutes(v1)
+	s.caseRoutes()
+	s.certificationRoutes()
+	s.notificationRoutes()
+	s.calendarRoutes()
 	s.partnerRoutes(v1)
 	s.memberRoutes(v1)
 	s.customerRoutes(v1)
@@ -74,5 +87,5 @@ func New(d Deps) *fiber.App {
 	s.performanceRoutes(v1)
 	s.moneyRoutes(v1)
 	s.orderRoutes(v1)
-	return app
+	return s
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"time"
@@ -26,37 +27,38 @@ type caseStart struct {
 	input func(caseID string, createdAt time.Time) any
 }
 
-// startCase records the case and starts its workflow, answering 202 with
-// the case and its Location. With an Idempotency-Key, the same request again
-// answers the same case, and another request under that key a 409.
-func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
-	ctx := c.UserContext()
+// startedOutput is the answer to a POST that started a process: 202, the
+// case, and the case's Location.
+type startedOutput struct {
+	Location string `header:"Location" doc:"The case's URL"`
+	Body     cases.Case
+}
+
+// startCase records the case and starts its workflow. With an
+// Idempotency-Key, the same request again answers the same case, and
+// another request under that key a 409.
+func (s *Server) startCase(ctx context.Context, idem Idempotent, st caseStart) (*startedOutput, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
 	details, err := json.Marshal(st.details)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	newCase := cases.Case{
 		ID: store.NewID("cas"), Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
 		Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
 	}
-	idem, err := idempotency(c)
+	opened, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem.claim(ctx))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	opened, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
-	if err != nil {
-		return err
-	}
-	return s.runCase(c, opened, st.workflow, st.input(opened.ID, opened.CreatedAt))
+	return s.runCase(ctx, principalOf(ctx).Role, opened, st.workflow, st.input(opened.ID, opened.CreatedAt))
 }
 
-// runCase starts the workflow of a case just opened and answers 202 with the
-// case and its Location. For a repeated request it makes sure the workflow
-// runs (the first attempt may have stopped between opening the case and
-// starting it) without starting a second one.
-func (s *Server) runCase(c *fiber.Ctx, opened cases.Case, workflow string, input any) error {
-	ctx := c.UserContext()
+// runCase starts the workflow of a case just opened and answers the case as
+// role sees it. For a repeated request it makes sure the workflow runs (the
+// first attempt may have stopped between opening the case and starting it)
+// without starting a second one.
+func (s *Server) runCase(ctx context.Context, role string, opened cases.Case, workflow string, input any) (*startedOutput, error) {
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       opened.ID,
 		TaskQueue:                s.taskQueue,
@@ -65,12 +67,20 @@ func (s *Server) runCase(c *fiber.Ctx, opened cases.Case, workflow string, input
 	}, workflow, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {
-		return err
+		return nil, err
 	}
-	live, err := s.liveCase(ctx, opened, principal(c).Role)
+	live, err := s.liveCase(ctx, opened, role)
+	if err != nil {
+		return nil, err
+	}
+	return &startedOutput{Location: "/v1/cases/" + opened.ID, Body: live}, nil
+}
+
+// answerStarted answers a Fiber route's started process: 202 and Location.
+func answerStarted(c *fiber.Ctx, out *startedOutput, err error) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/v1/cases/" + opened.ID)
-	return c.Status(fiber.StatusAccepted).JSON(live)
+	c.Location(out.Location)
+	return c.Status(fiber.StatusAccepted).JSON(out.Body)
 }

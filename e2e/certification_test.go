@@ -204,6 +204,8 @@ func TestCertificationBadInputWritesNothing(t *testing.T) {
 	wrongCheck := businessInfo("91350100M000100Y44")
 	unknownField := businessInfo(acmeNumber)
 	unknownField["shoe_size"] = 42
+	wrongType := businessInfo(acmeNumber)
+	wrongType["certificate_type"] = "zero"
 
 	for _, tc := range []struct {
 		name   string
@@ -214,8 +216,8 @@ func TestCertificationBadInputWritesNothing(t *testing.T) {
 		{"malformed JSON", `{"company_name": "Acme"`, 400, ""},
 		{"not an object", `[1, 2]`, 400, ""},
 		{"empty body", ``, 400, ""},
-		{"wrong type", `{"certificate_type": "zero"}`, 400, ""},
-		{"unknown field", unknownField, 400, ""},
+		{"wrong type", wrongType, 422, "certificate_type"},
+		{"unknown field", unknownField, 422, "shoe_size"},
 		{"certificate number over 32", tooLong, 422, "certificate_number"},
 		{"unknown certificate type", unknownType, 422, "certificate_type"},
 		{"wrong check character", wrongCheck, 422, "certificate_number"},
@@ -238,6 +240,8 @@ func TestCertificationBadInputWritesNothing(t *testing.T) {
 			}
 		})
 	}
+	// A body that is not JSON is refused for its media type.
+	s.submit(s.adminA, s.partnerA, "company_name=Acme", "Content-Type", "application/x-www-form-urlencoded").expect(t, 415)
 	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.ops, nil).expect(t, 200))
 	if len(list.Cases) != 0 {
 		t.Errorf("bad input wrote %d cases", len(list.Cases))
@@ -367,4 +371,8 @@ func TestCaseListPagination(t *testing.T) {
 		t.Errorf("bad list parameters name %q", p.fields())
 	}
 	s.call("GET", "/v1/cases?cursor=bm90LWEtY3Vyc29y", s.ops, nil).expect(t, 422)
+	// A misspelt filter is refused, not ignored.
+	if p := decode[problem](t, s.call("GET", "/v1/cases?stauts=in_review", s.ops, nil).expect(t, 422)); p.fields() != "stauts" {
+		t.Errorf("an unknown parameter names %q", p.fields())
+	}
 }

@@ -36,7 +36,7 @@ type contractChecker struct {
 
 var registerContractDecoders sync.Once
 
-// newContractChecker loads and validates api.OpenAPIDocument and builds its router.
+// newContractChecker loads and validates api.OpenAPIDocument() and builds its router.
 func newContractChecker(t testing.TB) *contractChecker {
 	t.Helper()
 	registerContractDecoders.Do(func() {
@@ -48,7 +48,7 @@ func newContractChecker(t testing.TB) *contractChecker {
 		// The ops console is a page: a string.
 		openapi3filter.RegisterBodyDecoder("text/html", textBodyDecoder)
 	})
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument)
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPIDocument())
 	if err != nil {
 		t.Fatalf("contract: api/openapi.json does not load: %v", err)
 	}

@@ -1,0 +1,263 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/rules"
+	"partnerops/store"
+)
+
+// The API is described by its code: every operation is registered with
+// Huma (over Fiber, so Fiber's middleware keeps running first) as a typed
+// handler whose input and output types generate the OpenAPI document, and
+// with its access policy (policy.go).
+
+func init() {
+	// Huma answers its own refusals (bad JSON, a field its schema refuses,
+	// a body too large) through these: as this API's Problem, naming fields
+	// the way the rules do.
+	huma.NewError = humaProblem
+	huma.NewErrorWithContext = func(_ huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		return humaProblem(status, msg, errs...)
+	}
+	// "Company_Name" is not company_name: strict bodies mean exact names.
+	huma.ValidateStrictCasing = true
+}
+
+// policyKey is where an operation's Metadata holds its access policy.
+const policyKey = "policy"
+
+// newHumaAPI builds the Huma API that registers its operations on app.
+func newHumaAPI(app *fiber.App) huma.API {
+	config := huma.DefaultConfig("partnerops API", "1.0.0")
+	config.Info.Description = apiDescription
+	config.Servers = []*huma.Server{{URL: "/"}}
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearerAuth": {Type: "http", Scheme: "bearer", Description: "A token of a principal: ops, supervisor, a partner's admin or member, or a customer."},
+	}
+	config.Security = []map[string][]string{{"bearerAuth": {}}}
+	// The document and its page are served by openAPI and docsPage (merged
+	// with the areas still described by hand); no "$schema" links in bodies.
+	config.OpenAPIPath, config.DocsPath, config.SchemasPath = "", "", ""
+	config.CreateHooks = nil
+	// JSON only: another content type is a 415.
+	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
+	return humafiber.New(app, config)
+}
+
+const apiDescription = "The partnerops HTTP API. Partners, customers and ops staff call it with " +
+	"`Authorization: Bearer <token>`; a caller sees only its own objects (another principal's object answers 404). " +
+	"Errors are `application/problem+json` (RFC 9457). JSON is snake_case, times are RFC 3339 UTC, IDs are strings, " +
+	"money is integer minor units with a currency. Every running or finished process is a case. " +
+	"The guide is docs/api.md in the repository."
+
+// register adds one operation: its handler, its place in the document and
+// its access policy, which the enforce middleware applies before the
+// input is read. Every route of the API is registered through register or
+// registerPlain, so none lacks a policy (TestEveryRouteHasAPolicy).
+func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context.Context, *I) (*O, error)) {
+	describe(&op, pol)
+	huma.Register(s.huma, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, problemOf(ctx, s.logger, err, requestIDOf(ctx))
+		}
+		return out, nil
+	})
+}
+
+// registerPlain adds a route Fiber serves itself (a page, metrics, the
+// document) to the document with its policy.
+func registerPlain(s *Server, app *fiber.App, op huma.Operation, pol policy, h fiber.Handler) {
+	describe(&op, pol)
+	s.huma.OpenAPI().AddOperation(&op)
+	app.Add(op.Method, op.Path, h)
+}
+
+// describe completes an operation with what its policy implies: public
+// routes need no token, the others document 401 and the refusals of their
+// policy.
+func describe(op *huma.Operation, pol policy) {
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata[policyKey] = pol
+	if pol.Public {
+		op.Security = []map[string][]string{}
+		return
+	}
+	errs := []int{http.StatusUnauthorized}
+	if pol.canRefuse403() {
+		errs = append(errs, http.StatusForbidden)
+	}
+	if pol.Object != objNone {
+		errs = append(errs, http.StatusNotFound)
+	}
+	for _, status := range op.Errors {
+		if !slices.Contains(errs, status) {
+			errs = append(errs, status)
+		}
+	}
+	op.Errors = errs
+}
+
+// enforce is the Huma middleware that applies an operation's policy to the
+// principal and the object in the path, and refuses unknown query
+// parameters, before the input is read.
+func (s *Server) enforce(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		op := ctx.Operation()
+		if unknown := unknownQueryParams(ctx, op); len(unknown) > 0 {
+			_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, "unknown query parameter", unknown...)
+			return
+		}
+		pol, _ := op.Metadata[policyKey].(policy)
+		if !pol.Public {
+			p := humafiber.Unwrap(ctx).Locals(principalKey).(store.Principal)
+			if refusal := pol.decide(p, pol.pathObject(ctx.Param)); refusal != nil {
+				writeProblem(api, ctx, refusal)
+				return
+			}
+		}
+		next(ctx)
+	}
+}
+
+// unknownQueryParams names every query parameter the operation does not
+// declare: a misspelt filter is an error, not a silently wider answer.
+func unknownQueryParams(ctx huma.Context, op *huma.Operation) []error {
+	var errs []error
+	u := ctx.URL()
+	for name := range u.Query() {
+		if !slices.ContainsFunc(op.Parameters, func(p *huma.Param) bool { return p.In == "query" && p.Name == name }) {
+			errs = append(errs, &huma.ErrorDetail{Location: "query." + name, Message: "is not a parameter of this operation"})
+		}
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errs
+}
+
+func writeProblem(api huma.API, ctx huma.Context, p *Problem) {
+	_ = huma.WriteErr(api, ctx, p.Status, p.Detail, p)
+}
+
+// ruleError is one field error found by a domain rule; Huma's resolvers
+// return them so they join the schema's errors in one answer.
+type ruleError rules.FieldError
+
+func (e ruleError) Error() string { return e.Field + ": " + e.Message }
+
+// ruleErrors turns a rule's field errors into a resolver's answer.
+func ruleErrors(fields rules.FieldErrors) []error {
+	errs := make([]error, len(fields))
+	for i, f := range fields {
+		errs[i] = ruleError(f)
+	}
+	return errs
+}
+
+// humaProblem is the Problem for a refusal Huma makes itself. Field errors
+// of the domain rules come first, in their order and words; the schema's
+// errors follow for the fields the rules did not name; a field is named once.
+func humaProblem(status int, msg string, errs ...error) huma.StatusError {
+	for _, err := range errs {
+		if p, ok := err.(*Problem); ok {
+			return p
+		}
+	}
+	var ruled, schema rules.FieldErrors
+	var details []string
+	for _, err := range errs {
+		switch e := err.(type) {
+		case ruleError:
+			ruled = append(ruled, rules.FieldError(e))
+		case *huma.ErrorDetail:
+			if f, ok := fieldOf(e); ok {
+				schema = append(schema, f)
+			} else {
+				details = append(details, e.Message)
+			}
+		case nil:
+		default:
+			details = append(details, err.Error())
+		}
+	}
+	var fields rules.FieldErrors
+	for _, f := range append(ruled, schema...) {
+		if !slices.ContainsFunc(fields, func(seen rules.FieldError) bool { return seen.Field == f.Field }) {
+			fields = append(fields, f)
+		}
+	}
+	detail := msg
+	if len(details) > 0 {
+		detail = msg + ": " + strings.Join(details, "; ")
+	}
+	switch status {
+	case http.StatusUnprocessableEntity:
+		if len(fields) == 0 {
+			return problem(status, "validation", detail)
+		}
+		return invalid(fields)
+	case http.StatusBadRequest:
+		return badRequest("malformed request: " + strings.Join(details, "; "))
+	case http.StatusUnsupportedMediaType:
+		return problem(status, "unsupported-media-type", "send the body as application/json")
+	case http.StatusRequestEntityTooLarge:
+		return problem(status, "body-too-large", "the request body is over 1 MiB")
+	}
+	return problem(status, "http", detail)
+}
+
+// fieldOf names the field of a schema error the way the rules do:
+// "contact.email", not "body.contact.email"; a missing property is named
+// itself rather than its parent.
+func fieldOf(e *huma.ErrorDetail) (rules.FieldError, bool) {
+	loc := e.Location
+	for _, prefix := range []string{"body", "query", "path", "header"} {
+		if loc == prefix {
+			loc = ""
+			break
+		}
+		if rest, ok := strings.CutPrefix(loc, prefix+"."); ok {
+			loc = rest
+			break
+		}
+	}
+	msg := e.Message
+	var prop string
+	if _, err := fmt.Sscanf(msg, "expected required property %s to be present", &prop); err == nil {
+		loc, msg = strings.TrimPrefix(loc+"."+prop, "."), "is required"
+	}
+	if loc == "" {
+		return rules.FieldError{}, false
+	}
+	return rules.FieldError{Field: loc, Message: msg}, true
+}
+
+// requestLineKey holds "METHOD /path" of the request in its context, which
+// an Idempotency-Key's request is told apart by.
+type requestLineKey struct{}
+
+// requestIDKey holds the request's ID in its context, for logs.
+type requestIDKey struct{}
+
+// withRequest is the Huma middleware that puts the request line and ID
+// into the handler's context.
+func withRequest(ctx huma.Context, next func(huma.Context)) {
+	c := humafiber.Unwrap(ctx)
+	ctx = huma.WithValue(ctx, requestLineKey{}, c.Method()+" "+c.Path())
+	next(huma.WithValue(ctx, requestIDKey{}, requestID(c)))
+}
+
+func requestIDOf(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

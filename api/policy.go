@@ -1,0 +1,162 @@
+package api
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"partnerops/cases"
+	"partnerops/store"
+)
+
+// The access policy: one place decides whether a principal may read, act
+// on or administer an object, and how a refusal answers. An object that is
+// not the caller's to know about is a 404, as if it did not exist; one the
+// caller may see but not touch this way is a 403. Every route declares its
+// policy when it is registered (operations.go); the route × role test
+// walks them all.
+
+// verb is what a route does to its object.
+type verb string
+
+const (
+	read       verb = "read"
+	act        verb = "act"        // take a step on it: start a process, move a case
+	administer verb = "administer" // change how it is set up: the partner's admin or staff
+)
+
+// objectKind is the kind of object a route is about.
+type objectKind string
+
+const (
+	objNone     objectKind = ""         // the caller's own view (lists scoped to the caller)
+	objPartner  objectKind = "partner"  // the partner named by the path's partner_id
+	objCase     objectKind = "case"     // the case named by the path's case_id, read by the handler
+	objCalendar objectKind = "calendar" // the business calendar, one for everyone
+)
+
+// policy is a route's access rule.
+type policy struct {
+	Public bool       // no token needed
+	Verb   verb       // what the route does to its object
+	Object objectKind // what it does it to
+	// Roles may call the route at all; the others who may know the object
+	// get 403. Empty: every role.
+	Roles []string
+}
+
+// Policies of the routes, by what they do.
+var (
+	public        = policy{Public: true}
+	readOwn       = policy{Verb: read}
+	readCalendar  = policy{Verb: read, Object: objCalendar}
+	staffCalendar = policy{Verb: administer, Object: objCalendar, Roles: cases.StaffRoles}
+	readCase      = policy{Verb: read, Object: objCase}
+	// actOnCase lets whoever sees the case ask for a step; the case's
+	// workflow decides by its action table whether this role may take it.
+	actOnCase     = policy{Verb: act, Object: objCase}
+	partnerStarts = policy{Verb: act, Object: objPartner, Roles: cases.PartnerRoles}
+)
+
+// object is what a policy is asked about: its kind and whom it belongs to.
+type object struct {
+	Kind       objectKind
+	ID         string
+	PartnerID  string // the partner it belongs to, if any
+	CustomerID string // the customer it belongs to, if any
+}
+
+// pathObject is the object the request's path names, as far as the path
+// tells; objects read from the store (a case) are decided by the handler.
+func (pol policy) pathObject(param func(string) string) object {
+	switch pol.Object {
+	case objPartner:
+		id := param("partner_id")
+		return object{Kind: objPartner, ID: id, PartnerID: id}
+	case objCalendar:
+		return object{Kind: objCalendar}
+	}
+	return object{}
+}
+
+// decide is nil when p may do the policy's verb to obj, else the refusal.
+func (pol policy) decide(p store.Principal, obj object) *Problem {
+	if pol.Public {
+		return nil
+	}
+	if !knows(p, obj) {
+		return notFound(string(obj.Kind) + " " + obj.ID)
+	}
+	if len(pol.Roles) > 0 && !slices.Contains(pol.Roles, p.Role) {
+		return forbidden("this needs the role " + strings.Join(pol.Roles, " or ") + ", not " + p.Role)
+	}
+	return nil
+}
+
+// knows reports whether obj is p's to know about. Staff know everything;
+// a partner's members their partner and what belongs to it; a customer its
+// own objects, and the partners (which are public names). Objects of no
+// one (the calendar, the caller's own lists) everyone knows.
+func knows(p store.Principal, obj object) bool {
+	switch {
+	case obj.Kind == objNone || obj.Kind == objCalendar || p.IsStaff():
+		return true
+	case p.IsPartnerMember():
+		// a personal account associated with no partner knows no partner's objects
+		return p.PartnerID.Valid && obj.PartnerID != "" && p.PartnerID.String == obj.PartnerID
+	case p.Role == cases.RoleCustomer:
+		if obj.Kind == objPartner {
+			return true
+		}
+		return obj.CustomerID != "" && p.CustomerID.String == obj.CustomerID
+	}
+	return false
+}
+
+// canRefuse403 reports whether the policy refuses some who know the object.
+func (pol policy) canRefuse403() bool { return len(pol.Roles) > 0 }
+
+// caseObject is a case as the policy sees it.
+func caseObject(c cases.Case) object {
+	return object{Kind: objCase, ID: c.ID, PartnerID: c.PartnerID, CustomerID: c.CustomerID}
+}
+
+// allowed applies the operation's policy to an object the handler read.
+func allowed(ctx context.Context, pol policy, obj object) error {
+	if refusal := pol.decide(principalOf(ctx), obj); refusal != nil {
+		return refusal
+	}
+	return nil
+}
+
+// caseScope narrows a case list to what p may see; false when p may see
+// none of the cases asked for.
+func caseScope(p store.Principal, f store.CaseFilter) (store.CaseFilter, bool) {
+	switch {
+	case p.IsPartnerMember():
+		if !p.PartnerID.Valid || (f.PartnerID != "" && f.PartnerID != p.PartnerID.String) {
+			return f, false
+		}
+		f.PartnerID = p.PartnerID.String
+	case p.Role == cases.RoleCustomer:
+		f.CustomerID = p.CustomerID.String
+	case !p.IsStaff():
+		return f, false
+	}
+	return f, true
+}
+
+// notificationScope is whose notifications p reads; false when none.
+// Partner members read their partner's, customers their own; ops and
+// supervisors what is addressed to their role.
+func notificationScope(p store.Principal) (store.Recipient, bool) {
+	switch {
+	case p.IsPartnerMember() && !p.PartnerID.Valid:
+		return store.Recipient{}, false
+	case p.IsPartnerMember():
+		return store.Recipient{Audience: cases.AudiencePartner, PartnerID: p.PartnerID.String}, true
+	case p.Role == cases.RoleCustomer:
+		return store.Recipient{Audience: cases.AudienceCustomer, CustomerID: p.CustomerID.String}, true
+	}
+	return store.Recipient{Audience: p.Role}, true
+}
