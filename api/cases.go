@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -77,9 +78,23 @@ type caseEventsOutput struct {
 type caseActionInput struct {
 	CasePath
 	Action string `path:"action" maxLength:"64" doc:"The action's name; a case's actions field lists those the caller may take now" example:"approve"`
-	// Body is the action's input, which the case's workflow reads and checks.
-	Body    map[string]any `required:"false" doc:"The action's input: for example {\"reason\": \"...\"} to reject"`
-	RawBody []byte
+	// Body is the action's input, which the case's workflow reads and
+	// checks; none is {}.
+	Body *actionBody
+}
+
+// actionBody is an action's input as sent: a JSON object the workflow
+// decodes, kept byte for byte (no detour through float64 numbers).
+type actionBody json.RawMessage
+
+func (b *actionBody) UnmarshalJSON(data []byte) error {
+	*b = append((*b)[:0], data...)
+	return nil
+}
+
+func (actionBody) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeObject, AdditionalProperties: true,
+		Description: "The action's input, for example {\"reason\": \"...\"} to reject; each action's fields are checked by the case's workflow"}
 }
 
 func (s *Server) caseRoutes() {
@@ -92,7 +107,8 @@ func (s *Server) caseRoutes() {
 	register(s, huma.Operation{
 		OperationID: "getCase", Method: http.MethodGet, Path: "/v1/cases/{case_id}", Tags: []string{"cases"},
 		Summary: "Read a case", Description: "The live state, read from the case's workflow.",
-		Errors: []int{http.StatusServiceUnavailable},
+		Errors:    []int{http.StatusServiceUnavailable},
+		Responses: anyCaseResponse(http.StatusOK),
 	}, readCase, s.getCase)
 	register(s, huma.Operation{
 		OperationID: "listCaseEvents", Method: http.MethodGet, Path: "/v1/cases/{case_id}/events", Tags: []string{"cases"},
@@ -103,8 +119,18 @@ func (s *Server) caseRoutes() {
 		Summary: "Take a step on a case",
 		Description: "The step runs as an update of the case's workflow: the answer comes once the workflow has taken it, " +
 			"and a step not allowed now (409), not the caller's (403) or with bad input (422) changes nothing.",
-		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		Errors:    []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		Responses: anyCaseResponse(http.StatusOK),
 	}, actOnCase, s.caseAction)
+}
+
+// anyCaseResponse documents a case answer by its kind: the details of a
+// certification case are CertificationDetails, and so on (AnyCase, still in
+// openapi/00-shared.json until the last area described by hand is converted).
+func anyCaseResponse(status int) map[string]*huma.Response {
+	return map[string]*huma.Response{strconv.Itoa(status): {Content: map[string]*huma.MediaType{
+		"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/AnyCase"}},
+	}}}
 }
 
 // listCases serves GET /v1/cases from the read model.
@@ -202,9 +228,9 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*caseOutp
 		return nil, problem(http.StatusNotFound, "unknown-action",
 			fmt.Sprintf("%s cases have no action %q; they have %s", row.Kind, in.Action, strings.Join(names, ", ")))
 	}
-	input := json.RawMessage(in.RawBody)
-	if in.Body == nil {
-		input = json.RawMessage(`{}`)
+	input := json.RawMessage(`{}`)
+	if in.Body != nil {
+		input = json.RawMessage(*in.Body)
 	}
 	updated, err := s.takeAction(ctx, row.ID, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
 	if err != nil {

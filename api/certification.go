@@ -34,6 +34,7 @@ func (s *Server) certificationRoutes() {
 		Tags: []string{"certifications"}, Summary: "Submit business information for certification",
 		Description:   "Starts a certification case (202, Location: the case). The checks run at once; a review by ops follows.",
 		DefaultStatus: http.StatusAccepted,
+		Responses:     anyCaseResponse(http.StatusAccepted),
 		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, partnerStarts, s.startCertification)
 }

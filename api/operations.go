@@ -72,6 +72,12 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 		}
 		return out, nil
 	})
+	// A Location header the output declares is always sent.
+	for _, resp := range operationOf(s, op.Method, op.Path).Responses {
+		if h := resp.Headers["Location"]; h != nil {
+			h.Required = true
+		}
+	}
 }
 
 // registerPlain adds a route Fiber serves itself (a page, metrics, the
@@ -168,6 +174,9 @@ func ruleErrors(fields rules.FieldErrors) []error {
 // of the domain rules come first, in their order and words; the schema's
 // errors follow for the fields the rules did not name; a field is named once.
 func humaProblem(status int, msg string, errs ...error) huma.StatusError {
+	if status == http.StatusUnsupportedMediaType {
+		return problem(status, "unsupported-media-type", "send the body as application/json")
+	}
 	for _, err := range errs {
 		if p, ok := err.(*Problem); ok {
 			return p
@@ -180,6 +189,10 @@ func humaProblem(status int, msg string, errs ...error) huma.StatusError {
 		case ruleError:
 			ruled = append(ruled, rules.FieldError(e))
 		case *huma.ErrorDetail:
+			if e.Location == "body" && !strings.HasPrefix(e.Message, "expected required property") {
+				// the body is JSON but not the object the operation takes
+				return badRequest("the request body must be a JSON object: " + e.Message)
+			}
 			if f, ok := fieldOf(e); ok {
 				schema = append(schema, f)
 			} else {
@@ -207,9 +220,7 @@ func humaProblem(status int, msg string, errs ...error) huma.StatusError {
 		}
 		return invalid(fields)
 	case http.StatusBadRequest:
-		return badRequest("malformed request: " + strings.Join(details, "; "))
-	case http.StatusUnsupportedMediaType:
-		return problem(status, "unsupported-media-type", "send the body as application/json")
+		return badRequest(detail)
 	case http.StatusRequestEntityTooLarge:
 		return problem(status, "body-too-large", "the request body is over 1 MiB")
 	}
@@ -260,4 +271,25 @@ func withRequest(ctx huma.Context, next func(huma.Context)) {
 func requestIDOf(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
+}
+
+// operationOf is the registered operation of a method and path, or nil.
+func operationOf(s *Server, method, path string) *huma.Operation {
+	item := s.huma.OpenAPI().Paths[path]
+	if item == nil {
+		return nil
+	}
+	switch method {
+	case http.MethodGet:
+		return item.Get
+	case http.MethodPost:
+		return item.Post
+	case http.MethodPut:
+		return item.Put
+	case http.MethodPatch:
+		return item.Patch
+	case http.MethodDelete:
+		return item.Delete
+	}
+	return nil
 }

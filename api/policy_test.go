@@ -138,26 +138,6 @@ func policyProblems(t *testing.T, s *Server) []string {
 	return problems
 }
 
-func operationOf(s *Server, method, path string) *huma.Operation {
-	item := s.huma.OpenAPI().Paths[path]
-	if item == nil {
-		return nil
-	}
-	switch method {
-	case http.MethodGet:
-		return item.Get
-	case http.MethodPost:
-		return item.Post
-	case http.MethodPut:
-		return item.Put
-	case http.MethodPatch:
-		return item.Patch
-	case http.MethodDelete:
-		return item.Delete
-	}
-	return nil
-}
-
 // handDescribedRoutes are the routes of the areas not yet converted.
 func handDescribedRoutes(t *testing.T) map[string]bool {
 	t.Helper()
