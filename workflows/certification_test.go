@@ -49,7 +49,8 @@ type certHarness struct {
 	env         *testsuite.TestWorkflowEnvironment
 	transitions []cases.Transition
 	holidays    []rules.CalendarDay
-	takenNumber string // a certificate number another partner holds
+	takenNumber string        // a certificate number another partner holds
+	dueAtGate   chan struct{} // when set, DueAt waits for it to close
 	outcomes    []actionOutcome
 }
 
@@ -76,6 +77,9 @@ func newCertHarness(t *testing.T) *certHarness {
 		cal, err := rules.NewCalendar(shanghai, h.holidays)
 		if err != nil {
 			return time.Time{}, err
+		}
+		if h.dueAtGate != nil {
+			<-h.dueAtGate
 		}
 		return policy.DueAt(cal, req.From), nil
 	}, activity.RegisterOptions{Name: "DueAt"})
@@ -367,4 +371,28 @@ func TestCertificationSLAPausesWhileWaitingOnThePartner(t *testing.T) {
 	if !breach.Event.At.Equal(replied.Case.SLA.DueAt) {
 		t.Errorf("breached at %v, want at the moved deadline %v", breach.Event.At, replied.Case.SLA.DueAt)
 	}
+}
+
+// While a ticket's deadline is computed, the ticket is not open yet: ops
+// cannot ask the partner for information (whose reply moves the deadline)
+// nor resolve it.
+func TestCertificationActionsWhileFilingTicketAreRefused(t *testing.T) {
+	h := newCertHarness(t)
+	h.dueAtGate = make(chan struct{})
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	h.at(2*time.Minute+time.Second, ActionRequestInfo, opsActor, FileTicketInput{Message: "Which office?"})
+	h.at(2*time.Minute+1500*time.Millisecond, ActionReply, partnerActor, FileTicketInput{Message: "Hangzhou"})
+	h.env.RegisterDelayedCallback(func() { close(h.dueAtGate) }, 2*time.Minute+2*time.Second)
+	h.at(time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	for _, name := range []string{ActionRequestInfo, ActionReply} {
+		if got := h.refusalOf(name, 0); got != cases.RefusalConflict {
+			t.Errorf("%s while the ticket is filed: %q, want %s", name, got, cases.RefusalConflict)
+		}
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "rejected/rejected",
+		"ticket_filed/ticket_open", "ticket_resolved/certified")
 }

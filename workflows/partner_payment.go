@@ -28,6 +28,7 @@ const (
 	PaymentPaidByCustomer   = "paid_by_customer"  // done: the customer paid the order itself
 	PaymentCancelled        = "cancelled"         // done: nobody paid by the order's deadline
 	PaymentFailed           = "failed"            // done: the order could not take the payment, which was refunded
+	PaymentNeedsAttention   = "needs_attention"   // stopped: a step was refused (the order changed elsewhere); ops must look
 )
 
 // Actions on a partner payment case.
