@@ -175,12 +175,18 @@ func (s *Store) PaymentRequests(ctx context.Context, partnerID string) ([]CloudO
 	return list, nil
 }
 
-// MarkOrderPaid records that payer paid the order. Marking it paid by the
-// same payer again changes nothing; an order that no longer waits for a
-// payment is ErrOrderNotPayable.
+// MarkOrderPaid records that payer paid the order. Only the payer the order
+// waits for may pay it: a partner's payment of an order handed back to its
+// customer (or the customer's of one still waiting for its partner) is
+// ErrOrderNotPayable, so no order is paid twice. Marking it paid by the same
+// payer again changes nothing.
 func (s *Store) MarkOrderPaid(ctx context.Context, orderID, payer string) error {
+	waiting := OrderPendingPayment
+	if payer == rules.PayerPartner {
+		waiting = OrderPendingPartnerPayment
+	}
 	return s.moveOrder(ctx, orderID, `status = 'completed', paid_by = $2, completed_at = now()`,
-		[]string{OrderPendingPartnerPayment, OrderPendingPayment}, func(o CloudOrder) bool {
+		[]string{waiting}, func(o CloudOrder) bool {
 			return o.Status == OrderCompleted && o.PaidBy.String == payer
 		}, payer)
 }
