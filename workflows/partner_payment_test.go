@@ -179,7 +179,7 @@ func (h *paymentHarness) refusal(i int) string {
 
 func TestPartnerPaymentApproved(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -214,7 +214,7 @@ func TestPartnerPaymentDeclinedThenCustomerPays(t *testing.T) {
 
 func TestPartnerPaymentWindowTimesOutThenOrderIsCancelled(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(30*time.Hour, ActionApprovePayment, partnerActor, struct{}{}) // too late
+	h.at(30*time.Hour, ActionApprove, partnerActor, struct{}{}) // too late
 	if status := h.runPayment(); status != PaymentCancelled {
 		t.Fatalf("status %s", status)
 	}
@@ -236,9 +236,9 @@ func TestPartnerPaymentWindowTimesOutThenOrderIsCancelled(t *testing.T) {
 
 func TestPartnerPaymentInsufficientBalanceThenTopUp(t *testing.T) {
 	h := newPaymentHarness(t, 5_000)
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	h.env.RegisterDelayedCallback(func() { h.ledger.balances["partner"] += 20_000 }, 2*time.Hour)
-	h.at(3*time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(3*time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -254,7 +254,7 @@ func TestPartnerPaymentInsufficientBalanceThenTopUp(t *testing.T) {
 func TestPartnerPaymentDebitRetriedMovesMoneyOnce(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
 	h.ledger.failAfterCommit = true
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -269,7 +269,7 @@ func TestPartnerPaymentDebitRetriedMovesMoneyOnce(t *testing.T) {
 func TestPartnerPaymentRefundedWhenTheOrderCannotBePaid(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
 	h.ledger.orderGone = true
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentFailed {
 		t.Fatalf("status %s", status)
 	}
@@ -281,11 +281,11 @@ func TestPartnerPaymentRefundedWhenTheOrderCannotBePaid(t *testing.T) {
 
 func TestPartnerPaymentRefusesOthers(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(time.Minute, ActionApprovePayment, customerActor, struct{}{})  // the customer cannot approve for the partner
-	h.at(2*time.Minute, ActionApprovePayment, opsActor, struct{}{})     // nor can ops
+	h.at(time.Minute, ActionApprove, customerActor, struct{}{})         // the customer cannot approve for the partner
+	h.at(2*time.Minute, ActionApprove, opsActor, struct{}{})            // nor can ops
 	h.at(3*time.Minute, ActionPay, customerActor, struct{}{})           // not handed back yet
 	h.at(4*time.Minute, ActionDeclinePayment, partnerActor, struct{}{}) // a decline needs a reason
-	h.at(5*time.Minute, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(5*time.Minute, ActionApprove, partnerActor, struct{}{})
 	h.runPayment()
 	for i, want := range []string{cases.RefusalForbidden, cases.RefusalForbidden, cases.RefusalConflict, cases.RefusalInvalid, ""} {
 		if got := h.refusal(i); got != want {
