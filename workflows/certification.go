@@ -300,17 +300,19 @@ func (c *certification) expire(ctx workflow.Context) error {
 
 // fileTicket opens the partner's ticket once its deadline is known; until
 // then the case is ticket_filing, so nobody can act on a ticket that has
-// no deadline yet.
+// no deadline yet. If no deadline can be computed (the policy is refused),
+// the case goes back to rejected and the action fails.
 func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
 	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
-	c.details.ExpiresAt = nil
 	var cal *activities.Calendar
 	var due time.Time
 	req := activities.DueAtRequest{From: at, Policy: c.ticketSLA}
 	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, req).Get(ctx, &due); err != nil {
+		c.status = CertificationRejected
 		return err
 	}
+	c.details.ExpiresAt = nil
 	c.status = CertificationTicketOpen
 	c.details.Ticket = &Ticket{Message: message, FiledBy: actor, FiledAt: at}
 	c.sla = &cases.SLA{DueAt: due}
