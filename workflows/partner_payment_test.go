@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -124,12 +125,20 @@ var (
 	orderDeadline   = fridayAfternoon.Add(48 * time.Hour)
 )
 
-func (h *paymentHarness) runPayment() string {
-	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, PartnerPaymentInput{
+func paymentInput() PartnerPaymentInput {
+	return PartnerPaymentInput{
 		CaseID: "cas_pay", OrderID: "ord_1", PartnerID: "prt_acme", CustomerID: "cus_blue", RequestedBy: customerActor,
 		Scenario: rules.Renewal, Product: "ecs.c6.large, 1 year", Amount: rules.Money{Amount: 12_000, Currency: "CNY"},
 		PlacedAt: fridayAfternoon.UTC(), PartnerDeadline: partnerDeadline.UTC(), OrderDeadline: orderDeadline.UTC(),
-	})
+	}
+}
+
+func (h *paymentHarness) runPayment() string {
+	return h.runPaymentInput(paymentInput())
+}
+
+func (h *paymentHarness) runPaymentInput(in PartnerPaymentInput) string {
+	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("the workflow did not complete")
 	}
@@ -376,4 +385,42 @@ func (h *paymentHarness) assertPaidOnceBy(payer string) {
 	if l.order != "paid" || l.orderPaid != payer {
 		h.t.Errorf("order %s paid by %q, want paid by the %s", l.order, l.orderPaid, payer)
 	}
+}
+
+// A payment whose run is full continues as new after the decline's handler
+// answered, carrying the handed-back case; the next run lets the customer pay.
+func TestPartnerPaymentContinuesAsNew(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.at(time.Hour, ActionDeclinePayment, partnerActor, DeclineInput{Reason: "Not this quarter"})
+	in := paymentInput()
+	in.StepsPerRun = 1
+	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	if got := h.refusalOf(ActionDeclinePayment, 0); got != "" {
+		t.Errorf("the decline answered %q", got)
+	}
+	var next PartnerPaymentInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if r := next.Resume; r == nil || r.Status != PaymentAwaitingCustomer || r.Seq != 2 || r.SLA == nil ||
+		!r.SLA.DueAt.Equal(orderDeadline) || r.Details.DeclineReason != "Not this quarter" {
+		t.Fatalf("carried %+v", next.Resume)
+	}
+
+	second := newPaymentHarness(t, 100_000)
+	second.ledger.order = "pending_customer"
+	second.env.SetStartTime(fridayAfternoon.Add(time.Hour))
+	second.at(time.Hour, ActionPay, customerActor, struct{}{})
+	next.StepsPerRun = 0
+	if status := second.runPaymentInput(next); status != PaymentPaidByCustomer {
+		t.Fatalf("status %s", status)
+	}
+	if len(second.transitions) != 1 || second.transitions[0].Event.Seq != 3 {
+		t.Errorf("the second run recorded %+v, want one transition, seq 3", second.transitions)
+	}
+	second.assertPaidOnceBy("customer")
 }
