@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -163,8 +164,10 @@ func (s *Server) listOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.CustomerCloudOrders(c.UserContext(), cust.ID)
-	return answerList(c, "orders", list, err, cloudOrderOf)
+	list, next, err := readPage(c, nil, func(ctx context.Context, p store.Page) ([]store.CloudOrder, string, error) {
+		return s.store.CustomerCloudOrders(ctx, cust.ID, store.CloudOrderFilter{}, p)
+	})
+	return answerList(c, "orders", list, next, err, cloudOrderOf)
 }
 
 // getOrder serves GET /v1/customers/{id}/orders/{order_id}: the order and who paid it.
@@ -204,6 +207,6 @@ func (s *Server) listPaymentRequests(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.PaymentRequests(c.UserContext(), partnerID)
-	return answerList(c, "payment_requests", list, err, cloudOrderOf)
+	list, next, err := pageOfOne(c, partnerID, s.store.PaymentRequests)
+	return answerList(c, "payment_requests", list, next, err, cloudOrderOf)
 }
