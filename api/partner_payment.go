@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,15 +159,20 @@ func orderError(err error) error {
 	return moneyError(err)
 }
 
-// listOrders serves GET /v1/customers/{id}/orders: the customer, its
-// partner's members and staff see them.
+// listOrders serves GET /v1/customers/{id}/orders, newest first (status
+// narrows them): the customer, its partner's members and staff see them.
 func (s *Server) listOrders(c *fiber.Ctx) error {
 	cust, err := s.visibleCustomer(c)
 	if err != nil {
 		return err
 	}
-	list, next, err := readPage(c, nil, func(ctx context.Context, p store.Page) ([]store.CloudOrder, string, error) {
-		return s.store.CustomerCloudOrders(ctx, cust.ID, store.CloudOrderFilter{}, p)
+	f := store.CloudOrderFilter{Status: c.Query("status")}
+	var bad rules.FieldErrors
+	if statuses := store.CloudOrderStatuses(); f.Status != "" && !slices.Contains(statuses, f.Status) {
+		bad = append(bad, rules.FieldError{Field: "status", Message: fmt.Sprintf("must be one of %v", statuses)})
+	}
+	list, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.CloudOrder, string, error) {
+		return s.store.CustomerCloudOrders(ctx, cust.ID, f, p)
 	})
 	return answerList(c, "orders", list, next, err, cloudOrderOf)
 }

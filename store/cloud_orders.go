@@ -132,6 +132,11 @@ func (s *Store) expireOwnOrders(ctx context.Context, customerID string) error {
 	return err
 }
 
+// CloudOrderStatuses are the states a cloud order can be in.
+func CloudOrderStatuses() []string {
+	return []string{OrderPendingPartnerPayment, OrderPendingPayment, OrderCompleted, OrderCancelled}
+}
+
 // CloudOrderFilter narrows a customer's cloud orders; zero values do not filter.
 type CloudOrderFilter struct {
 	Status string
