@@ -21,12 +21,6 @@ import (
 
 var staffRoles = []string{cases.RoleOps, cases.RoleSupervisor}
 
-// Bounds of a case list page.
-const (
-	defaultPageSize = 50
-	maxPageSize     = 200
-)
-
 // caseList is one page of the case list.
 type caseList struct {
 	Cases      []cases.Case `json:"cases"`
@@ -45,24 +39,20 @@ func (s *Server) caseRoutes(v1 fiber.Router) {
 // customers only theirs.
 func (s *Server) listCases(c *fiber.Ctx) error {
 	p := principal(c)
-	f, err := caseFilter(c)
-	if err != nil {
-		return err
-	}
-	switch {
-	case p.IsPartnerMember():
-		// a personal account associated with no partner has no cases to see
-		if !p.PartnerID.Valid || (f.PartnerID != "" && f.PartnerID != p.PartnerID.String) {
-			return c.JSON(caseList{Cases: []cases.Case{}})
+	f, bad := caseFilter(c)
+	list, next, err := readPage(c, bad, func(ctx context.Context, page store.Page) ([]cases.Case, string, error) {
+		switch {
+		case p.IsPartnerMember():
+			// a personal account associated with no partner has no cases to see
+			if !p.PartnerID.Valid || (f.PartnerID != "" && f.PartnerID != p.PartnerID.String) {
+				return []cases.Case{}, "", nil
+			}
+			f.PartnerID = p.PartnerID.String
+		case p.Role == cases.RoleCustomer:
+			f.CustomerID = p.CustomerID.String
 		}
-		f.PartnerID = p.PartnerID.String
-	case p.Role == cases.RoleCustomer:
-		f.CustomerID = p.CustomerID.String
-	}
-	list, next, err := s.store.ListCases(c.UserContext(), f)
-	if errors.Is(err, store.ErrBadCursor) {
-		return invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
-	}
+		return s.store.ListCases(ctx, f, page)
+	})
 	if err != nil {
 		return err
 	}
@@ -72,12 +62,9 @@ func (s *Server) listCases(c *fiber.Ctx) error {
 	return c.JSON(caseList{Cases: list, NextCursor: next})
 }
 
-// caseFilter reads and checks the list's query parameters, naming every bad one.
-func caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
-	f := store.CaseFilter{
-		Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
-		Cursor: c.Query("cursor"), Limit: defaultPageSize,
-	}
+// caseFilter reads the list's filters, naming every bad one.
+func caseFilter(c *fiber.Ctx) (store.CaseFilter, rules.FieldErrors) {
+	f := store.CaseFilter{Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id")}
 	var bad rules.FieldErrors
 	if f.Kind != "" && !slices.Contains(cases.Kinds(), cases.Kind(f.Kind)) {
 		bad = append(bad, rules.FieldError{Field: "kind", Message: fmt.Sprintf("must be one of %v", cases.Kinds())})
@@ -92,17 +79,7 @@ func caseFilter(c *fiber.Ctx) (store.CaseFilter, error) {
 		}
 		f.SLABreached = &b
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
-		}
-		f.Limit = n
-	}
-	if len(bad) > 0 {
-		return f, invalid(bad)
-	}
-	return f, nil
+	return f, bad
 }
 
 // visibleCase reads the case in the path from the read model, answering 404
@@ -154,11 +131,8 @@ func (s *Server) caseEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.store.CaseEvents(c.UserContext(), row.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"events": events})
+	events, next, err := pageOfOne(c, row.ID, s.store.CaseEvents)
+	return answerList(c, "events", events, next, err, asIs[cases.Event])
 }
 
 // caseAction serves POST /v1/cases/{id}/actions/{action}: the step is a

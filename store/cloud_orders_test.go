@@ -6,27 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"partnerops/cases"
-	"partnerops/internal/testdb"
 	"partnerops/rules"
 	"partnerops/store"
 )
 
 func TestSelfPaidOrdersExpireAtTheirDeadline(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
-	p, err := st.CreatePartner(ctx, "Acme", "solution_provider", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := st.CreateCustomer(ctx, "Blue Sky", p.ID, "resale")
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Blue Sky", Role: cases.RoleCustomer, CustomerID: c.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, p, c, who := orderingCustomer(t)
 	placed := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
 	order, err := st.PlaceCloudOrder(ctx, store.NewCloudOrder{
 		ID: store.NewID("ord"), CustomerID: c.ID, PartnerID: p.ID, Scenario: rules.Renewal, Product: "ecs",
