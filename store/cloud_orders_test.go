@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -35,19 +36,7 @@ func TestSelfPaidOrdersExpireAtTheirDeadline(t *testing.T) {
 // the customer, the partner's payment is refused, so nobody pays it twice.
 func TestOrderIsPaidOnlyByThePayerItWaitsFor(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
-	p, err := st.CreatePartner(ctx, "Acme", "solution_provider", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := st.CreateCustomer(ctx, "Blue Sky", p.ID, "resale")
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Blue Sky", Role: cases.RoleCustomer, CustomerID: c.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, p, c, who := orderingCustomer(t)
 	placed := time.Now().UTC().Truncate(time.Microsecond)
 	caseID := store.NewID("cas")
 	order, err := st.PlaceCloudOrder(ctx, store.NewCloudOrder{
