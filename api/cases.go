@@ -21,19 +21,6 @@ import (
 	"partnerops/workflows"
 )
 
-// Bounds of a list page, for every list of the API.
-const (
-	defaultPageSize = 50
-	maxPageSize     = 200
-)
-
-// PageParams are the limit and cursor every list takes; their bounds come
-// from defaultPageSize and maxPageSize (TestPageBoundsAreTheConstants).
-type PageParams struct {
-	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"How many items at most"`
-	Cursor string `query:"cursor" maxLength:"512" doc:"The next_cursor of the previous page"`
-}
-
 // caseKind is a case kind in a query: one of cases.Kinds().
 type caseKind string
 
@@ -69,9 +56,15 @@ type CasePath struct {
 	CaseID string `path:"case_id" maxLength:"64" doc:"The case's ID" example:"cas_01J9Z3"`
 }
 
+type caseEventsInput struct {
+	CasePath
+	PageParams
+}
+
 type caseEventsOutput struct {
 	Body struct {
-		Events []cases.Event `json:"events"`
+		Events     []cases.Event `json:"events"`
+		NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
 	}
 }
 
@@ -136,7 +129,7 @@ func anyCaseResponse(status int) map[string]*huma.Response {
 // listCases serves GET /v1/cases from the read model.
 func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOutput, error) {
 	p := principalOf(ctx)
-	f := store.CaseFilter{Kind: string(in.Kind), Status: in.Status, PartnerID: in.PartnerID, Limit: in.Limit, Cursor: in.Cursor}
+	f := store.CaseFilter{Kind: string(in.Kind), Status: in.Status, PartnerID: in.PartnerID}
 	if in.SLABreached != "" {
 		breached := in.SLABreached == "true"
 		f.SLABreached = &breached
@@ -145,12 +138,9 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOu
 	if !ok {
 		return &caseListOutput{Body: caseList{Cases: []cases.Case{}}}, nil
 	}
-	list, next, err := s.store.ListCases(ctx, f)
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
-	}
+	list, next, err := s.store.ListCases(ctx, f, in.page())
 	if err != nil {
-		return nil, err
+		return nil, pageError(err)
 	}
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
@@ -204,17 +194,17 @@ func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) (cas
 }
 
 // caseEvents serves GET /v1/cases/{id}/events.
-func (s *Server) caseEvents(ctx context.Context, in *CasePath) (*caseEventsOutput, error) {
+func (s *Server) caseEvents(ctx context.Context, in *caseEventsInput) (*caseEventsOutput, error) {
 	row, err := s.visibleCase(ctx, in.CaseID, readCase)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.store.CaseEvents(ctx, row.ID)
+	events, next, err := s.store.CaseEvents(ctx, row.ID, in.page())
 	if err != nil {
-		return nil, err
+		return nil, pageError(err)
 	}
 	out := &caseEventsOutput{}
-	out.Body.Events = events
+	out.Body.Events, out.Body.NextCursor = events, next
 	return out, nil
 }
 

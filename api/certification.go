@@ -52,7 +52,7 @@ func (s *Server) startCertification(ctx context.Context, in *startCertificationI
 		input: func(caseID string, createdAt time.Time) any {
 			return workflows.CertificationInput{
 				CaseID: caseID, PartnerID: partnerID, Submitter: actor(p), Info: info,
-				TicketSLA: s.ticketSLA, CreatedAt: createdAt,
+				TicketSLA: s.ticketSLA, RejectedExpiry: s.certExpiry, CreatedAt: createdAt,
 			}
 		},
 	})

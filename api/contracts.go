@@ -80,8 +80,8 @@ func (s *Server) listContracts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.CustomerContracts(c.UserContext(), cust.ID)
-	return answerList(c, "contracts", list, err, contractOf)
+	list, next, err := pageOfOne(c, cust.ID, s.store.CustomerContracts)
+	return answerList(c, "contracts", list, next, err, contractOf)
 }
 
 // getContract serves GET /v1/customers/{id}/contracts/{contract_id}.

@@ -202,8 +202,8 @@ func (s *Server) listPartnerCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.PartnerCustomers(c.UserContext(), partnerID)
-	return answerList(c, "customers", list, err, customerOf)
+	list, next, err := pageOfOne(c, partnerID, s.store.PartnerCustomers)
+	return answerList(c, "customers", list, next, err, customerOf)
 }
 
 // getCustomer serves GET /v1/customers/{id}: the customer, and whether it

@@ -95,8 +95,8 @@ func (s *Server) listMarketplaceOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.CustomerMarketplaceOrders(c.UserContext(), cust.ID)
-	return answerList(c, "orders", list, err, marketplaceOrderOf)
+	list, next, err := pageOfOne(c, cust.ID, s.store.CustomerMarketplaceOrders)
+	return answerList(c, "orders", list, next, err, marketplaceOrderOf)
 }
 
 // getMarketplaceOrder serves GET /v1/customers/{id}/marketplace-orders/{order_id}.

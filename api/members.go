@@ -1,9 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,12 +12,6 @@ import (
 	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/store"
-)
-
-// Bounds of the audit trail page.
-const (
-	defaultAuditPageSize = 100
-	maxAuditPageSize     = 500
 )
 
 func (s *Server) memberRoutes(v1 fiber.Router) {
@@ -59,10 +53,6 @@ func viewInvitation(i store.Invitation) invitationView {
 	return v
 }
 
-func viewInvitations(list []store.Invitation) fiber.Map {
-	return fiber.Map{"invitations": viewsOf(list, viewInvitation)}
-}
-
 // invite serves POST /v1/partners/{id}/invitations: the partner's admin
 // invites a personal account to associate with the partner.
 func (s *Server) invite(c *fiber.Ctx) error {
@@ -98,11 +88,8 @@ func (s *Server) listPartnerInvitations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.PartnerInvitations(c.UserContext(), partnerID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(viewInvitations(list))
+	list, next, err := pageOfOne(c, partnerID, s.store.PartnerInvitations)
+	return answerList(c, "invitations", list, next, err, viewInvitation)
 }
 
 // getPartnerInvitation serves GET /v1/partners/{id}/invitations/{invitation_id}.
@@ -123,11 +110,8 @@ func (s *Server) listMyInvitations(c *fiber.Ctx) error {
 	if p.Role != cases.RoleMember {
 		return forbidden("invitations are addressed to personal accounts (role member), not to " + p.Role)
 	}
-	list, err := s.store.PendingInvitations(c.UserContext(), p.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(viewInvitations(list))
+	list, next, err := pageOfOne(c, p.ID, s.store.PendingInvitations)
+	return answerList(c, "invitations", list, next, err, viewInvitation)
 }
 
 // answerInvitation serves POST /v1/invitations/{id}/accept and /decline:
@@ -168,15 +152,10 @@ func (s *Server) listMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	members, err := s.store.Members(c.UserContext(), partnerID)
-	if err != nil {
-		return err
-	}
-	views := make([]memberView, len(members))
-	for i, m := range members {
-		views[i] = memberView{PrincipalID: m.PrincipalID, Name: m.Name, Role: m.Role, Since: m.Since}
-	}
-	return c.JSON(fiber.Map{"members": views})
+	members, next, err := pageOfOne(c, partnerID, s.store.Members)
+	return answerList(c, "members", members, next, err, func(m store.Member) memberView {
+		return memberView{PrincipalID: m.PrincipalID, Name: m.Name, Role: m.Role, Since: m.Since}
+	})
 }
 
 // removeMember serves DELETE /v1/partners/{id}/members/{principal_id}: the
@@ -211,25 +190,14 @@ func (s *Server) auditTrail(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	principalID, limit := c.Query("principal_id"), defaultAuditPageSize
+	principalID := c.Query("principal_id")
 	var bad rules.FieldErrors
 	if len(principalID) > rules.MaxInviteePrincipalIDLength {
 		bad = append(bad, rules.FieldError{Field: "principal_id", Message: fmt.Sprintf(
 			"must be at most %d characters", rules.MaxInviteePrincipalIDLength)})
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxAuditPageSize {
-			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxAuditPageSize)})
-		}
-		limit = n
-	}
-	if len(bad) > 0 {
-		return invalid(bad)
-	}
-	events, err := s.store.AuditTrail(c.UserContext(), partnerID, principalID, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"audit_events": events})
+	events, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.AuditEvent, string, error) {
+		return s.store.AuditTrail(ctx, partnerID, principalID, p)
+	})
+	return answerList(c, "audit_events", events, next, err, asIs[store.AuditEvent])
 }

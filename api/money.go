@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -99,40 +98,6 @@ func (s *Server) moneyCustomer(c *fiber.Ctx) (store.Customer, error) {
 		return cust, nil
 	}
 	return store.Customer{}, notFound("customer " + id)
-}
-
-// moneyPage reads limit and cursor, naming every bad one (with the others bad already).
-func moneyPage(c *fiber.Ctx, bad rules.FieldErrors) (int, string, rules.FieldErrors) {
-	limit := defaultPageSize
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			bad = append(bad, rules.FieldError{Field: "limit", Message: fmt.Sprintf("must be a whole number from 1 to %d", maxPageSize)})
-		}
-		limit = n
-	}
-	cursor := c.Query("cursor")
-	if len(cursor) > 512 {
-		bad = append(bad, rules.FieldError{Field: "cursor", Message: "is not a cursor this API handed out"})
-	}
-	return limit, cursor, bad
-}
-
-// moneyListRows reads one page of a money list: limit and cursor from the
-// query (a 422 naming every bad one, with the others bad already), then the
-// rows from read; a cursor the store did not hand out is a 422 as well.
-func moneyListRows[T any](c *fiber.Ctx, bad rules.FieldErrors,
-	read func(ctx context.Context, limit int, cursor string) ([]T, string, error),
-) ([]T, string, error) {
-	limit, cursor, bad := moneyPage(c, bad)
-	if len(bad) > 0 {
-		return nil, "", invalid(bad)
-	}
-	rows, next, err := read(c.UserContext(), limit, cursor)
-	if errors.Is(err, store.ErrBadCursor) {
-		return nil, "", invalid(rules.FieldErrors{{Field: "cursor", Message: "is not a cursor this API handed out"}})
-	}
-	return rows, next, err
 }
 
 // moneyPartnerRecord serves one record of the partner in the path, named by
@@ -233,9 +198,7 @@ func (s *Server) listDeposits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.Deposit, string, error) {
-		return s.store.ListDeposits(ctx, partnerID, limit, cursor)
-	})
+	list, next, err := pageOfOne(c, partnerID, s.store.ListDeposits)
 	if err != nil {
 		return err
 	}
@@ -322,10 +285,8 @@ func (s *Server) listPartnerAdjustments(c *fiber.Ctx) error {
 	if len(customerID) > rules.MaxCustomerIDLength {
 		bad = append(bad, rules.FieldError{Field: "customer_id", Message: fmt.Sprintf("must be at most %d characters", rules.MaxCustomerIDLength)})
 	}
-	list, next, err := moneyListRows(c, bad, func(ctx context.Context, limit int, cursor string) ([]store.Adjustment, string, error) {
-		return s.store.ListAdjustments(ctx, store.AdjustmentFilter{
-			PartnerID: partnerID, CustomerID: customerID, Limit: limit, Cursor: cursor,
-		})
+	list, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.Adjustment, string, error) {
+		return s.store.ListAdjustments(ctx, store.AdjustmentFilter{PartnerID: partnerID, CustomerID: customerID}, p)
 	})
 	if err != nil {
 		return err
@@ -351,9 +312,8 @@ func (s *Server) listCustomerAdjustments(c *fiber.Ctx) error {
 	if p := principal(c); p.IsPartnerMember() {
 		f.PartnerID = p.PartnerID.String
 	}
-	list, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.Adjustment, string, error) {
-		f.Limit, f.Cursor = limit, cursor
-		return s.store.ListAdjustments(ctx, f)
+	list, next, err := readPage(c, nil, func(ctx context.Context, p store.Page) ([]store.Adjustment, string, error) {
+		return s.store.ListAdjustments(ctx, f, p)
 	})
 	if err != nil {
 		return err
@@ -368,9 +328,7 @@ func (s *Server) partnerLedger(c *fiber.Ctx) error {
 	if err := s.moneyPartnerExists(c, partnerID); err != nil {
 		return err
 	}
-	entries, next, err := moneyListRows(c, nil, func(ctx context.Context, limit int, cursor string) ([]store.LedgerEntry, string, error) {
-		return s.store.LedgerEntries(ctx, partnerID, limit, cursor)
-	})
+	entries, next, err := pageOfOne(c, partnerID, s.store.LedgerEntries)
 	if err != nil {
 		return err
 	}

@@ -9,11 +9,10 @@ import (
 	"partnerops/store"
 )
 
-const notificationPageSize = 100
-
 type notificationsOutput struct {
 	Body struct {
 		Notifications []store.Notification `json:"notifications"`
+		NextCursor    string               `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
 	}
 }
 
@@ -26,17 +25,17 @@ func (s *Server) notificationRoutes() {
 }
 
 // listNotifications serves GET /v1/notifications.
-func (s *Server) listNotifications(ctx context.Context, _ *struct{}) (*notificationsOutput, error) {
+func (s *Server) listNotifications(ctx context.Context, in *PageParams) (*notificationsOutput, error) {
 	out := &notificationsOutput{}
 	out.Body.Notifications = []store.Notification{}
 	r, ok := notificationScope(principalOf(ctx))
 	if !ok {
 		return out, nil
 	}
-	list, err := s.store.Notifications(ctx, r, notificationPageSize)
+	list, next, err := s.store.Notifications(ctx, r, in.page())
 	if err != nil {
-		return nil, err
+		return nil, pageError(err)
 	}
-	out.Body.Notifications = list
+	out.Body.Notifications, out.Body.NextCursor = list, next
 	return out, nil
 }

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,15 +160,22 @@ func orderError(err error) error {
 	return moneyError(err)
 }
 
-// listOrders serves GET /v1/customers/{id}/orders: the customer, its
-// partner's members and staff see them.
+// listOrders serves GET /v1/customers/{id}/orders, newest first (status
+// narrows them): the customer, its partner's members and staff see them.
 func (s *Server) listOrders(c *fiber.Ctx) error {
 	cust, err := s.visibleCustomer(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.CustomerCloudOrders(c.UserContext(), cust.ID)
-	return answerList(c, "orders", list, err, cloudOrderOf)
+	f := store.CloudOrderFilter{Status: c.Query("status")}
+	var bad rules.FieldErrors
+	if statuses := store.CloudOrderStatuses(); f.Status != "" && !slices.Contains(statuses, f.Status) {
+		bad = append(bad, rules.FieldError{Field: "status", Message: fmt.Sprintf("must be one of %v", statuses)})
+	}
+	list, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.CloudOrder, string, error) {
+		return s.store.CustomerCloudOrders(ctx, cust.ID, f, p)
+	})
+	return answerList(c, "orders", list, next, err, cloudOrderOf)
 }
 
 // getOrder serves GET /v1/customers/{id}/orders/{order_id}: the order and who paid it.
@@ -205,6 +215,6 @@ func (s *Server) listPaymentRequests(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.PaymentRequests(c.UserContext(), partnerID)
-	return answerList(c, "payment_requests", list, err, cloudOrderOf)
+	list, next, err := pageOfOne(c, partnerID, s.store.PaymentRequests)
+	return answerList(c, "payment_requests", list, next, err, cloudOrderOf)
 }

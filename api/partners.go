@@ -243,8 +243,8 @@ func (s *Server) listBusinessPlans(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	plans, err := s.store.BusinessPlans(c.UserContext(), partner.ID)
-	return answerList(c, "business_plans", plans, err, viewBusinessPlan)
+	plans, next, err := pageOfOne(c, partner.ID, s.store.BusinessPlans)
+	return answerList(c, "business_plans", plans, next, err, viewBusinessPlan)
 }
 
 // getBusinessPlan serves GET /v1/partners/{id}/business-plans/{plan_id}.
@@ -355,8 +355,8 @@ func (s *Server) listLevelApplications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	apps, err := s.store.LevelApplications(c.UserContext(), partner.ID)
-	return answerList(c, "level_applications", apps, err, viewLevelApplication)
+	apps, next, err := pageOfOne(c, partner.ID, s.store.LevelApplications)
+	return answerList(c, "level_applications", apps, next, err, viewLevelApplication)
 }
 
 // getLevelApplication serves GET /v1/partners/{id}/level-applications/{application_id}.

@@ -187,8 +187,8 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 		return nil
 	}
 	limit := param("listCases", "limit")
-	if limit.Minimum == nil || *limit.Minimum != 1 || limit.Maximum == nil || *limit.Maximum != maxPageSize || limit.Default != defaultPageSize {
-		t.Errorf("limit is declared %v..%v default %v, want 1..%d default %d", limit.Minimum, limit.Maximum, limit.Default, maxPageSize, defaultPageSize)
+	if limit.Minimum == nil || *limit.Minimum != 1 || limit.Maximum == nil || *limit.Maximum != store.MaxPageSize || limit.Default != store.DefaultPageSize {
+		t.Errorf("limit is declared %v..%v default %v, want 1..%d default %d", limit.Minimum, limit.Maximum, limit.Default, store.MaxPageSize, store.DefaultPageSize)
 	}
 	if key := param("startCertification", "Idempotency-Key"); key.MaxLength == nil || *key.MaxLength != maxIdempotencyKeyLength {
 		t.Errorf("Idempotency-Key is declared at most %v, want %d", key.MaxLength, maxIdempotencyKeyLength)

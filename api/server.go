@@ -26,6 +26,9 @@ type Deps struct {
 	Temporal  client.Client
 	TaskQueue string
 	TicketSLA string // the ticket SLA policy new certification cases get
+	// CertificationExpiry is how long a rejected certification case waits
+	// for the partner before it expires (0: the workflow's default).
+	CertificationExpiry time.Duration
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -34,14 +37,15 @@ type Deps struct {
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
-	store     *store.Store
-	temporal  client.Client
-	taskQueue string
-	ticketSLA string
-	location  *time.Location
-	logger    *slog.Logger
-	metrics   *httpMetrics
-	app       *fiber.App
+	store      *store.Store
+	temporal   client.Client
+	taskQueue  string
+	ticketSLA  string
+	certExpiry time.Duration
+	location   *time.Location
+	logger     *slog.Logger
+	metrics    *httpMetrics
+	app        *fiber.App
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -56,7 +60,7 @@ func New(d Deps) *fiber.App { return newServer(d).app }
 // registered after it.
 func newServer(d Deps) *Server {
 	s := &Server{
-		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA,
+		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 	}
 	app := fiber.New(fiber.Config{

@@ -8,13 +8,18 @@ import (
 	"partnerops/store"
 )
 
-// answerList answers a list read from the store as {"<key>": [views]}, each
-// row shown through view; a failed read is the error.
-func answerList[T, V any](c *fiber.Ctx, key string, rows []T, err error, view func(T) V) error {
+// answerList answers a page of a list read from the store as
+// {"<key>": [views], "next_cursor": next}, each row shown through view and
+// next_cursor only when another page follows; a failed read is the error.
+func answerList[T, V any](c *fiber.Ctx, key string, rows []T, next string, err error, view func(T) V) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{key: viewsOf(rows, view)})
+	answer := fiber.Map{key: viewsOf(rows, view)}
+	if next != "" {
+		answer["next_cursor"] = next
+	}
+	return c.JSON(answer)
 }
 
 // viewsOf shows every row through view; an empty list stays a list in JSON.
@@ -25,6 +30,9 @@ func viewsOf[T, V any](rows []T, view func(T) V) []V {
 	}
 	return views
 }
+
+// asIs is the view of a row the API shows as the store reads it.
+func asIs[T any](row T) T { return row }
 
 // answerOne answers one record read from the store through view; a record
 // that does not exist (or is not the caller's) is a 404 naming what.

@@ -4,6 +4,8 @@
 // README's table and docker-compose.yml are checked against them by tests.
 package config
 
+import "time"
+
 // Database locates PostgreSQL.
 type Database struct {
 	URL string `name:"database-url" env:"DATABASE_URL" help:"PostgreSQL connection URL (postgres://user@host:5432/db?sslmode=disable)."`
@@ -28,6 +30,8 @@ type Temporal struct {
 type Policy struct {
 	TicketSLA string `name:"ticket-sla" env:"PARTNEROPS_TICKET_SLA" default:"3wd" help:"Ticket SLA: working days on the business calendar (3wd), or a wall-clock duration for demos (2m)."`
 	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
+	// CertificationExpiry is fixed in each certification case at its start.
+	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
 }
 
 // HTTP is where the API listens.

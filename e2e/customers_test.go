@@ -314,7 +314,7 @@ func TestCustomerBinding(t *testing.T) {
 	s.call("GET", "/v1/customers/"+other.ID, other.Principal.Token, nil).expect(t, 200)
 
 	// Who bound what is in the partner's audit trail.
-	trail, err := s.store.AuditTrail(ctx, s.partnerA, "", 20)
+	trail, _, err := s.store.AuditTrail(ctx, s.partnerA, "", store.Page{Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestOnlineContracts(t *testing.T) {
 	s.call("GET", rPath+"/"+byPartner.ID, s.adminB, nil).expect(t, 404)
 	s.call("GET", cPath, rTok, nil).expect(t, 404)
 
-	trail, err := s.store.AuditTrail(ctx, s.partnerA, "", 50)
+	trail, _, err := s.store.AuditTrail(ctx, s.partnerA, "", store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -283,41 +282,18 @@ func (s *Store) Adjustment(ctx context.Context, id string) (Adjustment, error) {
 type AdjustmentFilter struct {
 	PartnerID  string
 	CustomerID string
-	Limit      int
-	Cursor     string // from a previous page's next cursor
 }
 
-// ListAdjustments returns a page of adjustments, newest first, and the
-// cursor of the next page ("" on the last).
-func (s *Store) ListAdjustments(ctx context.Context, f AdjustmentFilter) ([]Adjustment, string, error) {
-	where := []string{"true"}
-	var args []any
+// ListAdjustments returns page p of the adjustments f lets through, newest
+// first, and the cursor of the next page ("" on the last).
+func (s *Store) ListAdjustments(ctx context.Context, f AdjustmentFilter, p Page) ([]Adjustment, string, error) {
+	q := listQuery{from: `SELECT ` + adjustmentColumns + ` FROM account_adjustments`, order: newestFirst("operated_at", "id")}
 	if f.PartnerID != "" {
-		args = append(args, f.PartnerID)
-		where = append(where, fmt.Sprintf("partner_id = $%d", len(args)))
+		q.and("partner_id = %s", f.PartnerID)
 	}
 	if f.CustomerID != "" {
-		args = append(args, f.CustomerID)
-		where = append(where, fmt.Sprintf("customer_id = $%d", len(args)))
+		q.and("customer_id = %s", f.CustomerID)
 	}
-	where, args, err := keysetPage(where, args, "operated_at", f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	args = append(args, f.Limit+1)
-	var rows []adjustmentRow
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+adjustmentColumns+` FROM account_adjustments WHERE `+
-		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY operated_at DESC, id DESC LIMIT $%d`, len(args)), args...); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = encodeKeyset(rows[len(rows)-1].OperatedAt, rows[len(rows)-1].ID)
-	}
-	list := make([]Adjustment, len(rows))
-	for i, r := range rows {
-		list[i] = r.toAdjustment()
-	}
-	return list, next, nil
+	rows, next, err := selectPage(ctx, s, q, p, func(r adjustmentRow) []any { return []any{r.OperatedAt, r.ID} })
+	return listOf(rows, adjustmentRow.toAdjustment), next, err
 }

@@ -48,22 +48,28 @@ type AuditEvent struct {
 	At            time.Time      `db:"at" json:"at"`
 }
 
-// AuditTrail returns a partner's audit events, newest first; with
-// principalID, only that principal's.
-func (s *Store) AuditTrail(ctx context.Context, partnerID, principalID string, limit int) ([]AuditEvent, error) {
-	events := []AuditEvent{}
-	if err := s.db.SelectContext(ctx, &events, `
-		SELECT a.id, a.principal_id, p.name AS principal_name, a.action, a.target_kind, a.target_id, a.detail, a.at
-		FROM audit_events a JOIN principals p ON p.id = a.principal_id
-		WHERE a.partner_id = $1 AND ($2 = '' OR a.principal_id = $2)
-		ORDER BY a.id DESC LIMIT $3`, partnerID, principalID, limit); err != nil {
-		return nil, err
+// AuditTrail returns page p of a partner's audit events, newest first, and
+// the cursor of the next page ("" on the last); with principalID, only that
+// principal's.
+func (s *Store) AuditTrail(ctx context.Context, partnerID, principalID string, p Page) ([]AuditEvent, string, error) {
+	q := listQuery{
+		from: `SELECT a.id, a.principal_id, p.name AS principal_name, a.action, a.target_kind, a.target_id, a.detail, a.at
+		FROM audit_events a JOIN principals p ON p.id = a.principal_id`,
+		order: keyset{columns: []keyColumn{{"a.id", keyInt}}, desc: true},
+	}
+	q.and("a.partner_id = %s", partnerID)
+	if principalID != "" {
+		q.and("a.principal_id = %s", principalID)
+	}
+	events, next, err := selectPage(ctx, s, q, p, func(e AuditEvent) []any { return []any{e.ID} })
+	if err != nil {
+		return nil, "", err
 	}
 	for i := range events {
 		if err := json.Unmarshal(events[i].RawDetail, &events[i].Detail); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		events[i].At = events[i].At.UTC()
 	}
-	return events, nil
+	return events, next, nil
 }

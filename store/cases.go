@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -151,72 +150,46 @@ type CaseFilter struct {
 	PartnerID   string
 	CustomerID  string
 	SLABreached *bool
-	Limit       int
-	Cursor      string // from a previous page's next cursor
 }
 
-// ErrBadCursor is returned for a cursor this store did not hand out.
-var ErrBadCursor = errors.New("malformed cursor")
-
-// ListCases returns a page of cases, newest first, and the cursor of the
-// next page ("" on the last). Keyset pagination on (created_at, id) keeps
-// every page as fast as the first.
-func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]cases.Case, string, error) {
-	where := []string{"true"}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+// ListCases returns page p of the cases f lets through, newest first, and
+// the cursor of the next page ("" on the last). Each combination of
+// filters has an index that serves it in this order (migrations 00001 and
+// 00010).
+func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Case, string, error) {
+	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
 	if f.Kind != "" {
-		where = append(where, "kind = "+arg(f.Kind))
+		q.and("kind = %s", f.Kind)
 	}
 	if f.Status != "" {
-		where = append(where, "status = "+arg(f.Status))
+		q.and("status = %s", f.Status)
 	}
 	if f.PartnerID != "" {
-		where = append(where, "partner_id = "+arg(f.PartnerID))
+		q.and("partner_id = %s", f.PartnerID)
 	}
 	if f.CustomerID != "" {
-		where = append(where, "customer_id = "+arg(f.CustomerID))
+		q.and("customer_id = %s", f.CustomerID)
 	}
 	if f.SLABreached != nil {
 		if *f.SLABreached {
-			where = append(where, "sla_breached")
+			q.and("sla_breached")
 		} else {
-			where = append(where, "NOT sla_breached")
+			q.and("NOT sla_breached")
 		}
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeKeyset(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
-	}
-	query := `SELECT ` + caseColumns + ` FROM cases WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + arg(f.Limit+1)
-	var rows []caseRow
-	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		last := rows[len(rows)-1].toCase()
-		next = encodeKeyset(last.CreatedAt, last.ID)
-	}
+	rows, next, err := selectPage(ctx, s, q, p, func(r caseRow) []any { return []any{r.CreatedAt, r.ID} })
 	list := make([]cases.Case, len(rows))
 	for i, r := range rows {
 		list[i] = r.toCase()
 	}
-	return list, next, nil
+	return list, next, err
 }
 
-// CaseEvents returns a case's timeline, oldest first.
-func (s *Store) CaseEvents(ctx context.Context, caseID string) ([]cases.Event, error) {
-	var rows []struct {
-		Seq       int       `db:"seq"`
+// CaseEvents returns page p of a case's timeline, oldest first, and the
+// cursor of the next page ("" on the last).
+func (s *Store) CaseEvents(ctx context.Context, caseID string, p Page) ([]cases.Event, string, error) {
+	type eventRow struct {
+		Seq       int64     `db:"seq"`
 		Type      string    `db:"type"`
 		Status    string    `db:"status"`
 		ActorID   string    `db:"actor_id"`
@@ -225,22 +198,26 @@ func (s *Store) CaseEvents(ctx context.Context, caseID string) ([]cases.Event, e
 		Detail    []byte    `db:"detail"`
 		At        time.Time `db:"at"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `
-		SELECT seq, type, status, actor_id, actor_role, actor_name, detail, at
-		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID); err != nil {
-		return nil, err
+	q := listQuery{
+		from:  `SELECT seq, type, status, actor_id, actor_role, actor_name, detail, at FROM case_events`,
+		order: keyset{columns: []keyColumn{{"seq", keyInt}}},
+	}
+	q.and("case_id = %s", caseID)
+	rows, next, err := selectPage(ctx, s, q, p, func(r eventRow) []any { return []any{r.Seq} })
+	if err != nil {
+		return nil, "", err
 	}
 	events := make([]cases.Event, len(rows))
 	for i, r := range rows {
 		events[i] = cases.Event{
-			Seq: r.Seq, Type: r.Type, Status: r.Status, At: r.At.UTC(),
+			Seq: int(r.Seq), Type: r.Type, Status: r.Status, At: r.At.UTC(),
 			Actor: cases.Actor{ID: r.ActorID, Role: r.ActorRole, Name: r.ActorName},
 		}
 		if err := json.Unmarshal(r.Detail, &events[i].Detail); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	return events, nil
+	return events, next, nil
 }
 
 // CertificationHolder returns the ID of another partner's certification case

@@ -60,14 +60,14 @@ func TestApplyTransitionIsIdempotentAndOrdered(t *testing.T) {
 	if got.Status != "certified" {
 		t.Errorf("status %s, want the newest (certified)", got.Status)
 	}
-	events, err := st.CaseEvents(ctx, c.ID)
+	events, _, err := st.CaseEvents(ctx, c.ID, store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(events) != 3 || events[0].Seq != 1 || events[2].Seq != 3 {
 		t.Errorf("events %+v, want seq 1, 2, 3 once each", events)
 	}
-	notes, err := st.Notifications(ctx, store.Recipient{Audience: cases.AudiencePartner, PartnerID: partnerID}, 10)
+	notes, _, err := st.Notifications(ctx, store.Recipient{Audience: cases.AudiencePartner, PartnerID: partnerID}, store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestOpenCaseIdempotencyKey(t *testing.T) {
 	if len(distinct) != 1 {
 		t.Errorf("one key opened %d cases", len(distinct))
 	}
-	list, _, err := st.ListCases(ctx, store.CaseFilter{Limit: 50})
+	list, _, err := st.ListCases(ctx, store.CaseFilter{}, store.Page{})
 	if err != nil || len(list) != 1 {
 		t.Errorf("%d cases stored (%v)", len(list), err)
 	}

@@ -132,20 +132,32 @@ func (s *Store) expireOwnOrders(ctx context.Context, customerID string) error {
 	return err
 }
 
-// CustomerCloudOrders lists the customer's cloud orders, newest first.
-func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string) ([]CloudOrder, error) {
+// CloudOrderStatuses are the states a cloud order can be in.
+func CloudOrderStatuses() []string {
+	return []string{OrderPendingPartnerPayment, OrderPendingPayment, OrderCompleted, OrderCancelled}
+}
+
+// CloudOrderFilter narrows a customer's cloud orders; zero values do not filter.
+type CloudOrderFilter struct {
+	Status string
+}
+
+// CustomerCloudOrders returns page p of the customer's cloud orders f lets
+// through, newest first, and the cursor of the next page ("" on the last).
+func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string, f CloudOrderFilter, p Page) ([]CloudOrder, string, error) {
 	if err := s.expireOwnOrders(ctx, customerID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	list := []CloudOrder{}
-	if err := s.db.SelectContext(ctx, &list, `SELECT `+cloudOrderColumns+` FROM orders
-		WHERE customer_id = $1 AND channel = 'cloud' ORDER BY created_at DESC, id DESC`, customerID); err != nil {
-		return nil, err
+	q := listQuery{from: `SELECT ` + cloudOrderColumns + ` FROM orders`, order: newestFirst("created_at", "id")}
+	q.and("customer_id = %s AND channel = %s", customerID, OrderChannelCloud)
+	if f.Status != "" {
+		q.and("status = %s", f.Status)
 	}
+	list, next, err := selectPage(ctx, s, q, p, func(o CloudOrder) []any { return []any{o.CreatedAt, o.ID} })
 	for i := range list {
 		list[i].utc()
 	}
-	return list, nil
+	return list, next, err
 }
 
 // CustomerCloudOrder reads one of the customer's cloud orders.
@@ -160,27 +172,34 @@ func (s *Store) CustomerCloudOrder(ctx context.Context, customerID, id string) (
 	return o, notFoundIfNoRows(err)
 }
 
-// PaymentRequests lists the orders waiting for the partner to pay, oldest
-// deadline first.
-func (s *Store) PaymentRequests(ctx context.Context, partnerID string) ([]CloudOrder, error) {
-	list := []CloudOrder{}
-	if err := s.db.SelectContext(ctx, &list, `SELECT `+cloudOrderColumns+` FROM orders
-		WHERE reseller_id = $1 AND channel = 'cloud' AND status = $2
-		ORDER BY payment_deadline, id`, partnerID, OrderPendingPartnerPayment); err != nil {
-		return nil, err
+// PaymentRequests returns page p of the orders waiting for the partner to
+// pay, soonest deadline first, and the cursor of the next page ("" on the
+// last).
+func (s *Store) PaymentRequests(ctx context.Context, partnerID string, p Page) ([]CloudOrder, string, error) {
+	q := listQuery{
+		from:  `SELECT ` + cloudOrderColumns + ` FROM orders`,
+		order: keyset{columns: []keyColumn{{"payment_deadline", keyTime}, {"id", keyText}}},
 	}
+	q.and("reseller_id = %s AND channel = %s AND status = %s", partnerID, OrderChannelCloud, OrderPendingPartnerPayment)
+	list, next, err := selectPage(ctx, s, q, p, func(o CloudOrder) []any { return []any{o.PaymentDeadline, o.ID} })
 	for i := range list {
 		list[i].utc()
 	}
-	return list, nil
+	return list, next, err
 }
 
-// MarkOrderPaid records that payer paid the order. Marking it paid by the
-// same payer again changes nothing; an order that no longer waits for a
-// payment is ErrOrderNotPayable.
+// MarkOrderPaid records that payer paid the order. Only the payer the order
+// waits for may pay it: a partner's payment of an order handed back to its
+// customer (or the customer's of one still waiting for its partner) is
+// ErrOrderNotPayable, so no order is paid twice. Marking it paid by the same
+// payer again changes nothing.
 func (s *Store) MarkOrderPaid(ctx context.Context, orderID, payer string) error {
+	waiting := OrderPendingPayment
+	if payer == rules.PayerPartner {
+		waiting = OrderPendingPartnerPayment
+	}
 	return s.moveOrder(ctx, orderID, `status = 'completed', paid_by = $2, completed_at = now()`,
-		[]string{OrderPendingPartnerPayment, OrderPendingPayment}, func(o CloudOrder) bool {
+		[]string{waiting}, func(o CloudOrder) bool {
 			return o.Status == OrderCompleted && o.PaidBy.String == payer
 		}, payer)
 }

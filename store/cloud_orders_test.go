@@ -7,26 +7,13 @@ import (
 	"time"
 
 	"partnerops/cases"
-	"partnerops/internal/testdb"
 	"partnerops/rules"
 	"partnerops/store"
 )
 
 func TestSelfPaidOrdersExpireAtTheirDeadline(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
-	p, err := st.CreatePartner(ctx, "Acme", "solution_provider", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := st.CreateCustomer(ctx, "Blue Sky", p.ID, "resale")
-	if err != nil {
-		t.Fatal(err)
-	}
-	who, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Blue Sky", Role: cases.RoleCustomer, CustomerID: c.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, p, c, who := orderingCustomer(t)
 	placed := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
 	order, err := st.PlaceCloudOrder(ctx, store.NewCloudOrder{
 		ID: store.NewID("ord"), CustomerID: c.ID, PartnerID: p.ID, Scenario: rules.Renewal, Product: "ecs",
@@ -42,5 +29,40 @@ func TestSelfPaidOrdersExpireAtTheirDeadline(t *testing.T) {
 	}
 	if _, err := st.PayOwnOrder(ctx, c.ID, order.ID, time.Now()); !errors.Is(err, store.ErrOrderNotPayable) {
 		t.Errorf("paying a cancelled order: %v", err)
+	}
+}
+
+// Only the payer an order waits for may mark it paid: once handed back to
+// the customer, the partner's payment is refused, so nobody pays it twice.
+func TestOrderIsPaidOnlyByThePayerItWaitsFor(t *testing.T) {
+	ctx := context.Background()
+	st, p, c, who := orderingCustomer(t)
+	placed := time.Now().UTC().Truncate(time.Microsecond)
+	caseID := store.NewID("cas")
+	order, err := st.PlaceCloudOrder(ctx, store.NewCloudOrder{
+		ID: store.NewID("ord"), CustomerID: c.ID, PartnerID: p.ID, Scenario: rules.Renewal, Product: "ecs",
+		Amount: rules.Money{Amount: 100, Currency: "CNY"}, Payer: rules.PayerPartner,
+		PaymentDeadline: placed.Add(48 * time.Hour), PlacedBy: who, PlacedAt: placed,
+	}, &cases.Case{ID: caseID, Kind: cases.KindPartnerPayment, PartnerID: p.ID, CustomerID: c.ID, Status: "awaiting_partner",
+		CreatedAt: placed, UpdatedAt: placed, Details: []byte(`{}`)}, nil)
+	if err != nil || order.Status != store.OrderPendingPartnerPayment {
+		t.Fatalf("placed %+v, %v", order, err)
+	}
+	if err := st.MarkOrderPaid(ctx, order.ID, rules.PayerCustomer); !errors.Is(err, store.ErrOrderNotPayable) {
+		t.Errorf("the customer paying an order that waits for its partner: %v", err)
+	}
+	if err := st.HandBackOrder(ctx, order.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkOrderPaid(ctx, order.ID, rules.PayerPartner); !errors.Is(err, store.ErrOrderNotPayable) {
+		t.Errorf("the partner paying a handed-back order: %v, want ErrOrderNotPayable", err)
+	}
+	for i := 0; i < 2; i++ { // a repeat changes nothing
+		if err := st.MarkOrderPaid(ctx, order.ID, rules.PayerCustomer); err != nil {
+			t.Errorf("the customer paying its handed-back order (%d): %v", i+1, err)
+		}
+	}
+	if err := st.CancelOrder(ctx, order.ID); !errors.Is(err, store.ErrOrderNotPayable) {
+		t.Errorf("cancelling a paid order: %v", err)
 	}
 }

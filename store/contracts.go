@@ -66,17 +66,16 @@ func (s *Store) ApplyForContract(ctx context.Context, c Customer, title string, 
 	return k, !replayed, err
 }
 
-// CustomerContracts lists the customer's contracts, newest first.
-func (s *Store) CustomerContracts(ctx context.Context, customerID string) ([]Contract, error) {
-	list := []Contract{}
-	if err := s.db.SelectContext(ctx, &list, `SELECT `+contractColumns+` FROM contracts
-		WHERE customer_id = $1 ORDER BY created_at DESC, id DESC`, customerID); err != nil {
-		return nil, err
-	}
+// CustomerContracts returns page p of the customer's contracts, newest
+// first, and the cursor of the next page ("" on the last).
+func (s *Store) CustomerContracts(ctx context.Context, customerID string, p Page) ([]Contract, string, error) {
+	q := listQuery{from: `SELECT ` + contractColumns + ` FROM contracts`, order: newestFirst("created_at", "id")}
+	q.and("customer_id = %s", customerID)
+	list, next, err := selectPage(ctx, s, q, p, func(k Contract) []any { return []any{k.CreatedAt, k.ID} })
 	for i := range list {
 		list[i].CreatedAt = list[i].CreatedAt.UTC()
 	}
-	return list, nil
+	return list, next, err
 }
 
 // CustomerContract reads one of the customer's contracts: ErrNotFound when

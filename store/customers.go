@@ -90,17 +90,16 @@ func customer(ctx context.Context, q sqlx.QueryerContext, id string, lock bool) 
 	return c, notFoundIfNoRows(err)
 }
 
-// PartnerCustomers lists a partner's sub-customers, newest first.
-func (s *Store) PartnerCustomers(ctx context.Context, partnerID string) ([]Customer, error) {
-	list := []Customer{}
-	if err := s.db.SelectContext(ctx, &list, customerSelect+`
-		WHERE c.partner_id = $1 ORDER BY c.created_at DESC, c.id DESC`, partnerID); err != nil {
-		return nil, err
-	}
+// PartnerCustomers returns page p of a partner's sub-customers, newest
+// first, and the cursor of the next page ("" on the last).
+func (s *Store) PartnerCustomers(ctx context.Context, partnerID string, p Page) ([]Customer, string, error) {
+	q := listQuery{from: customerSelect, order: newestFirst("c.created_at", "c.id")}
+	q.and("c.partner_id = %s", partnerID)
+	list, next, err := selectPage(ctx, s, q, p, func(c Customer) []any { return []any{c.CreatedAt, c.ID} })
 	for i := range list {
 		list[i].CreatedAt = list[i].CreatedAt.UTC()
 	}
-	return list, nil
+	return list, next, err
 }
 
 // NewBoundCustomer is a customer of a partner's sales platform to bind to a

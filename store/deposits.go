@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -112,27 +110,11 @@ func (s *Store) Deposit(ctx context.Context, id string) (Deposit, error) {
 	return deposit(ctx, s.db, id)
 }
 
-// ListDeposits returns a page of a partner's deposits, newest first, and the
-// cursor of the next page ("" on the last).
-func (s *Store) ListDeposits(ctx context.Context, partnerID string, limit int, cursor string) ([]Deposit, string, error) {
-	where, args, err := keysetPage([]string{"partner_id = $1"}, []any{partnerID}, "recorded_at", cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	args = append(args, limit+1)
-	var rows []depositRow
-	if err := s.db.SelectContext(ctx, &rows, `SELECT `+depositColumns+` FROM money_deposits WHERE `+
-		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY recorded_at DESC, id DESC LIMIT $%d`, len(args)), args...); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeKeyset(rows[len(rows)-1].RecordedAt, rows[len(rows)-1].ID)
-	}
-	list := make([]Deposit, len(rows))
-	for i, r := range rows {
-		list[i] = r.toDeposit()
-	}
-	return list, next, nil
+// ListDeposits returns page p of a partner's deposits, newest first, and
+// the cursor of the next page ("" on the last).
+func (s *Store) ListDeposits(ctx context.Context, partnerID string, p Page) ([]Deposit, string, error) {
+	q := listQuery{from: `SELECT ` + depositColumns + ` FROM money_deposits`, order: newestFirst("recorded_at", "id")}
+	q.and("partner_id = %s", partnerID)
+	rows, next, err := selectPage(ctx, s, q, p, func(r depositRow) []any { return []any{r.RecordedAt, r.ID} })
+	return listOf(rows, depositRow.toDeposit), next, err
 }

@@ -22,3 +22,9 @@ func (s *Store) ReclaimOnUnbind(ctx context.Context, partnerID, customerID, refe
 	})
 	return adjs, err
 }
+
+// OnList has fn see the SQL and arguments of each list page the store reads.
+func (s *Store) OnList(fn func(query string, args []any)) { s.onList = fn }
+
+// Cursor is the cursor of a list page ending at a row with these key values.
+func Cursor(values ...any) string { return encodeCursor(values) }

@@ -4,12 +4,10 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -405,21 +403,11 @@ type LedgerEntry struct {
 	CreatedAt    time.Time   `json:"created_at"`
 }
 
-// LedgerEntries returns a page of the entries of a partner's books (its
+// LedgerEntries returns page p of the entries of a partner's books (its
 // own, its customers' and the vendor accounts facing it), newest first, and
 // the cursor of the next page ("" on the last).
-func (s *Store) LedgerEntries(ctx context.Context, partnerID string, limit int, cursor string) ([]LedgerEntry, string, error) {
-	before := int64(math.MaxInt64)
-	if cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err != nil {
-			return nil, "", ErrBadCursor
-		}
-		if before, err = strconv.ParseInt(string(raw), 10, 64); err != nil {
-			return nil, "", ErrBadCursor
-		}
-	}
-	var rows []struct {
+func (s *Store) LedgerEntries(ctx context.Context, partnerID string, p Page) ([]LedgerEntry, string, error) {
+	type entryRow struct {
 		ID           int64          `db:"id"`
 		PostingID    string         `db:"posting_id"`
 		PostingKind  PostingKind    `db:"posting_kind"`
@@ -432,29 +420,22 @@ func (s *Store) LedgerEntries(ctx context.Context, partnerID string, limit int, 
 		BalanceAfter int64          `db:"balance_after"`
 		CreatedAt    time.Time      `db:"created_at"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `
-		SELECT e.id, e.posting_id, p.kind AS posting_kind, p.reference, e.account_id, a.kind AS account_kind,
+	q := listQuery{
+		from: `SELECT e.id, e.posting_id, p.kind AS posting_kind, p.reference, e.account_id, a.kind AS account_kind,
 		       a.customer_id, e.amount, e.currency, e.balance_after, e.created_at
 		FROM ledger_entries e
 		JOIN money_postings p ON p.id = e.posting_id
-		JOIN money_accounts a ON a.id = e.account_id
-		WHERE e.partner_id = $1 AND e.id < $2
-		ORDER BY e.id DESC LIMIT $3`, partnerID, before, limit+1); err != nil {
-		return nil, "", err
+		JOIN money_accounts a ON a.id = e.account_id`,
+		order: keyset{columns: []keyColumn{{"e.id", keyInt}}, desc: true},
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(rows[len(rows)-1].ID, 10)))
-	}
-	entries := make([]LedgerEntry, len(rows))
-	for i, r := range rows {
-		entries[i] = LedgerEntry{
+	q.and("e.partner_id = %s", partnerID)
+	rows, next, err := selectPage(ctx, s, q, p, func(r entryRow) []any { return []any{r.ID} })
+	return listOf(rows, func(r entryRow) LedgerEntry {
+		return LedgerEntry{
 			ID: r.ID, PostingID: r.PostingID, PostingKind: r.PostingKind, Reference: r.Reference,
 			AccountID: r.AccountID, AccountKind: r.AccountKind, CustomerID: r.CustomerID.String,
 			Amount:       rules.Money{Amount: r.Amount, Currency: r.Currency},
 			BalanceAfter: r.BalanceAfter, CreatedAt: r.CreatedAt.UTC(),
 		}
-	}
-	return entries, next, nil
+	}), next, err
 }

@@ -175,7 +175,7 @@ func TestDoubleEntrySumsToZero(t *testing.T) {
 	if !slices.Equal(pb, []rules.Money{cny(800), {Amount: 500, Currency: "USD"}}) {
 		t.Errorf("partner balances %v", pb)
 	}
-	entries, next, err := b.st.LedgerEntries(ctx, b.partner, 100, "")
+	entries, next, err := b.st.LedgerEntries(ctx, b.partner, store.Page{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestDoubleEntrySumsToZero(t *testing.T) {
 	// Pages of 3 give the same entries.
 	var paged []store.LedgerEntry
 	for cursor := ""; ; {
-		page, next, err := b.st.LedgerEntries(ctx, b.partner, 3, cursor)
+		page, next, err := b.st.LedgerEntries(ctx, b.partner, store.Page{Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -476,7 +476,7 @@ func TestAdjustmentIdempotencyKey(t *testing.T) {
 		t.Errorf("%d adjustments, want 1", n)
 	}
 	// The adjustment is audited once, with who made it.
-	events, err := b.st.AuditTrail(context.Background(), b.partner, "", 10)
+	events, _, err := b.st.AuditTrail(context.Background(), b.partner, "", store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestReclaimOnUnbind(t *testing.T) {
 	if _, err := b.st.ReclaimOnUnbind(ctx, b.partner, b.otherCust, "cas_unbind_2", b.admin); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another partner's customer: %v", err)
 	}
-	list, _, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{CustomerID: b.resale, Limit: 10})
+	list, _, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{CustomerID: b.resale}, store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,7 +596,7 @@ func TestListAdjustmentsPages(t *testing.T) {
 	}
 	var seen []string
 	for cursor := ""; ; {
-		page, next, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{PartnerID: b.partner, Limit: 3, Cursor: cursor})
+		page, next, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{PartnerID: b.partner}, store.Page{Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -611,10 +611,10 @@ func TestListAdjustmentsPages(t *testing.T) {
 	if strings.Join(seen, ",") != "A6,A5,A4,A3,A2,A1,A0" {
 		t.Errorf("pages gave %v, want newest first, each once", seen)
 	}
-	if _, _, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{Limit: 3, Cursor: "!!"}); !errors.Is(err, store.ErrBadCursor) {
+	if _, _, err := b.st.ListAdjustments(ctx, store.AdjustmentFilter{}, store.Page{Limit: 3, Cursor: "!!"}); !errors.Is(err, store.ErrBadCursor) {
 		t.Errorf("a bad cursor: %v", err)
 	}
-	deposits, _, err := b.st.ListDeposits(ctx, b.partner, 10, "")
+	deposits, _, err := b.st.ListDeposits(ctx, b.partner, store.Page{})
 	if err != nil || len(deposits) != 1 || deposits[0].RecordedBy != b.ops {
 		t.Errorf("deposits %+v: %v", deposits, err)
 	}

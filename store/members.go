@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"partnerops/cases"
 	"partnerops/rules"
 )
 
@@ -94,13 +95,16 @@ func (s *Store) Invite(ctx context.Context, partnerID, principalID string, by Pr
 	return out, err
 }
 
-// PartnerInvitations lists the invitations a partner has sent, newest first.
-func (s *Store) PartnerInvitations(ctx context.Context, partnerID string) ([]Invitation, error) {
-	list := []Invitation{}
-	err := s.db.SelectContext(ctx, &list, invitationSelect+`
-		WHERE i.partner_id = $1 ORDER BY i.created_at DESC, i.id DESC`, partnerID)
-	return list, err
+// PartnerInvitations returns page p of the invitations a partner has sent,
+// newest first, and the cursor of the next page ("" on the last).
+func (s *Store) PartnerInvitations(ctx context.Context, partnerID string, p Page) ([]Invitation, string, error) {
+	q := listQuery{from: invitationSelect, order: newestFirst("i.created_at", "i.id")}
+	q.and("i.partner_id = %s", partnerID)
+	return selectPage(ctx, s, q, p, invitationKey)
 }
+
+// invitationKey places an invitation in the newest-first lists.
+func invitationKey(inv Invitation) []any { return []any{inv.CreatedAt, inv.ID} }
 
 // PartnerInvitation reads one invitation the partner has sent.
 func (s *Store) PartnerInvitation(ctx context.Context, partnerID, id string) (Invitation, error) {
@@ -109,13 +113,13 @@ func (s *Store) PartnerInvitation(ctx context.Context, partnerID, id string) (In
 	return inv, notFoundIfNoRows(err)
 }
 
-// PendingInvitations lists the invitations awaiting the principal's answer,
-// newest first.
-func (s *Store) PendingInvitations(ctx context.Context, principalID string) ([]Invitation, error) {
-	list := []Invitation{}
-	err := s.db.SelectContext(ctx, &list, invitationSelect+`
-		WHERE i.principal_id = $1 AND i.status = 'pending' ORDER BY i.created_at DESC, i.id DESC`, principalID)
-	return list, err
+// PendingInvitations returns page p of the invitations awaiting the
+// principal's answer, newest first, and the cursor of the next page (""
+// on the last).
+func (s *Store) PendingInvitations(ctx context.Context, principalID string, p Page) ([]Invitation, string, error) {
+	q := listQuery{from: invitationSelect, order: newestFirst("i.created_at", "i.id")}
+	q.and("i.principal_id = %s AND i.status = %s", principalID, rules.InvitationPending)
+	return selectPage(ctx, s, q, p, invitationKey)
 }
 
 // AnswerInvitation records the invitee's answer to its invitation: on
@@ -183,18 +187,24 @@ type Member struct {
 	Since       time.Time `db:"since"`
 }
 
-// Members lists the partner's accounts: the admin first, then the personal
-// accounts in the order they joined.
-func (s *Store) Members(ctx context.Context, partnerID string) ([]Member, error) {
-	list := []Member{}
-	err := s.db.SelectContext(ctx, &list, `
-		SELECT id, name, role, COALESCE(partner_since, created_at) AS since
-		FROM principals WHERE partner_id = $1
-		ORDER BY role = 'admin' DESC, since, id`, partnerID)
+// Members returns page p of the partner's accounts, the admin first, then
+// the personal accounts in the order they joined, and the cursor of the
+// next page ("" on the last).
+func (s *Store) Members(ctx context.Context, partnerID string, p Page) ([]Member, string, error) {
+	q := listQuery{
+		from: `SELECT id, name, role, COALESCE(partner_since, created_at) AS since FROM principals`,
+		order: keyset{columns: []keyColumn{
+			{"(role <> 'admin')", keyBool}, {"COALESCE(partner_since, created_at)", keyTime}, {"id", keyText},
+		}},
+	}
+	q.and("partner_id = %s", partnerID)
+	list, next, err := selectPage(ctx, s, q, p, func(m Member) []any {
+		return []any{m.Role != cases.RoleAdmin, m.Since, m.PrincipalID}
+	})
 	for i := range list {
 		list[i].Since = list[i].Since.UTC()
 	}
-	return list, err
+	return list, next, err
 }
 
 // RemoveMember dissociates an account from the partner when refuse (the

@@ -23,12 +23,19 @@ type Recipient struct {
 	CustomerID string
 }
 
-// Notifications returns a recipient's newest notifications.
-func (s *Store) Notifications(ctx context.Context, r Recipient, limit int) ([]Notification, error) {
-	list := []Notification{}
-	err := s.db.SelectContext(ctx, &list, `
-		SELECT id, case_id, audience, kind, message, created_at FROM notifications
-		WHERE audience = $1 AND ($2 = '' OR partner_id = $2) AND ($3 = '' OR customer_id = $3)
-		ORDER BY id DESC LIMIT $4`, r.Audience, r.PartnerID, r.CustomerID, limit)
-	return list, err
+// Notifications returns page p of a recipient's notifications, newest
+// first, and the cursor of the next page ("" on the last).
+func (s *Store) Notifications(ctx context.Context, r Recipient, p Page) ([]Notification, string, error) {
+	q := listQuery{
+		from:  `SELECT id, case_id, audience, kind, message, created_at FROM notifications`,
+		order: keyset{columns: []keyColumn{{"id", keyInt}}, desc: true},
+	}
+	q.and("audience = %s", r.Audience)
+	if r.PartnerID != "" {
+		q.and("partner_id = %s", r.PartnerID)
+	}
+	if r.CustomerID != "" {
+		q.and("customer_id = %s", r.CustomerID)
+	}
+	return selectPage(ctx, s, q, p, func(n Notification) []any { return []any{n.ID} })
 }

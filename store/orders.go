@@ -136,18 +136,16 @@ func (s *Store) RecordMarketplaceOrder(ctx context.Context, o NewMarketplaceOrde
 	return order, !replayed, err
 }
 
-// CustomerMarketplaceOrders lists the customer's marketplace orders, newest first.
-func (s *Store) CustomerMarketplaceOrders(ctx context.Context, customerID string) ([]Order, error) {
-	list := []Order{}
-	if err := s.db.SelectContext(ctx, &list, `SELECT `+orderColumns+` FROM orders
-		WHERE customer_id = $1 AND channel = $2 ORDER BY created_at DESC, id DESC`,
-		customerID, OrderChannelMarketplace); err != nil {
-		return nil, err
-	}
+// CustomerMarketplaceOrders returns page p of the customer's marketplace
+// orders, newest first, and the cursor of the next page ("" on the last).
+func (s *Store) CustomerMarketplaceOrders(ctx context.Context, customerID string, p Page) ([]Order, string, error) {
+	q := listQuery{from: `SELECT ` + orderColumns + ` FROM orders`, order: newestFirst("created_at", "id")}
+	q.and("customer_id = %s AND channel = %s", customerID, OrderChannelMarketplace)
+	list, next, err := selectPage(ctx, s, q, p, func(o Order) []any { return []any{o.CreatedAt, o.ID} })
 	for i := range list {
 		list[i].utc()
 	}
-	return list, nil
+	return list, next, err
 }
 
 // CustomerMarketplaceOrder reads one of the customer's marketplace orders:

@@ -207,12 +207,12 @@ func (s *Store) FileBusinessPlan(ctx context.Context, partnerID string, plan rul
 	return out, !replayed, nil
 }
 
-// BusinessPlans lists a partner's business plans, newest first.
-func (s *Store) BusinessPlans(ctx context.Context, partnerID string) ([]BusinessPlan, error) {
-	list := []BusinessPlan{}
-	err := s.db.SelectContext(ctx, &list, businessPlanSelect+`
-		WHERE b.partner_id = $1 ORDER BY b.created_at DESC, b.id DESC`, partnerID)
-	return list, err
+// BusinessPlans returns page p of a partner's business plans, newest
+// first, and the cursor of the next page ("" on the last).
+func (s *Store) BusinessPlans(ctx context.Context, partnerID string, p Page) ([]BusinessPlan, string, error) {
+	q := listQuery{from: businessPlanSelect, order: newestFirst("b.created_at", "b.id")}
+	q.and("b.partner_id = %s", partnerID)
+	return selectPage(ctx, s, q, p, func(b BusinessPlan) []any { return []any{b.CreatedAt, b.ID} })
 }
 
 // LevelApplication is a solution provider's application for a level.
@@ -296,12 +296,12 @@ func (s *Store) SubmitLevelApplication(ctx context.Context, partnerID, level str
 	return out, err
 }
 
-// LevelApplications lists a partner's level applications, newest first.
-func (s *Store) LevelApplications(ctx context.Context, partnerID string) ([]LevelApplication, error) {
-	list := []LevelApplication{}
-	err := s.db.SelectContext(ctx, &list, levelApplicationSelect+`
-		WHERE a.partner_id = $1 ORDER BY a.created_at DESC, a.id DESC`, partnerID)
-	return list, err
+// LevelApplications returns page p of a partner's level applications,
+// newest first, and the cursor of the next page ("" on the last).
+func (s *Store) LevelApplications(ctx context.Context, partnerID string, p Page) ([]LevelApplication, string, error) {
+	q := listQuery{from: levelApplicationSelect, order: newestFirst("a.created_at", "a.id")}
+	q.and("a.partner_id = %s", partnerID)
+	return selectPage(ctx, s, q, p, func(a LevelApplication) []any { return []any{a.CreatedAt, a.ID} })
 }
 
 // BusinessPlan reads one of the partner's business plans.

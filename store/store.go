@@ -19,6 +19,9 @@ var ErrNotFound = errors.New("not found")
 // Store holds the connection pool.
 type Store struct {
 	db *sqlx.DB
+	// onList, set by this package's tests, sees the SQL of each list page
+	// read, so that they can check its plan.
+	onList func(query string, args []any)
 }
 
 // Open connects to PostgreSQL and checks the connection.

@@ -9,7 +9,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"partnerops/activities"
 	"partnerops/store"
@@ -25,8 +24,7 @@ type Deps struct {
 // Register puts every workflow and activity on a worker (or a test
 // environment, which is also a registry).
 func Register(r sdkworker.Registry, d Deps) {
-	r.RegisterWorkflowWithOptions(workflows.Certification, workflow.RegisterOptions{Name: workflows.CertificationWorkflow})
-	r.RegisterWorkflowWithOptions(workflows.PartnerPayment, workflow.RegisterOptions{Name: workflows.PartnerPaymentWorkflow})
+	workflows.Register(r)
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})

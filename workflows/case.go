@@ -1,13 +1,21 @@
 // Package workflows holds one Temporal workflow per process. Workflow code
 // only orchestrates: it is deterministic, keeps the case's state, and leaves
 // every side effect (the database, notifications) to activities.
+//
+// This file is the skeleton every process shares. A process declares its
+// statuses, its action table (act values) and its steps; serve registers the
+// query and the actions, record writes each transition, and the helpers
+// below give deadlines, shared limits and continue-as-new.
 package workflows
 
 import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -21,6 +29,34 @@ import (
 // as seen by the role given as its argument (which decides its actions).
 const QueryCase = "case"
 
+// Limits of free text in actions.
+const (
+	MaxReasonLength        = 1000
+	MaxTicketMessageLength = 2000
+)
+
+// defaultStepsPerRun is how many transitions a run records before it
+// continues as new, unless the server suggests it earlier.
+const defaultStepsPerRun = 100
+
+// Patches: each names one change to running workflows (see the README,
+// "Changing a workflow"). workflow.GetVersion records which side of it a
+// run took, so histories recorded before the change replay on the old side.
+const (
+	// patchLocalActivities: transitions are recorded, and the automatic
+	// checks run, as local activities (one marker event instead of an
+	// activity's three and a second workflow task).
+	patchLocalActivities = "local-activities"
+	// patchRejectedExpiry: a rejected certification nobody touches for the
+	// configured period closes as expired.
+	patchRejectedExpiry = "rejected-expiry"
+)
+
+// patched says whether this run takes the new side of a patch.
+func patched(ctx workflow.Context, change string) bool {
+	return workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) == 1
+}
+
 // caseState is what every case workflow keeps about itself: identity,
 // status, deadline, and the sequence number of its last transition.
 type caseState struct {
@@ -33,6 +69,74 @@ type caseState struct {
 	createdAt  time.Time
 	updatedAt  time.Time
 	seq        int
+	// runSeq is seq when this run began; stepsPerRun bounds seq - runSeq.
+	runSeq, stepsPerRun int
+}
+
+// Resumed is a case's state carried into a new run by continue-as-new.
+type Resumed[D any] struct {
+	Status    string     `json:"status"`
+	SLA       *cases.SLA `json:"sla,omitempty"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	Seq       int        `json:"seq"`
+	Details   D          `json:"details"`
+}
+
+// resume takes over the state a previous run carried, if any, and returns
+// its details.
+func resume[D any](s *caseState, r *Resumed[D], fresh D, stepsPerRun int) D {
+	s.stepsPerRun = stepsPerRun
+	if s.stepsPerRun <= 0 {
+		s.stepsPerRun = defaultStepsPerRun
+	}
+	if r == nil {
+		return fresh
+	}
+	s.status, s.sla, s.updatedAt, s.seq, s.runSeq = r.Status, r.SLA, r.UpdatedAt, r.Seq, r.Seq
+	return r.Details
+}
+
+// carry is the state continue-as-new hands to the next run.
+func carry[D any](s *caseState, details D) *Resumed[D] {
+	return &Resumed[D]{Status: s.status, SLA: s.sla, UpdatedAt: s.updatedAt, Seq: s.seq, Details: details}
+}
+
+// historyFull says the run should continue as new before it waits again:
+// the server suggests it, or the run recorded its share of transitions.
+func (s *caseState) historyFull(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() || s.seq-s.runSeq >= s.stepsPerRun
+}
+
+// run is every process's main loop. Until the case is finished it takes
+// the process's next wait (for a deadline, or for an action to move the
+// case), and continues as new when this run's history is full: once every
+// handler answered its caller, unless the case finished meanwhile, it
+// starts the next run of the same workflow with the input next builds then
+// (so it carries what those handlers did). It ends with the final status.
+func (s *caseState) run(ctx workflow.Context, finished func() bool, wait func(workflow.Context) error, next func() any) (string, error) {
+	for !finished() {
+		if err := wait(ctx); err != nil {
+			return "", err
+		}
+		if !s.historyFull(ctx) {
+			continue
+		}
+		if err := finish(ctx); err != nil {
+			return "", err
+		}
+		if !finished() {
+			return "", workflow.NewContinueAsNewError(ctx, workflow.GetInfo(ctx).WorkflowType.Name, next())
+		}
+	}
+	if err := finish(ctx); err != nil {
+		return "", err
+	}
+	return s.status, nil
+}
+
+// finish lets a handler still answering its caller finish before the run ends.
+func finish(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
 // view is the case as the query and the read model show it.
@@ -76,10 +180,14 @@ func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 		},
 		Notifications: st.notifications,
 	}
+	local := patched(ctx, patchLocalActivities)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, s.searchAttributes()...); err != nil {
 		return err
 	}
 	var cs *activities.Cases
+	if local {
+		return workflow.ExecuteLocalActivity(localActivityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
+	}
 	return workflow.ExecuteActivity(activityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
 }
 
@@ -103,39 +211,158 @@ func now(ctx workflow.Context) time.Time {
 	return workflow.Now(ctx).UTC().Truncate(time.Microsecond)
 }
 
-// activityContext gives activities a bounded attempt and unlimited retries:
-// every activity is idempotent, and a case must not stop because the
-// database was briefly away.
+// retries are unlimited with a backoff: every activity is idempotent, and a
+// case must not stop because the database was briefly away. An input the
+// database refuses fails at once (a non-retryable error from the activity).
+var retries = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    time.Minute,
+}
+
+// activityContext gives activities a bounded attempt and unlimited retries.
 func activityContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
+		RetryPolicy:         retries,
 	})
 }
 
-// action is one human step a kind of case offers.
-type action struct {
+// localActivityContext runs short database writes in the workflow task
+// itself: one marker event, no extra round trip. An attempt is bounded well
+// inside the workflow task's timeout; the SDK spaces longer retries with
+// timers.
+func localActivityContext(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 5 * time.Second,
+		RetryPolicy:         retries,
+	})
+}
+
+// awaitDeadline waits until cond holds or the deadline passes; at the
+// deadline it takes the step missed. Temporal has no absolute timer: the
+// wait is the time left, measured on workflow time.
+func awaitDeadline(ctx workflow.Context, deadline time.Time, cond func() bool, missed func(workflow.Context) error) error {
+	if left := deadline.Sub(workflow.Now(ctx)); left > 0 {
+		if ok, err := workflow.AwaitWithTimeout(ctx, left, cond); ok || err != nil {
+			return err
+		}
+	}
+	return missed(ctx)
+}
+
+// action is one human step a kind of case offers, whatever its input type.
+type action interface {
+	spec() actionSpec
+	register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
+}
+
+// actionSpec is who may take an action, and when.
+type actionSpec struct {
 	name  string
 	roles []string // who may ever take it
 	from  []string // the statuses it may be taken in
-	// check decodes and checks the action's input; nil accepts any input.
-	check func(input json.RawMessage) error
 }
 
-func (a action) allows(role, status string) bool {
-	return slices.Contains(a.roles, role) && slices.Contains(a.from, status)
+// act is an action whose input is a T. Its step runs only after the
+// validator accepted the action, and only after the case took the status
+// claim names: the engine sets it before the step's first blocking call, so
+// no validator can accept an action the step is about to make stale.
+type act[T any] struct {
+	actionSpec
+	check func(T) error                                             // the input's rules; nil when decoding is enough
+	claim func(T) string                                            // the status (final or in-between) the step starts in
+	step  func(ctx workflow.Context, actor cases.Actor, in T) error // the transition
+}
+
+func (a act[T]) spec() actionSpec { return a.actionSpec }
+
+// actionRequest is cases.ActionRequest as a process receives it: the SDK
+// decodes the update's argument once into it, and validator and handler
+// both get that value.
+type actionRequest[T any] struct {
+	Actor cases.Actor `json:"actor"`
+	Input input[T]    `json:"input"`
+}
+
+// input is an action's input, decoded strictly (unknown fields and
+// malformed JSON are kept as err, which the validator refuses as invalid
+// input, rather than failing the update's decoding).
+type input[T any] struct {
+	value T
+	err   error
+}
+
+func (i *input[T]) UnmarshalJSON(data []byte) error {
+	i.err = strictUnmarshal(data, &i.value)
+	return nil
+}
+
+// register makes the action a Temporal Update of the same name: validated
+// synchronously (a refused action leaves no trace in the history) and
+// answered with the case's state once the step is taken.
+func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, a.name,
+		func(ctx workflow.Context, req actionRequest[T]) (cases.Case, error) {
+			s.status = a.claim(req.Input.value)
+			if err := a.step(ctx, req.Actor, req.Input.value); err != nil {
+				return cases.Case{}, err
+			}
+			return view(req.Actor.Role), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req actionRequest[T]) error {
+			return a.validate(s.status, req)
+		}})
+}
+
+// validate is the whole of an action's validator: the role may take the
+// action at all, the case's status allows it now, its input is good.
+func (a act[T]) validate(status string, req actionRequest[T]) error {
+	if !slices.Contains(a.roles, req.Actor.Role) {
+		return refuse(cases.RefusalForbidden, "a %s may not %s", req.Actor.Role, a.name)
+	}
+	if !slices.Contains(a.from, status) {
+		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)
+	}
+	if req.Input.err != nil {
+		return invalidInput(rules.FieldErrors{{Field: "body", Message: req.Input.err.Error()}})
+	}
+	if a.check != nil {
+		return a.check(req.Input.value)
+	}
+	return nil
+}
+
+// to is a claim that does not depend on the input.
+func to[T any](status string) func(T) string {
+	return func(T) string { return status }
+}
+
+// serve registers a case's query and actions. view answers both: the
+// case's state as role sees it, with the actions role may take now.
+func serve(ctx workflow.Context, s *caseState, table []action, details func() any) error {
+	view := func(role string) cases.Case {
+		return s.view(details(), allowedActions(table, role, s.status))
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryCase, func(role string) (cases.Case, error) {
+		return view(role), nil
+	}); err != nil {
+		return err
+	}
+	for _, a := range table {
+		if err := a.register(ctx, s, view); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // allowedActions are the names of the actions role may take in status.
 func allowedActions(table []action, role, status string) []string {
 	names := []string{}
 	for _, a := range table {
-		if a.allows(role, status) {
-			names = append(names, a.name)
+		if spec := a.spec(); slices.Contains(spec.roles, role) && slices.Contains(spec.from, status) {
+			names = append(names, spec.name)
 		}
 	}
 	return names
@@ -152,49 +379,20 @@ func invalidInput(fields any) error {
 	return temporal.NewNonRetryableApplicationError("the action's input is invalid", cases.RefusalInvalid, nil, fields)
 }
 
-// checkAction is the shared part of every action validator: the role may
-// take the action at all, the case's status allows it now, its input is good.
-func checkAction(a action, status string, req cases.ActionRequest) error {
-	if !slices.Contains(a.roles, req.Actor.Role) {
-		return refuse(cases.RefusalForbidden, "a %s may not %s", req.Actor.Role, a.name)
-	}
-	if !slices.Contains(a.from, status) {
-		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)
-	}
-	if a.check != nil {
-		return a.check(req.Input)
-	}
-	return nil
-}
-
-// registerActions makes each action of table a Temporal Update of the same
-// name: validated synchronously (a refused action leaves no trace in the
-// history) and answered with the case's state once the step is taken.
-func registerActions(ctx workflow.Context, table []action, status func() string,
-	handle func(ctx workflow.Context, name string, req cases.ActionRequest) (cases.Case, error)) error {
-	for _, a := range table {
-		err := workflow.SetUpdateHandlerWithOptions(ctx, a.name,
-			func(ctx workflow.Context, req cases.ActionRequest) (cases.Case, error) {
-				return handle(ctx, a.name, req)
-			},
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req cases.ActionRequest) error {
-				return checkAction(a, status(), req)
-			}})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// decodeInput decodes an action's JSON input strictly: unknown fields and
-// malformed JSON are refused as invalid input.
-func decodeInput(input json.RawMessage, into any) error {
-	if len(input) == 0 {
-		input = json.RawMessage(`{}`)
-	}
-	if err := strictUnmarshal(input, into); err != nil {
-		return invalidInput(rules.FieldErrors{{Field: "body", Message: err.Error()}})
+// requireText checks a required free-text field: present, at most max
+// runes, and free of control characters other than line breaks and tabs
+// (PostgreSQL refuses a NUL byte, which would stall the case's recording).
+func requireText(field, value string, max int) error {
+	value = strings.TrimSpace(value)
+	switch {
+	case value == "":
+		return invalidInput(rules.FieldErrors{{Field: field, Message: "is required"}})
+	case utf8.RuneCountInString(value) > max:
+		return invalidInput(rules.FieldErrors{{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}})
+	case !utf8.ValidString(value) || strings.ContainsFunc(value, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
+	}):
+		return invalidInput(rules.FieldErrors{{Field: field, Message: "must be text without control characters"}})
 	}
 	return nil
 }

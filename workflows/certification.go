@@ -1,11 +1,9 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -21,16 +19,20 @@ const CertificationWorkflow = "Certification"
 const (
 	CertificationChecking   = "checking"    // automatic checks running
 	CertificationInReview   = "in_review"   // waiting for an ops decision
-	CertificationRejected   = "rejected"    // the partner may resubmit or file a ticket
+	CertificationRejected   = "rejected"    // the partner may resubmit or file a ticket, until it expires
 	CertificationTicketOpen = "ticket_open" // the partner's ticket waits for ops, under the SLA
+	// the ticket's deadline is being computed: no one can act on it yet
+	CertificationTicketFiling = "ticket_filing"
 	// ops asked the partner for information: the SLA clock is paused
 	CertificationTicketAwaitingPartner = "ticket_awaiting_partner"
 	CertificationCertified             = "certified" // done
+	// done: rejected and left alone for the expiry period; the partner starts a new certification
+	CertificationExpired = "expired"
 )
 
 // Actions on a certification case.
 const (
-	ActionApprove     = "approve"
+	ActionApprove     = "approve" // ops certify; on a partner payment, the partner pays
 	ActionReject      = "reject"
 	ActionFileTicket  = "file_ticket"
 	ActionResolve     = "resolve"
@@ -45,11 +47,9 @@ const (
 	DecisionReject  = "reject"
 )
 
-// Limits of free text in actions.
-const (
-	MaxReasonLength        = 1000
-	MaxTicketMessageLength = 2000
-)
+// DefaultCertificationExpiry is how long a rejected certification waits for
+// a resubmission or a ticket when its input names no period.
+const DefaultCertificationExpiry = 30 * 24 * time.Hour
 
 // CertificationInput starts a certification review.
 type CertificationInput struct {
@@ -60,6 +60,15 @@ type CertificationInput struct {
 	// TicketSLA is the policy for tickets of this case ("3wd"), fixed at start.
 	TicketSLA string    `json:"ticket_sla"`
 	CreatedAt time.Time `json:"created_at"`
+	// RejectedExpiry is how long a rejected case waits for the partner
+	// before it expires (PARTNEROPS_CERTIFICATION_EXPIRY); zero is
+	// DefaultCertificationExpiry.
+	RejectedExpiry time.Duration `json:"rejected_expiry,omitempty"`
+	// StepsPerRun bounds the transitions one run records before it
+	// continues as new; zero is the default.
+	StepsPerRun int `json:"steps_per_run,omitempty"`
+	// Resume is the state a previous run carried over (continue-as-new).
+	Resume *Resumed[CertificationDetails] `json:"resume,omitempty"`
 }
 
 // CertificationDetails is the certification's own part of the case.
@@ -68,8 +77,11 @@ type CertificationDetails struct {
 	Submissions     int                `json:"submissions"`
 	CheckProblems   []rules.FieldError `json:"check_problems,omitempty"`
 	RejectionReason string             `json:"rejection_reason,omitempty"`
-	Ticket          *Ticket            `json:"ticket,omitempty"`
-	CertifiedAt     *time.Time         `json:"certified_at,omitempty"`
+	// ExpiresAt is when a rejected case expires unless the partner
+	// resubmits or files a ticket.
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	Ticket      *Ticket    `json:"ticket,omitempty"`
+	CertifiedAt *time.Time `json:"certified_at,omitempty"`
 }
 
 // Ticket is the partner's latest ticket about a failed certification.
@@ -98,28 +110,37 @@ type (
 		Decision string `json:"decision"`
 		Reason   string `json:"reason,omitempty"`
 	}
+	// noInput is the input of an action that carries none.
+	noInput struct{}
 )
 
-var (
-	staffRoles   = []string{cases.RoleOps, cases.RoleSupervisor}
-	partnerRoles = []string{cases.RoleAdmin, cases.RoleMember}
-)
-
-// certificationActions is who may do what, and when.
-var certificationActions = []action{
-	{name: ActionApprove, roles: staffRoles, from: []string{CertificationInReview}},
-	{name: ActionReject, roles: staffRoles, from: []string{CertificationInReview}, check: checkRejectInput},
-	{name: ActionFileTicket, roles: partnerRoles, from: []string{CertificationRejected}, check: checkFileTicketInput},
-	{name: ActionResolve, roles: staffRoles, from: []string{CertificationTicketOpen, CertificationTicketAwaitingPartner}, check: checkResolveInput},
-	{name: ActionResubmit, roles: partnerRoles, from: []string{CertificationRejected}, check: checkResubmitInput},
-	{name: ActionRequestInfo, roles: staffRoles, from: []string{CertificationTicketOpen}, check: checkFileTicketInput},
-	{name: ActionReply, roles: partnerRoles, from: []string{CertificationTicketAwaitingPartner}, check: checkFileTicketInput},
+// certificationActions is who may do what, when, and with which step; c is
+// nil for the static table (whose steps are never called).
+func certificationActions(c *certification) []action {
+	staff, partner := cases.StaffRoles, cases.PartnerRoles
+	return []action{
+		act[noInput]{actionSpec: actionSpec{ActionApprove, staff, []string{CertificationInReview}},
+			claim: to[noInput](CertificationCertified), step: c.approve},
+		act[RejectInput]{actionSpec: actionSpec{ActionReject, staff, []string{CertificationInReview}},
+			check: checkRejectInput, claim: to[RejectInput](CertificationRejected), step: c.rejectAction},
+		act[FileTicketInput]{actionSpec: actionSpec{ActionFileTicket, partner, []string{CertificationRejected}},
+			check: checkMessage, claim: to[FileTicketInput](CertificationTicketFiling), step: c.fileTicket},
+		act[ResolveInput]{actionSpec: actionSpec{ActionResolve, staff, []string{CertificationTicketOpen, CertificationTicketAwaitingPartner}},
+			check: checkResolveInput, claim: resolvedStatus, step: c.resolve},
+		act[rules.BusinessInfo]{actionSpec: actionSpec{ActionResubmit, partner, []string{CertificationRejected}},
+			check: checkResubmitInput, claim: to[rules.BusinessInfo](CertificationChecking), step: c.resubmit},
+		act[FileTicketInput]{actionSpec: actionSpec{ActionRequestInfo, staff, []string{CertificationTicketOpen}},
+			check: checkMessage, claim: to[FileTicketInput](CertificationTicketAwaitingPartner), step: c.requestInfo},
+		act[FileTicketInput]{actionSpec: actionSpec{ActionReply, partner, []string{CertificationTicketAwaitingPartner}},
+			check: checkMessage, claim: to[FileTicketInput](CertificationTicketOpen), step: c.reply},
+	}
 }
 
 type certification struct {
 	caseState
 	details   CertificationDetails
 	ticketSLA string
+	expiry    time.Duration
 }
 
 // Certification reviews a partner's business information: automatic checks,
@@ -128,72 +149,65 @@ type certification struct {
 // marks the case breached and notifies a supervisor, and the ticket stays
 // open until ops resolves it. While ops wait for information they asked the
 // partner for, the SLA clock is paused; the partner's reply restarts it with
-// the paused time added to the deadline.
+// the paused time added to the deadline. A rejected case the partner leaves
+// alone for the expiry period expires.
 func Certification(ctx workflow.Context, in CertificationInput) (string, error) {
 	c := &certification{
 		caseState: caseState{
 			id: in.CaseID, kind: cases.KindCertification, partnerID: in.PartnerID,
 			status: CertificationChecking, createdAt: in.CreatedAt, updatedAt: in.CreatedAt,
 		},
-		details:   CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1},
 		ticketSLA: in.TicketSLA,
+		expiry:    in.RejectedExpiry,
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryCase, func(role string) (cases.Case, error) {
-		return c.view(c.details, allowedActions(certificationActions, role, c.status)), nil
-	}); err != nil {
-		return "", err
+	if c.expiry <= 0 {
+		c.expiry = DefaultCertificationExpiry
 	}
-	if err := registerActions(ctx, certificationActions, func() string { return c.status }, c.act); err != nil {
+	c.details = resume(&c.caseState, in.Resume,
+		CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1}, in.StepsPerRun)
+	if err := serve(ctx, &c.caseState, certificationActions(c), func() any { return c.details }); err != nil {
 		return "", err
 	}
 
-	if err := c.check(ctx, step{event: "submitted", actor: in.Submitter}); err != nil {
-		return "", err
-	}
-	for c.status != CertificationCertified {
-		seen := c.seq
-		changed := func() bool { return c.seq != seen }
-		if c.status == CertificationTicketOpen && c.sla != nil && !c.sla.Breached {
-			timedOut, err := awaitDeadline(ctx, c.sla.DueAt, changed)
-			if err != nil {
-				return "", err
-			}
-			if timedOut {
-				if err := c.breach(ctx); err != nil {
-					return "", err
-				}
-			}
-			continue
-		}
-		if err := workflow.Await(ctx, changed); err != nil {
+	if in.Resume == nil {
+		if err := c.check(ctx, step{event: "submitted", actor: in.Submitter}); err != nil {
 			return "", err
 		}
 	}
-	// Let a handler still answering its caller finish before the run ends.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return "", err
-	}
-	return c.status, nil
+	return c.run(ctx, c.finished, c.wait, func() any {
+		next := in
+		next.Resume = carry(&c.caseState, c.details)
+		return next
+	})
 }
 
-// awaitDeadline waits until cond holds or the deadline passes, and says
-// whether it was the deadline. Temporal has no absolute timer: the wait is
-// the time left, measured on workflow time.
-func awaitDeadline(ctx workflow.Context, deadline time.Time, cond func() bool) (bool, error) {
-	left := deadline.Sub(workflow.Now(ctx))
-	if left <= 0 {
-		return true, nil
+// wait waits for the case to move: a ticket's deadline, a rejection's
+// expiry, or any action.
+func (c *certification) wait(ctx workflow.Context) error {
+	seen, status := c.seq, c.status
+	changed := func() bool { return c.seq != seen || c.status != status }
+	switch {
+	case c.status == CertificationTicketOpen && c.sla != nil && !c.sla.Breached:
+		return awaitDeadline(ctx, c.sla.DueAt, changed, c.breach)
+	case c.status == CertificationRejected && c.details.ExpiresAt != nil:
+		return awaitDeadline(ctx, *c.details.ExpiresAt, changed, c.expire)
+	default:
+		return workflow.Await(ctx, changed)
 	}
-	ok, err := workflow.AwaitWithTimeout(ctx, left, cond)
-	return !ok, err
+}
+
+func (c *certification) finished() bool {
+	return c.status == CertificationCertified || c.status == CertificationExpired
 }
 
 // check records how the submission came in, runs the automatic checks and
-// moves the case to review or back to the partner.
+// moves the case to review or back to the partner. The case is checking
+// (claimed by the caller) until the checks answer.
 func (c *certification) check(ctx workflow.Context, submitted step) error {
 	c.status = CertificationChecking
 	c.details.CheckProblems = nil
 	c.details.RejectionReason = ""
+	c.details.ExpiresAt = nil
 	submitted.detail = map[string]any{"submission": c.details.Submissions}
 	if err := c.record(ctx, c.details, submitted); err != nil {
 		return err
@@ -201,18 +215,20 @@ func (c *certification) check(ctx workflow.Context, submitted step) error {
 	var a *activities.Certification
 	var problems []rules.FieldError
 	req := activities.CheckRequest{PartnerID: c.partnerID, Info: c.details.BusinessInfo}
-	if err := workflow.ExecuteActivity(activityContext(ctx), a.CheckBusinessInfo, req).Get(ctx, &problems); err != nil {
+	var checked workflow.Future
+	if patched(ctx, patchLocalActivities) {
+		checked = workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckBusinessInfo, req)
+	} else {
+		checked = workflow.ExecuteActivity(activityContext(ctx), a.CheckBusinessInfo, req)
+	}
+	if err := checked.Get(ctx, &problems); err != nil {
 		return err
 	}
 	if len(problems) > 0 {
-		c.status = CertificationRejected
 		c.details.CheckProblems = problems
-		c.details.RejectionReason = "automatic checks failed: " + rules.FieldErrors(problems).Error()
-		return c.record(ctx, c.details, step{
-			event: "checks_failed", actor: cases.System,
-			detail:        map[string]any{"problems": problems},
-			notifications: []cases.Notification{c.rejectedNotice()},
-		})
+		return c.reject(ctx, step{event: "checks_failed", actor: cases.System,
+			detail: map[string]any{"problems": problems}},
+			"automatic checks failed: "+rules.FieldErrors(problems).Error())
 	}
 	c.status = CertificationInReview
 	return c.record(ctx, c.details, step{
@@ -224,51 +240,19 @@ func (c *certification) check(ctx workflow.Context, submitted step) error {
 	})
 }
 
-func (c *certification) rejectedNotice() cases.Notification {
-	return cases.Notification{
-		Audience: cases.AudiencePartner, Kind: "certification_rejected",
-		Message: fmt.Sprintf("Your certification %s was rejected: %s. Correct and resubmit it, or file a ticket.",
-			c.id, c.details.RejectionReason),
-	}
+func (c *certification) approve(ctx workflow.Context, actor cases.Actor, _ noInput) error {
+	return c.certify(ctx, step{event: "approved", actor: actor})
 }
 
-// act takes an action that its validator accepted.
-func (c *certification) act(ctx workflow.Context, name string, req cases.ActionRequest) (cases.Case, error) {
-	var err error
-	switch name {
-	case ActionApprove:
-		err = c.certify(ctx, step{event: "approved", actor: req.Actor})
-	case ActionReject:
-		var in RejectInput
-		_ = json.Unmarshal(req.Input, &in) // the validator decoded it already
-		err = c.reject(ctx, step{event: "rejected", actor: req.Actor}, strings.TrimSpace(in.Reason))
-	case ActionFileTicket:
-		var in FileTicketInput
-		_ = json.Unmarshal(req.Input, &in)
-		err = c.fileTicket(ctx, req.Actor, strings.TrimSpace(in.Message))
-	case ActionResolve:
-		var in ResolveInput
-		_ = json.Unmarshal(req.Input, &in)
-		err = c.resolve(ctx, req.Actor, in)
-	case ActionRequestInfo:
-		var in FileTicketInput
-		_ = json.Unmarshal(req.Input, &in)
-		err = c.requestInfo(ctx, req.Actor, strings.TrimSpace(in.Message))
-	case ActionReply:
-		var in FileTicketInput
-		_ = json.Unmarshal(req.Input, &in)
-		err = c.reply(ctx, req.Actor, strings.TrimSpace(in.Message))
-	case ActionResubmit:
-		var info rules.BusinessInfo
-		_ = json.Unmarshal(req.Input, &info)
-		c.details.BusinessInfo = info.Normalized()
-		c.details.Submissions++
-		err = c.check(ctx, step{event: "resubmitted", actor: req.Actor})
-	}
-	if err != nil {
-		return cases.Case{}, err
-	}
-	return c.view(c.details, allowedActions(certificationActions, req.Actor.Role, c.status)), nil
+func (c *certification) rejectAction(ctx workflow.Context, actor cases.Actor, in RejectInput) error {
+	reason := strings.TrimSpace(in.Reason)
+	return c.reject(ctx, step{event: "rejected", actor: actor, detail: map[string]any{"reason": reason}}, reason)
+}
+
+func (c *certification) resubmit(ctx workflow.Context, actor cases.Actor, info rules.BusinessInfo) error {
+	c.details.BusinessInfo = info.Normalized()
+	c.details.Submissions++
+	return c.check(ctx, step{event: "resubmitted", actor: actor})
 }
 
 func (c *certification) certify(ctx workflow.Context, st step) error {
@@ -283,24 +267,54 @@ func (c *certification) certify(ctx workflow.Context, st step) error {
 	return c.record(ctx, c.details, st)
 }
 
+// reject sends the case back to the partner, who may resubmit or file a
+// ticket until the case expires.
 func (c *certification) reject(ctx workflow.Context, st step, reason string) error {
 	c.status = CertificationRejected
 	c.details.RejectionReason = reason
-	st.detail = map[string]any{"reason": reason}
-	st.notifications = append(st.notifications, c.rejectedNotice())
+	c.details.ExpiresAt = nil
+	message := fmt.Sprintf("Your certification %s was rejected: %s. Correct and resubmit it, or file a ticket.", c.id, reason)
+	if patched(ctx, patchRejectedExpiry) {
+		expires := now(ctx).Add(c.expiry)
+		c.details.ExpiresAt = &expires
+		message = fmt.Sprintf("Your certification %s was rejected: %s. Correct and resubmit it, or file a ticket, by %s.",
+			c.id, reason, expires.Format(time.RFC3339))
+	}
+	st.notifications = append(st.notifications, cases.Notification{
+		Audience: cases.AudiencePartner, Kind: "certification_rejected", Message: message,
+	})
 	return c.record(ctx, c.details, st)
 }
 
-func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, message string) error {
+// expire closes a rejected case the partner left alone past its expiry.
+func (c *certification) expire(ctx workflow.Context) error {
+	c.status = CertificationExpired
+	return c.record(ctx, c.details, step{
+		event: "expired", actor: cases.System, detail: map[string]any{"expired_at": c.details.ExpiresAt},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "certification_expired",
+			Message: fmt.Sprintf("Your rejected certification %s was neither resubmitted nor disputed in time and is closed; submit a new one to be certified.", c.id),
+		}},
+	})
+}
+
+// fileTicket opens the partner's ticket once its deadline is known; until
+// then the case is ticket_filing, so nobody can act on a ticket that has
+// no deadline yet. If no deadline can be computed (the policy is refused),
+// the case goes back to rejected and the action fails.
+func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
+	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
-	c.status = CertificationTicketOpen
-	c.details.Ticket = &Ticket{Message: message, FiledBy: actor, FiledAt: at}
 	var cal *activities.Calendar
 	var due time.Time
 	req := activities.DueAtRequest{From: at, Policy: c.ticketSLA}
 	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, req).Get(ctx, &due); err != nil {
+		c.status = CertificationRejected
 		return err
 	}
+	c.details.ExpiresAt = nil
+	c.status = CertificationTicketOpen
+	c.details.Ticket = &Ticket{Message: message, FiledBy: actor, FiledAt: at}
 	c.sla = &cases.SLA{DueAt: due}
 	return c.record(ctx, c.details, step{
 		event: "ticket_filed", actor: actor,
@@ -314,9 +328,9 @@ func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, mess
 }
 
 // requestInfo pauses the ticket's SLA while the partner answers ops.
-func (c *certification) requestInfo(ctx workflow.Context, actor cases.Actor, message string) error {
+func (c *certification) requestInfo(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
+	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
-	c.status = CertificationTicketAwaitingPartner
 	c.details.Ticket.InfoRequest = message
 	c.details.Ticket.PausedAt = &at
 	return c.record(ctx, c.details, step{
@@ -329,10 +343,10 @@ func (c *certification) requestInfo(ctx workflow.Context, actor cases.Actor, mes
 }
 
 // reply restarts the ticket's SLA, moving the deadline by the time it was paused.
-func (c *certification) reply(ctx workflow.Context, actor cases.Actor, message string) error {
+func (c *certification) reply(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
+	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
 	paused := at.Sub(*c.details.Ticket.PausedAt)
-	c.status = CertificationTicketOpen
 	c.details.Ticket.PausedAt = nil
 	if !c.sla.Breached {
 		c.sla.DueAt = c.sla.DueAt.Add(paused)
@@ -361,6 +375,14 @@ func (c *certification) breach(ctx workflow.Context) error {
 	})
 }
 
+// resolvedStatus is the status a resolve claims: its decision's.
+func resolvedStatus(in ResolveInput) string {
+	if in.Decision == DecisionCertify {
+		return CertificationCertified
+	}
+	return CertificationRejected
+}
+
 func (c *certification) resolve(ctx workflow.Context, actor cases.Actor, in ResolveInput) error {
 	at := now(ctx)
 	c.details.Ticket.ResolvedAt = &at
@@ -374,27 +396,15 @@ func (c *certification) resolve(ctx workflow.Context, actor cases.Actor, in Reso
 	return c.reject(ctx, st, strings.TrimSpace(in.Reason))
 }
 
-func checkRejectInput(input json.RawMessage) error {
-	var in RejectInput
-	if err := decodeInput(input, &in); err != nil {
-		return err
-	}
+func checkRejectInput(in RejectInput) error {
 	return requireText("reason", in.Reason, MaxReasonLength)
 }
 
-func checkFileTicketInput(input json.RawMessage) error {
-	var in FileTicketInput
-	if err := decodeInput(input, &in); err != nil {
-		return err
-	}
+func checkMessage(in FileTicketInput) error {
 	return requireText("message", in.Message, MaxTicketMessageLength)
 }
 
-func checkResolveInput(input json.RawMessage) error {
-	var in ResolveInput
-	if err := decodeInput(input, &in); err != nil {
-		return err
-	}
+func checkResolveInput(in ResolveInput) error {
 	switch in.Decision {
 	case DecisionCertify:
 		return nil
@@ -405,25 +415,9 @@ func checkResolveInput(input json.RawMessage) error {
 	}
 }
 
-func checkResubmitInput(input json.RawMessage) error {
-	var info rules.BusinessInfo
-	if err := decodeInput(input, &info); err != nil {
-		return err
-	}
+func checkResubmitInput(info rules.BusinessInfo) error {
 	if problems := info.Validate(); len(problems) > 0 {
 		return invalidInput(problems)
-	}
-	return nil
-}
-
-// requireText checks a required free-text field and its length in runes.
-func requireText(field, value string, max int) error {
-	value = strings.TrimSpace(value)
-	switch {
-	case value == "":
-		return invalidInput(rules.FieldErrors{{Field: field, Message: "is required"}})
-	case utf8.RuneCountInString(value) > max:
-		return invalidInput(rules.FieldErrors{{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}})
 	}
 	return nil
 }

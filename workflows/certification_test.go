@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -49,7 +50,8 @@ type certHarness struct {
 	env         *testsuite.TestWorkflowEnvironment
 	transitions []cases.Transition
 	holidays    []rules.CalendarDay
-	takenNumber string // a certificate number another partner holds
+	takenNumber string        // a certificate number another partner holds
+	dueAtGate   chan struct{} // when set, DueAt waits for it to close
 	outcomes    []actionOutcome
 }
 
@@ -76,6 +78,9 @@ func newCertHarness(t *testing.T) *certHarness {
 		cal, err := rules.NewCalendar(shanghai, h.holidays)
 		if err != nil {
 			return time.Time{}, err
+		}
+		if h.dueAtGate != nil {
+			<-h.dueAtGate
 		}
 		return policy.DueAt(cal, req.From), nil
 	}, activity.RegisterOptions{Name: "DueAt"})
@@ -123,11 +128,19 @@ func (h *certHarness) queryAt(offset time.Duration, role string, into *cases.Cas
 	}, offset)
 }
 
-func (h *certHarness) run(info rules.BusinessInfo) string {
-	h.env.ExecuteWorkflow(CertificationWorkflow, CertificationInput{
+func certificationInput(info rules.BusinessInfo) CertificationInput {
+	return CertificationInput{
 		CaseID: "cas_test", PartnerID: "prt_acme", Submitter: partnerActor, Info: info,
 		TicketSLA: "3wd", CreatedAt: fridayAfternoon.UTC(),
-	})
+	}
+}
+
+func (h *certHarness) run(info rules.BusinessInfo) string {
+	return h.runInput(certificationInput(info))
+}
+
+func (h *certHarness) runInput(in CertificationInput) string {
+	h.env.ExecuteWorkflow(CertificationWorkflow, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("the workflow did not complete")
 	}
@@ -366,5 +379,123 @@ func TestCertificationSLAPausesWhileWaitingOnThePartner(t *testing.T) {
 	breach := h.transition("sla_breached")
 	if !breach.Event.At.Equal(replied.Case.SLA.DueAt) {
 		t.Errorf("breached at %v, want at the moved deadline %v", breach.Event.At, replied.Case.SLA.DueAt)
+	}
+}
+
+// While a ticket's deadline is computed, the ticket is not open yet: ops
+// cannot ask the partner for information (whose reply moves the deadline)
+// nor resolve it.
+func TestCertificationActionsWhileFilingTicketAreRefused(t *testing.T) {
+	h := newCertHarness(t)
+	h.dueAtGate = make(chan struct{})
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	h.at(2*time.Minute+time.Second, ActionRequestInfo, opsActor, FileTicketInput{Message: "Which office?"})
+	h.at(2*time.Minute+1500*time.Millisecond, ActionReply, partnerActor, FileTicketInput{Message: "Hangzhou"})
+	h.env.RegisterDelayedCallback(func() { close(h.dueAtGate) }, 2*time.Minute+2*time.Second)
+	h.at(time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	for _, name := range []string{ActionRequestInfo, ActionReply} {
+		if got := h.refusalOf(name, 0); got != cases.RefusalConflict {
+			t.Errorf("%s while the ticket is filed: %q, want %s", name, got, cases.RefusalConflict)
+		}
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "rejected/rejected",
+		"ticket_filed/ticket_open", "ticket_resolved/certified")
+}
+
+// A rejected case nobody touches expires after the configured period (the
+// new side of patchRejectedExpiry; recorded histories of the old side keep
+// replaying in TestReplayRecordedHistories).
+func TestCertificationRejectedCaseExpires(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		expiry time.Duration
+		want   time.Duration
+	}{
+		{"default", 0, 30 * 24 * time.Hour},
+		{"configured", 7 * 24 * time.Hour, 7 * 24 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newCertHarness(t)
+			h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+			var before cases.Case
+			h.queryAt(time.Minute+tc.want-time.Hour, cases.RoleAdmin, &before)
+			in := certificationInput(validInfo(validNumber))
+			in.RejectedExpiry = tc.expiry
+			if status := h.runInput(in); status != CertificationExpired {
+				t.Fatalf("status %s, want %s", status, CertificationExpired)
+			}
+			assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "rejected/rejected", "expired/expired")
+			rejectedAt := fridayAfternoon.Add(time.Minute)
+			var details CertificationDetails
+			_ = json.Unmarshal(h.transition("rejected").Case.Details, &details)
+			if details.ExpiresAt == nil || !details.ExpiresAt.Equal(rejectedAt.Add(tc.want)) {
+				t.Errorf("the rejection says it expires at %v, want %v", details.ExpiresAt, rejectedAt.Add(tc.want))
+			}
+			if expired := h.transition("expired"); !expired.Event.At.Equal(rejectedAt.Add(tc.want)) {
+				t.Errorf("expired at %v, want %v", expired.Event.At, rejectedAt.Add(tc.want))
+			}
+			assertNotified(t, h.transition("expired"), cases.AudiencePartner)
+			if before.Status != CertificationRejected || len(before.Actions) != 2 {
+				t.Errorf("an hour before expiry the partner sees %s with %v", before.Status, before.Actions)
+			}
+		})
+	}
+}
+
+// A resubmission or a ticket stops the expiry clock.
+func TestCertificationTicketStopsExpiry(t *testing.T) {
+	h := newCertHarness(t)
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	h.at(29*24*time.Hour, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	h.at(40*24*time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	if got := h.events()[len(h.events())-1]; got != "ticket_resolved/certified" {
+		t.Errorf("last event %s", got)
+	}
+}
+
+// A run that recorded its share of transitions continues as new once its
+// handlers finished, carrying the case; the next run goes on from there.
+func TestCertificationContinuesAsNew(t *testing.T) {
+	h := newCertHarness(t)
+	h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+	in := certificationInput(validInfo(validNumber))
+	in.StepsPerRun = 3
+	h.env.ExecuteWorkflow(CertificationWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	var next CertificationInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Resume == nil || next.Resume.Status != CertificationRejected || next.Resume.Seq != 3 ||
+		next.Resume.Details.RejectionReason != "Unreadable" || next.Resume.Details.ExpiresAt == nil {
+		t.Fatalf("carried %+v", next.Resume)
+	}
+	if got := h.refusalOf(ActionReject, 0); got != "" {
+		t.Errorf("the reject that filled the run answered %q", got)
+	}
+
+	second := newCertHarness(t)
+	second.env.SetStartTime(fridayAfternoon.Add(2 * time.Minute))
+	second.at(time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+	second.at(time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	if status := second.runInput(next); status != CertificationCertified {
+		t.Fatalf("status %s", status)
+	}
+	var seqs []int
+	for _, tr := range second.transitions {
+		seqs = append(seqs, tr.Event.Seq)
+	}
+	if len(seqs) != 2 || seqs[0] != 4 || seqs[1] != 5 {
+		t.Errorf("the second run recorded seqs %v, want [4 5]", seqs)
 	}
 }

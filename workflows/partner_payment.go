@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,11 +27,14 @@ const (
 	PaymentPaidByCustomer   = "paid_by_customer"  // done: the customer paid the order itself
 	PaymentCancelled        = "cancelled"         // done: nobody paid by the order's deadline
 	PaymentFailed           = "failed"            // done: the order could not take the payment, which was refunded
+	PaymentNeedsAttention   = "needs_attention"   // stopped: the order refused a hand-back or a cancellation; ops look into it
+	// In-between: the step that moves the order runs, and no action may be taken.
+	PaymentHandingBack = "handing_back" // the order is being handed back to the customer
+	PaymentCancelling  = "cancelling"   // the unpaid order is being cancelled
 )
 
-// Actions on a partner payment case.
+// Actions on a partner payment case (and ActionApprove: the partner pays).
 const (
-	ActionApprovePayment = "approve"
 	ActionDeclinePayment = "decline"
 	ActionPay            = "pay"
 )
@@ -55,6 +57,11 @@ type PartnerPaymentInput struct {
 	PlacedAt        time.Time             `json:"placed_at"`
 	PartnerDeadline time.Time             `json:"partner_deadline"`
 	OrderDeadline   time.Time             `json:"order_deadline"`
+	// StepsPerRun bounds the transitions one run records before it
+	// continues as new; zero is the default.
+	StepsPerRun int `json:"steps_per_run,omitempty"`
+	// Resume is the state a previous run carried over (continue-as-new).
+	Resume *Resumed[PartnerPaymentDetails] `json:"resume,omitempty"`
 }
 
 // PartnerPaymentDetails is the partner payment's own part of the case.
@@ -76,13 +83,17 @@ type DeclineInput struct {
 	Reason string `json:"reason"`
 }
 
-var customerRoles = []string{cases.RoleCustomer}
-
-// partnerPaymentActions is who may do what, and when.
-var partnerPaymentActions = []action{
-	{name: ActionApprovePayment, roles: partnerRoles, from: []string{PaymentAwaitingPartner}},
-	{name: ActionDeclinePayment, roles: partnerRoles, from: []string{PaymentAwaitingPartner}, check: checkDeclineInput},
-	{name: ActionPay, roles: customerRoles, from: []string{PaymentAwaitingCustomer}},
+// partnerPaymentActions is who may do what, when, and with which step; p
+// is nil for the static table (whose steps are never called).
+func partnerPaymentActions(p *partnerPayment) []action {
+	return []action{
+		act[noInput]{actionSpec: actionSpec{ActionApprove, cases.PartnerRoles, []string{PaymentAwaitingPartner}},
+			claim: to[noInput](PaymentPartnerPaying), step: p.approve},
+		act[DeclineInput]{actionSpec: actionSpec{ActionDeclinePayment, cases.PartnerRoles, []string{PaymentAwaitingPartner}},
+			check: checkDeclineInput, claim: to[DeclineInput](PaymentHandingBack), step: p.decline},
+		act[noInput]{actionSpec: actionSpec{ActionPay, []string{cases.RoleCustomer}, []string{PaymentAwaitingCustomer}},
+			claim: to[noInput](PaymentCustomerPaying), step: p.customerPays},
+	}
 }
 
 type partnerPayment struct {
@@ -94,7 +105,8 @@ type partnerPayment struct {
 // The partner approves (its account is debited exactly once and the order
 // is paid) or declines by its deadline; a decline or silence hands the
 // order back to the customer, who pays it itself by the order's deadline or
-// sees it cancelled. A payment the order cannot take is refunded.
+// sees it cancelled. A payment the order cannot take is refunded; an order
+// that refuses a hand-back or a cancellation leaves the case to ops.
 func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error) {
 	p := &partnerPayment{
 		caseState: caseState{
@@ -102,91 +114,75 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 			status: PaymentAwaitingPartner, createdAt: in.PlacedAt, updatedAt: in.PlacedAt,
 			sla: &cases.SLA{DueAt: in.PartnerDeadline},
 		},
-		details: PartnerPaymentDetails{
-			OrderID: in.OrderID, Scenario: in.Scenario, Product: in.Product, Amount: in.Amount,
-			PartnerDeadline: in.PartnerDeadline, OrderDeadline: in.OrderDeadline,
-		},
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryCase, func(role string) (cases.Case, error) {
-		return p.view(p.details, allowedActions(partnerPaymentActions, role, p.status)), nil
-	}); err != nil {
+	p.details = resume(&p.caseState, in.Resume, PartnerPaymentDetails{
+		OrderID: in.OrderID, Scenario: in.Scenario, Product: in.Product, Amount: in.Amount,
+		PartnerDeadline: in.PartnerDeadline, OrderDeadline: in.OrderDeadline,
+	}, in.StepsPerRun)
+	if err := serve(ctx, &p.caseState, partnerPaymentActions(p), func() any { return p.details }); err != nil {
 		return "", err
 	}
-	if err := registerActions(ctx, partnerPaymentActions, func() string { return p.status }, p.act); err != nil {
-		return "", err
-	}
-	if err := p.record(ctx, p.details, step{
-		event: "requested", actor: in.RequestedBy,
-		notifications: []cases.Notification{{
-			Audience: cases.AudiencePartner, Kind: "payment_requested",
-			Message: fmt.Sprintf("Your customer %s asks you to pay order %s (%s, %s) by %s.",
-				p.customerID, p.details.OrderID, p.details.Product, p.details.Amount, in.PartnerDeadline.Format(time.RFC3339)),
-		}},
-	}); err != nil {
-		return "", err
-	}
-
-	for !p.finished() {
-		seen := p.status
-		left := func() bool { return p.status != seen }
-		var err error
-		switch p.status {
-		case PaymentAwaitingPartner:
-			var timedOut bool
-			if timedOut, err = awaitDeadline(ctx, p.details.PartnerDeadline, left); err == nil && timedOut {
-				err = p.handBack(ctx, step{event: "partner_window_expired", actor: cases.System}, true)
-			}
-		case PaymentAwaitingCustomer:
-			var timedOut bool
-			if timedOut, err = awaitDeadline(ctx, p.details.OrderDeadline, left); err == nil && timedOut {
-				err = p.cancel(ctx)
-			}
-		default: // a payment under way: its handler moves the case on
-			err = workflow.Await(ctx, left)
-		}
-		if err != nil {
+	if in.Resume == nil {
+		if err := p.record(ctx, p.details, step{
+			event: "requested", actor: in.RequestedBy,
+			notifications: []cases.Notification{{
+				Audience: cases.AudiencePartner, Kind: "payment_requested",
+				Message: fmt.Sprintf("Your customer %s asks you to pay order %s (%s, %s) by %s.",
+					p.customerID, p.details.OrderID, p.details.Product, p.details.Amount, in.PartnerDeadline.Format(time.RFC3339)),
+			}},
+		}); err != nil {
 			return "", err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return "", err
+
+	return p.run(ctx, p.finished, p.wait, func() any {
+		next := in
+		next.Resume = carry(&p.caseState, p.details)
+		return next
+	})
+}
+
+// wait waits for the case to move: the partner's or the order's deadline,
+// or an action (a step under way moves it on from its handler).
+func (p *partnerPayment) wait(ctx workflow.Context) error {
+	seen := p.status
+	left := func() bool { return p.status != seen }
+	switch p.status {
+	case PaymentAwaitingPartner:
+		return awaitDeadline(ctx, p.details.PartnerDeadline, left, p.windowExpired)
+	case PaymentAwaitingCustomer:
+		return awaitDeadline(ctx, p.details.OrderDeadline, left, p.cancel)
+	default:
+		return workflow.Await(ctx, left)
 	}
-	return p.status, nil
 }
 
 func (p *partnerPayment) finished() bool {
 	switch p.status {
-	case PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed:
+	case PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention:
 		return true
 	}
 	return false
 }
 
-// act takes an action that its validator accepted.
-func (p *partnerPayment) act(ctx workflow.Context, name string, req cases.ActionRequest) (cases.Case, error) {
-	var err error
-	switch name {
-	case ActionApprovePayment:
-		err = p.pay(ctx, req.Actor, "partner", PaymentAwaitingPartner, PaymentPartnerPaying, PaymentPaidByPartner)
-	case ActionDeclinePayment:
-		var in DeclineInput
-		_ = json.Unmarshal(req.Input, &in) // the validator decoded it already
-		p.details.DeclineReason = strings.TrimSpace(in.Reason)
-		err = p.handBack(ctx, step{event: "declined", actor: req.Actor, detail: map[string]any{"reason": p.details.DeclineReason}}, false)
-	case ActionPay:
-		err = p.pay(ctx, req.Actor, "customer", PaymentAwaitingCustomer, PaymentCustomerPaying, PaymentPaidByCustomer)
-	}
-	if err != nil {
-		return cases.Case{}, err
-	}
-	return p.view(p.details, allowedActions(partnerPaymentActions, req.Actor.Role, p.status)), nil
+func (p *partnerPayment) approve(ctx workflow.Context, actor cases.Actor, _ noInput) error {
+	return p.pay(ctx, actor, "partner", PaymentAwaitingPartner, PaymentPaidByPartner)
 }
 
-// pay debits the payer's account once and marks the order paid. A short
+func (p *partnerPayment) customerPays(ctx workflow.Context, actor cases.Actor, _ noInput) error {
+	return p.pay(ctx, actor, "customer", PaymentAwaitingCustomer, PaymentPaidByCustomer)
+}
+
+func (p *partnerPayment) decline(ctx workflow.Context, actor cases.Actor, in DeclineInput) error {
+	p.details.DeclineReason = strings.TrimSpace(in.Reason)
+	return p.handBack(ctx, step{event: "declined", actor: actor, detail: map[string]any{"reason": p.details.DeclineReason}}, false)
+}
+
+// pay debits the payer's account once and marks the order paid; the case
+// is in its paying status (claimed by the action) meanwhile. A short
 // balance refuses the step and leaves the case where it was. If the order
 // cannot take the payment, the debit is refunded and the case fails.
-func (p *partnerPayment) pay(ctx workflow.Context, actor cases.Actor, payer, waiting, paying, paid string) error {
-	p.status = paying
+func (p *partnerPayment) pay(ctx workflow.Context, actor cases.Actor, payer, waiting, paid string) error {
 	var pay *activities.Payments
 	movement := activities.Movement{
 		Reference: p.id + "/" + payer + "-payment", Payer: payer, PartnerID: p.partnerID, CustomerID: p.customerID,
@@ -244,10 +240,15 @@ func payerAudience(payer string) string {
 }
 
 // handBack gives the order back to the customer to pay itself, by the
-// order's own deadline. missed says the partner let its deadline pass.
+// order's own deadline; the case is handing_back meanwhile. missed says the
+// partner let its deadline pass.
 func (p *partnerPayment) handBack(ctx workflow.Context, st step, missed bool) error {
 	var pay *activities.Payments
-	if err := workflow.ExecuteActivity(activityContext(ctx), pay.HandBackOrder, p.details.OrderID).Get(ctx, nil); err != nil {
+	err := workflow.ExecuteActivity(activityContext(ctx), pay.HandBackOrder, p.details.OrderID).Get(ctx, nil)
+	if refused, ok := orderRefusal(err); ok {
+		return p.needsAttention(ctx, "hand_back_refused", refused)
+	}
+	if err != nil {
 		return err
 	}
 	p.status = PaymentAwaitingCustomer
@@ -263,10 +264,22 @@ func (p *partnerPayment) handBack(ctx workflow.Context, st step, missed bool) er
 	return p.record(ctx, p.details, st)
 }
 
-// cancel cancels the order nobody paid by its deadline.
+// windowExpired hands the order back when the partner let its deadline pass.
+func (p *partnerPayment) windowExpired(ctx workflow.Context) error {
+	p.status = PaymentHandingBack
+	return p.handBack(ctx, step{event: "partner_window_expired", actor: cases.System}, true)
+}
+
+// cancel cancels the order nobody paid by its deadline; the case is
+// cancelling meanwhile.
 func (p *partnerPayment) cancel(ctx workflow.Context) error {
+	p.status = PaymentCancelling
 	var pay *activities.Payments
-	if err := workflow.ExecuteActivity(activityContext(ctx), pay.CancelOrder, p.details.OrderID).Get(ctx, nil); err != nil {
+	err := workflow.ExecuteActivity(activityContext(ctx), pay.CancelOrder, p.details.OrderID).Get(ctx, nil)
+	if refused, ok := orderRefusal(err); ok {
+		return p.needsAttention(ctx, "cancel_refused", refused)
+	}
+	if err != nil {
 		return err
 	}
 	p.status = PaymentCancelled
@@ -282,10 +295,31 @@ func (p *partnerPayment) cancel(ctx workflow.Context) error {
 	})
 }
 
-func checkDeclineInput(input json.RawMessage) error {
-	var in DeclineInput
-	if err := decodeInput(input, &in); err != nil {
-		return err
+// orderRefusal is the order's refusal of a move (it changed elsewhere:
+// paid, cancelled), which no retry changes.
+func orderRefusal(err error) (*temporal.ApplicationError, bool) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.OrderNotPayable {
+		return appErr, true
 	}
+	return nil, false
+}
+
+// needsAttention stops the case where a step's move of the order was
+// refused, and asks ops to look: the workflow does not fail over it.
+func (p *partnerPayment) needsAttention(ctx workflow.Context, event string, refused *temporal.ApplicationError) error {
+	p.status = PaymentNeedsAttention
+	p.details.FailureReason = refused.Message()
+	return p.record(ctx, p.details, step{
+		event: event, actor: cases.System, detail: map[string]any{"reason": refused.Message()},
+		notifications: []cases.Notification{{
+			Audience: cases.AudienceOps, Kind: "payment_needs_attention",
+			Message: fmt.Sprintf("Partner payment %s of order %s stopped: the order refused the step (%s).",
+				p.id, p.details.OrderID, refused.Message()),
+		}},
+	})
+}
+
+func checkDeclineInput(in DeclineInput) error {
 	return requireText("reason", in.Reason, MaxReasonLength)
 }

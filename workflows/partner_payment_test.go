@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -29,6 +30,25 @@ type ledgerFake struct {
 	// worker dying between the commit and the report would.
 	failAfterCommit bool
 	orderGone       bool // the order cannot take a payment
+	// gates hold an activity (by name) after its change committed, until
+	// the test releases it, so actions can arrive while the step runs.
+	gates map[string]chan struct{}
+	// cancelRefused makes CancelOrder refuse, as the store does for an
+	// order that was paid meanwhile.
+	cancelRefused bool
+}
+
+// hold makes the named activity wait, after its change, until release.
+func (l *ledgerFake) hold(activity string) {
+	l.gates[activity] = make(chan struct{})
+}
+
+func (l *ledgerFake) release(activity string) { close(l.gates[activity]) }
+
+func (l *ledgerFake) wait(activity string) {
+	if gate := l.gates[activity]; gate != nil {
+		<-gate
+	}
 }
 
 type paymentHarness struct {
@@ -40,7 +60,7 @@ func newPaymentHarness(t *testing.T, partnerBalance int64) *paymentHarness {
 	var suite testsuite.WorkflowTestSuite
 	h := &paymentHarness{
 		certHarness: &certHarness{t: t, env: suite.NewTestWorkflowEnvironment()},
-		ledger:      &ledgerFake{balances: map[string]int64{"partner": partnerBalance, "customer": 50_000}, postings: map[string]int{}, order: "pending_partner"},
+		ledger:      &ledgerFake{balances: map[string]int64{"partner": partnerBalance, "customer": 50_000}, postings: map[string]int{}, order: "pending_partner", gates: map[string]chan struct{}{}},
 	}
 	h.env.SetStartTime(fridayAfternoon)
 	h.env.RegisterWorkflowWithOptions(PartnerPayment, workflow.RegisterOptions{Name: PartnerPaymentWorkflow})
@@ -71,18 +91,30 @@ func newPaymentHarness(t *testing.T, partnerBalance int64) *paymentHarness {
 		return nil
 	}, activity.RegisterOptions{Name: "Refund"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, m activities.Movement) error {
-		if l.orderGone {
-			return temporal.NewNonRetryableApplicationError("the order was cancelled", activities.OrderNotPayable, nil)
+		// As the store: only the payer the order waits for may pay it.
+		if l.orderGone || l.order != "pending_"+m.Payer {
+			if l.order == "paid" && l.orderPaid == m.Payer {
+				return nil
+			}
+			return temporal.NewNonRetryableApplicationError("the order does not wait for a payment by the "+m.Payer, activities.OrderNotPayable, nil)
 		}
 		l.order, l.orderPaid = "paid", m.Payer
 		return nil
 	}, activity.RegisterOptions{Name: "MarkOrderPaid"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, orderID string) error {
+		if l.order != "pending_partner" && l.order != "pending_customer" {
+			return temporal.NewNonRetryableApplicationError("the order is "+l.order, activities.OrderNotPayable, nil)
+		}
 		l.order = "pending_customer"
+		l.wait("HandBackOrder")
 		return nil
 	}, activity.RegisterOptions{Name: "HandBackOrder"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, orderID string) error {
+		if l.cancelRefused || (l.order != "pending_customer" && l.order != "cancelled") {
+			return temporal.NewNonRetryableApplicationError("the order is "+l.order, activities.OrderNotPayable, nil)
+		}
 		l.order = "cancelled"
+		l.wait("CancelOrder")
 		return nil
 	}, activity.RegisterOptions{Name: "CancelOrder"})
 	return h
@@ -93,12 +125,20 @@ var (
 	orderDeadline   = fridayAfternoon.Add(48 * time.Hour)
 )
 
-func (h *paymentHarness) runPayment() string {
-	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, PartnerPaymentInput{
+func paymentInput() PartnerPaymentInput {
+	return PartnerPaymentInput{
 		CaseID: "cas_pay", OrderID: "ord_1", PartnerID: "prt_acme", CustomerID: "cus_blue", RequestedBy: customerActor,
 		Scenario: rules.Renewal, Product: "ecs.c6.large, 1 year", Amount: rules.Money{Amount: 12_000, Currency: "CNY"},
 		PlacedAt: fridayAfternoon.UTC(), PartnerDeadline: partnerDeadline.UTC(), OrderDeadline: orderDeadline.UTC(),
-	})
+	}
+}
+
+func (h *paymentHarness) runPayment() string {
+	return h.runPaymentInput(paymentInput())
+}
+
+func (h *paymentHarness) runPaymentInput(in PartnerPaymentInput) string {
+	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("the workflow did not complete")
 	}
@@ -107,6 +147,35 @@ func (h *paymentHarness) runPayment() string {
 		h.t.Fatalf("workflow failed: %v", err)
 	}
 	return status
+}
+
+// refusalOf is the refusal of the nth (from 0) outcome of the named action,
+// "" if it was taken.
+func (h *certHarness) refusalOf(name string, nth int) string {
+	for _, o := range h.outcomes {
+		if o.action != name {
+			continue
+		}
+		if nth--; nth >= 0 {
+			continue
+		}
+		var appErr *temporal.ApplicationError
+		if errors.As(o.err, &appErr) {
+			return appErr.Type()
+		}
+		if o.err != nil {
+			return o.err.Error()
+		}
+		return ""
+	}
+	h.t.Fatalf("no outcome %d of %s among %+v", nth, name, h.outcomes)
+	return ""
+}
+
+// releaseAfter releases a held activity after wall-clock d: while an
+// activity runs, the test environment's clock moves with the wall clock.
+func (h *paymentHarness) releaseAfter(at time.Duration, activity string) {
+	h.env.RegisterDelayedCallback(func() { h.ledger.release(activity) }, at)
 }
 
 func (h *paymentHarness) refusal(i int) string {
@@ -119,7 +188,7 @@ func (h *paymentHarness) refusal(i int) string {
 
 func TestPartnerPaymentApproved(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -154,7 +223,7 @@ func TestPartnerPaymentDeclinedThenCustomerPays(t *testing.T) {
 
 func TestPartnerPaymentWindowTimesOutThenOrderIsCancelled(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(30*time.Hour, ActionApprovePayment, partnerActor, struct{}{}) // too late
+	h.at(30*time.Hour, ActionApprove, partnerActor, struct{}{}) // too late
 	if status := h.runPayment(); status != PaymentCancelled {
 		t.Fatalf("status %s", status)
 	}
@@ -176,9 +245,9 @@ func TestPartnerPaymentWindowTimesOutThenOrderIsCancelled(t *testing.T) {
 
 func TestPartnerPaymentInsufficientBalanceThenTopUp(t *testing.T) {
 	h := newPaymentHarness(t, 5_000)
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	h.env.RegisterDelayedCallback(func() { h.ledger.balances["partner"] += 20_000 }, 2*time.Hour)
-	h.at(3*time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(3*time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -194,7 +263,7 @@ func TestPartnerPaymentInsufficientBalanceThenTopUp(t *testing.T) {
 func TestPartnerPaymentDebitRetriedMovesMoneyOnce(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
 	h.ledger.failAfterCommit = true
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentPaidByPartner {
 		t.Fatalf("status %s", status)
 	}
@@ -209,7 +278,7 @@ func TestPartnerPaymentDebitRetriedMovesMoneyOnce(t *testing.T) {
 func TestPartnerPaymentRefundedWhenTheOrderCannotBePaid(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
 	h.ledger.orderGone = true
-	h.at(time.Hour, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(time.Hour, ActionApprove, partnerActor, struct{}{})
 	if status := h.runPayment(); status != PaymentFailed {
 		t.Fatalf("status %s", status)
 	}
@@ -221,15 +290,137 @@ func TestPartnerPaymentRefundedWhenTheOrderCannotBePaid(t *testing.T) {
 
 func TestPartnerPaymentRefusesOthers(t *testing.T) {
 	h := newPaymentHarness(t, 100_000)
-	h.at(time.Minute, ActionApprovePayment, customerActor, struct{}{})  // the customer cannot approve for the partner
-	h.at(2*time.Minute, ActionApprovePayment, opsActor, struct{}{})     // nor can ops
+	h.at(time.Minute, ActionApprove, customerActor, struct{}{})         // the customer cannot approve for the partner
+	h.at(2*time.Minute, ActionApprove, opsActor, struct{}{})            // nor can ops
 	h.at(3*time.Minute, ActionPay, customerActor, struct{}{})           // not handed back yet
 	h.at(4*time.Minute, ActionDeclinePayment, partnerActor, struct{}{}) // a decline needs a reason
-	h.at(5*time.Minute, ActionApprovePayment, partnerActor, struct{}{})
+	h.at(5*time.Minute, ActionApprove, partnerActor, struct{}{})
 	h.runPayment()
 	for i, want := range []string{cases.RefusalForbidden, cases.RefusalForbidden, cases.RefusalConflict, cases.RefusalInvalid, ""} {
 		if got := h.refusal(i); got != want {
 			t.Errorf("outcome %d: %q, want %q", i, got, want)
 		}
 	}
+}
+
+// An approval and a payment arriving while the hand-back runs are refused:
+// the decline claimed the case before the order moved, so neither payer can
+// pay the order twice.
+func TestPartnerPaymentActionsDuringHandBackAreRefused(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.ledger.hold("HandBackOrder")
+	h.at(time.Hour, ActionDeclinePayment, partnerActor, DeclineInput{Reason: "Not this quarter"})
+	h.at(time.Hour+time.Second, ActionApprove, partnerActor, struct{}{})
+	h.at(time.Hour+1500*time.Millisecond, ActionPay, customerActor, struct{}{})
+	h.releaseAfter(time.Hour+2*time.Second, "HandBackOrder")
+	h.at(2*time.Hour, ActionPay, customerActor, struct{}{})
+	if status := h.runPayment(); status != PaymentPaidByCustomer {
+		t.Errorf("status %s, want %s", status, PaymentPaidByCustomer)
+	}
+	if got := h.refusalOf(ActionApprove, 0); got != cases.RefusalConflict {
+		t.Errorf("an approval during the hand-back: %q, want %s", got, cases.RefusalConflict)
+	}
+	if got := h.refusalOf(ActionPay, 0); got != cases.RefusalConflict {
+		t.Errorf("a payment before the hand-back finished: %q, want %s", got, cases.RefusalConflict)
+	}
+	h.assertPaidOnceBy("customer")
+}
+
+// The same when the partner's window runs out: the hand-back is the timer's.
+func TestPartnerPaymentApprovalDuringExpiredWindowHandBackIsRefused(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.ledger.hold("HandBackOrder")
+	h.at(24*time.Hour+time.Second, ActionApprove, partnerActor, struct{}{})
+	h.releaseAfter(24*time.Hour+2*time.Second, "HandBackOrder")
+	h.at(25*time.Hour, ActionPay, customerActor, struct{}{})
+	if status := h.runPayment(); status != PaymentPaidByCustomer {
+		t.Errorf("status %s, want %s", status, PaymentPaidByCustomer)
+	}
+	if got := h.refusalOf(ActionApprove, 0); got != cases.RefusalConflict {
+		t.Errorf("an approval during the hand-back: %q, want %s", got, cases.RefusalConflict)
+	}
+	h.assertPaidOnceBy("customer")
+}
+
+// A payment arriving while the cancellation runs is refused, and the
+// customer is not debited for a cancelled order.
+func TestPartnerPaymentPaymentDuringCancellationIsRefused(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.ledger.hold("CancelOrder")
+	h.at(time.Hour, ActionDeclinePayment, partnerActor, DeclineInput{Reason: "Not this quarter"})
+	h.at(48*time.Hour+time.Second, ActionPay, customerActor, struct{}{})
+	h.releaseAfter(48*time.Hour+2*time.Second, "CancelOrder")
+	if status := h.runPayment(); status != PaymentCancelled {
+		t.Errorf("status %s, want %s", status, PaymentCancelled)
+	}
+	if got := h.refusalOf(ActionPay, 0); got != cases.RefusalConflict {
+		t.Errorf("a payment during the cancellation: %q, want %s", got, cases.RefusalConflict)
+	}
+	if len(h.ledger.postings) != 0 || h.ledger.order != "cancelled" {
+		t.Errorf("order %s, postings %v: nothing may move for a cancelled order", h.ledger.order, h.ledger.postings)
+	}
+}
+
+// A refusal inside a step does not fail the workflow: the case waits for
+// ops in a named state.
+func TestPartnerPaymentRefusedCancellationNeedsAttention(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.ledger.cancelRefused = true
+	h.at(time.Hour, ActionDeclinePayment, partnerActor, DeclineInput{Reason: "Not this quarter"})
+	if status := h.runPayment(); status != PaymentNeedsAttention {
+		t.Fatalf("status %s, want %s", status, PaymentNeedsAttention)
+	}
+	assertEvents(t, h.events(), "requested/awaiting_partner", "declined/awaiting_customer", "cancel_refused/needs_attention")
+	assertNotified(t, h.transition("cancel_refused"), cases.AudienceOps)
+}
+
+// assertPaidOnceBy checks that exactly payer paid the order, once.
+func (h *paymentHarness) assertPaidOnceBy(payer string) {
+	h.t.Helper()
+	l := h.ledger
+	other := map[string]string{"partner": "customer", "customer": "partner"}[payer]
+	if l.postings["cas_pay/"+payer+"-payment"] != 1 || l.postings["cas_pay/"+other+"-payment"] != 0 {
+		h.t.Errorf("postings %v: want one payment by the %s and none by the %s", l.postings, payer, other)
+	}
+	if l.order != "paid" || l.orderPaid != payer {
+		h.t.Errorf("order %s paid by %q, want paid by the %s", l.order, l.orderPaid, payer)
+	}
+}
+
+// A payment whose run is full continues as new after the decline's handler
+// answered, carrying the handed-back case; the next run lets the customer pay.
+func TestPartnerPaymentContinuesAsNew(t *testing.T) {
+	h := newPaymentHarness(t, 100_000)
+	h.at(time.Hour, ActionDeclinePayment, partnerActor, DeclineInput{Reason: "Not this quarter"})
+	in := paymentInput()
+	in.StepsPerRun = 1
+	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	if got := h.refusalOf(ActionDeclinePayment, 0); got != "" {
+		t.Errorf("the decline answered %q", got)
+	}
+	var next PartnerPaymentInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if r := next.Resume; r == nil || r.Status != PaymentAwaitingCustomer || r.Seq != 2 || r.SLA == nil ||
+		!r.SLA.DueAt.Equal(orderDeadline) || r.Details.DeclineReason != "Not this quarter" {
+		t.Fatalf("carried %+v", next.Resume)
+	}
+
+	second := newPaymentHarness(t, 100_000)
+	second.ledger.order = "pending_customer"
+	second.env.SetStartTime(fridayAfternoon.Add(time.Hour))
+	second.at(time.Hour, ActionPay, customerActor, struct{}{})
+	next.StepsPerRun = 0
+	if status := second.runPaymentInput(next); status != PaymentPaidByCustomer {
+		t.Fatalf("status %s", status)
+	}
+	if len(second.transitions) != 1 || second.transitions[0].Event.Seq != 3 {
+		t.Errorf("the second run recorded %+v, want one transition, seq 3", second.transitions)
+	}
+	second.assertPaidOnceBy("customer")
 }

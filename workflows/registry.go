@@ -1,25 +1,62 @@
 package workflows
 
-import "partnerops/cases"
+import (
+	"go.temporal.io/sdk/workflow"
 
-// actionTables maps each kind of case to the actions it offers.
-var actionTables = map[cases.Kind][]action{
-	cases.KindCertification:  certificationActions,
-	cases.KindPartnerPayment: partnerPaymentActions,
+	"partnerops/cases"
+)
+
+// process is one kind of case as the engine knows it: its workflow under
+// its registered name, and its action table.
+type process struct {
+	kind    cases.Kind
+	name    string
+	run     any
+	actions []action
+}
+
+// processes is the one list of every process: the worker, the replay test
+// and the API's action lookups all read it. The tables are built without an
+// instance (their steps are never called from here).
+var processes = []process{
+	{kind: cases.KindCertification, name: CertificationWorkflow, run: Certification, actions: certificationActions(nil)},
+	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
+}
+
+// Registry is what workflows can be registered on: a worker, a replayer,
+// a test environment.
+type Registry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// Register puts every process's workflow on r under its registered name.
+func Register(r Registry) {
+	for _, p := range processes {
+		r.RegisterWorkflowWithOptions(p.run, workflow.RegisterOptions{Name: p.name})
+	}
+}
+
+func actionTable(kind cases.Kind) []action {
+	for _, p := range processes {
+		if p.kind == kind {
+			return p.actions
+		}
+	}
+	return nil
 }
 
 // AllowedActions are the actions role may take on a case of kind in status.
 // They follow from the kind's table alone, so the API can show them on read
 // model rows without asking the workflow.
 func AllowedActions(kind cases.Kind, role, status string) []string {
-	return allowedActions(actionTables[kind], role, status)
+	return allowedActions(actionTable(kind), role, status)
 }
 
 // ActionNames are every action a kind of case offers.
 func ActionNames(kind cases.Kind) []string {
 	names := []string{}
-	for _, a := range actionTables[kind] {
-		names = append(names, a.name)
+	for _, a := range actionTable(kind) {
+		names = append(names, a.spec().name)
 	}
 	return names
 }

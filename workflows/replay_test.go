@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
@@ -22,8 +21,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
-			replayer.RegisterWorkflowWithOptions(Certification, workflow.RegisterOptions{Name: CertificationWorkflow})
-			replayer.RegisterWorkflowWithOptions(PartnerPayment, workflow.RegisterOptions{Name: PartnerPaymentWorkflow})
+			Register(replayer)
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replaying %s: %v", file, err)
 			}

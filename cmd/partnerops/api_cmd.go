@@ -23,7 +23,7 @@ func (c *apiCmd) Run() error {
 	defer sv.close()
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
 	return serveAPI(ctx, c.HTTP.Addr, api.Deps{
-		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA,
+		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
 		Location: sv.location, Logger: sv.logger,
 	})
 }
