@@ -128,7 +128,12 @@ func (s *Server) enforce(api huma.API) func(huma.Context, func(huma.Context)) {
 		pol, _ := op.Metadata[policyKey].(policy)
 		if !pol.Public {
 			p := humafiber.Unwrap(ctx).Locals(principalKey).(store.Principal)
-			if refusal := pol.decide(p, pol.pathObject(ctx.Param)); refusal != nil {
+			obj := pol.pathObject(ctx.Param)
+			refusal := pol.decide(p, obj)
+			if refusal == nil {
+				refusal = s.exists(ctx.Context(), obj)
+			}
+			if refusal != nil {
 				writeProblem(api, ctx, refusal)
 				return
 			}

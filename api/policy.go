@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -32,6 +33,7 @@ const (
 	objNone     objectKind = ""         // the caller's own view (lists scoped to the caller)
 	objPartner  objectKind = "partner"  // the partner named by the path's partner_id
 	objCase     objectKind = "case"     // the case named by the path's case_id, read by the handler
+	objCustomer objectKind = "customer" // the customer named by the path's customer_id, read by the handler
 	objCalendar objectKind = "calendar" // the business calendar, one for everyone
 )
 
@@ -111,6 +113,39 @@ func knows(p store.Principal, obj object) bool {
 		return obj.CustomerID != "" && p.CustomerID.String == obj.CustomerID
 	}
 	return false
+}
+
+// exists answers 404 for a partner in the path that does not exist: staff
+// know every partner, so for them this is the only check; for a partner's
+// members the path already names their own.
+func (s *Server) exists(ctx context.Context, obj object) *Problem {
+	if obj.Kind != objPartner {
+		return nil
+	}
+	_, err := s.store.Partner(ctx, obj.ID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("partner " + obj.ID)
+	case err != nil:
+		return problemOf(ctx, s.logger, err, requestIDOf(ctx))
+	}
+	return nil
+}
+
+// customerFor reads the customer id and applies pol to it: a customer
+// that does not exist, or is not the caller's to know about, is a 404.
+func (s *Server) customerFor(ctx context.Context, pol policy, id string) (store.Customer, error) {
+	cust, err := s.store.Customer(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Customer{}, notFound("customer " + id)
+	}
+	if err != nil {
+		return store.Customer{}, err
+	}
+	if err := allowed(ctx, pol, object{Kind: objCustomer, ID: cust.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID}); err != nil {
+		return store.Customer{}, err
+	}
+	return cust, nil
 }
 
 // canRefuse403 reports whether the policy refuses some who know the object.
