@@ -4,6 +4,8 @@
 // README's table and docker-compose.yml are checked against them by tests.
 package config
 
+import "time"
+
 // Database locates PostgreSQL.
 type Database struct {
 	URL string `name:"database-url" env:"DATABASE_URL" help:"PostgreSQL connection URL (postgres://user@host:5432/db?sslmode=disable)."`
@@ -30,9 +32,11 @@ type Policy struct {
 	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
 }
 
-// HTTP is where the API listens.
+// HTTP is where the API listens, and how long it waits for a case's workflow.
 type HTTP struct {
-	Addr string `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	Addr          string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	ReadTimeout   time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
+	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
 }
 
 // Log shapes the structured logs.

@@ -46,10 +46,15 @@ func (s *caseState) view(details any, actions []string) cases.Case {
 	if actions == nil {
 		actions = []string{}
 	}
-	return cases.Case{
+	c := cases.Case{
 		ID: s.id, Kind: s.kind, PartnerID: s.partnerID, CustomerID: s.customerID, Status: s.status,
 		SLA: sla, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt, Details: raw, Actions: actions,
 	}
+	if closes(s.kind, s.status) {
+		closedAt := s.updatedAt
+		c.ClosedAt = &closedAt
+	}
+	return c
 }
 
 // step is one transition of a case, before it is recorded.

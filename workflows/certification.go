@@ -60,6 +60,9 @@ type CertificationInput struct {
 	// TicketSLA is the policy for tickets of this case ("3wd"), fixed at start.
 	TicketSLA string    `json:"ticket_sla"`
 	CreatedAt time.Time `json:"created_at"`
+	// RecertificationOf is the partner's certified case this one renews;
+	// that certification stays valid until this one is decided.
+	RecertificationOf string `json:"recertification_of,omitempty"`
 }
 
 // CertificationDetails is the certification's own part of the case.
@@ -70,6 +73,9 @@ type CertificationDetails struct {
 	RejectionReason string             `json:"rejection_reason,omitempty"`
 	Ticket          *Ticket            `json:"ticket,omitempty"`
 	CertifiedAt     *time.Time         `json:"certified_at,omitempty"`
+	// RecertificationOf is the certified case this one renews: the partner
+	// stays certified by it until this one is decided.
+	RecertificationOf string `json:"recertification_of,omitempty"`
 }
 
 // Ticket is the partner's latest ticket about a failed certification.
@@ -135,7 +141,7 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 			id: in.CaseID, kind: cases.KindCertification, partnerID: in.PartnerID,
 			status: CertificationChecking, createdAt: in.CreatedAt, updatedAt: in.CreatedAt,
 		},
-		details:   CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1},
+		details:   CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1, RecertificationOf: in.RecertificationOf},
 		ticketSLA: in.TicketSLA,
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func(role string) (cases.Case, error) {
