@@ -116,7 +116,7 @@ func BenchmarkStarts(b *testing.B) {
 		}{{"api", apiStart}, {"sdk", sdkStart}} {
 			b.Run(fmt.Sprintf("%s/callers=%d", way.name, callers), func(b *testing.B) {
 				last := measureStarts(b, callers, way.start)
-				b.ReportMetric(float64(settledHistoryLength(b, tc, last)), "events/case")
+				b.ReportMetric(float64(settledHistoryLength(b, st, tc, last)), "events/case")
 			})
 		}
 	}
@@ -158,11 +158,18 @@ func measureStarts(b *testing.B, callers int, start func() (string, error)) stri
 }
 
 // settledHistoryLength counts the history events of a started case once
-// its history stops growing (its first transition recorded, waiting for
-// the partner).
-func settledHistoryLength(b *testing.B, tc client.Client, id string) int {
+// its first transition is in the read model and its history stopped
+// growing (waiting for the partner).
+func settledHistoryLength(b *testing.B, st *store.Store, tc client.Client, id string) int {
 	if id == "" {
 		return 0
+	}
+	deadline := time.Now().Add(time.Minute)
+	for events, _ := st.CaseEvents(context.Background(), id); len(events) == 0; events, _ = st.CaseEvents(context.Background(), id) {
+		if time.Now().After(deadline) {
+			b.Fatalf("case %s never recorded its first transition", id)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	count := func() int {
 		n := 0
@@ -175,7 +182,6 @@ func settledHistoryLength(b *testing.B, tc client.Client, id string) int {
 		}
 		return n
 	}
-	deadline := time.Now().Add(30 * time.Second)
 	n := count()
 	for time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
