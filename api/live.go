@@ -22,7 +22,6 @@ const DefaultReadTimeout = 2 * time.Second
 func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) cases.Case {
 	if row.ClosedAt == nil {
 		if live, ok := s.queryCase(ctx, row.ID, role); ok {
-			live.ClosedAt = row.ClosedAt
 			return live
 		}
 	}
