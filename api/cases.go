@@ -9,9 +9,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -93,36 +90,14 @@ func (s *Server) visibleCase(c *fiber.Ctx) (cases.Case, error) {
 	return row, err
 }
 
-// getCase serves GET /v1/cases/{id}: the live state, read from the workflow.
+// getCase serves GET /v1/cases/{id}: the live state, read from the
+// workflow, or the read model's when the workflow cannot answer.
 func (s *Server) getCase(c *fiber.Ctx) error {
 	row, err := s.visibleCase(c)
 	if err != nil {
 		return err
 	}
-	live, err := s.liveCase(c.UserContext(), row, principal(c).Role)
-	if err != nil {
-		return err
-	}
-	return c.JSON(live)
-}
-
-// liveCase asks the case's workflow for its state as role sees it. A
-// workflow no longer kept by Temporal (past retention) or not yet running
-// its first task answers from the read model instead.
-func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) (cases.Case, error) {
-	resp, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryCase, role)
-	var notFoundErr *serviceerror.NotFound
-	var precondition *serviceerror.FailedPrecondition
-	if errors.As(err, &notFoundErr) || errors.As(err, &precondition) {
-		row.Actions = workflows.AllowedActions(row.Kind, role, row.Status)
-		return row, nil
-	}
-	if err != nil {
-		return cases.Case{}, fmt.Errorf("query case %s: %w", row.ID, err)
-	}
-	var live cases.Case
-	err = resp.Get(&live)
-	return live, err
+	return c.JSON(s.liveCase(c.UserContext(), row, principal(c).Role))
 }
 
 // caseEvents serves GET /v1/cases/{id}/events: the timeline, oldest first.
@@ -152,44 +127,9 @@ func (s *Server) caseAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	req := cases.ActionRequest{Actor: actor(principal(c)), Input: input}
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: row.ID, UpdateName: name, Args: []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var updated cases.Case
-	if err == nil {
-		err = handle.Get(ctx, &updated)
-	}
+	updated, err := s.act(c.UserContext(), row, name, cases.ActionRequest{Actor: actor(principal(c)), Input: input})
 	if err != nil {
-		return actionError(err)
+		return err
 	}
 	return c.JSON(updated)
-}
-
-// actionError turns a refused update into its problem.
-func actionError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		switch appErr.Type() {
-		case cases.RefusalForbidden:
-			return forbidden(appErr.Message())
-		case cases.RefusalConflict:
-			return conflict("action-not-allowed", appErr.Message())
-		case workflows.RefusalInsufficientBalance:
-			return conflict("insufficient-balance", appErr.Message()+"; nothing was moved")
-		case cases.RefusalInvalid:
-			var fields rules.FieldErrors
-			if appErr.HasDetails() {
-				_ = appErr.Details(&fields)
-			}
-			return invalid(fields)
-		}
-	}
-	var notFoundErr *serviceerror.NotFound
-	if errors.As(err, &notFoundErr) {
-		return conflict("case-closed", "the case is finished; no action can be taken on it")
-	}
-	return err
 }

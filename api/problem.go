@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
@@ -20,6 +21,12 @@ type Problem struct {
 	Status int                `json:"status"`
 	Detail string             `json:"detail,omitempty"`
 	Errors []rules.FieldError `json:"errors,omitempty"`
+	// CaseID names the case the problem is about when it exists (a case
+	// opened whose workflow could not start yet, the open case that
+	// refuses a second one).
+	CaseID string `json:"case_id,omitempty"`
+	// retryAfter, in seconds, is sent as Retry-After when set.
+	retryAfter int
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -71,6 +78,9 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		default:
 			logger.ErrorContext(c.UserContext(), "request failed", "error", err, "request_id", requestID(c))
 			p = problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")
+		}
+		if p.retryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
 		}
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}

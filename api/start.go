@@ -3,12 +3,10 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"partnerops/cases"
 	"partnerops/store"
@@ -26,51 +24,61 @@ type caseStart struct {
 	input func(caseID string, createdAt time.Time) any
 }
 
-// startCase records the case and starts its workflow, answering 202 with
-// the case and its Location. With an Idempotency-Key, the same request again
-// answers the same case, and another request under that key a 409.
+// startCase opens the case with its workflow's start request in one
+// transaction, starts the workflow and answers 202 with the case and its
+// Location. With an Idempotency-Key, the same request again answers the same
+// case (starting its workflow if the first attempt could not), and another
+// request under that key a 409.
 func (s *Server) startCase(c *fiber.Ctx, st caseStart) error {
-	ctx := c.UserContext()
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
 	details, err := json.Marshal(st.details)
 	if err != nil {
 		return err
 	}
-	newCase := cases.Case{
-		ID: store.NewID("cas"), Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
-		Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
+	id := store.NewID("cas")
+	nc := store.NewCase{
+		Case: cases.Case{
+			ID: id, Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
+			Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
+		},
+		Workflow: st.workflow, Input: st.input(id, now),
 	}
 	idem, err := idempotency(c)
 	if err != nil {
 		return err
 	}
-	opened, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem)
+	opened, start, err := s.store.OpenCase(c.UserContext(), nc, idem)
+	var open *store.OpenCaseError
+	if errors.As(err, &open) {
+		p := conflict("case-open", "the partner already has an open "+string(open.Kind)+" case, "+open.CaseID+
+			"; act on it (resubmit, file a ticket) instead of starting another")
+		p.CaseID = open.CaseID
+		return p
+	}
 	if err != nil {
 		return err
 	}
-	return s.runCase(c, opened, st.workflow, st.input(opened.ID, opened.CreatedAt))
+	return s.runCase(c, opened, start)
 }
 
-// runCase starts the workflow of a case just opened and answers 202 with the
-// case and its Location. For a repeated request it makes sure the workflow
-// runs (the first attempt may have stopped between opening the case and
-// starting it) without starting a second one.
-func (s *Server) runCase(c *fiber.Ctx, opened cases.Case, workflow string, input any) error {
+// runCase starts the workflow of a case just opened (or found again by its
+// Idempotency-Key) and answers 202 with the case and its Location. When the
+// workflow cannot be started now, the answer is a 503 that names the case:
+// it exists, and it will run (the reconciler starts it, or the same request
+// retried with its Idempotency-Key does).
+func (s *Server) runCase(c *fiber.Ctx, opened cases.Case, start store.CaseStart) error {
 	ctx := c.UserContext()
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       opened.ID,
-		TaskQueue:                s.taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflow, input)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return err
+	location := "/v1/cases/" + opened.ID
+	c.Location(location)
+	if err := s.starter.Start(ctx, start); err != nil {
+		s.logger.WarnContext(ctx, "case opened, its workflow not started yet", "case_id", opened.ID, "error", err)
+		p := unavailable("case-not-started", startRetryAfter, "case "+opened.ID+" is recorded (see Location) but its process "+
+			"could not start now; it starts within minutes, or retry this request with the same Idempotency-Key")
+		p.CaseID = opened.ID
+		return p
 	}
-	live, err := s.liveCase(ctx, opened, principal(c).Role)
-	if err != nil {
-		return err
-	}
-	c.Location("/v1/cases/" + opened.ID)
-	return c.Status(fiber.StatusAccepted).JSON(live)
+	return c.Status(http.StatusAccepted).JSON(s.liveCase(ctx, opened, principal(c).Role))
 }
+
+// startRetryAfter is the Retry-After, in seconds, of a start that could not reach Temporal.
+const startRetryAfter = 5
