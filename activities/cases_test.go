@@ -28,7 +28,7 @@ func TestRecordTransitionRefusesWhatPostgreSQLRefuses(t *testing.T) {
 	at := time.Now().UTC().Truncate(time.Microsecond)
 	c := cases.Case{ID: store.NewID("cas"), Kind: cases.KindCertification, PartnerID: p.ID, Status: "checking",
 		CreatedAt: at, UpdatedAt: at, Details: json.RawMessage(`{"submissions": 1}`)}
-	if _, err := st.OpenCase(ctx, c, c.ID, nil); err != nil {
+	if _, _, err := st.OpenCase(ctx, store.NewCase{Case: c, Workflow: "Certification", Input: struct{}{}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	a := &activities.Cases{Store: st}

@@ -11,12 +11,8 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"partnerops/cases"
-	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/workflows"
 )
@@ -161,36 +157,14 @@ func (s *Server) visibleCase(ctx context.Context, id string, pol policy) (cases.
 	return row, allowed(ctx, pol, caseObject(row))
 }
 
-// getCase serves GET /v1/cases/{id}.
+// getCase serves GET /v1/cases/{id}: the live state, read from the
+// workflow, or the read model's when the workflow cannot answer.
 func (s *Server) getCase(ctx context.Context, in *CasePath) (*caseOutput, error) {
 	row, err := s.visibleCase(ctx, in.CaseID, readCase)
 	if err != nil {
 		return nil, err
 	}
-	live, err := s.liveCase(ctx, row, principalOf(ctx).Role)
-	if err != nil {
-		return nil, err
-	}
-	return &caseOutput{Body: live}, nil
-}
-
-// liveCase asks the case's workflow for its state as role sees it. A
-// workflow no longer kept by Temporal (past retention) or not yet running
-// its first task answers from the read model instead.
-func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) (cases.Case, error) {
-	resp, err := s.temporal.QueryWorkflow(ctx, row.ID, "", workflows.QueryCase, role)
-	var notFoundErr *serviceerror.NotFound
-	var precondition *serviceerror.FailedPrecondition
-	if errors.As(err, &notFoundErr) || errors.As(err, &precondition) {
-		row.Actions = workflows.AllowedActions(row.Kind, role, row.Status)
-		return row, nil
-	}
-	if err != nil {
-		return cases.Case{}, fmt.Errorf("query case %s: %w", row.ID, err)
-	}
-	var live cases.Case
-	err = resp.Get(&live)
-	return live, err
+	return &caseOutput{Body: s.liveCase(ctx, row, principalOf(ctx).Role)}, nil
 }
 
 // caseEvents serves GET /v1/cases/{id}/events.
@@ -222,52 +196,9 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*caseOutp
 	if in.Body != nil {
 		input = json.RawMessage(*in.Body)
 	}
-	updated, err := s.takeAction(ctx, row.ID, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
+	updated, err := s.act(ctx, row, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
 	if err != nil {
 		return nil, err
 	}
 	return &caseOutput{Body: updated}, nil
-}
-
-// takeAction runs one action on a case's workflow as a Temporal Update and
-// answers the case as it is after the step; a refused step is its problem.
-func (s *Server) takeAction(ctx context.Context, caseID, name string, req cases.ActionRequest) (cases.Case, error) {
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: caseID, UpdateName: name, Args: []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var updated cases.Case
-	if err == nil {
-		err = handle.Get(ctx, &updated)
-	}
-	if err != nil {
-		return cases.Case{}, actionError(err)
-	}
-	return updated, nil
-}
-
-// actionError turns a refused update into its problem.
-func actionError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		switch appErr.Type() {
-		case cases.RefusalForbidden:
-			return forbidden(appErr.Message())
-		case cases.RefusalConflict:
-			return conflict("action-not-allowed", appErr.Message())
-		case workflows.RefusalInsufficientBalance:
-			return conflict("insufficient-balance", appErr.Message()+"; nothing was moved")
-		case cases.RefusalInvalid:
-			var fields rules.FieldErrors
-			if appErr.HasDetails() {
-				_ = appErr.Details(&fields)
-			}
-			return invalid(fields)
-		}
-	}
-	var notFoundErr *serviceerror.NotFound
-	if errors.As(err, &notFoundErr) {
-		return conflict("case-closed", "the case is finished; no action can be taken on it")
-	}
-	return err
 }

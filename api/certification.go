@@ -44,15 +44,21 @@ func (s *Server) startCertification(ctx context.Context, in *startCertificationI
 	p := principalOf(ctx)
 	info := in.Body.Normalized()
 	partnerID := in.PartnerID
+	// A certified partner submitting again starts a re-certification; its
+	// certification stays valid until the new one is decided.
+	certified, err := s.store.CertifiedCase(ctx, partnerID)
+	if err != nil {
+		return nil, err
+	}
 	return s.startCase(ctx, in.Idempotent, caseStart{
 		kind: cases.KindCertification, partnerID: partnerID,
 		initialStatus: workflows.CertificationChecking,
-		details:       workflows.CertificationDetails{BusinessInfo: info, Submissions: 1},
+		details:       workflows.CertificationDetails{BusinessInfo: info, Submissions: 1, RecertificationOf: certified},
 		workflow:      workflows.CertificationWorkflow,
 		input: func(caseID string, createdAt time.Time) any {
 			return workflows.CertificationInput{
 				CaseID: caseID, PartnerID: partnerID, Submitter: actor(p), Info: info,
-				TicketSLA: s.ticketSLA, RejectedExpiry: s.certExpiry, CreatedAt: createdAt,
+				TicketSLA: s.ticketSLA, RejectedExpiry: s.certExpiry, CreatedAt: createdAt, RecertificationOf: certified,
 			}
 		},
 	})

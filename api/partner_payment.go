@@ -109,27 +109,31 @@ func (s *Server) placeOrder(c *fiber.Ctx) error {
 		c.Location("/v1/customers/" + cust.ID + "/orders/" + placedOrder.ID)
 		return c.Status(fiber.StatusCreated).JSON(cloudOrderOf(placedOrder))
 	}
-	paymentCase := cases.Case{
-		ID: store.NewID("cas"), Kind: cases.KindPartnerPayment, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
-		Status: workflows.PaymentAwaitingPartner, CreatedAt: placed, UpdatedAt: placed,
+	caseID := store.NewID("cas")
+	paymentCase := store.NewCase{
+		Case: cases.Case{
+			ID: caseID, Kind: cases.KindPartnerPayment, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
+			Status: workflows.PaymentAwaitingPartner, CreatedAt: placed, UpdatedAt: placed,
+		},
+		Workflow: workflows.PartnerPaymentWorkflow,
+		Input: workflows.PartnerPaymentInput{
+			CaseID: caseID, OrderID: order.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
+			RequestedBy: actor(principal(c)), Scenario: order.Scenario, Product: order.Product, Amount: order.Amount,
+			PlacedAt: placed, OrderDeadline: order.PaymentDeadline,
+			PartnerDeadline: rules.PartnerDecisionDeadline(placed, order.PaymentDeadline),
+		},
 	}
 	placedOrder, err := s.store.PlaceCloudOrder(c.UserContext(), order, &paymentCase, idem)
 	if err != nil {
 		return orderError(err)
 	}
-	opened, err := s.store.Case(c.UserContext(), placedOrder.CaseID.String)
+	// A repeated request answers the first one's case, and starts it from
+	// the start request stored with it.
+	opened, start, err := s.store.OpenedCase(c.UserContext(), placedOrder.CaseID.String)
 	if err != nil {
 		return err
 	}
-	// The input comes from the stored order, so a repeated request starts
-	// (or finds) the very same workflow.
-	out, err := s.runCase(c.UserContext(), principal(c).Role, opened, workflows.PartnerPaymentWorkflow, workflows.PartnerPaymentInput{
-		CaseID: opened.ID, OrderID: placedOrder.ID, PartnerID: opened.PartnerID, CustomerID: cust.ID,
-		RequestedBy: actor(principal(c)), Scenario: rules.PaymentScenario(placedOrder.Scenario), Product: placedOrder.Product,
-		Amount:   rules.Money{Amount: placedOrder.Amount, Currency: placedOrder.Currency},
-		PlacedAt: placedOrder.CreatedAt, OrderDeadline: placedOrder.PaymentDeadline,
-		PartnerDeadline: rules.PartnerDecisionDeadline(placedOrder.CreatedAt, placedOrder.PaymentDeadline),
-	})
+	out, err := s.runCase(c.UserContext(), opened, start)
 	return answerStarted(c, out, err)
 }
 

@@ -21,9 +21,16 @@ type Problem struct {
 	Status int                `json:"status" doc:"The HTTP status code" example:"422"`
 	Detail string             `json:"detail,omitempty" doc:"What went wrong, for a person to read"`
 	Errors []rules.FieldError `json:"errors,omitempty" doc:"Every bad field of the request at once"`
+	// CaseID names the case the problem is about when it exists (a case
+	// opened whose workflow could not start yet, the open case that
+	// refuses a second one).
+	CaseID string `json:"case_id,omitempty" doc:"The case the problem is about, when there is one"`
 
 	// retryAfter, in seconds, is sent as the Retry-After header when set.
 	retryAfter int
+	// location is sent as the Location header when set: the case a 503
+	// start answer names.
+	location string
 }
 
 func (p *Problem) Error() string { return p.Title + ": " + p.Detail }
@@ -34,12 +41,16 @@ func (p *Problem) GetStatus() int { return p.Status }
 // ContentType makes Huma answer a Problem as application/problem+json.
 func (p *Problem) ContentType(string) string { return "application/problem+json" }
 
-// GetHeaders makes Huma send Retry-After with a Problem that has one.
+// GetHeaders makes Huma send the Retry-After and Location a Problem has.
 func (p *Problem) GetHeaders() http.Header {
-	if p.retryAfter == 0 {
-		return nil
+	h := http.Header{}
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
 	}
-	return http.Header{"Retry-After": {strconv.Itoa(p.retryAfter)}}
+	if p.location != "" {
+		h.Set("Location", p.location)
+	}
+	return h
 }
 
 const problemTypePrefix = "urn:partnerops:problem:"
@@ -97,8 +108,8 @@ func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID st
 func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p := problemOf(c.UserContext(), logger, err, requestID(c))
-		if p.retryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.retryAfter))
+		for name, values := range p.GetHeaders() {
+			c.Set(name, values[0])
 		}
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"log/slog"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.temporal.io/sdk/client"
 
+	"partnerops/outbox"
 	"partnerops/store"
 )
 
@@ -33,6 +35,10 @@ type Deps struct {
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
 	Logger   *slog.Logger
+	// ReadTimeout bounds a live read of a case (DefaultReadTimeout if 0);
+	// ActionTimeout an action (DefaultActionTimeout if 0).
+	ReadTimeout   time.Duration
+	ActionTimeout time.Duration
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -50,6 +56,9 @@ type Server struct {
 	huma         huma.API
 	documentOnce sync.Once
 	documentJSON []byte
+	starter    *outbox.Starter
+
+	readTimeout, actionTimeout time.Duration
 }
 
 // New builds the Fiber app with every route.
@@ -62,6 +71,11 @@ func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
+		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
+		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
+	}
+	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
+		s.metrics.registry.MustRegister(s.pollersGauge())
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "partnerops",

@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"partnerops/cases"
 	"partnerops/store"
@@ -34,47 +31,58 @@ type startedOutput struct {
 	Body     cases.Case
 }
 
-// startCase records the case and starts its workflow. With an
-// Idempotency-Key, the same request again answers the same case, and
-// another request under that key a 409.
+// startCase opens the case with its workflow's start request in one
+// transaction, starts the workflow and answers 202 with the case and its
+// Location. With an Idempotency-Key, the same request again answers the same
+// case (starting its workflow if the first attempt could not), and another
+// request under that key a 409.
 func (s *Server) startCase(ctx context.Context, idem Idempotent, st caseStart) (*startedOutput, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL keeps microseconds
 	details, err := json.Marshal(st.details)
 	if err != nil {
 		return nil, err
 	}
-	newCase := cases.Case{
-		ID: store.NewID("cas"), Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
-		Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
+	id := store.NewID("cas")
+	nc := store.NewCase{
+		Case: cases.Case{
+			ID: id, Kind: st.kind, PartnerID: st.partnerID, CustomerID: st.customerID,
+			Status: st.initialStatus, CreatedAt: now, UpdatedAt: now, Details: details,
+		},
+		Workflow: st.workflow, Input: st.input(id, now),
 	}
-	opened, err := s.store.OpenCase(ctx, newCase, newCase.ID, idem.claim(ctx))
+	opened, start, err := s.store.OpenCase(ctx, nc, idem.claim(ctx))
+	var open *store.OpenCaseError
+	if errors.As(err, &open) {
+		p := conflict("case-open", "the partner already has an open "+string(open.Kind)+" case, "+open.CaseID+
+			"; act on it (resubmit, file a ticket) instead of starting another")
+		p.CaseID = open.CaseID
+		return nil, p
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.runCase(ctx, principalOf(ctx).Role, opened, st.workflow, st.input(opened.ID, opened.CreatedAt))
+	return s.runCase(ctx, opened, start)
 }
 
-// runCase starts the workflow of a case just opened and answers the case as
-// role sees it. For a repeated request it makes sure the workflow runs (the
-// first attempt may have stopped between opening the case and starting it)
-// without starting a second one.
-func (s *Server) runCase(ctx context.Context, role string, opened cases.Case, workflow string, input any) (*startedOutput, error) {
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       opened.ID,
-		TaskQueue:                s.taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflow, input)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		return nil, err
+// runCase starts the workflow of a case just opened (or found again by its
+// Idempotency-Key) and answers 202 with the case and its Location. When the
+// workflow cannot be started now, the answer is a 503 that names the case:
+// it exists, and it will run (the reconciler starts it, or the same request
+// retried with its Idempotency-Key does).
+func (s *Server) runCase(ctx context.Context, opened cases.Case, start store.CaseStart) (*startedOutput, error) {
+	location := "/v1/cases/" + opened.ID
+	if err := s.starter.Start(ctx, start); err != nil {
+		s.logger.WarnContext(ctx, "case opened, its workflow not started yet", "case_id", opened.ID, "error", err)
+		p := unavailable("case-not-started", startRetryAfter, "case "+opened.ID+" is recorded (see Location) but its process "+
+			"could not start now; it starts within minutes, or retry this request with the same Idempotency-Key")
+		p.CaseID, p.location = opened.ID, location
+		return nil, p
 	}
-	live, err := s.liveCase(ctx, opened, role)
-	if err != nil {
-		return nil, err
-	}
-	return &startedOutput{Location: "/v1/cases/" + opened.ID, Body: live}, nil
+	return &startedOutput{Location: location, Body: s.liveCase(ctx, opened, principalOf(ctx).Role)}, nil
 }
+
+// startRetryAfter is the Retry-After, in seconds, of a start that could not reach Temporal.
+const startRetryAfter = 5
 
 // answerStarted answers a Fiber route's started process: 202 and Location.
 func answerStarted(c *fiber.Ctx, out *startedOutput, err error) error {

@@ -64,8 +64,16 @@ type Case struct {
 	CreatedAt  time.Time       `json:"created_at" db:"created_at"`
 	UpdatedAt  time.Time       `json:"updated_at" db:"updated_at"`
 	Details    json.RawMessage `json:"details" db:"details"`
+	// ClosedAt is when the case's process took its last step; from then on
+	// the read model holds all of it.
+	ClosedAt *time.Time `json:"closed_at,omitempty" db:"-"`
 	// Actions the caller may take now; filled for the caller asking.
 	Actions []string `json:"actions" db:"-"`
+	// Live says the answer comes from the running process itself; when
+	// false it comes from the read model, current as of AsOf (the process
+	// is closed, or could not answer in time).
+	Live bool       `json:"live" db:"-"`
+	AsOf *time.Time `json:"as_of,omitempty" db:"-"`
 }
 
 // Event is one entry of a case's timeline.

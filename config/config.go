@@ -34,9 +34,11 @@ type Policy struct {
 	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
 }
 
-// HTTP is where the API listens.
+// HTTP is where the API listens, and how long it waits for a case's workflow.
 type HTTP struct {
-	Addr string `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	Addr          string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	ReadTimeout   time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
+	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
 }
 
 // Log shapes the structured logs.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -344,9 +345,10 @@ func TestSLABreachEscalates(t *testing.T) {
 func TestCaseListPagination(t *testing.T) {
 	s := startSystem(t, "3wd")
 	var ids []string
-	for i := range 5 {
+	for i := range 5 { // one open certification per partner: five partners
 		number := rules.WithUSCCCheck("91350100M00010" + string(rune('0'+i)) + "Y4")
-		ids = append(ids, decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(number)).expect(t, 202)).ID)
+		partnerID, admin := s.newPartner(fmt.Sprintf("Paging Partner %d", i), "solution_provider", "")
+		ids = append(ids, decode[cases.Case](t, s.submit(admin, partnerID, businessInfo(number)).expect(t, 202)).ID)
 	}
 	slices.Reverse(ids) // newest first
 	var got []string

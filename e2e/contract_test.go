@@ -290,7 +290,8 @@ func TestContractChecker(t *testing.T) {
 			body: mustJSON(t, rules.CalendarDay{Date: "2026-10-11", Kind: rules.MakeUpWorkday})},
 		{name: "calendar day deleted", method: "DELETE", path: "/v1/calendar/days/2026-10-11", status: 204},
 		{name: "not ready", method: "GET", path: "/readyz", status: 503, header: jsonHeader(appJSON),
-			body: `{"ready":false,"checks":{"postgresql":"ok","temporal":"connection refused"}}`},
+			body: `{"ready":false,"checks":{"postgresql":"ok","temporal":"connection refused",` +
+				`"workers":{"state":"connection refused","task_queue":"partnerops","pollers":0}}}`},
 		{name: "metrics", method: "GET", path: "/metrics", status: 200,
 			header: jsonHeader("text/plain; version=0.0.4; charset=utf-8; escaping=underscores"), body: "# HELP x\nx 1\n"},
 		{name: "unknown route answers a problem", method: "GET", path: "/v1/nothing", status: 404,

@@ -40,16 +40,24 @@ type ppCustomer struct {
 // customer associated with it in a mode, all through the store.
 func (s *system) newPartnerWithCustomer(partnerType, level, mode string) ppCustomer {
 	s.t.Helper()
+	partnerID, adminToken := s.newPartner("Partner "+partnerType, partnerType, level)
+	return s.newCustomerOf(partnerID, adminToken, mode)
+}
+
+// newPartner creates a partner and its admin, and returns the partner's ID
+// and the admin's token.
+func (s *system) newPartner(name, partnerType, level string) (string, string) {
+	s.t.Helper()
 	ctx := context.Background()
-	p, err := s.store.CreatePartner(ctx, "Partner "+partnerType, partnerType, level)
+	p, err := s.store.CreatePartner(ctx, name, partnerType, level)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	_, adminToken, err := s.store.CreatePrincipal(ctx, store.NewPrincipal{Name: "admin of " + partnerType, Role: cases.RoleAdmin, PartnerID: p.ID})
+	_, adminToken, err := s.store.CreatePrincipal(ctx, store.NewPrincipal{Name: "admin of " + name, Role: cases.RoleAdmin, PartnerID: p.ID})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return s.newCustomerOf(p.ID, adminToken, mode)
+	return p.ID, adminToken
 }
 
 func (s *system) newCustomerOf(partnerID, partnerToken, mode string) ppCustomer {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,11 +29,13 @@ import (
 // system is one running partnerops: API, worker, Temporal and PostgreSQL.
 // A subtest works on a copy whose t is the subtest's (forTest).
 type system struct {
-	t        *testing.T
-	baseURL  string
-	store    *store.Store
-	temporal client.Client
-	contract *contractChecker
+	t         *testing.T
+	baseURL   string
+	store     *store.Store
+	dbURL     string
+	temporal  client.Client
+	ticketSLA string
+	contract  *contractChecker
 
 	partnerA, partnerB               string
 	ops, supervisor                  string // tokens
@@ -59,20 +62,26 @@ func startSystem(t *testing.T, ticketSLA string) *system {
 	return s
 }
 
-// runWorker runs the real worker until the test ends or ctx is done.
-func (s *system) runWorker(ctx context.Context) {
+// runWorker runs the real worker until the test ends, ctx is done or the
+// returned stop is called; stop returns once the worker has stopped.
+func (s *system) runWorker(ctx context.Context) (stop func()) {
 	workerCtx, stopWorker := context.WithCancel(ctx)
 	workerDone := make(chan error, 1)
 	deps := s.workerDeps()
 	go func() {
 		workerDone <- worker.Run(workerCtx, s.temporal, e2eTaskQueue, deps)
 	}()
-	s.t.Cleanup(func() {
-		stopWorker()
-		if err := <-workerDone; err != nil {
-			s.t.Errorf("worker: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			stopWorker()
+			if err := <-workerDone; err != nil {
+				s.t.Errorf("worker: %v", err)
+			}
+		})
+	}
+	s.t.Cleanup(stop)
+	return stop
 }
 
 func (s *system) workerDeps() worker.Deps {
@@ -83,27 +92,33 @@ func (s *system) workerDeps() worker.Deps {
 func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
 	t.Helper()
 	ctx := context.Background()
-	st, _ := testdb.New(t)
+	st, dbURL := testdb.New(t)
 	ts := temporaltest.NewServer(temporaltest.WithT(t))
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := api.New(api.Deps{
-		Store: st, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: ticketSLA,
-		Location: shanghai(t), Logger: slog.New(slog.DiscardHandler),
-	})
-	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-
-	s := &system{t: t, baseURL: "http://" + ln.Addr().String(), store: st, temporal: tc, contract: newContractChecker(t)}
+	s := &system{t: t, store: st, dbURL: dbURL, temporal: tc, ticketSLA: ticketSLA, contract: newContractChecker(t)}
+	s.baseURL = s.serveAPI(tc)
 	s.seed(ctx)
 	return s
+}
+
+// serveAPI serves an API of the system on tc until the test ends, and
+// returns its base URL.
+func (s *system) serveAPI(tc client.Client) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	app := api.New(api.Deps{
+		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA,
+		Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
+	})
+	go func() { _ = app.Listener(ln) }()
+	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return "http://" + ln.Addr().String()
 }
 
 func shanghai(t *testing.T) *time.Location {
@@ -154,6 +169,12 @@ type response struct {
 // document. body is sent as is when it is a string, else as JSON.
 func (s *system) call(method, path, token string, body any, headers ...string) response {
 	s.t.Helper()
+	return s.callOn(http.DefaultClient, method, path, token, body, headers...)
+}
+
+// callOn is call with the given HTTP client.
+func (s *system) callOn(hc *http.Client, method, path, token string, body any, headers ...string) response {
+	s.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -180,7 +201,7 @@ func (s *system) call(method, path, token string, body any, headers ...string) r
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -25,9 +25,10 @@ type caseRow struct {
 	Details     []byte         `db:"details"`
 	CreatedAt   time.Time      `db:"created_at"`
 	UpdatedAt   time.Time      `db:"updated_at"`
+	ClosedAt    sql.NullTime   `db:"closed_at"`
 }
 
-const caseColumns = `id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at`
+const caseColumns = `id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at`
 
 func (r caseRow) toCase() cases.Case {
 	c := cases.Case{
@@ -38,18 +39,28 @@ func (r caseRow) toCase() cases.Case {
 	if r.SLADueAt.Valid {
 		c.SLA = &cases.SLA{DueAt: r.SLADueAt.Time.UTC(), Breached: r.SLABreached}
 	}
+	if r.ClosedAt.Valid {
+		closed := r.ClosedAt.Time.UTC()
+		c.ClosedAt = &closed
+	}
 	return c
 }
 
-// OpenCase records a case about to start, and with it the idempotency key
-// of the request. When the key was used before with the same request it
-// returns that earlier case instead; with another request,
-// ErrIdempotencyConflict.
-func (s *Store) OpenCase(ctx context.Context, c cases.Case, workflowID string, idem *Idempotency) (cases.Case, error) {
-	opened, _, err := createIdempotently(ctx, s, idem, c.ID, readCase, func(tx *sqlx.Tx) (cases.Case, error) {
-		return c, insertCase(ctx, tx, c, workflowID)
+// OpenCase records a case about to start, its workflow's start request, and
+// the idempotency key of the request, in one transaction. When the key was
+// used before with the same request it returns that earlier case and its
+// start instead (whose workflow may still need starting); with another
+// request, ErrIdempotencyConflict. A certification while the partner has
+// one open is an *OpenCaseError.
+func (s *Store) OpenCase(ctx context.Context, nc NewCase, idem *Idempotency) (cases.Case, CaseStart, error) {
+	o, _, err := createIdempotently(ctx, s, idem, nc.ID, readOpenedCase, func(tx *sqlx.Tx) (openedCase, error) {
+		st, err := insertCase(ctx, tx, nc)
+		return openedCase{nc.Case, st}, err
 	})
-	return opened, err
+	if err != nil {
+		return cases.Case{}, CaseStart{}, s.openCaseError(ctx, nc.Case, err)
+	}
+	return o.c, o.start, nil
 }
 
 // readCase reads a case row with q.
@@ -59,20 +70,6 @@ func readCase(ctx context.Context, q sqlx.QueryerContext, id string) (cases.Case
 		return cases.Case{}, notFoundIfNoRows(err)
 	}
 	return row.toCase(), nil
-}
-
-// insertCase writes a new case row, in the transaction of whatever else
-// opening the case records.
-func insertCase(ctx context.Context, tx *sqlx.Tx, c cases.Case, workflowID string) error {
-	details := c.Details
-	if len(details) == 0 {
-		details = json.RawMessage(`{}`)
-	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $8)`,
-		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, workflowID, []byte(details), c.CreatedAt)
-	return err
 }
 
 // ApplyTransition writes one step of a case: its new state (unless a newer
@@ -100,14 +97,15 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
-			                   workflow_id, run_id, details, seq, created_at, updated_at)
-			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at)
+			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
-				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at
+				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,
+				closed_at = EXCLUDED.closed_at
 			WHERE cases.seq < EXCLUDED.seq`,
 			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, dueAt, breached,
-			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt); err != nil {
+			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt); err != nil {
 			return fmt.Errorf("write case: %w", err)
 		}
 		e := t.Event

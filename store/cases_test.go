@@ -40,7 +40,7 @@ func TestApplyTransitionIsIdempotentAndOrdered(t *testing.T) {
 	ctx := context.Background()
 	st, _ := testdb.New(t)
 	c, partnerID := newCase(t, st)
-	if _, err := st.OpenCase(ctx, c, c.ID, nil); err != nil {
+	if _, _, err := st.OpenCase(ctx, store.NewCase{Case: c, Workflow: "Certification", Input: map[string]string{}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tr := range []cases.Transition{
@@ -95,7 +95,8 @@ func TestOpenCaseIdempotencyKey(t *testing.T) {
 			defer wg.Done()
 			attempt := c
 			attempt.ID = store.NewID("cas")
-			opened, err := st.OpenCase(ctx, attempt, attempt.ID, &store.Idempotency{PrincipalID: p.ID, Key: "k1", Request: request})
+			opened, _, err := st.OpenCase(ctx, store.NewCase{Case: attempt, Workflow: "Certification", Input: map[string]string{}},
+				&store.Idempotency{PrincipalID: p.ID, Key: "k1", Request: request})
 			if err != nil {
 				t.Error(err)
 				return
@@ -119,7 +120,8 @@ func TestOpenCaseIdempotencyKey(t *testing.T) {
 
 	other := c
 	other.ID = store.NewID("cas")
-	_, err = st.OpenCase(ctx, other, other.ID, &store.Idempotency{PrincipalID: p.ID, Key: "k1", Request: []byte("another body")})
+	_, _, err = st.OpenCase(ctx, store.NewCase{Case: other, Workflow: "Certification", Input: map[string]string{}},
+		&store.Idempotency{PrincipalID: p.ID, Key: "k1", Request: []byte("another body")})
 	if !errors.Is(err, store.ErrIdempotencyConflict) {
 		t.Errorf("another request under the same key: %v", err)
 	}

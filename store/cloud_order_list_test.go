@@ -19,10 +19,10 @@ func TestCloudOrdersByStatus(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	place := func(payer string, at time.Time) store.CloudOrder {
 		t.Helper()
-		var paymentCase *cases.Case
+		var paymentCase *store.NewCase
 		if payer == rules.PayerPartner {
-			paymentCase = &cases.Case{ID: store.NewID("cas"), Kind: cases.KindPartnerPayment, PartnerID: p.ID,
-				CustomerID: c.ID, Status: "awaiting_partner", CreatedAt: at, UpdatedAt: at}
+			paymentCase = &store.NewCase{Case: cases.Case{ID: store.NewID("cas"), Kind: cases.KindPartnerPayment, PartnerID: p.ID,
+				CustomerID: c.ID, Status: "awaiting_partner", CreatedAt: at, UpdatedAt: at}, Workflow: "PartnerPayment", Input: struct{}{}}
 		}
 		o, err := st.PlaceCloudOrder(ctx, store.NewCloudOrder{
 			ID: store.NewID("ord"), CustomerID: c.ID, PartnerID: p.ID, Scenario: rules.Renewal, Product: "ecs",

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"partnerops/cases"
 	"partnerops/rules"
 )
 
@@ -69,10 +68,11 @@ type NewCloudOrder struct {
 }
 
 // PlaceCloudOrder records an order. With the partner as payer it opens the
-// order's partner payment case in the same transaction (paymentCase, whose
-// ID the idempotency key then stands for); otherwise the key stands for the
-// order. A repeated request returns what the first created.
-func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCase *cases.Case, idem *Idempotency) (CloudOrder, error) {
+// order's partner payment case, with its workflow's start request, in the
+// same transaction (paymentCase, whose ID the idempotency key then stands
+// for); otherwise the key stands for the order. A repeated request returns
+// what the first created.
+func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCase *NewCase, idem *Idempotency) (CloudOrder, error) {
 	resource := o.ID
 	if paymentCase != nil {
 		resource = paymentCase.ID
@@ -94,7 +94,7 @@ func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCas
 		status, caseID := OrderPendingPayment, ""
 		if paymentCase != nil {
 			status, caseID = OrderPendingPartnerPayment, paymentCase.ID
-			if err := insertCase(ctx, tx, *paymentCase, paymentCase.ID); err != nil {
+			if _, err := insertCase(ctx, tx, *paymentCase); err != nil {
 				return order, err
 			}
 		}
@@ -122,16 +122,6 @@ func (s *Store) PlaceCloudOrder(ctx context.Context, o NewCloudOrder, paymentCas
 	return order, err
 }
 
-// expireOwnOrders cancels the customer's self-paid orders whose payment
-// deadline passed. No timer runs for them (a partner payment case cancels
-// its own order), so they are cancelled when next read or paid.
-func (s *Store) expireOwnOrders(ctx context.Context, customerID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE orders SET status = 'cancelled', cancelled_at = payment_deadline
-		WHERE customer_id = $1 AND channel = 'cloud' AND status = 'pending_payment' AND case_id IS NULL
-		  AND payment_deadline <= now()`, customerID)
-	return err
-}
-
 // CloudOrderStatuses are the states a cloud order can be in.
 func CloudOrderStatuses() []string {
 	return []string{OrderPendingPartnerPayment, OrderPendingPayment, OrderCompleted, OrderCancelled}
@@ -145,9 +135,6 @@ type CloudOrderFilter struct {
 // CustomerCloudOrders returns page p of the customer's cloud orders f lets
 // through, newest first, and the cursor of the next page ("" on the last).
 func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string, f CloudOrderFilter, p Page) ([]CloudOrder, string, error) {
-	if err := s.expireOwnOrders(ctx, customerID); err != nil {
-		return nil, "", err
-	}
 	q := listQuery{from: `SELECT ` + cloudOrderColumns + ` FROM orders`, order: newestFirst("created_at", "id")}
 	q.and("customer_id = %s AND channel = %s", customerID, OrderChannelCloud)
 	if f.Status != "" {
@@ -162,9 +149,6 @@ func (s *Store) CustomerCloudOrders(ctx context.Context, customerID string, f Cl
 
 // CustomerCloudOrder reads one of the customer's cloud orders.
 func (s *Store) CustomerCloudOrder(ctx context.Context, customerID, id string) (CloudOrder, error) {
-	if err := s.expireOwnOrders(ctx, customerID); err != nil {
-		return CloudOrder{}, err
-	}
 	var o CloudOrder
 	err := s.db.GetContext(ctx, &o, `SELECT `+cloudOrderColumns+` FROM orders
 		WHERE id = $1 AND customer_id = $2 AND channel = 'cloud'`, id, customerID)

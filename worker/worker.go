@@ -11,6 +11,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"partnerops/activities"
+	"partnerops/outbox"
 	"partnerops/store"
 	"partnerops/workflows"
 )
@@ -19,6 +20,10 @@ import (
 type Deps struct {
 	Store    *store.Store
 	Location *time.Location // the business calendar's time zone
+	// Temporal and TaskQueue start case workflows (the start reconciler);
+	// Run sets them.
+	Temporal  client.Client
+	TaskQueue string
 }
 
 // Register puts every workflow and activity on a worker (or a test
@@ -29,10 +34,18 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
+	r.RegisterActivity(&activities.Sweeps{
+		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
+	})
 }
 
-// Run polls the task queue until ctx is done, then stops gracefully.
+// Run ensures the sweeps' schedules, then polls the task queue until ctx
+// is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
+	if err := EnsureSchedules(ctx, c, taskQueue); err != nil {
+		return err
+	}
+	d.Temporal, d.TaskQueue = c, taskQueue
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	Register(w, d)
 	if err := w.Start(); err != nil {

@@ -113,8 +113,8 @@ func (s *caseState) historyFull(ctx workflow.Context) bool {
 // handler answered its caller, unless the case finished meanwhile, it
 // starts the next run of the same workflow with the input next builds then
 // (so it carries what those handlers did). It ends with the final status.
-func (s *caseState) run(ctx workflow.Context, finished func() bool, wait func(workflow.Context) error, next func() any) (string, error) {
-	for !finished() {
+func (s *caseState) run(ctx workflow.Context, wait func(workflow.Context) error, next func() any) (string, error) {
+	for !s.closed() {
 		if err := wait(ctx); err != nil {
 			return "", err
 		}
@@ -124,7 +124,7 @@ func (s *caseState) run(ctx workflow.Context, finished func() bool, wait func(wo
 		if err := finish(ctx); err != nil {
 			return "", err
 		}
-		if !finished() {
+		if !s.closed() {
 			return "", workflow.NewContinueAsNewError(ctx, workflow.GetInfo(ctx).WorkflowType.Name, next())
 		}
 	}
@@ -150,10 +150,15 @@ func (s *caseState) view(details any, actions []string) cases.Case {
 	if actions == nil {
 		actions = []string{}
 	}
-	return cases.Case{
+	c := cases.Case{
 		ID: s.id, Kind: s.kind, PartnerID: s.partnerID, CustomerID: s.customerID, Status: s.status,
 		SLA: sla, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt, Details: raw, Actions: actions,
 	}
+	if s.closed() {
+		closedAt := s.updatedAt
+		c.ClosedAt = &closedAt
+	}
+	return c
 }
 
 // step is one transition of a case, before it is recorded.

@@ -69,6 +69,9 @@ type CertificationInput struct {
 	StepsPerRun int `json:"steps_per_run,omitempty"`
 	// Resume is the state a previous run carried over (continue-as-new).
 	Resume *Resumed[CertificationDetails] `json:"resume,omitempty"`
+	// RecertificationOf is the partner's certified case this one renews;
+	// that certification stays valid until this one is decided.
+	RecertificationOf string `json:"recertification_of,omitempty"`
 }
 
 // CertificationDetails is the certification's own part of the case.
@@ -82,6 +85,9 @@ type CertificationDetails struct {
 	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
 	Ticket      *Ticket    `json:"ticket,omitempty"`
 	CertifiedAt *time.Time `json:"certified_at,omitempty"`
+	// RecertificationOf is the certified case this one renews: the partner
+	// stays certified by it until this one is decided.
+	RecertificationOf string `json:"recertification_of,omitempty"`
 }
 
 // Ticket is the partner's latest ticket about a failed certification.
@@ -164,7 +170,7 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 		c.expiry = DefaultCertificationExpiry
 	}
 	c.details = resume(&c.caseState, in.Resume,
-		CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1}, in.StepsPerRun)
+		CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1, RecertificationOf: in.RecertificationOf}, in.StepsPerRun)
 	if err := serve(ctx, &c.caseState, certificationActions(c), func() any { return c.details }); err != nil {
 		return "", err
 	}
@@ -174,7 +180,7 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 			return "", err
 		}
 	}
-	return c.run(ctx, c.finished, c.wait, func() any {
+	return c.run(ctx, c.wait, func() any {
 		next := in
 		next.Resume = carry(&c.caseState, c.details)
 		return next
@@ -194,10 +200,6 @@ func (c *certification) wait(ctx workflow.Context) error {
 	default:
 		return workflow.Await(ctx, changed)
 	}
-}
-
-func (c *certification) finished() bool {
-	return c.status == CertificationCertified || c.status == CertificationExpired
 }
 
 // check records how the submission came in, runs the automatic checks and

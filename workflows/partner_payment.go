@@ -135,7 +135,7 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 		}
 	}
 
-	return p.run(ctx, p.finished, p.wait, func() any {
+	return p.run(ctx, p.wait, func() any {
 		next := in
 		next.Resume = carry(&p.caseState, p.details)
 		return next
@@ -155,14 +155,6 @@ func (p *partnerPayment) wait(ctx workflow.Context) error {
 	default:
 		return workflow.Await(ctx, left)
 	}
-}
-
-func (p *partnerPayment) finished() bool {
-	switch p.status {
-	case PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention:
-		return true
-	}
-	return false
 }
 
 func (p *partnerPayment) approve(ctx workflow.Context, actor cases.Actor, _ noInput) error {

@@ -23,16 +23,27 @@ var processes = []process{
 	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
 }
 
+// sweeps are the workflows that Temporal Schedules run (worker/schedules.go),
+// by their registered names.
+var sweeps = map[string]any{
+	StartPendingCasesWorkflow:   StartPendingCases,
+	CancelOverdueOrdersWorkflow: CancelOverdueOrders,
+}
+
 // Registry is what workflows can be registered on: a worker, a replayer,
 // a test environment.
 type Registry interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
-// Register puts every process's workflow on r under its registered name.
+// Register puts every process's workflow, and every sweep, on r under its
+// registered name.
 func Register(r Registry) {
 	for _, p := range processes {
 		r.RegisterWorkflowWithOptions(p.run, workflow.RegisterOptions{Name: p.name})
+	}
+	for name, sweep := range sweeps {
+		r.RegisterWorkflowWithOptions(sweep, workflow.RegisterOptions{Name: name})
 	}
 }
 

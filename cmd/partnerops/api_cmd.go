@@ -22,7 +22,7 @@ func (c *apiCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
-	return serveAPI(ctx, c.HTTP.Addr, api.Deps{
+	return serveAPI(ctx, c.HTTP, api.Deps{
 		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
 		Location: sv.location, Logger: sv.logger,
 	})

@@ -80,7 +80,7 @@ func (c *devCmd) Run() error {
 		return runWorker(gctx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
 	})
 	g.Go(func() error {
-		return serveAPI(gctx, c.HTTP.Addr, api.Deps{
+		return serveAPI(gctx, c.HTTP, api.Deps{
 			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry, Location: loc, Logger: logger,
 		})
 	})

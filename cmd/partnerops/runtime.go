@@ -69,13 +69,14 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (
 	return c, nil
 }
 
-// serveAPI listens on addr and serves the API until ctx is done, then shuts
-// down gracefully.
-func serveAPI(ctx context.Context, addr string, deps api.Deps) error {
-	ln, err := net.Listen("tcp", addr)
+// serveAPI listens where cfg says and serves the API until ctx is done,
+// then shuts down gracefully.
+func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	deps.ReadTimeout, deps.ActionTimeout = cfg.ReadTimeout, cfg.ActionTimeout
 	app := api.New(deps)
 	errs := make(chan error, 1)
 	go func() { errs <- app.Listener(ln) }()

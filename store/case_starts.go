@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"partnerops/cases"
+)
+
+// NewCase is a case to open: its first row, and the workflow that runs it
+// with that workflow's input. Both are written in one transaction (the
+// start is an outbox row), so a case never exists without the request to
+// start its workflow, and a workflow is started only from a committed row:
+// there is no workflow without its case.
+type NewCase struct {
+	cases.Case
+	Workflow string
+	Input    any // the workflow's input, stored as JSON and passed on as is
+}
+
+// CaseStart is a case's request to start its workflow (the workflow ID is
+// the case ID). StartedAt is set once Temporal has the workflow.
+type CaseStart struct {
+	CaseID    string          `db:"case_id"`
+	Workflow  string          `db:"workflow"`
+	Input     json.RawMessage `db:"input"`
+	CreatedAt time.Time       `db:"created_at"`
+	StartedAt sql.NullTime    `db:"started_at"`
+}
+
+// OpenCaseError is the refusal of a case because the partner already has one
+// of its kind open (certification: one at a time).
+type OpenCaseError struct {
+	Kind   cases.Kind
+	CaseID string // the open case
+}
+
+func (e *OpenCaseError) Error() string {
+	return fmt.Sprintf("the partner already has an open %s case, %s", e.Kind, e.CaseID)
+}
+
+// openCertificationIndex is the partial unique index that allows one open
+// certification per partner (migration 00009).
+const openCertificationIndex = "cases_one_open_certification"
+
+// insertCase writes a new case row and its start request, in the
+// transaction of whatever else opening the case records.
+func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error) {
+	c := nc.Case
+	details := c.Details
+	if len(details) == 0 {
+		details = json.RawMessage(`{}`)
+	}
+	st := CaseStart{CaseID: c.ID, Workflow: nc.Workflow, CreatedAt: c.CreatedAt}
+	var err error
+	if st.Input, err = json.Marshal(nc.Input); err != nil {
+		return st, err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $1, $6, $7, $7)`,
+		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, []byte(details), c.CreatedAt); err != nil {
+		return st, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at) VALUES ($1, $2, $3, $4)`,
+		st.CaseID, st.Workflow, []byte(st.Input), st.CreatedAt)
+	return st, err
+}
+
+// openCaseError turns the violation of the one-open-certification index
+// into an OpenCaseError naming the open case.
+func (s *Store) openCaseError(ctx context.Context, c cases.Case, err error) error {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "23505" || pqErr.Constraint != openCertificationIndex {
+		return err
+	}
+	refusal := &OpenCaseError{Kind: c.Kind}
+	if lookupErr := s.db.GetContext(ctx, &refusal.CaseID, `SELECT id FROM cases
+		WHERE partner_id = $1 AND kind = 'certification' AND closed_at IS NULL`, c.PartnerID); lookupErr != nil {
+		// closed meanwhile: the submission may go ahead on a retry
+		return errors.Join(err, lookupErr)
+	}
+	return refusal
+}
+
+// CertifiedCase returns the partner's latest certified certification case,
+// or "" when it has none: a new submission then re-certifies it.
+func (s *Store) CertifiedCase(ctx context.Context, partnerID string) (string, error) {
+	var id string
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM cases
+		WHERE partner_id = $1 AND kind = 'certification' AND status = 'certified'
+		ORDER BY created_at DESC, id DESC LIMIT 1`, partnerID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// OpenedCase reads a case and its start request.
+func (s *Store) OpenedCase(ctx context.Context, id string) (cases.Case, CaseStart, error) {
+	o, err := readOpenedCase(ctx, s.db, id)
+	return o.c, o.start, err
+}
+
+// openedCase is a case with its start request.
+type openedCase struct {
+	c     cases.Case
+	start CaseStart
+}
+
+func readOpenedCase(ctx context.Context, q sqlx.QueryerContext, id string) (openedCase, error) {
+	c, err := readCase(ctx, q, id)
+	if err != nil {
+		return openedCase{}, err
+	}
+	var st CaseStart
+	err = sqlx.GetContext(ctx, q, &st, `SELECT case_id, workflow, input, created_at, started_at FROM case_starts WHERE case_id = $1`, id)
+	return openedCase{c, st}, notFoundIfNoRows(err)
+}
+
+// MarkCaseStarted records that the case's workflow runs. Marking it again
+// changes nothing.
+func (s *Store) MarkCaseStarted(ctx context.Context, caseID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE case_starts SET started_at = greatest(now(), created_at)
+		WHERE case_id = $1 AND started_at IS NULL`, caseID)
+	return err
+}
+
+// UnstartedCases returns, oldest first, up to limit start requests created
+// before the given time and not marked started: those whose opener did not
+// live (or was not able) to start them.
+func (s *Store) UnstartedCases(ctx context.Context, before time.Time, limit int) ([]CaseStart, error) {
+	list := []CaseStart{}
+	err := s.db.SelectContext(ctx, &list, `SELECT case_id, workflow, input, created_at, started_at FROM case_starts
+		WHERE started_at IS NULL AND created_at < $1 ORDER BY created_at, case_id LIMIT $2`, before, limit)
+	return list, err
+}

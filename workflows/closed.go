@@ -1,0 +1,21 @@
+package workflows
+
+import (
+	"slices"
+
+	"partnerops/cases"
+)
+
+// closedStatuses are, per kind, the statuses in which the workflow ends.
+// The transition into one records the case's closed_at, so the API reads a
+// closed case from the read model (no worker replays it) and the database's
+// one-open-certification rule lets the partner start another.
+var closedStatuses = map[cases.Kind][]string{
+	cases.KindCertification:  {CertificationCertified, CertificationExpired},
+	cases.KindPartnerPayment: {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
+}
+
+// closed reports whether the case is in one of its kind's final statuses.
+func (s *caseState) closed() bool {
+	return slices.Contains(closedStatuses[s.kind], s.status)
+}
