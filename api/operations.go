@@ -126,7 +126,7 @@ func (s *Server) enforce(api huma.API) func(huma.Context, func(huma.Context)) {
 			return
 		}
 		pol, _ := op.Metadata[policyKey].(policy)
-		if !pol.Public {
+		if !pol.Public && !pol.readByHandler() {
 			p := humafiber.Unwrap(ctx).Locals(principalKey).(store.Principal)
 			obj := pol.pathObject(ctx.Param)
 			refusal := pol.decide(p, obj)

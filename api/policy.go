@@ -35,6 +35,8 @@ const (
 	objCase     objectKind = "case"     // the case named by the path's case_id, read by the handler
 	objCustomer objectKind = "customer" // the customer named by the path's customer_id, read by the handler
 	objCalendar objectKind = "calendar" // the business calendar, one for everyone
+	// the invitation named by the path's invitation_id, read by the handler
+	objInvitation objectKind = "invitation"
 )
 
 // policy is a route's access rule.
@@ -58,6 +60,20 @@ var (
 	// workflow decides by its action table whether this role may take it.
 	actOnCase     = policy{Verb: act, Object: objCase}
 	partnerStarts = policy{Verb: act, Object: objPartner, Roles: cases.PartnerRoles}
+	// staffRegisters: staff register partners.
+	staffRegisters = policy{Verb: administer, Roles: cases.StaffRoles}
+	// readPartner: staff and the partner's own accounts read its records;
+	// customers, who know partners by name, may not (403).
+	readPartner = policy{Verb: read, Object: objPartner, Roles: append(slices.Clone(cases.StaffRoles), cases.PartnerRoles...)}
+	// partnerAdmin: only the partner's company (admin) account changes how
+	// the partner is set up, staff included (403).
+	partnerAdmin = policy{Verb: administer, Object: objPartner, Roles: []string{cases.RoleAdmin}}
+	// staffDecidesLevels: ops decide a partner's level applications.
+	staffDecidesLevels = policy{Verb: administer, Object: objPartner, Roles: cases.StaffRoles}
+	// inviteeReads: invitations are addressed to personal accounts.
+	inviteeReads = policy{Verb: read, Roles: []string{cases.RoleMember}}
+	// inviteeAnswers: only the invitee answers its invitation.
+	inviteeAnswers = policy{Verb: act, Object: objInvitation, Roles: []string{cases.RoleMember}}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -66,6 +82,8 @@ type object struct {
 	ID         string
 	PartnerID  string // the partner it belongs to, if any
 	CustomerID string // the customer it belongs to, if any
+	// PrincipalID is the principal it is addressed to, if any (an invitation).
+	PrincipalID string
 }
 
 // pathObject is the object the request's path names, as far as the path
@@ -79,6 +97,14 @@ func (pol policy) pathObject(param func(string) string) object {
 		return object{Kind: objCalendar}
 	}
 	return object{}
+}
+
+// readByHandler reports whether the policy's object is read from the
+// store by the handler, which applies the policy to it (allowed): before
+// that, who it belongs to is unknown, so a role refused now would answer
+// 403 where the object is not the caller's to know about (404).
+func (pol policy) readByHandler() bool {
+	return pol.Object == objCase || pol.Object == objCustomer || pol.Object == objInvitation
 }
 
 // decide is nil when p may do the policy's verb to obj, else the refusal.
@@ -103,6 +129,10 @@ func knows(p store.Principal, obj object) bool {
 	switch {
 	case obj.Kind == objNone || obj.Kind == objCalendar || p.IsStaff():
 		return true
+	case obj.Kind == objInvitation:
+		// its invitee's; the partner reads the invitations it sent as its
+		// own records, through routes whose object is the partner
+		return obj.PrincipalID != "" && p.ID == obj.PrincipalID
 	case p.IsPartnerMember():
 		// a personal account associated with no partner knows no partner's objects
 		return p.PartnerID.Valid && obj.PartnerID != "" && p.PartnerID.String == obj.PartnerID

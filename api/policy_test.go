@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -47,6 +48,8 @@ func policyFixture(kind objectKind) object {
 		return object{Kind: objPartner, ID: "par_a", PartnerID: "par_a"}
 	case objCase:
 		return object{Kind: objCase, ID: "cas_a", PartnerID: "par_a", CustomerID: "cus_a"}
+	case objInvitation: // partner A's invitation of the personal account
+		return object{Kind: objInvitation, ID: "inv_a", PartnerID: "par_a", PrincipalID: "pri_pe"}
 	}
 	return object{Kind: kind}
 }
@@ -54,21 +57,42 @@ func policyFixture(kind objectKind) object {
 // wantAccess is every operation's answer for the roles of policyRoles, in
 // their order: ok, 403 or 404.
 var wantAccess = map[string]string{
-	"healthz":            "ok ok ok ok ok ok ok ok",
-	"readyz":             "ok ok ok ok ok ok ok ok",
-	"console":            "ok ok ok ok ok ok ok ok",
-	"apiDocs":            "ok ok ok ok ok ok ok ok",
-	"metrics":            "ok ok ok ok ok ok ok ok",
-	"openapi":            "ok ok ok ok ok ok ok ok",
-	"listCases":          "ok ok ok ok ok ok ok ok",
-	"getCase":            "ok ok ok ok 404 ok 404 404",
-	"listCaseEvents":     "ok ok ok ok 404 ok 404 404",
-	"takeCaseAction":     "ok ok ok ok 404 ok 404 404",
-	"startCertification": "403 403 ok ok 404 403 403 404",
-	"listNotifications":  "ok ok ok ok ok ok ok ok",
-	"listCalendarDays":   "ok ok ok ok ok ok ok ok",
-	"putCalendarDay":     "ok ok 403 403 403 403 403 403",
-	"deleteCalendarDay":  "ok ok 403 403 403 403 403 403",
+	"healthz":                 "ok ok ok ok ok ok ok ok",
+	"readyz":                  "ok ok ok ok ok ok ok ok",
+	"console":                 "ok ok ok ok ok ok ok ok",
+	"apiDocs":                 "ok ok ok ok ok ok ok ok",
+	"metrics":                 "ok ok ok ok ok ok ok ok",
+	"openapi":                 "ok ok ok ok ok ok ok ok",
+	"listCases":               "ok ok ok ok ok ok ok ok",
+	"getCase":                 "ok ok ok ok 404 ok 404 404",
+	"listCaseEvents":          "ok ok ok ok 404 ok 404 404",
+	"takeCaseAction":          "ok ok ok ok 404 ok 404 404",
+	"startCertification":      "403 403 ok ok 404 403 403 404",
+	"listNotifications":       "ok ok ok ok ok ok ok ok",
+	"listCalendarDays":        "ok ok ok ok ok ok ok ok",
+	"putCalendarDay":          "ok ok 403 403 403 403 403 403",
+	"deleteCalendarDay":       "ok ok 403 403 403 403 403 403",
+	"registerPartner":         "ok ok 403 403 403 403 403 403",
+	"getPartner":              "ok ok ok ok 404 403 403 404",
+	"getPartnerSettings":      "ok ok ok ok 404 403 403 404",
+	"updatePartnerSettings":   "403 403 ok 403 404 403 403 404",
+	"fileBusinessPlan":        "403 403 ok 403 404 403 403 404",
+	"listBusinessPlans":       "ok ok ok ok 404 403 403 404",
+	"getBusinessPlan":         "ok ok ok ok 404 403 403 404",
+	"submitLevelApplication":  "403 403 ok 403 404 403 403 404",
+	"listLevelApplications":   "ok ok ok ok 404 403 403 404",
+	"getLevelApplication":     "ok ok ok ok 404 403 403 404",
+	"approveLevelApplication": "ok ok 403 403 404 403 403 404",
+	"rejectLevelApplication":  "ok ok 403 403 404 403 403 404",
+	"invitePersonalAccount":   "403 403 ok 403 404 403 403 404",
+	"listPartnerInvitations":  "403 403 ok 403 404 403 403 404",
+	"getPartnerInvitation":    "403 403 ok 403 404 403 403 404",
+	"listMyInvitations":       "403 403 403 ok 403 403 403 ok",
+	"acceptInvitation":        "403 403 404 404 404 404 404 ok",
+	"declineInvitation":       "403 403 404 404 404 404 404 ok",
+	"listMembers":             "403 403 ok 403 404 403 403 404",
+	"removeMember":            "403 403 ok 403 404 403 403 404",
+	"listPartnerAuditEvents":  "403 403 ok 403 404 403 403 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
@@ -192,5 +216,27 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 	}
 	if key := param("startCertification", "Idempotency-Key"); key.MaxLength == nil || *key.MaxLength != maxIdempotencyKeyLength {
 		t.Errorf("Idempotency-Key is declared at most %v, want %d", key.MaxLength, maxIdempotencyKeyLength)
+	}
+	if p := param("listPartnerAuditEvents", "principal_id"); p.MaxLength == nil || *p.MaxLength != rules.MaxInviteePrincipalIDLength {
+		t.Errorf("the audit trail's principal_id is declared at most %v, want %d", p.MaxLength, rules.MaxInviteePrincipalIDLength)
+	}
+	for _, b := range []struct {
+		schema, field string
+		max           int
+	}{
+		{"NewPartnerBody", "name", rules.MaxPartnerNameLength},
+		{"BusinessPlanBody", "signed_by", rules.MaxSignedByLength},
+		{"BusinessPlanBody", "document_url", rules.MaxDocumentURLLength},
+		{"InviteInputBody", "principal_id", rules.MaxInviteePrincipalIDLength},
+		{"LevelDecisionBody", "reason", rules.MaxDecisionReasonLength},
+	} {
+		schema := s.huma.OpenAPI().Components.Schemas.Map()[b.schema]
+		if schema == nil || schema.Properties[b.field] == nil {
+			t.Errorf("no schema %s with %s", b.schema, b.field)
+			continue
+		}
+		if got := schema.Properties[b.field].MaxLength; got == nil || *got != b.max {
+			t.Errorf("%s.%s is declared at most %v, want %d", b.schema, b.field, got, b.max)
+		}
 	}
 }

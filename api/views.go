@@ -45,3 +45,18 @@ func answerOne[T, V any](c *fiber.Ctx, what string, row T, err error, view func(
 	}
 	return c.JSON(view(row))
 }
+
+// bodyOf is the answer of a Huma operation whose body is one V.
+type bodyOf[V any] struct{ Body V }
+
+// one answers a record read from the store through view; a record that
+// does not exist (or is not under the path's parent) is a 404 naming what.
+func one[T, V any](what string, row T, err error, view func(T) V) (*bodyOf[V], error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound(what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &bodyOf[V]{Body: view(row)}, nil
+}

@@ -230,8 +230,8 @@ func TestPartnerTypesAndLevels(t *testing.T) {
 		{"name of 201 characters", map[string]any{"name": strings.Repeat("云", 201), "type": "cloud_reseller"}, 422, "name", ""},
 		{"every field bad at once", map[string]any{"name": strings.Repeat("n", 201), "type": "astronaut", "level": "gold"}, 422, "name,type,level", ""},
 		{"malformed JSON", `{"name": "X", `, 400, "", ""},
-		{"unknown field", map[string]any{"name": "X", "type": "cloud_reseller", "tier": 1}, 400, "", ""},
-		{"type of the wrong JSON type", map[string]any{"name": "X", "type": 3}, 400, "", ""},
+		{"unknown field", map[string]any{"name": "X", "type": "cloud_reseller", "tier": 1}, 422, "tier", ""},
+		{"type of the wrong JSON type", map[string]any{"name": "X", "type": 3}, 422, "type", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before, err := s.store.CountPartners(ctx)
@@ -278,10 +278,13 @@ func TestPartnerReadAndSettings(t *testing.T) {
 	if b.Type != "cloud_reseller" || b.Level != nil {
 		t.Errorf("partner B %+v", b)
 	}
-	for _, token := range []string{s.adminB, s.customA, personal} {
+	for _, token := range []string{s.adminB, personal} {
 		s.call("GET", a, token, nil).expect(t, 404)
 		s.call("GET", a+"/settings", token, nil).expect(t, 404)
 	}
+	// A customer knows partners by name, but not their records.
+	s.call("GET", a, s.customA, nil).expect(t, 403)
+	s.call("GET", a+"/settings", s.customA, nil).expect(t, 403)
 	s.call("GET", "/v1/partners/prt_nobody", s.ops, nil).expect(t, 404)
 	s.call("GET", "/v1/partners/prt_nobody/settings", s.ops, nil).expect(t, 404)
 
@@ -296,8 +299,14 @@ func TestPartnerReadAndSettings(t *testing.T) {
 	if p := decode[problem](t, s.call("PATCH", a+"/settings", s.adminA, map[string]any{}).expect(t, 422)); p.fields() != "auto_incentive_application" {
 		t.Errorf("an empty patch names %q", p.fields())
 	}
-	s.call("PATCH", a+"/settings", s.adminA, `{"auto_incentive_application": "yes"}`).expect(t, 400)
-	s.call("PATCH", a+"/settings", s.adminA, `{"auto_incentive_application": true, "colour": "red"}`).expect(t, 400)
+	for body, field := range map[string]string{
+		`{"auto_incentive_application": "yes"}`:                 "auto_incentive_application",
+		`{"auto_incentive_application": true, "colour": "red"}`: "colour",
+	} {
+		if p := decode[problem](t, s.call("PATCH", a+"/settings", s.adminA, body).expect(t, 422)); p.fields() != field {
+			t.Errorf("%s names %q", body, p.fields())
+		}
+	}
 	if st := decode[pmSettings](t, s.call("GET", a+"/settings", s.memberA, nil).expect(t, 200)); st.AutoIncentiveApplication || st.UpdatedBy != nil {
 		t.Errorf("refused changes changed the settings: %+v", st)
 	}
@@ -379,7 +388,8 @@ func TestPartnerLeadingLevel(t *testing.T) {
 		{"no revenue target", noTarget, 422, "revenue_target"},
 		{"empty object", map[string]any{}, 422, "year,revenue_target,signed_by,signed_at,document_url"},
 		{"malformed JSON", `{"year": `, 400, ""},
-		{"year as text", `{"year": "this one"}`, 400, ""},
+		{"year as text", `{"year": "this one", "revenue_target": {"amount": 1, "currency": "CNY"}, "signed_by": "Zhang San", ` +
+			`"signed_at": "2020-01-01T00:00:00Z", "document_url": "https://x.example/p.pdf"}`, 422, "year"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := decode[problem](t, s.call("POST", a+"/business-plans", s.adminA, tc.body).expect(t, tc.status))
@@ -440,7 +450,9 @@ func TestPartnerLeadingLevel(t *testing.T) {
 			t.Errorf("%s names %q", body, p.fields())
 		}
 	}
-	s.call("POST", a+"/level-applications", s.adminA, `{"level": 2}`).expect(t, 400)
+	if p := decode[problem](t, s.call("POST", a+"/level-applications", s.adminA, `{"level": 2}`).expect(t, 422)); p.fields() != "level" {
+		t.Errorf("a level of the wrong JSON type names %q", p.fields())
+	}
 	fresh := s.pmRegister("Fresh Solutions", "solution_provider", "certified")
 	f := "/v1/partners/" + fresh.Partner.ID
 	if p := decode[problem](t, s.call("POST", f+"/level-applications", fresh.Admin.Token, map[string]any{"level": "certified"}).expect(t, 409)); !strings.HasSuffix(p.Type, "level-already-held") {
@@ -517,7 +529,7 @@ func TestPartnerMembers(t *testing.T) {
 		{"an associated member", map[string]any{"principal_id": memberAID}, 409, "", "already-associated"},
 		{"no principal", map[string]any{}, 422, "principal_id", "validation"},
 		{"an over-long ID", map[string]any{"principal_id": strings.Repeat("x", 101)}, 422, "principal_id", "validation"},
-		{"unknown field", map[string]any{"principal_id": patID, "role": "admin"}, 400, "", "bad-request"},
+		{"unknown field", map[string]any{"principal_id": patID, "role": "admin"}, 422, "role", "validation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := decode[problem](t, s.call("POST", a+"/invitations", s.adminA, tc.body).expect(t, tc.status))
@@ -559,11 +571,14 @@ func TestPartnerMembers(t *testing.T) {
 	if others := decode[struct{ Invitations []pmInvitation }](t, s.call("GET", "/v1/invitations", s.memberA, nil).expect(t, 200)); len(others.Invitations) != 0 {
 		t.Errorf("another account sees %+v", others.Invitations)
 	}
-	// Only Pat answers its invitations.
-	for _, token := range []string{s.adminA, s.memberA, s.adminB, s.ops} {
+	// Only Pat answers its invitations: they are not the others' to know
+	// of, and staff, who know everything, may not answer them.
+	for _, token := range []string{s.adminA, s.memberA, s.adminB} {
 		s.call("POST", "/v1/invitations/"+inv.ID+"/accept", token, nil).expect(t, 404)
 		s.call("POST", "/v1/invitations/"+inv.ID+"/decline", token, nil).expect(t, 404)
 	}
+	s.call("POST", "/v1/invitations/"+inv.ID+"/accept", s.ops, nil).expect(t, 403)
+	s.call("POST", "/v1/invitations/"+inv.ID+"/decline", s.ops, nil).expect(t, 403)
 	s.call("POST", "/v1/invitations/inv_nothing/accept", pat, nil).expect(t, 404)
 
 	accepted := decode[pmInvitation](t, s.call("POST", "/v1/invitations/"+inv.ID+"/accept", pat, nil).expect(t, 200))

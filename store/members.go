@@ -113,6 +113,14 @@ func (s *Store) PartnerInvitation(ctx context.Context, partnerID, id string) (In
 	return inv, notFoundIfNoRows(err)
 }
 
+// Invitation reads one invitation, whoever it is addressed to: the API's
+// policy decides who may know of it.
+func (s *Store) Invitation(ctx context.Context, id string) (Invitation, error) {
+	var inv Invitation
+	err := s.db.GetContext(ctx, &inv, invitationSelect+` WHERE i.id = $1`, id)
+	return inv, notFoundIfNoRows(err)
+}
+
 // PendingInvitations returns page p of the invitations awaiting the
 // principal's answer, newest first, and the cursor of the next page (""
 // on the last).
