@@ -58,6 +58,17 @@ var (
 	// workflow decides by its action table whether this role may take it.
 	actOnCase     = policy{Verb: act, Object: objCase}
 	partnerStarts = policy{Verb: act, Object: objPartner, Roles: cases.PartnerRoles}
+	// readPartner: the partner's own members and staff; a customer, who
+	// knows the partner's name, may not read its records (403).
+	readPartner = policy{Verb: read, Object: objPartner, Roles: slices.Concat(cases.StaffRoles, cases.PartnerRoles)}
+	// partnerAdministers: only the partner's admin (company account), not
+	// its members nor staff.
+	partnerAdministers = policy{Verb: administer, Object: objPartner, Roles: []string{cases.RoleAdmin}}
+	readCustomer       = policy{Verb: read, Object: objCustomer}
+	// actForCustomer: the customer itself or its partner's members (staff
+	// see the customer but do not act for it).
+	actForCustomer = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleAdmin, cases.RoleMember, cases.RoleCustomer}}
+	customerItself = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -84,6 +95,12 @@ func (pol policy) pathObject(param func(string) string) object {
 // decide is nil when p may do the policy's verb to obj, else the refusal.
 func (pol policy) decide(p store.Principal, obj object) *Problem {
 	if pol.Public {
+		return nil
+	}
+	if obj.Kind != pol.Object {
+		// the path does not tell whose the object is (a case, a customer):
+		// the handler decides once it has read it, so that a stranger gets
+		// 404 rather than the 403 of the roles
 		return nil
 	}
 	if !knows(p, obj) {
