@@ -23,11 +23,7 @@ type caseKind string
 // Schema lists the kinds from cases.Kinds(), so a new kind is documented
 // and accepted without touching this.
 func (caseKind) Schema(huma.Registry) *huma.Schema {
-	kinds := make([]any, len(cases.Kinds()))
-	for i, k := range cases.Kinds() {
-		kinds[i] = string(k)
-	}
-	return &huma.Schema{Type: huma.TypeString, Enum: kinds}
+	return &huma.Schema{Type: huma.TypeString, Enum: enumOf(cases.Kinds())}
 }
 
 type listCasesInput struct {

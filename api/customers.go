@@ -2,11 +2,15 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
@@ -14,13 +18,108 @@ import (
 	"partnerops/store"
 )
 
-// customerRoutes: partners' access configuration, customer binding, online
-// contracts, marketplace orders and annual performance.
-func (s *Server) customerRoutes(v1 fiber.Router) {
-	v1.Get("/partners/:partner_id/customers", s.listPartnerCustomers)
-	v1.Post("/partners/:partner_id/customers", s.bindCustomer)
-	v1.Delete("/partners/:partner_id/customers/:customer_id", s.dissociateCustomer)
-	v1.Get("/customers/:customer_id", s.getCustomer)
+type CustomerPath struct {
+	CustomerID string `path:"customer_id" maxLength:"64" doc:"The customer's ID. The customer itself, the members of its partner and staff may use it; anyone else gets 404." example:"cus_01J9Z3"`
+}
+
+type partnerCustomersInput struct {
+	PartnerPath
+	PageParams
+}
+
+type customersOutput struct {
+	Body struct {
+		Customers  []Customer `json:"customers" doc:"Newest first"`
+		NextCursor string     `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+// CustomerBinding is a binding as sent: the rules' type under its own
+// schema name.
+type CustomerBinding rules.CustomerBinding
+
+type bindCustomerInput struct {
+	PartnerPath
+	Body CustomerBinding
+}
+
+// Resolve checks the binding by the rules, naming every bad field at once;
+// whether xaccount_type is the partner's own identifier is checked once
+// its access configuration is read.
+func (in *bindCustomerInput) Resolve(huma.Context) []error {
+	return ruleErrors(rules.CustomerBinding(in.Body).Validate(""))
+}
+
+type customerCreatedOutput struct {
+	Location string `header:"Location" doc:"/v1/customers/{customer_id}"`
+	Body     CustomerCreated
+}
+
+type customerOutput struct{ Body Customer }
+
+type dissociateInput struct {
+	PartnerPath
+	CustomerPath
+}
+
+type dissociationOutput struct{ Body Dissociation }
+
+// associationMode and accountOrigin document rules.AssociationMode and
+// rules.AccountOrigin (registered as their aliases) with the rules' values.
+type (
+	associationMode string
+	accountOrigin   string
+)
+
+func (associationMode) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Enum: enumOf(rules.AssociationModes()),
+		Description: "consultative (顾问销售类): the customer buys and pays itself, the partner advises; resale (代售类): the partner resells and the customer's money runs through the partner"}
+}
+
+func (accountOrigin) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Enum: enumOf(rules.AccountOrigins()),
+		Description: "new: the vendor creates the account and its ID (leave cloud_account_id out); existing: one the customer already had (name its cloud_account_id)"}
+}
+
+// customerRoutes: the partner's customers, their binding and dissociation.
+func (s *Server) customerRoutes() {
+	schemas := s.huma.OpenAPI().Components.Schemas
+	schemas.RegisterTypeAlias(reflect.TypeFor[rules.AssociationMode](), reflect.TypeFor[associationMode]())
+	schemas.RegisterTypeAlias(reflect.TypeFor[rules.AccountOrigin](), reflect.TypeFor[accountOrigin]())
+	register(s, huma.Operation{
+		OperationID: "listPartnerCustomers", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/customers", Tags: []string{"customers"},
+		Summary:     "The partner's sub-customers",
+		Description: "Every customer associated with the partner, newest first. The partner's own members and staff (another partner's members: 404; customers: 403).",
+		Errors:      []int{http.StatusUnprocessableEntity},
+	}, readPartner, s.listPartnerCustomers)
+	register(s, huma.Operation{
+		OperationID: "bindCustomer", Method: http.MethodPost, Path: "/v1/partners/{partner_id}/customers", Tags: []string{"customers"},
+		Summary: "Bind a customer of the partner's sales platform",
+		Description: "A partner member (admin or member) binds a customer of its own sales platform to a cloud account, a new one created for it " +
+			"or one it already had, and associates it with the partner in a mode (`consultative` (顾问销售类): the customer buys and pays itself, " +
+			"the partner advises; `resale` (代售类): the partner resells and the customer's money runs through the partner). " +
+			"Before the partner has completed its access configuration nothing is bound: 409 (`urn:partnerops:problem:access-configuration-required`). " +
+			"`xaccount_type` must then be the identifier issued to the partner (another value: 422). A second binding of the same `xaccount_id` " +
+			"under the `xaccount_type`, or of an existing cloud account bound already: 409. Bad fields are all named at once (422) and nothing is written. " +
+			"The customer, its own principal (whose token is shown only in this answer) and the audit entry are written in one transaction.",
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, partnerStarts, s.bindCustomer)
+	register(s, huma.Operation{
+		OperationID: "dissociateCustomer", Method: http.MethodDelete, Path: "/v1/partners/{partner_id}/customers/{customer_id}", Tags: []string{"customers"},
+		Summary: "Dissociate a customer",
+		Description: "Only the partner's company (admin) account (its personal accounts and staff: 403; another partner's accounts, or a customer " +
+			"that is not the partner's: 404) ends the association. While orders of the customer wait on a partner payment case the answer is 409 " +
+			"naming why, and nothing changes. Otherwise, in one transaction, whatever the customer holds from the partner goes back to it " +
+			"(`reclaim_on_unbind` adjustments, listed in `reclaimed`) and the customer is no longer the partner's sub-customer. Audited.",
+		Errors: []int{http.StatusConflict},
+	}, partnerAdmin, s.dissociateCustomer)
+	register(s, huma.Operation{
+		OperationID: "getCustomer", Method: http.MethodGet, Path: "/v1/customers/{customer_id}", Tags: []string{"customers"},
+		Summary: "A customer",
+		Description: "The customer, its binding (for customers bound from a partner's sales platform) and `partner`, which tells whether it is " +
+			"a partner's sub-customer and whose. The customer itself, the members of its partner and staff; anyone else 404.",
+	}, readCustomer, s.getCustomer)
 }
 
 // partnerReadScope checks that the principal may read the partner in the
@@ -81,41 +180,41 @@ func actorOf(id, role, name string) *cases.Actor {
 	return &cases.Actor{ID: id, Role: role, Name: name}
 }
 
-// customerAccountView is the cloud account a customer is bound to.
-type customerAccountView struct {
-	Origin         string `json:"origin"`
+// CustomerAccount is the cloud account a customer is bound to.
+type CustomerAccount struct {
+	Origin         string `json:"origin" enum:"new,existing" doc:"new: created for the customer at binding; existing: one it already had"`
 	CloudAccountID string `json:"cloud_account_id"`
 }
 
-// customerPartnerView tells whether the customer is a partner's
-// sub-customer, and whose.
-type customerPartnerView struct {
+// CustomerPartner tells whether the customer is a partner's sub-customer
+// (it is exactly when it is associated with a partner), and whose.
+type CustomerPartner struct {
 	IsSubCustomer   bool   `json:"is_sub_customer"`
 	PartnerID       string `json:"partner_id,omitempty"`
 	PartnerName     string `json:"partner_name,omitempty"`
-	AssociationMode string `json:"association_mode,omitempty"`
+	AssociationMode string `json:"association_mode,omitempty" enum:"consultative,resale"`
 }
 
-// customerView is a customer as the API shows it. The binding fields are
+// Customer is a customer as the API shows it. The binding fields are
 // absent for customers not bound from a partner's sales platform.
-type customerView struct {
-	ID                string               `json:"id"`
-	Name              string               `json:"name"`
-	XAccountType      string               `json:"xaccount_type,omitempty"`
-	XAccountID        string               `json:"xaccount_id,omitempty"`
-	CertificateNumber string               `json:"certificate_number,omitempty"`
-	CertificateType   *int64               `json:"certificate_type,omitempty"`
-	Account           *customerAccountView `json:"account,omitempty"`
-	Partner           customerPartnerView  `json:"partner"`
-	BoundBy           *cases.Actor         `json:"bound_by,omitempty"`
-	CreatedAt         time.Time            `json:"created_at"`
+type Customer struct {
+	ID                string           `json:"id"`
+	Name              string           `json:"name"`
+	XAccountType      string           `json:"xaccount_type,omitempty"`
+	XAccountID        string           `json:"xaccount_id,omitempty"`
+	CertificateNumber string           `json:"certificate_number,omitempty"`
+	CertificateType   *int64           `json:"certificate_type,omitempty"`
+	Account           *CustomerAccount `json:"account,omitempty"`
+	Partner           CustomerPartner  `json:"partner"`
+	BoundBy           *cases.Actor     `json:"bound_by,omitempty"`
+	CreatedAt         time.Time        `json:"created_at"`
 }
 
-func customerOf(c store.Customer) customerView {
-	v := customerView{
+func customerOf(c store.Customer) Customer {
+	v := Customer{
 		ID: c.ID, Name: c.Name, XAccountType: c.XAccountType.String, XAccountID: c.XAccountID.String,
 		CertificateNumber: c.CertificateNumber.String, CreatedAt: c.CreatedAt.UTC(),
-		Partner: customerPartnerView{
+		Partner: CustomerPartner{
 			IsSubCustomer: c.IsSubCustomer(), PartnerID: c.PartnerID.String, PartnerName: c.PartnerName.String,
 			AssociationMode: c.AssociationMode.String,
 		},
@@ -125,7 +224,7 @@ func customerOf(c store.Customer) customerView {
 		v.CertificateType = &t
 	}
 	if c.AccountOrigin.Valid {
-		v.Account = &customerAccountView{Origin: c.AccountOrigin.String, CloudAccountID: c.CloudAccountID.String}
+		v.Account = &CustomerAccount{Origin: c.AccountOrigin.String, CloudAccountID: c.CloudAccountID.String}
 	}
 	if c.BoundBy.Valid {
 		v.BoundBy = actorOf(c.BoundBy.String, c.BoundByRole.String, c.BoundByName.String)
@@ -133,94 +232,124 @@ func customerOf(c store.Customer) customerView {
 	return v
 }
 
-// customerPrincipalView is the customer's own principal and token, shown
-// once when the customer is bound.
-type customerPrincipalView struct {
+// CustomerPrincipal is the customer's own principal and token, shown once
+// when the customer is bound.
+type CustomerPrincipal struct {
 	PrincipalID string `json:"principal_id"`
-	Token       string `json:"token"`
+	Token       string `json:"token" doc:"Bearer token of the customer's principal, shown only here"`
 }
 
-type customerCreatedView struct {
-	customerView
-	Principal customerPrincipalView `json:"principal"`
+// CustomerCreated is the bound customer and its own principal.
+type CustomerCreated struct {
+	Customer
+	Principal CustomerPrincipal `json:"principal"`
 }
 
 // bindCustomer serves POST /v1/partners/{id}/customers: a partner member
 // binds a customer of the partner's sales platform to a cloud account (new
 // or existing) and associates it with the partner.
-func (s *Server) bindCustomer(c *fiber.Ctx) error {
-	p, partnerID, err := partnerScope(c)
-	if err != nil {
-		return err
-	}
-	var b rules.CustomerBinding
-	if err := decodeBody(c, &b); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
+func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*customerCreatedOutput, error) {
+	partnerID := in.PartnerID
 	access, err := s.store.AccessConfiguration(ctx, partnerID)
 	if errors.Is(err, store.ErrNotFound) {
-		return conflict("access-configuration-required",
+		return nil, conflict("access-configuration-required",
 			"complete the partner's access configuration first (its admin: POST /v1/partners/"+partnerID+
 				"/access-configuration): until then no platform identifier (xaccount_type) is issued and no customer "+
 				"can be bound. Nothing was bound.")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
+	b := rules.CustomerBinding(in.Body)
 	if problems := b.Validate(access.XAccountType); len(problems) > 0 {
-		return invalid(problems)
+		return nil, invalid(problems)
 	}
 	b = b.Normalized()
 	cust, prn, token, err := s.store.BindCustomer(ctx, store.NewBoundCustomer{
 		Name: b.Name, PartnerID: partnerID, AssociationMode: string(b.AssociationMode),
 		XAccountType: b.XAccountType, XAccountID: b.XAccountID,
 		CertificateNumber: b.CertificateNumber, CertificateType: int(*b.CertificateType),
-		AccountOrigin: string(b.Account.Origin), CloudAccountID: b.Account.CloudAccountID, By: p,
+		AccountOrigin: string(b.Account.Origin), CloudAccountID: b.Account.CloudAccountID, By: principalOf(ctx),
 	})
 	switch {
 	case errors.Is(err, store.ErrXAccountTaken):
-		return conflict("customer-already-bound", fmt.Sprintf(
+		return nil, conflict("customer-already-bound", fmt.Sprintf(
 			"a customer with xaccount_id %q is already bound under xaccount_type %q", b.XAccountID, b.XAccountType))
 	case errors.Is(err, store.ErrCloudAccountTaken):
-		return conflict("cloud-account-already-bound", fmt.Sprintf(
+		return nil, conflict("cloud-account-already-bound", fmt.Sprintf(
 			"the cloud account %q is already bound to a customer", b.Account.CloudAccountID))
 	case err != nil:
-		return err
+		return nil, err
 	}
-	c.Location("/v1/customers/" + cust.ID)
-	return c.Status(fiber.StatusCreated).JSON(customerCreatedView{
-		customerView: customerOf(cust),
-		Principal:    customerPrincipalView{PrincipalID: prn.ID, Token: token},
-	})
+	return &customerCreatedOutput{Location: "/v1/customers/" + cust.ID, Body: CustomerCreated{
+		Customer:  customerOf(cust),
+		Principal: CustomerPrincipal{PrincipalID: prn.ID, Token: token},
+	}}, nil
 }
 
 // listPartnerCustomers serves GET /v1/partners/{id}/customers: the
 // partner's sub-customers, newest first.
-func (s *Server) listPartnerCustomers(c *fiber.Ctx) error {
-	partnerID, err := s.partnerReadScope(c)
+func (s *Server) listPartnerCustomers(ctx context.Context, in *partnerCustomersInput) (*customersOutput, error) {
+	list, next, err := s.store.PartnerCustomers(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return err
+		return nil, pageError(err)
 	}
-	list, next, err := pageOfOne(c, partnerID, s.store.PartnerCustomers)
-	return answerList(c, "customers", list, next, err, customerOf)
+	out := &customersOutput{}
+	out.Body.Customers, out.Body.NextCursor = viewsOf(list, customerOf), next
+	return out, nil
 }
 
 // getCustomer serves GET /v1/customers/{id}: the customer, and whether it
 // is a partner's sub-customer and whose.
-func (s *Server) getCustomer(c *fiber.Ctx) error {
-	cust, err := s.visibleCustomer(c)
+func (s *Server) getCustomer(ctx context.Context, in *CustomerPath) (*customerOutput, error) {
+	cust, err := s.customerFor(ctx, readCustomer, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(customerOf(cust))
+	return &customerOutput{Body: customerOf(cust)}, nil
 }
 
-// dissociationView is what a dissociation did.
-type dissociationView struct {
+// customerPage reads a page of the customer's records with read, once the
+// policy lets the caller see the customer, and shows them through view.
+func customerPage[T, V any](ctx context.Context, s *Server, in *customerPageInput,
+	read func(ctx context.Context, customerID string, p store.Page) ([]T, string, error), view func(T) V,
+) ([]V, string, error) {
+	cust, err := s.customerFor(ctx, readCustomer, in.CustomerID)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next, err := read(ctx, cust.ID, in.page())
+	if err != nil {
+		return nil, "", pageError(err)
+	}
+	return viewsOf(rows, view), next, nil
+}
+
+// customerRecord reads the customer's record id with read, once the policy
+// lets the caller see the customer; another customer's is a 404 naming what.
+func customerRecord[T, V any](ctx context.Context, s *Server, customerID, what, id string,
+	read func(ctx context.Context, customerID, id string) (T, error), view func(T) V,
+) (V, error) {
+	var v V
+	cust, err := s.customerFor(ctx, readCustomer, customerID)
+	if err != nil {
+		return v, err
+	}
+	row, err := read(ctx, cust.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return v, notFound(what + " " + id)
+	}
+	if err != nil {
+		return v, err
+	}
+	return view(row), nil
+}
+
+// Dissociation is what a dissociation did.
+type Dissociation struct {
 	CustomerID string             `json:"customer_id"`
-	PartnerID  string             `json:"partner_id"`
-	Reclaimed  []store.Adjustment `json:"reclaimed"`
+	PartnerID  string             `json:"partner_id" doc:"The partner it was associated with"`
+	Reclaimed  []store.Adjustment `json:"reclaimed" doc:"One reclaim_on_unbind adjustment per currency the customer held; empty when it held nothing"`
 }
 
 // dissociateCustomer serves DELETE /v1/partners/{id}/customers/{customer_id}:
@@ -228,24 +357,19 @@ type dissociationView struct {
 // only the admin may dissociate a customer). What the customer holds from
 // the partner goes back to it first; orders waiting on a partner payment
 // case block it.
-func (s *Server) dissociateCustomer(c *fiber.Ctx) error {
-	p, partnerID, err := adminScope(c, "dissociate a customer")
-	if err != nil {
-		return err
-	}
-	if err := noBody(c); err != nil {
-		return err
-	}
-	customerID := c.Params("customer_id")
-	reclaimed, err := s.store.DissociateCustomer(c.UserContext(), partnerID, customerID, p)
+func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*dissociationOutput, error) {
+	reclaimed, err := s.store.DissociateCustomer(ctx, in.PartnerID, in.CustomerID, principalOf(ctx))
 	var blocked *store.DissociationBlocked
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return notFound("customer " + customerID)
+		return nil, notFound("customer " + in.CustomerID)
 	case errors.As(err, &blocked):
-		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(blocked.Reasons, "; "))
+		return nil, conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(blocked.Reasons, "; "))
 	case err != nil:
-		return err
+		return nil, err
 	}
-	return c.JSON(dissociationView{CustomerID: customerID, PartnerID: partnerID, Reclaimed: reclaimed})
+	if reclaimed == nil {
+		reclaimed = []store.Adjustment{}
+	}
+	return &dissociationOutput{Body: Dissociation{CustomerID: in.CustomerID, PartnerID: in.PartnerID, Reclaimed: reclaimed}}, nil
 }

@@ -126,7 +126,7 @@ func (s *Server) enforce(api huma.API) func(huma.Context, func(huma.Context)) {
 			return
 		}
 		pol, _ := op.Metadata[policyKey].(policy)
-		if !pol.Public && !pol.readByHandler() {
+		if !pol.Public {
 			p := humafiber.Unwrap(ctx).Locals(principalKey).(store.Principal)
 			obj := pol.pathObject(ctx.Param)
 			refusal := pol.decide(p, obj)
@@ -297,4 +297,14 @@ func operationOf(s *Server, method, path string) *huma.Operation {
 		return item.Delete
 	}
 	return nil
+}
+
+// enumOf lists the values of a Go enum for a schema's enum, so the
+// document and the code name the same values.
+func enumOf[T ~string](values []T) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }

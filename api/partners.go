@@ -33,15 +33,6 @@ func (partnerLevel) Schema(huma.Registry) *huma.Schema {
 		Description: "A solution provider's level: certified (认证级), preferred (优选级) or leading (领先级)"}
 }
 
-// enumOf lists values for a schema's enum.
-func enumOf[T ~string](values []T) []any {
-	out := make([]any, len(values))
-	for i, v := range values {
-		out[i] = string(v)
-	}
-	return out
-}
-
 type PlanPath struct {
 	PlanID string `path:"plan_id" maxLength:"64" doc:"The business plan's ID"`
 }

@@ -74,6 +74,11 @@ var (
 	inviteeReads = policy{Verb: read, Roles: []string{cases.RoleMember}}
 	// inviteeAnswers: only the invitee answers its invitation.
 	inviteeAnswers = policy{Verb: act, Object: objInvitation, Roles: []string{cases.RoleMember}}
+	readCustomer   = policy{Verb: read, Object: objCustomer}
+	// actForCustomer: the customer itself or its partner's members (staff
+	// see the customer but do not act for it).
+	actForCustomer = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleAdmin, cases.RoleMember, cases.RoleCustomer}}
+	customerItself = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -99,17 +104,15 @@ func (pol policy) pathObject(param func(string) string) object {
 	return object{}
 }
 
-// readByHandler reports whether the policy's object is read from the
-// store by the handler, which applies the policy to it (allowed): before
-// that, who it belongs to is unknown, so a role refused now would answer
-// 403 where the object is not the caller's to know about (404).
-func (pol policy) readByHandler() bool {
-	return pol.Object == objCase || pol.Object == objCustomer || pol.Object == objInvitation
-}
-
 // decide is nil when p may do the policy's verb to obj, else the refusal.
 func (pol policy) decide(p store.Principal, obj object) *Problem {
 	if pol.Public {
+		return nil
+	}
+	if obj.Kind != pol.Object {
+		// the path does not tell whose the object is (a case, a customer):
+		// the handler decides once it has read it, so that a stranger gets
+		// 404 rather than the 403 of the roles
 		return nil
 	}
 	if !knows(p, obj) {

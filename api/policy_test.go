@@ -50,6 +50,8 @@ func policyFixture(kind objectKind) object {
 		return object{Kind: objCase, ID: "cas_a", PartnerID: "par_a", CustomerID: "cus_a"}
 	case objInvitation: // partner A's invitation of the personal account
 		return object{Kind: objInvitation, ID: "inv_a", PartnerID: "par_a", PrincipalID: "pri_pe"}
+	case objCustomer:
+		return object{Kind: objCustomer, ID: "cus_a", PartnerID: "par_a", CustomerID: "cus_a"}
 	}
 	return object{Kind: kind}
 }
@@ -57,42 +59,55 @@ func policyFixture(kind objectKind) object {
 // wantAccess is every operation's answer for the roles of policyRoles, in
 // their order: ok, 403 or 404.
 var wantAccess = map[string]string{
-	"healthz":                 "ok ok ok ok ok ok ok ok",
-	"readyz":                  "ok ok ok ok ok ok ok ok",
-	"console":                 "ok ok ok ok ok ok ok ok",
-	"apiDocs":                 "ok ok ok ok ok ok ok ok",
-	"metrics":                 "ok ok ok ok ok ok ok ok",
-	"openapi":                 "ok ok ok ok ok ok ok ok",
-	"listCases":               "ok ok ok ok ok ok ok ok",
-	"getCase":                 "ok ok ok ok 404 ok 404 404",
-	"listCaseEvents":          "ok ok ok ok 404 ok 404 404",
-	"takeCaseAction":          "ok ok ok ok 404 ok 404 404",
-	"startCertification":      "403 403 ok ok 404 403 403 404",
-	"listNotifications":       "ok ok ok ok ok ok ok ok",
-	"listCalendarDays":        "ok ok ok ok ok ok ok ok",
-	"putCalendarDay":          "ok ok 403 403 403 403 403 403",
-	"deleteCalendarDay":       "ok ok 403 403 403 403 403 403",
-	"registerPartner":         "ok ok 403 403 403 403 403 403",
-	"getPartner":              "ok ok ok ok 404 403 403 404",
-	"getPartnerSettings":      "ok ok ok ok 404 403 403 404",
-	"updatePartnerSettings":   "403 403 ok 403 404 403 403 404",
-	"fileBusinessPlan":        "403 403 ok 403 404 403 403 404",
-	"listBusinessPlans":       "ok ok ok ok 404 403 403 404",
-	"getBusinessPlan":         "ok ok ok ok 404 403 403 404",
-	"submitLevelApplication":  "403 403 ok 403 404 403 403 404",
-	"listLevelApplications":   "ok ok ok ok 404 403 403 404",
-	"getLevelApplication":     "ok ok ok ok 404 403 403 404",
-	"approveLevelApplication": "ok ok 403 403 404 403 403 404",
-	"rejectLevelApplication":  "ok ok 403 403 404 403 403 404",
-	"invitePersonalAccount":   "403 403 ok 403 404 403 403 404",
-	"listPartnerInvitations":  "403 403 ok 403 404 403 403 404",
-	"getPartnerInvitation":    "403 403 ok 403 404 403 403 404",
-	"listMyInvitations":       "403 403 403 ok 403 403 403 ok",
-	"acceptInvitation":        "403 403 404 404 404 404 404 ok",
-	"declineInvitation":       "403 403 404 404 404 404 404 ok",
-	"listMembers":             "403 403 ok 403 404 403 403 404",
-	"removeMember":            "403 403 ok 403 404 403 403 404",
-	"listPartnerAuditEvents":  "403 403 ok 403 404 403 403 404",
+	"healthz":                     "ok ok ok ok ok ok ok ok",
+	"readyz":                      "ok ok ok ok ok ok ok ok",
+	"console":                     "ok ok ok ok ok ok ok ok",
+	"apiDocs":                     "ok ok ok ok ok ok ok ok",
+	"metrics":                     "ok ok ok ok ok ok ok ok",
+	"openapi":                     "ok ok ok ok ok ok ok ok",
+	"listCases":                   "ok ok ok ok ok ok ok ok",
+	"getCase":                     "ok ok ok ok 404 ok 404 404",
+	"listCaseEvents":              "ok ok ok ok 404 ok 404 404",
+	"takeCaseAction":              "ok ok ok ok 404 ok 404 404",
+	"startCertification":          "403 403 ok ok 404 403 403 404",
+	"listNotifications":           "ok ok ok ok ok ok ok ok",
+	"listCalendarDays":            "ok ok ok ok ok ok ok ok",
+	"putCalendarDay":              "ok ok 403 403 403 403 403 403",
+	"deleteCalendarDay":           "ok ok 403 403 403 403 403 403",
+	"registerPartner":             "ok ok 403 403 403 403 403 403",
+	"getPartner":                  "ok ok ok ok 404 403 403 404",
+	"getPartnerSettings":          "ok ok ok ok 404 403 403 404",
+	"updatePartnerSettings":       "403 403 ok 403 404 403 403 404",
+	"fileBusinessPlan":            "403 403 ok 403 404 403 403 404",
+	"listBusinessPlans":           "ok ok ok ok 404 403 403 404",
+	"getBusinessPlan":             "ok ok ok ok 404 403 403 404",
+	"submitLevelApplication":      "403 403 ok 403 404 403 403 404",
+	"listLevelApplications":       "ok ok ok ok 404 403 403 404",
+	"getLevelApplication":         "ok ok ok ok 404 403 403 404",
+	"approveLevelApplication":     "ok ok 403 403 404 403 403 404",
+	"rejectLevelApplication":      "ok ok 403 403 404 403 403 404",
+	"invitePersonalAccount":       "403 403 ok 403 404 403 403 404",
+	"listPartnerInvitations":      "403 403 ok 403 404 403 403 404",
+	"getPartnerInvitation":        "403 403 ok 403 404 403 403 404",
+	"listMyInvitations":           "403 403 403 ok 403 403 403 ok",
+	"acceptInvitation":            "403 403 404 404 404 404 404 ok",
+	"declineInvitation":           "403 403 404 404 404 404 404 ok",
+	"listMembers":                 "403 403 ok 403 404 403 403 404",
+	"removeMember":                "403 403 ok 403 404 403 403 404",
+	"listPartnerAuditEvents":      "403 403 ok 403 404 403 403 404",
+	"listPartnerCustomers":        "ok ok ok ok 404 403 403 404",
+	"bindCustomer":                "403 403 ok ok 404 403 403 404",
+	"dissociateCustomer":          "403 403 ok 403 404 403 403 404",
+	"getCustomer":                 "ok ok ok ok 404 ok 404 404",
+	"getAccessConfiguration":      "ok ok ok ok 404 403 403 404",
+	"completeAccessConfiguration": "403 403 ok 403 404 403 403 404",
+	"listContracts":               "ok ok ok ok 404 ok 404 404",
+	"applyForContract":            "403 403 ok ok 404 ok 404 404",
+	"getContract":                 "ok ok ok ok 404 ok 404 404",
+	"listMarketplaceOrders":       "ok ok ok ok 404 ok 404 404",
+	"placeMarketplaceOrder":       "403 403 403 403 404 ok 404 404",
+	"getMarketplaceOrder":         "ok ok ok ok 404 ok 404 404",
+	"getPartnerPerformance":       "ok ok ok ok 404 403 403 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
@@ -213,6 +228,9 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 	limit := param("listCases", "limit")
 	if limit.Minimum == nil || *limit.Minimum != 1 || limit.Maximum == nil || *limit.Maximum != store.MaxPageSize || limit.Default != store.DefaultPageSize {
 		t.Errorf("limit is declared %v..%v default %v, want 1..%d default %d", limit.Minimum, limit.Maximum, limit.Default, store.MaxPageSize, store.DefaultPageSize)
+	}
+	if year := param("getPartnerPerformance", "year"); year.Minimum == nil || *year.Minimum != rules.MinPerformanceYear || year.Maximum == nil || *year.Maximum != rules.MaxPerformanceYear {
+		t.Errorf("year is declared %v..%v, want %d..%d", year.Minimum, year.Maximum, rules.MinPerformanceYear, rules.MaxPerformanceYear)
 	}
 	if key := param("startCertification", "Idempotency-Key"); key.MaxLength == nil || *key.MaxLength != maxIdempotencyKeyLength {
 		t.Errorf("Idempotency-Key is declared at most %v, want %d", key.MaxLength, maxIdempotencyKeyLength)

@@ -56,7 +56,7 @@ type Server struct {
 	huma         huma.API
 	documentOnce sync.Once
 	documentJSON []byte
-	starter    *outbox.Starter
+	starter      *outbox.Starter
 
 	readTimeout, actionTimeout time.Duration
 }
@@ -98,11 +98,11 @@ func newServer(d Deps) *Server {
 	s.calendarRoutes()
 	s.partnerRoutes()
 	s.memberRoutes()
-	s.customerRoutes(v1)
-	s.accessRoutes(v1)
-	s.contractRoutes(v1)
-	s.marketplaceRoutes(v1)
-	s.performanceRoutes(v1)
+	s.customerRoutes()
+	s.accessRoutes()
+	s.contractRoutes()
+	s.marketplaceRoutes()
+	s.performanceRoutes()
 	s.moneyRoutes(v1)
 	s.orderRoutes(v1)
 	return s

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -14,7 +13,7 @@ const MaxMarketplaceProductLength = 200
 type MarketplaceOrder struct {
 	Product    string `json:"product"`
 	Amount     *Money `json:"amount"`
-	ResellerID string `json:"reseller_id"` // "" (or absent): vendor direct sales
+	ResellerID string `json:"reseller_id,omitempty"` // "" (or absent): vendor direct sales
 }
 
 // Normalized trims the surrounding spaces of every string. The amount is
@@ -102,26 +101,9 @@ func AttributeMarketplaceSale(resellerID string, partner AssociatedPartner) (Sal
 	return SaleAttribution{}, errs
 }
 
-// The years annual performance can be asked for.
+// The years annual performance can be asked for (the API declares them
+// on its year parameter).
 const (
 	MinPerformanceYear = 2000
 	MaxPerformanceYear = 2100
 )
-
-// ParsePerformanceYear reads the year of an annual performance query
-// (field "year"): a whole number from MinPerformanceYear to
-// MaxPerformanceYear.
-func ParsePerformanceYear(raw string) (int, FieldErrors) {
-	var errs FieldErrors
-	raw = strings.TrimSpace(raw)
-	year, err := strconv.Atoi(raw)
-	switch {
-	case raw == "":
-		errs.add("year", fmt.Sprintf("is required: the calendar year, %d-%d", MinPerformanceYear, MaxPerformanceYear))
-	case err != nil || year < MinPerformanceYear || year > MaxPerformanceYear:
-		errs.add("year", fmt.Sprintf("must be a year from %d to %d, e.g. 2026", MinPerformanceYear, MaxPerformanceYear))
-	default:
-		return year, nil
-	}
-	return 0, errs
-}

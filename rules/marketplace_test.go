@@ -86,28 +86,3 @@ func TestAttributeMarketplaceSale(t *testing.T) {
 		})
 	}
 }
-
-func TestParsePerformanceYear(t *testing.T) {
-	tests := []struct {
-		raw  string
-		want int
-		bad  bool
-	}{
-		{"2026", 2026, false},
-		{"2000", 2000, false},
-		{"2100", 2100, false},
-		{" 2026 ", 2026, false},
-		{"", 0, true},
-		{"1999", 0, true},
-		{"2101", 0, true},
-		{"20x6", 0, true},
-		{"2026.5", 0, true},
-		{"-2026", 0, true},
-	}
-	for _, tt := range tests {
-		got, errs := ParsePerformanceYear(tt.raw)
-		if got != tt.want || (len(errs) > 0) != tt.bad || (tt.bad && errs[0].Field != "year") {
-			t.Errorf("ParsePerformanceYear(%q) = %d %v", tt.raw, got, errs)
-		}
-	}
-}
