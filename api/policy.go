@@ -35,6 +35,9 @@ const (
 	objCase     objectKind = "case"     // the case named by the path's case_id, read by the handler
 	objCustomer objectKind = "customer" // the customer named by the path's customer_id, read by the handler
 	objCalendar objectKind = "calendar" // the business calendar, one for everyone
+	// the money of the partner named by the path's partner_id (its account,
+	// deposits, adjustments, ledger, payment requests): its members' and staff's
+	objPartnerMoney objectKind = "partner account"
 )
 
 // policy is a route's access rule.
@@ -58,6 +61,17 @@ var (
 	// workflow decides by its action table whether this role may take it.
 	actOnCase     = policy{Verb: act, Object: objCase}
 	partnerStarts = policy{Verb: act, Object: objPartner, Roles: cases.PartnerRoles}
+	// Money: a partner's books are its members' and staff's to read; staff
+	// record deposits and read the ledger, the partner's members adjust
+	// its customers' accounts. A customer's account and orders are the
+	// customer's, its partner's members' and staff's to read; only the
+	// customer places and pays its orders.
+	readPartnerMoney  = policy{Verb: read, Object: objPartnerMoney}
+	staffDeposits     = policy{Verb: act, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	staffReadsLedger  = policy{Verb: read, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	partnerAdjusts    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.PartnerRoles}
+	readCustomerMoney = policy{Verb: read, Object: objCustomer}
+	customerOrders    = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -72,9 +86,9 @@ type object struct {
 // tells; objects read from the store (a case) are decided by the handler.
 func (pol policy) pathObject(param func(string) string) object {
 	switch pol.Object {
-	case objPartner:
+	case objPartner, objPartnerMoney:
 		id := param("partner_id")
-		return object{Kind: objPartner, ID: id, PartnerID: id}
+		return object{Kind: pol.Object, ID: id, PartnerID: id}
 	case objCalendar:
 		return object{Kind: objCalendar}
 	}
@@ -83,7 +97,9 @@ func (pol policy) pathObject(param func(string) string) object {
 
 // decide is nil when p may do the policy's verb to obj, else the refusal.
 func (pol policy) decide(p store.Principal, obj object) *Problem {
-	if pol.Public {
+	if pol.Public || obj.Kind != pol.Object {
+		// an object the path does not tell (a customer, a case) is decided
+		// once the handler has read it (allowed): 404 before 403
 		return nil
 	}
 	if !knows(p, obj) {
@@ -119,7 +135,7 @@ func knows(p store.Principal, obj object) bool {
 // know every partner, so for them this is the only check; for a partner's
 // members the path already names their own.
 func (s *Server) exists(ctx context.Context, obj object) *Problem {
-	if obj.Kind != objPartner {
+	if obj.Kind != objPartner && obj.Kind != objPartnerMoney {
 		return nil
 	}
 	_, err := s.store.Partner(ctx, obj.ID)

@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -47,6 +48,10 @@ func policyFixture(kind objectKind) object {
 		return object{Kind: objPartner, ID: "par_a", PartnerID: "par_a"}
 	case objCase:
 		return object{Kind: objCase, ID: "cas_a", PartnerID: "par_a", CustomerID: "cus_a"}
+	case objCustomer:
+		return object{Kind: objCustomer, ID: "cus_a", PartnerID: "par_a", CustomerID: "cus_a"}
+	case objPartnerMoney:
+		return object{Kind: objPartnerMoney, ID: "par_a", PartnerID: "par_a"}
 	}
 	return object{Kind: kind}
 }
@@ -69,6 +74,23 @@ var wantAccess = map[string]string{
 	"listCalendarDays":   "ok ok ok ok ok ok ok ok",
 	"putCalendarDay":     "ok ok 403 403 403 403 403 403",
 	"deleteCalendarDay":  "ok ok 403 403 403 403 403 403",
+
+	// money and orders
+	"getPartnerMoneyAccount":  "ok ok ok ok 404 404 404 404",
+	"getCustomerMoneyAccount": "ok ok ok ok 404 ok 404 404",
+	"createDeposit":           "ok ok 403 403 404 404 404 404",
+	"listDeposits":            "ok ok ok ok 404 404 404 404",
+	"getDeposit":              "ok ok ok ok 404 404 404 404",
+	"createAdjustment":        "403 403 ok ok 404 404 404 404",
+	"listPartnerAdjustments":  "ok ok ok ok 404 404 404 404",
+	"getAdjustment":           "ok ok ok ok 404 404 404 404",
+	"listCustomerAdjustments": "ok ok ok ok 404 ok 404 404",
+	"listLedgerEntries":       "ok ok 403 403 404 404 404 404",
+	"placeOrder":              "403 403 403 403 404 ok 404 404",
+	"listOrders":              "ok ok ok ok 404 ok 404 404",
+	"getOrder":                "ok ok ok ok 404 ok 404 404",
+	"payOwnOrder":             "403 403 403 403 404 ok 404 404",
+	"listPaymentRequests":     "ok ok ok ok 404 404 404 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
@@ -192,5 +214,10 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 	}
 	if key := param("startCertification", "Idempotency-Key"); key.MaxLength == nil || *key.MaxLength != maxIdempotencyKeyLength {
 		t.Errorf("Idempotency-Key is declared at most %v, want %d", key.MaxLength, maxIdempotencyKeyLength)
+	}
+	for _, id := range []*huma.Schema{param("getCustomerMoneyAccount", "customer_id"), param("listPartnerAdjustments", "customer_id")} {
+		if id.MaxLength == nil || *id.MaxLength != rules.MaxCustomerIDLength {
+			t.Errorf("customer_id is declared at most %v, want %d", id.MaxLength, rules.MaxCustomerIDLength)
+		}
 	}
 }

@@ -89,7 +89,7 @@ func newServer(d Deps) *Server {
 	s.contractRoutes(v1)
 	s.marketplaceRoutes(v1)
 	s.performanceRoutes(v1)
-	s.moneyRoutes(v1)
-	s.orderRoutes(v1)
+	s.moneyRoutes()
+	s.orderRoutes()
 	return s
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -74,13 +73,4 @@ func (s *Server) runCase(ctx context.Context, role string, opened cases.Case, wo
 		return nil, err
 	}
 	return &startedOutput{Location: "/v1/cases/" + opened.ID, Body: live}, nil
-}
-
-// answerStarted answers a Fiber route's started process: 202 and Location.
-func answerStarted(c *fiber.Ctx, out *startedOutput, err error) error {
-	if err != nil {
-		return err
-	}
-	c.Location(out.Location)
-	return c.Status(fiber.StatusAccepted).JSON(out.Body)
 }

@@ -263,7 +263,7 @@ func TestPartnerPaymentDeclineInsufficientBalanceAndSelfPay(t *testing.T) {
 	if len(account.Balances) != 1 || account.Balances[0].Amount != 1_000 {
 		t.Errorf("customer account %+v, want 15000 - 10000 - 4000 = 1000", account.Balances)
 	}
-	s.call("POST", "/v1/customers/"+c.id+"/orders/"+self.ID+"/pay", c.token, `{"tip": 5}`).expect(t, 400)
+	s.call("POST", "/v1/customers/"+c.id+"/orders/"+self.ID+"/pay", c.token, `{"tip": 5}`).expect(t, 422)
 	s.call("GET", "/v1/customers/"+c.id+"/orders", s.adminB, nil).expect(t, 404)
 }
 
