@@ -120,15 +120,15 @@ type paymentRequestsOutput struct {
 type cloudOrderView struct {
 	ID              string      `json:"id"`
 	CustomerID      string      `json:"customer_id"`
-	PartnerID       string      `json:"partner_id,omitempty"`
-	Scenario        string      `json:"scenario"`
+	PartnerID       string      `json:"partner_id,omitempty" doc:"The customer's partner when the order was placed"`
+	Scenario        string      `json:"scenario" doc:"The one-time payment scenario"`
 	Product         string      `json:"product"`
 	Amount          rules.Money `json:"amount"`
 	Status          orderStatus `json:"status" doc:"pending_partner_payment: the partner decides; pending_payment: the customer pays itself; completed: paid; cancelled: not paid by its deadline"`
-	Payer           string      `json:"payer"` // whom the customer chose
-	PaidBy          string      `json:"paid_by,omitempty"`
-	PaymentDeadline time.Time   `json:"payment_deadline"`
-	CaseID          string      `json:"case_id,omitempty"`
+	Payer           string      `json:"payer" doc:"Whom the customer chose to pay: customer or partner"`
+	PaidBy          string      `json:"paid_by,omitempty" doc:"Who paid, once paid: customer or partner"`
+	PaymentDeadline time.Time   `json:"payment_deadline" doc:"Unpaid then, the order is cancelled"`
+	CaseID          string      `json:"case_id,omitempty" doc:"The partner payment case, when the customer asked its partner to pay"`
 	CreatedAt       time.Time   `json:"created_at"`
 	PaidAt          *time.Time  `json:"paid_at,omitempty"`
 	CancelledAt     *time.Time  `json:"cancelled_at,omitempty"`
