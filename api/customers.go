@@ -19,7 +19,7 @@ import (
 )
 
 type CustomerPath struct {
-	CustomerID string `path:"customer_id" maxLength:"64" doc:"The customer's ID. The customer itself, the members of its partner and staff may use it; anyone else gets 404." example:"cus_01J9Z3"`
+	CustomerID string `path:"customer_id" maxLength:"100" doc:"The customer's ID. The customer itself, the members of its partner and staff may use it; anyone else gets 404." example:"cus_01J9Z3"`
 }
 
 type partnerCustomersInput struct {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/danielgtaylor/huma/v2"
 
-	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -16,235 +16,256 @@ import (
 // and the ledger. All money moves in the store, in one transaction per
 // movement; these handlers decide who may do what and translate refusals.
 
-func (s *Server) moneyRoutes(v1 fiber.Router) {
-	v1.Get("/partners/:partner_id/account", s.partnerMoneyAccount)
-	v1.Get("/customers/:customer_id/account", s.customerMoneyAccount)
-	v1.Post("/partners/:partner_id/deposits", requireRole(cases.StaffRoles...), s.createDeposit)
-	v1.Get("/partners/:partner_id/deposits", s.listDeposits)
-	v1.Get("/partners/:partner_id/deposits/:deposit_id", s.getDeposit)
-	v1.Post("/partners/:partner_id/adjustments", s.createAdjustment)
-	v1.Get("/partners/:partner_id/adjustments", s.listPartnerAdjustments)
-	v1.Get("/partners/:partner_id/adjustments/:adjustment_id", s.getAdjustment)
-	v1.Get("/customers/:customer_id/adjustments", s.listCustomerAdjustments)
-	v1.Get("/partners/:partner_id/ledger", requireRole(cases.StaffRoles...), s.partnerLedger)
+const moneyDescription = " Money is integer minor units with a currency ({\"amount\": 12000, \"currency\": \"CNY\"} is 120.00 CNY). " +
+	"Every movement is two ledger entries summing to zero, written in one transaction with the balances; no balance goes negative."
+
+func (s *Server) moneyRoutes() {
+	tags := []string{"money"}
+	register(s, huma.Operation{
+		OperationID: "getPartnerMoneyAccount", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/account", Tags: tags,
+		Summary:     "A partner's account balances",
+		Description: "The partner's own funds, one balance per currency it ever held, by currency. The partner's members and staff." + moneyDescription,
+	}, readPartnerMoney, s.partnerMoneyAccount)
+	register(s, huma.Operation{
+		OperationID: "getCustomerMoneyAccount", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/account", Tags: tags,
+		Summary:     "A customer's account balances",
+		Description: "What the customer holds from its partner's allocations, one balance per currency, by currency. The customer itself, its partner's members and staff.",
+	}, readCustomerMoney, s.customerMoneyAccount)
+	register(s, huma.Operation{
+		OperationID: "createDeposit", Method: http.MethodPost, Path: "/v1/partners/{partner_id}/deposits", Tags: tags,
+		Summary: "Record a deposit",
+		Description: "Ops or a supervisor record money the partner paid in: the amount moves from the vendor's funding account to the partner's account. " +
+			"The partner's members get 403. transaction_id is unique among the partner's deposits and adjustments: a duplicate answers 409 and moves nothing. " +
+			"With an Idempotency-Key, a retry answers the same deposit and moves no money again." + moneyDescription,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, staffDeposits, s.createDeposit)
+	register(s, huma.Operation{
+		OperationID: "listDeposits", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/deposits", Tags: tags,
+		Summary: "List a partner's deposits", Description: "Newest first. The partner's members and staff.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, readPartnerMoney, s.listDeposits)
+	register(s, huma.Operation{
+		OperationID: "getDeposit", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/deposits/{deposit_id}", Tags: tags,
+		Summary: "Read a deposit", Description: "The partner's members and staff; another partner's deposit answers 404.",
+	}, readPartnerMoney, s.getDeposit)
+	register(s, huma.Operation{
+		OperationID: "createAdjustment", Method: http.MethodPost, Path: "/v1/partners/{partner_id}/adjustments", Tags: tags,
+		Summary: "Adjust a resale customer's account (调账)",
+		Description: "A member of the partner (admin or member) allocates funds from the partner's account to a resale customer (allocate), " +
+			"or takes them back (reclaim); staff get 403. Only the partner's own resale customers receive adjustments: another partner's customer " +
+			"answers 404, a consultative customer or one associated with no partner 409 (not-resale-customer). An allocation beyond the partner's " +
+			"balance, or a reclaim beyond what the customer holds in that currency, answers 409 (insufficient-balance, naming what is available and " +
+			"what was asked) and writes nothing. transaction_id is unique among the partner's deposits and adjustments: a duplicate answers 409 " +
+			"(duplicate-transaction-id). (reclaim_on_unbind records are made only when a customer is dissociated.)" + moneyDescription,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, partnerAdjusts, s.createAdjustment)
+	register(s, huma.Operation{
+		OperationID: "listPartnerAdjustments", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/adjustments", Tags: tags,
+		Summary: "List a partner's adjustments", Description: "Newest first, optionally for one customer. The partner's members and staff.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, readPartnerMoney, s.listPartnerAdjustments)
+	register(s, huma.Operation{
+		OperationID: "getAdjustment", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/adjustments/{adjustment_id}", Tags: tags,
+		Summary: "Read an adjustment", Description: "The partner's members and staff; another partner's adjustment answers 404.",
+	}, readPartnerMoney, s.getAdjustment)
+	register(s, huma.Operation{
+		OperationID: "listCustomerAdjustments", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/adjustments", Tags: tags,
+		Summary: "List a customer's adjustment records",
+		Description: "The adjustments of the customer's account, newest first. The customer itself and staff see all of them, " +
+			"its partner's members those their partner made.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, readCustomerMoney, s.listCustomerAdjustments)
+	register(s, huma.Operation{
+		OperationID: "listLedgerEntries", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/ledger", Tags: tags,
+		Summary: "List the ledger of a partner's books",
+		Description: "Staff only (the partner's members get 403): the ledger entries of the partner's accounts, its customers' accounts and the " +
+			"vendor accounts facing it, newest first. Each posting is two entries summing to zero. The ledger is append-only.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, staffReadsLedger, s.partnerLedger)
 }
 
 type moneyPartnerAccount struct {
 	PartnerID string        `json:"partner_id"`
-	Balances  []rules.Money `json:"balances"`
+	Balances  []rules.Money `json:"balances" doc:"One per currency, by currency"`
 }
 
 type moneyCustomerAccount struct {
 	CustomerID string        `json:"customer_id"`
-	Balances   []rules.Money `json:"balances"`
+	Balances   []rules.Money `json:"balances" doc:"One per currency, by currency"`
 }
 
-type moneyDepositList struct {
-	Deposits   []store.Deposit `json:"deposits"`
-	NextCursor string          `json:"next_cursor,omitempty"`
+type partnerAccountOutput struct{ Body moneyPartnerAccount }
+
+type customerAccountOutput struct{ Body moneyCustomerAccount }
+
+type createDepositInput struct {
+	PartnerPath
+	Idempotent
+	Body depositBody
 }
 
-type moneyAdjustmentList struct {
-	Adjustments []store.Adjustment `json:"adjustments"`
-	NextCursor  string             `json:"next_cursor,omitempty"`
+func (in *createDepositInput) Resolve(huma.Context) []error { return ruleErrors(in.Body.Validate()) }
+
+type depositOutput struct {
+	Location string `header:"Location" doc:"The deposit"`
+	Body     store.Deposit
 }
 
-type moneyLedgerList struct {
-	Entries    []store.LedgerEntry `json:"entries"`
-	NextCursor string              `json:"next_cursor,omitempty"`
-}
-
-// moneyPartner is the partner in the path when the caller may read its
-// money: its own members and staff. Anyone else gets 404, as does staff for
-// a partner that does not exist.
-func (s *Server) moneyPartner(c *fiber.Ctx) (string, error) {
-	p := principal(c)
-	id := c.Params("partner_id")
-	switch {
-	case p.IsPartnerMember() && p.PartnerID.Valid && p.PartnerID.String == id:
-		return id, nil
-	case p.IsStaff():
-		return id, s.moneyPartnerExists(c, id)
+type depositListOutput struct {
+	Body struct {
+		Deposits   []store.Deposit `json:"deposits"`
+		NextCursor string          `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
 	}
-	return "", notFound("partner " + id)
 }
 
-// moneyPartnerExists answers 404 when the partner does not exist.
-func (s *Server) moneyPartnerExists(c *fiber.Ctx, id string) error {
-	_, err := s.store.Partner(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("partner " + id)
-	}
-	return err
+type partnerPageInput struct {
+	PartnerPath
+	PageParams
 }
 
-// moneyCustomer is the customer in the path when the caller may read its
-// money: the customer itself, its partner's members and staff. Anyone else
-// gets 404.
-func (s *Server) moneyCustomer(c *fiber.Ctx) (store.Customer, error) {
-	p := principal(c)
-	id := c.Params("customer_id")
-	cust, err := s.store.Customer(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Customer{}, notFound("customer " + id)
-	}
-	if err != nil {
-		return store.Customer{}, err
-	}
-	switch {
-	case p.IsStaff(),
-		p.CustomerID.Valid && p.CustomerID.String == cust.ID,
-		p.IsPartnerMember() && p.PartnerID.Valid && cust.PartnerID.Valid && p.PartnerID.String == cust.PartnerID.String:
-		return cust, nil
-	}
-	return store.Customer{}, notFound("customer " + id)
+type depositInput struct {
+	PartnerPath
+	DepositID string `path:"deposit_id" maxLength:"64" doc:"The deposit's ID"`
 }
 
-// moneyPartnerRecord serves one record of the partner in the path, named by
-// the path parameter param: one that does not exist and another partner's
-// both answer 404.
-func moneyPartnerRecord[T any](s *Server, c *fiber.Ctx, what, param string,
+type createAdjustmentInput struct {
+	PartnerPath
+	Idempotent
+	Body adjustmentBody
+}
+
+func (in *createAdjustmentInput) Resolve(huma.Context) []error {
+	return ruleErrors(in.Body.Validate())
+}
+
+type adjustmentOutput struct {
+	Location string `header:"Location" doc:"The adjustment"`
+	Body     store.Adjustment
+}
+
+type adjustmentListOutput struct {
+	Body struct {
+		Adjustments []store.Adjustment `json:"adjustments"`
+		NextCursor  string             `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+type partnerAdjustmentsInput struct {
+	PartnerPath
+	CustomerID string `query:"customer_id" maxLength:"100" doc:"Only this customer's adjustments"`
+	PageParams
+}
+
+type adjustmentInput struct {
+	PartnerPath
+	AdjustmentID string `path:"adjustment_id" maxLength:"64" doc:"The adjustment's ID"`
+}
+
+type ledgerOutput struct {
+	Body struct {
+		Entries    []store.LedgerEntry `json:"entries"`
+		NextCursor string              `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+// partnerRecord answers one record of the partner in the path: one that
+// does not exist and another partner's both answer 404.
+func partnerRecord[T any](ctx context.Context, what, partnerID, id string,
 	read func(ctx context.Context, id string) (T, error), partnerOf func(T) string,
-) error {
-	partnerID, err := s.moneyPartner(c)
-	if err != nil {
-		return err
-	}
-	id := c.Params(param)
-	rec, err := read(c.UserContext(), id)
+) (T, error) {
+	rec, err := read(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && partnerOf(rec) != partnerID) {
-		return notFound(what + " " + id)
+		var none T
+		return none, notFound(what + " " + id)
 	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(rec)
-}
-
-// checkedBody is a request body that names its own bad fields and has a
-// normal form.
-type checkedBody[T any] interface {
-	Validate() rules.FieldErrors
-	Normalized() T
-}
-
-// moneyMovementBody reads the request of a movement: the body (400 when
-// malformed, 422 naming every bad field), normalised, and its
-// Idempotency-Key.
-func moneyMovementBody[T checkedBody[T]](c *fiber.Ctx) (T, *store.Idempotency, error) {
-	var in T
-	if err := decodeBody(c, &in); err != nil {
-		return in, nil, err
-	}
-	if problems := in.Validate(); len(problems) > 0 {
-		return in, nil, invalid(problems)
-	}
-	in = in.Normalized()
-	idem, err := idempotency(c)
-	return in, idem, err
+	return rec, err
 }
 
 // partnerMoneyAccount serves GET /v1/partners/{id}/account.
-func (s *Server) partnerMoneyAccount(c *fiber.Ctx) error {
-	partnerID, err := s.moneyPartner(c)
+func (s *Server) partnerMoneyAccount(ctx context.Context, in *PartnerPath) (*partnerAccountOutput, error) {
+	balances, err := s.store.PartnerBalances(ctx, in.PartnerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	balances, err := s.store.PartnerBalances(c.UserContext(), partnerID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(moneyPartnerAccount{PartnerID: partnerID, Balances: balances})
+	return &partnerAccountOutput{Body: moneyPartnerAccount{PartnerID: in.PartnerID, Balances: balances}}, nil
 }
 
 // customerMoneyAccount serves GET /v1/customers/{id}/account.
-func (s *Server) customerMoneyAccount(c *fiber.Ctx) error {
-	cust, err := s.moneyCustomer(c)
+func (s *Server) customerMoneyAccount(ctx context.Context, in *CustomerPath) (*customerAccountOutput, error) {
+	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	balances, err := s.store.CustomerBalances(c.UserContext(), cust.ID)
+	balances, err := s.store.CustomerBalances(ctx, cust.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(moneyCustomerAccount{CustomerID: cust.ID, Balances: balances})
+	return &customerAccountOutput{Body: moneyCustomerAccount{CustomerID: cust.ID, Balances: balances}}, nil
 }
 
 // createDeposit serves POST /v1/partners/{id}/deposits: staff record money
 // the partner paid in.
-func (s *Server) createDeposit(c *fiber.Ctx) error {
-	partnerID := c.Params("partner_id")
-	if err := s.moneyPartnerExists(c, partnerID); err != nil {
-		return err
-	}
-	in, idem, err := moneyMovementBody[rules.DepositRequest](c)
+func (s *Server) createDeposit(ctx context.Context, in *createDepositInput) (*depositOutput, error) {
+	req := in.Body.Normalized()
+	dep, _, err := s.store.CreateDeposit(ctx, store.NewDeposit{
+		PartnerID: in.PartnerID, Amount: *req.Amount, TransactionID: req.TransactionID, Memo: req.Memo,
+		By: store.OperatorOf(principalOf(ctx)),
+	}, in.Idempotent.claim(ctx))
 	if err != nil {
-		return err
+		return nil, moneyError(err)
 	}
-	dep, _, err := s.store.CreateDeposit(c.UserContext(), store.NewDeposit{
-		PartnerID: partnerID, Amount: *in.Amount, TransactionID: in.TransactionID, Memo: in.Memo,
-		By: store.OperatorOf(principal(c)),
-	}, idem)
-	if err != nil {
-		return moneyError(err)
-	}
-	c.Location("/v1/partners/" + partnerID + "/deposits/" + dep.ID)
-	return c.Status(fiber.StatusCreated).JSON(dep)
+	return &depositOutput{Location: "/v1/partners/" + in.PartnerID + "/deposits/" + dep.ID, Body: dep}, nil
 }
 
 // listDeposits serves GET /v1/partners/{id}/deposits, newest first.
-func (s *Server) listDeposits(c *fiber.Ctx) error {
-	partnerID, err := s.moneyPartner(c)
+func (s *Server) listDeposits(ctx context.Context, in *partnerPageInput) (*depositListOutput, error) {
+	list, next, err := s.store.ListDeposits(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return err
+		return nil, pageError(err)
 	}
-	list, next, err := pageOfOne(c, partnerID, s.store.ListDeposits)
-	if err != nil {
-		return err
-	}
-	return c.JSON(moneyDepositList{Deposits: list, NextCursor: next})
+	out := &depositListOutput{}
+	out.Body.Deposits, out.Body.NextCursor = list, next
+	return out, nil
 }
 
 // getDeposit serves GET /v1/partners/{id}/deposits/{deposit_id}.
-func (s *Server) getDeposit(c *fiber.Ctx) error {
-	return moneyPartnerRecord(s, c, "deposit", "deposit_id", s.store.Deposit,
+func (s *Server) getDeposit(ctx context.Context, in *depositInput) (*struct{ Body store.Deposit }, error) {
+	dep, err := partnerRecord(ctx, "deposit", in.PartnerID, in.DepositID, s.store.Deposit,
 		func(d store.Deposit) string { return d.PartnerID })
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body store.Deposit }{Body: dep}, nil
 }
 
 // createAdjustment serves POST /v1/partners/{id}/adjustments: a partner
 // member allocates funds to a resale customer or reclaims them.
-func (s *Server) createAdjustment(c *fiber.Ctx) error {
-	p, partnerID, err := partnerScope(c)
-	if err != nil {
-		return err
-	}
-	in, idem, err := moneyMovementBody[rules.AdjustmentRequest](c)
-	if err != nil {
-		return err
-	}
+func (s *Server) createAdjustment(ctx context.Context, in *createAdjustmentInput) (*adjustmentOutput, error) {
+	req := in.Body.Normalized()
 	// Only the partner's own resale customers receive adjustments; another
 	// partner's customer is not the caller's to know of.
-	cust, err := s.store.Customer(c.UserContext(), in.CustomerID)
+	cust, err := s.store.Customer(ctx, req.CustomerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return notFound("customer " + in.CustomerID)
+		return nil, notFound("customer " + req.CustomerID)
 	case err != nil:
-		return err
-	case cust.PartnerID.Valid && cust.PartnerID.String != partnerID:
-		return notFound("customer " + in.CustomerID)
+		return nil, err
+	case cust.PartnerID.Valid && cust.PartnerID.String != in.PartnerID:
+		return nil, notFound("customer " + req.CustomerID)
 	}
 	if problem := rules.AdjustmentCustomerProblem(cust.AssociationMode.String); problem != "" {
-		return conflict("not-resale-customer", problem)
+		return nil, conflict("not-resale-customer", problem)
 	}
-	adj, _, err := s.store.CreateAdjustment(c.UserContext(), store.NewAdjustment{
-		PartnerID: partnerID, CustomerID: in.CustomerID, Operation: in.Operation, Amount: *in.Amount,
-		ApplyScenes: in.ApplyScenes, TransactionID: in.TransactionID, Memo: in.Memo, By: store.OperatorOf(p),
-	}, idem)
+	adj, _, err := s.store.CreateAdjustment(ctx, store.NewAdjustment{
+		PartnerID: in.PartnerID, CustomerID: req.CustomerID, Operation: req.Operation, Amount: *req.Amount,
+		ApplyScenes: req.ApplyScenes, TransactionID: req.TransactionID, Memo: req.Memo, By: store.OperatorOf(principalOf(ctx)),
+	}, in.Idempotent.claim(ctx))
 	if err != nil {
-		return moneyError(err)
+		return nil, moneyError(err)
 	}
-	c.Location("/v1/partners/" + partnerID + "/adjustments/" + adj.ID)
-	return c.Status(fiber.StatusCreated).JSON(adj)
+	return &adjustmentOutput{Location: "/v1/partners/" + in.PartnerID + "/adjustments/" + adj.ID, Body: adj}, nil
 }
 
 // moneyError turns the store's refusals of a movement into problems.
@@ -275,62 +296,53 @@ func moneyError(err error) error {
 
 // listPartnerAdjustments serves GET /v1/partners/{id}/adjustments, newest
 // first, optionally for one customer.
-func (s *Server) listPartnerAdjustments(c *fiber.Ctx) error {
-	partnerID, err := s.moneyPartner(c)
+func (s *Server) listPartnerAdjustments(ctx context.Context, in *partnerAdjustmentsInput) (*adjustmentListOutput, error) {
+	return s.adjustments(ctx, store.AdjustmentFilter{PartnerID: in.PartnerID, CustomerID: in.CustomerID}, in.PageParams)
+}
+
+func (s *Server) adjustments(ctx context.Context, f store.AdjustmentFilter, p PageParams) (*adjustmentListOutput, error) {
+	list, next, err := s.store.ListAdjustments(ctx, f, p.page())
 	if err != nil {
-		return err
+		return nil, pageError(err)
 	}
-	var bad rules.FieldErrors
-	customerID := c.Query("customer_id")
-	if len(customerID) > rules.MaxCustomerIDLength {
-		bad = append(bad, rules.FieldError{Field: "customer_id", Message: fmt.Sprintf("must be at most %d characters", rules.MaxCustomerIDLength)})
-	}
-	list, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.Adjustment, string, error) {
-		return s.store.ListAdjustments(ctx, store.AdjustmentFilter{PartnerID: partnerID, CustomerID: customerID}, p)
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
+	out := &adjustmentListOutput{}
+	out.Body.Adjustments, out.Body.NextCursor = list, next
+	return out, nil
 }
 
 // getAdjustment serves GET /v1/partners/{id}/adjustments/{adjustment_id}.
-func (s *Server) getAdjustment(c *fiber.Ctx) error {
-	return moneyPartnerRecord(s, c, "adjustment", "adjustment_id", s.store.Adjustment,
+func (s *Server) getAdjustment(ctx context.Context, in *adjustmentInput) (*struct{ Body store.Adjustment }, error) {
+	adj, err := partnerRecord(ctx, "adjustment", in.PartnerID, in.AdjustmentID, s.store.Adjustment,
 		func(a store.Adjustment) string { return a.PartnerID })
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body store.Adjustment }{Body: adj}, nil
 }
 
 // listCustomerAdjustments serves GET /v1/customers/{id}/adjustments: the
 // customer's adjustment records, newest first. A partner member sees those
 // its own partner made.
-func (s *Server) listCustomerAdjustments(c *fiber.Ctx) error {
-	cust, err := s.moneyCustomer(c)
+func (s *Server) listCustomerAdjustments(ctx context.Context, in *customerPageInput) (*adjustmentListOutput, error) {
+	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f := store.AdjustmentFilter{CustomerID: cust.ID}
-	if p := principal(c); p.IsPartnerMember() {
+	if p := principalOf(ctx); p.IsPartnerMember() {
 		f.PartnerID = p.PartnerID.String
 	}
-	list, next, err := readPage(c, nil, func(ctx context.Context, p store.Page) ([]store.Adjustment, string, error) {
-		return s.store.ListAdjustments(ctx, f, p)
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(moneyAdjustmentList{Adjustments: list, NextCursor: next})
+	return s.adjustments(ctx, f, in.PageParams)
 }
 
 // partnerLedger serves GET /v1/partners/{id}/ledger (staff only): the
 // entries of the partner's books, newest first.
-func (s *Server) partnerLedger(c *fiber.Ctx) error {
-	partnerID := c.Params("partner_id")
-	if err := s.moneyPartnerExists(c, partnerID); err != nil {
-		return err
-	}
-	entries, next, err := pageOfOne(c, partnerID, s.store.LedgerEntries)
+func (s *Server) partnerLedger(ctx context.Context, in *partnerPageInput) (*ledgerOutput, error) {
+	entries, next, err := s.store.LedgerEntries(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return err
+		return nil, pageError(err)
 	}
-	return c.JSON(moneyLedgerList{Entries: entries, NextCursor: next})
+	out := &ledgerOutput{}
+	out.Body.Entries, out.Body.NextCursor = entries, next
+	return out, nil
 }

@@ -50,7 +50,9 @@ func newHumaAPI(app *fiber.App) huma.API {
 	config.CreateHooks = nil
 	// JSON only: another content type is a 415.
 	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
-	return humafiber.New(app, config)
+	api := humafiber.New(app, config)
+	registerMoneySchemas(api.OpenAPI().Components.Schemas)
+	return api
 }
 
 const apiDescription = "The partnerops HTTP API. Partners, customers and ops staff call it with " +

@@ -3,12 +3,12 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
+	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/danielgtaylor/huma/v2"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -16,27 +16,119 @@ import (
 	"partnerops/workflows"
 )
 
-func (s *Server) orderRoutes(v1 fiber.Router) {
-	v1.Post("/customers/:customer_id/orders", s.placeOrder)
-	v1.Get("/customers/:customer_id/orders", s.listOrders)
-	v1.Get("/customers/:customer_id/orders/:order_id", s.getOrder)
-	v1.Post("/customers/:customer_id/orders/:order_id/pay", s.payOwnOrder)
-	v1.Get("/partners/:partner_id/payment-requests", s.listPaymentRequests)
+func (s *Server) orderRoutes() {
+	tags := []string{"partner payment"}
+	reg := s.huma.OpenAPI().Components.Schemas
+	register(s, huma.Operation{
+		OperationID: "placeOrder", Method: http.MethodPost, Path: "/v1/customers/{customer_id}/orders", Tags: tags,
+		Summary: "Place an order, paid by the customer or by its partner",
+		Description: "The customer itself (its partner and staff: 403) orders one of the one-time payment scenarios, choosing who pays. " +
+			"payer customer: answers 201 with the order, which the customer pays with POST .../orders/{order_id}/pay by its deadline. " +
+			"payer partner (partner payment): eligibility is checked first (a solution provider may pay for consultative and resale customers, " +
+			"a cloud reseller only for resale customers, no other partner type, and a customer without a partner cannot ask), else 422 naming " +
+			"payer with the reason; then a partner_payment case starts and the answer is 202 with the case (PartnerPaymentCase) and its Location. " +
+			"With an Idempotency-Key, a retry gives the same order (and case), never a second one.",
+		DefaultStatus: http.StatusCreated,
+		Responses: map[string]*huma.Response{
+			"201": {Description: "The order, paid by the customer itself",
+				Headers: map[string]*huma.Param{"Location": {Description: "The order", Schema: &huma.Schema{Type: huma.TypeString}}},
+				Content: map[string]*huma.MediaType{"application/json": {Schema: reg.Schema(reflect.TypeFor[cloudOrderView](), true, "")}}},
+			"202": {Description: "The partner payment case that started",
+				Headers: map[string]*huma.Param{"Location": {Description: "The case's URL", Schema: &huma.Schema{Type: huma.TypeString}}},
+				Content: anyCaseResponse(http.StatusAccepted)["202"].Content},
+		},
+		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+	}, customerOrders, s.placeOrder)
+	register(s, huma.Operation{
+		OperationID: "listOrders", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/orders", Tags: tags,
+		Summary:     "A customer's orders",
+		Description: "The customer itself, its partner's members and staff; newest first, with who paid. An order the customer was to pay itself and did not by its deadline is cancelled.",
+		Errors:      []int{http.StatusUnprocessableEntity},
+	}, readCustomerMoney, s.listOrders)
+	register(s, huma.Operation{
+		OperationID: "getOrder", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/orders/{order_id}", Tags: tags,
+		Summary: "One order and who paid it", Description: "The customer itself, its partner's members and staff.",
+	}, readCustomerMoney, s.getOrder)
+	register(s, huma.Operation{
+		OperationID: "payOwnOrder", Method: http.MethodPost, Path: "/v1/customers/{customer_id}/orders/{order_id}/pay", Tags: tags,
+		Summary: "The customer pays an order itself",
+		Description: "For an order the customer chose to pay itself: its account is debited and the order paid in one transaction, once " +
+			"(paying again answers the paid order). Insufficient balance, an order past its deadline (then cancelled), one run by a partner " +
+			"payment case (pay it with the case's pay action) or a customer without a partner (no account here): 409, nothing moved. " +
+			"Only the customer itself: its partner and staff get 403.",
+		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+	}, customerOrders, s.payOwnOrder)
+	register(s, huma.Operation{
+		OperationID: "listPaymentRequests", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/payment-requests", Tags: tags,
+		Summary: "Orders waiting for the partner to pay",
+		Description: "The orders of the partner's customers that wait for the partner's decision, soonest deadline first; approve or decline " +
+			"them on their case (case_id). The partner's members and staff.",
+		Errors: []int{http.StatusUnprocessableEntity},
+	}, readPartnerMoney, s.listPaymentRequests)
+}
+
+type placeOrderInput struct {
+	CustomerPath
+	Idempotent
+	Body cloudOrderBody
+}
+
+func (in *placeOrderInput) Resolve(huma.Context) []error { return ruleErrors(in.Body.Validate()) }
+
+// placeOrderOutput is the order (201) or the partner payment case it
+// started (202), and where it is.
+type placeOrderOutput struct {
+	Status   int
+	Location string `header:"Location"`
+	Body     any
+}
+
+type listOrdersInput struct {
+	CustomerPath
+	Status orderStatus `query:"status" doc:"Only the orders in this status"`
+	PageParams
+}
+
+type orderListOutput struct {
+	Body struct {
+		Orders     []cloudOrderView `json:"orders"`
+		NextCursor string           `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+type OrderPath struct {
+	CustomerPath
+	OrderID string `path:"order_id" maxLength:"64" doc:"The order's ID"`
+}
+
+type payOwnOrderInput struct {
+	OrderPath
+	// Body is nothing or {}: paying takes no input.
+	Body *struct{}
+}
+
+type orderOutput struct{ Body cloudOrderView }
+
+type paymentRequestsOutput struct {
+	Body struct {
+		PaymentRequests []cloudOrderView `json:"payment_requests"`
+		NextCursor      string           `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
 }
 
 // cloudOrderView is a cloud order as the API shows it.
 type cloudOrderView struct {
 	ID              string      `json:"id"`
 	CustomerID      string      `json:"customer_id"`
-	PartnerID       string      `json:"partner_id,omitempty"`
-	Scenario        string      `json:"scenario"`
+	PartnerID       string      `json:"partner_id,omitempty" doc:"The customer's partner when the order was placed"`
+	Scenario        string      `json:"scenario" doc:"The one-time payment scenario"`
 	Product         string      `json:"product"`
 	Amount          rules.Money `json:"amount"`
-	Status          string      `json:"status"`
-	Payer           string      `json:"payer"` // whom the customer chose
-	PaidBy          string      `json:"paid_by,omitempty"`
-	PaymentDeadline time.Time   `json:"payment_deadline"`
-	CaseID          string      `json:"case_id,omitempty"`
+	Status          orderStatus `json:"status" doc:"pending_partner_payment: the partner decides; pending_payment: the customer pays itself; completed: paid; cancelled: not paid by its deadline"`
+	Payer           string      `json:"payer" doc:"Whom the customer chose to pay: customer or partner"`
+	PaidBy          string      `json:"paid_by,omitempty" doc:"Who paid, once paid: customer or partner"`
+	PaymentDeadline time.Time   `json:"payment_deadline" doc:"Unpaid then, the order is cancelled"`
+	CaseID          string      `json:"case_id,omitempty" doc:"The partner payment case, when the customer asked its partner to pay"`
 	CreatedAt       time.Time   `json:"created_at"`
 	PaidAt          *time.Time  `json:"paid_at,omitempty"`
 	CancelledAt     *time.Time  `json:"cancelled_at,omitempty"`
@@ -45,7 +137,7 @@ type cloudOrderView struct {
 func cloudOrderOf(o store.CloudOrder) cloudOrderView {
 	v := cloudOrderView{
 		ID: o.ID, CustomerID: o.CustomerID, PartnerID: o.PartnerID.String, Scenario: o.Scenario, Product: o.Product,
-		Amount: rules.Money{Amount: o.Amount, Currency: o.Currency}, Status: o.Status, Payer: o.PayerRequested,
+		Amount: rules.Money{Amount: o.Amount, Currency: o.Currency}, Status: orderStatus(o.Status), Payer: o.PayerRequested,
 		PaidBy: o.PaidBy.String, PaymentDeadline: o.PaymentDeadline, CaseID: o.CaseID.String, CreatedAt: o.CreatedAt,
 	}
 	if o.CompletedAt.Valid {
@@ -57,57 +149,36 @@ func cloudOrderOf(o store.CloudOrder) cloudOrderView {
 	return v
 }
 
-// ownCustomer is the customer in the path when the caller is that customer:
-// only a customer places and pays its orders. Others who may see it: 403.
-func (s *Server) ownCustomer(c *fiber.Ctx) (store.Customer, error) {
-	cust, err := s.visibleCustomer(c)
-	if err != nil {
-		return cust, err
-	}
-	if p := principal(c); p.Role != cases.RoleCustomer {
-		return cust, forbidden("only the customer itself places and pays its orders")
-	}
-	return cust, nil
-}
-
 // placeOrder serves POST /v1/customers/{id}/orders. An order the customer
 // pays itself answers 201 with the order; one it asks its partner to pay
 // starts a partner payment case and answers 202 with the case.
-func (s *Server) placeOrder(c *fiber.Ctx) error {
-	cust, err := s.ownCustomer(c)
+func (s *Server) placeOrder(ctx context.Context, in *placeOrderInput) (*placeOrderOutput, error) {
+	cust, err := s.customerFor(ctx, customerOrders, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var in rules.CloudOrderRequest
-	if err := decodeBody(c, &in); err != nil {
-		return err
-	}
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalid(problems)
-	}
-	if in.Payer == rules.PayerPartner {
-		if refusal := s.partnerPaymentRefusal(c, cust); refusal != "" {
-			return invalid(rules.FieldErrors{{Field: "payer", Message: refusal}})
+	req := in.Body.CloudOrderRequest
+	if req.Payer == rules.PayerPartner {
+		if refusal := s.partnerPaymentRefusal(ctx, cust); refusal != "" {
+			return nil, invalid(rules.FieldErrors{{Field: "payer", Message: refusal}})
 		}
 	}
-	idem, err := idempotency(c)
-	if err != nil {
-		return err
-	}
+	idem := in.Idempotent.claim(ctx)
+	p := principalOf(ctx)
 	placed := time.Now().UTC().Truncate(time.Microsecond)
 	order := store.NewCloudOrder{
-		ID: store.NewID("ord"), CustomerID: cust.ID, PartnerID: cust.PartnerID.String, Scenario: in.Scenario,
-		Product: strings.TrimSpace(in.Product), Amount: *in.Amount, Payer: in.Payer,
-		PaymentDeadline: placed.Add(time.Duration(in.PaymentWindowMinutes) * time.Minute),
-		PlacedBy:        principal(c), PlacedAt: placed,
+		ID: store.NewID("ord"), CustomerID: cust.ID, PartnerID: cust.PartnerID.String, Scenario: req.Scenario,
+		Product: strings.TrimSpace(req.Product), Amount: *req.Amount, Payer: req.Payer,
+		PaymentDeadline: placed.Add(time.Duration(req.PaymentWindowMinutes) * time.Minute),
+		PlacedBy:        p, PlacedAt: placed,
 	}
-	if in.Payer == rules.PayerCustomer {
-		placedOrder, err := s.store.PlaceCloudOrder(c.UserContext(), order, nil, idem)
+	if req.Payer == rules.PayerCustomer {
+		placedOrder, err := s.store.PlaceCloudOrder(ctx, order, nil, idem)
 		if err != nil {
-			return orderError(err)
+			return nil, orderError(err)
 		}
-		c.Location("/v1/customers/" + cust.ID + "/orders/" + placedOrder.ID)
-		return c.Status(fiber.StatusCreated).JSON(cloudOrderOf(placedOrder))
+		return &placeOrderOutput{Status: http.StatusCreated, Location: "/v1/customers/" + cust.ID + "/orders/" + placedOrder.ID,
+			Body: cloudOrderOf(placedOrder)}, nil
 	}
 	caseID := store.NewID("cas")
 	paymentCase := store.NewCase{
@@ -118,32 +189,35 @@ func (s *Server) placeOrder(c *fiber.Ctx) error {
 		Workflow: workflows.PartnerPaymentWorkflow,
 		Input: workflows.PartnerPaymentInput{
 			CaseID: caseID, OrderID: order.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
-			RequestedBy: actor(principal(c)), Scenario: order.Scenario, Product: order.Product, Amount: order.Amount,
+			RequestedBy: actor(p), Scenario: order.Scenario, Product: order.Product, Amount: order.Amount,
 			PlacedAt: placed, OrderDeadline: order.PaymentDeadline,
 			PartnerDeadline: rules.PartnerDecisionDeadline(placed, order.PaymentDeadline),
 		},
 	}
-	placedOrder, err := s.store.PlaceCloudOrder(c.UserContext(), order, &paymentCase, idem)
+	placedOrder, err := s.store.PlaceCloudOrder(ctx, order, &paymentCase, idem)
 	if err != nil {
-		return orderError(err)
+		return nil, orderError(err)
 	}
 	// A repeated request answers the first one's case, and starts it from
 	// the start request stored with it.
-	opened, start, err := s.store.OpenedCase(c.UserContext(), placedOrder.CaseID.String)
+	opened, start, err := s.store.OpenedCase(ctx, placedOrder.CaseID.String)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out, err := s.runCase(c.UserContext(), opened, start)
-	return answerStarted(c, out, err)
+	out, err := s.runCase(ctx, opened, start)
+	if err != nil {
+		return nil, err
+	}
+	return &placeOrderOutput{Status: http.StatusAccepted, Location: out.Location, Body: out.Body}, nil
 }
 
 // partnerPaymentRefusal applies the eligibility rule to the customer and
 // its partner: "" when the partner may pay its orders.
-func (s *Server) partnerPaymentRefusal(c *fiber.Ctx, cust store.Customer) string {
+func (s *Server) partnerPaymentRefusal(ctx context.Context, cust store.Customer) string {
 	if !cust.PartnerID.Valid {
 		return rules.PartnerPaymentRefusal("", "")
 	}
-	partner, err := s.store.Partner(c.UserContext(), cust.PartnerID.String)
+	partner, err := s.store.Partner(ctx, cust.PartnerID.String)
 	if err != nil {
 		return "the customer's partner could not be read; try again"
 	}
@@ -166,59 +240,70 @@ func orderError(err error) error {
 
 // listOrders serves GET /v1/customers/{id}/orders, newest first (status
 // narrows them): the customer, its partner's members and staff see them.
-func (s *Server) listOrders(c *fiber.Ctx) error {
-	cust, err := s.visibleCustomer(c)
+func (s *Server) listOrders(ctx context.Context, in *listOrdersInput) (*orderListOutput, error) {
+	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	f := store.CloudOrderFilter{Status: c.Query("status")}
-	var bad rules.FieldErrors
-	if statuses := store.CloudOrderStatuses(); f.Status != "" && !slices.Contains(statuses, f.Status) {
-		bad = append(bad, rules.FieldError{Field: "status", Message: fmt.Sprintf("must be one of %v", statuses)})
+	list, next, err := s.store.CustomerCloudOrders(ctx, cust.ID, store.CloudOrderFilter{Status: string(in.Status)}, in.page())
+	if err != nil {
+		return nil, pageError(err)
 	}
-	list, next, err := readPage(c, bad, func(ctx context.Context, p store.Page) ([]store.CloudOrder, string, error) {
-		return s.store.CustomerCloudOrders(ctx, cust.ID, f, p)
-	})
-	return answerList(c, "orders", list, next, err, cloudOrderOf)
+	out := &orderListOutput{}
+	out.Body.Orders, out.Body.NextCursor = cloudOrdersOf(list), next
+	return out, nil
+}
+
+// cloudOrdersOf is a page of orders as the API shows them.
+func cloudOrdersOf(list []store.CloudOrder) []cloudOrderView {
+	views := make([]cloudOrderView, len(list))
+	for i, o := range list {
+		views[i] = cloudOrderOf(o)
+	}
+	return views
 }
 
 // getOrder serves GET /v1/customers/{id}/orders/{order_id}: the order and who paid it.
-func (s *Server) getOrder(c *fiber.Ctx) error {
-	cust, err := s.visibleCustomer(c)
+func (s *Server) getOrder(ctx context.Context, in *OrderPath) (*orderOutput, error) {
+	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	o, err := s.store.CustomerCloudOrder(c.UserContext(), cust.ID, c.Params("order_id"))
-	return answerOne(c, "order "+c.Params("order_id"), o, err, cloudOrderOf)
+	o, err := s.store.CustomerCloudOrder(ctx, cust.ID, in.OrderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("order " + in.OrderID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &orderOutput{Body: cloudOrderOf(o)}, nil
 }
 
 // payOwnOrder serves POST /v1/customers/{id}/orders/{order_id}/pay: the
 // customer pays an order it chose to pay itself, from its account.
-func (s *Server) payOwnOrder(c *fiber.Ctx) error {
-	cust, err := s.ownCustomer(c)
+func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*orderOutput, error) {
+	cust, err := s.customerFor(ctx, customerOrders, in.CustomerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := noBody(c); err != nil {
-		return err
-	}
-	o, err := s.store.PayOwnOrder(c.UserContext(), cust.ID, c.Params("order_id"), time.Now().UTC().Truncate(time.Microsecond))
+	o, err := s.store.PayOwnOrder(ctx, cust.ID, in.OrderID, time.Now().UTC().Truncate(time.Microsecond))
 	if errors.Is(err, store.ErrNotFound) {
-		return notFound("order " + c.Params("order_id"))
+		return nil, notFound("order " + in.OrderID)
 	}
 	if err != nil {
-		return orderError(err)
+		return nil, orderError(err)
 	}
-	return c.JSON(cloudOrderOf(o))
+	return &orderOutput{Body: cloudOrderOf(o)}, nil
 }
 
 // listPaymentRequests serves GET /v1/partners/{id}/payment-requests: the
 // orders waiting for the partner to pay, soonest deadline first.
-func (s *Server) listPaymentRequests(c *fiber.Ctx) error {
-	partnerID, err := s.partnerReadScope(c)
+func (s *Server) listPaymentRequests(ctx context.Context, in *partnerPageInput) (*paymentRequestsOutput, error) {
+	list, next, err := s.store.PaymentRequests(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return err
+		return nil, pageError(err)
 	}
-	list, next, err := pageOfOne(c, partnerID, s.store.PaymentRequests)
-	return answerList(c, "payment_requests", list, next, err, cloudOrderOf)
+	out := &paymentRequestsOutput{}
+	out.Body.PaymentRequests, out.Body.NextCursor = cloudOrdersOf(list), next
+	return out, nil
 }

@@ -37,6 +37,9 @@ const (
 	objCalendar objectKind = "calendar" // the business calendar, one for everyone
 	// the invitation named by the path's invitation_id, read by the handler
 	objInvitation objectKind = "invitation"
+	// the money of the partner named by the path's partner_id (its account,
+	// deposits, adjustments, ledger, payment requests): its members' and staff's
+	objPartnerMoney objectKind = "partner account"
 )
 
 // policy is a route's access rule.
@@ -79,6 +82,17 @@ var (
 	// see the customer but do not act for it).
 	actForCustomer = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleAdmin, cases.RoleMember, cases.RoleCustomer}}
 	customerItself = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
+	// Money: a partner's books are its members' and staff's to read; staff
+	// record deposits and read the ledger, the partner's members adjust
+	// its customers' accounts. A customer's account and orders are the
+	// customer's, its partner's members' and staff's to read; only the
+	// customer places and pays its orders.
+	readPartnerMoney  = policy{Verb: read, Object: objPartnerMoney}
+	staffDeposits     = policy{Verb: act, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	staffReadsLedger  = policy{Verb: read, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	partnerAdjusts    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.PartnerRoles}
+	readCustomerMoney = policy{Verb: read, Object: objCustomer}
+	customerOrders    = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -95,9 +109,9 @@ type object struct {
 // tells; objects read from the store (a case) are decided by the handler.
 func (pol policy) pathObject(param func(string) string) object {
 	switch pol.Object {
-	case objPartner:
+	case objPartner, objPartnerMoney:
 		id := param("partner_id")
-		return object{Kind: objPartner, ID: id, PartnerID: id}
+		return object{Kind: pol.Object, ID: id, PartnerID: id}
 	case objCalendar:
 		return object{Kind: objCalendar}
 	}
@@ -106,13 +120,11 @@ func (pol policy) pathObject(param func(string) string) object {
 
 // decide is nil when p may do the policy's verb to obj, else the refusal.
 func (pol policy) decide(p store.Principal, obj object) *Problem {
-	if pol.Public {
-		return nil
-	}
-	if obj.Kind != pol.Object {
-		// the path does not tell whose the object is (a case, a customer):
-		// the handler decides once it has read it, so that a stranger gets
-		// 404 rather than the 403 of the roles
+	if pol.Public || obj.Kind != pol.Object {
+		// the path does not tell whose the object is (a case, a customer,
+		// an invitation): the handler decides once it has read it
+		// (allowed), so that a stranger gets 404 rather than the 403 of
+		// the roles
 		return nil
 	}
 	if !knows(p, obj) {
@@ -152,7 +164,7 @@ func knows(p store.Principal, obj object) bool {
 // know every partner, so for them this is the only check; for a partner's
 // members the path already names their own.
 func (s *Server) exists(ctx context.Context, obj object) *Problem {
-	if obj.Kind != objPartner {
+	if obj.Kind != objPartner && obj.Kind != objPartnerMoney {
 		return nil
 	}
 	_, err := s.store.Partner(ctx, obj.ID)

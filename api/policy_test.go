@@ -52,6 +52,8 @@ func policyFixture(kind objectKind) object {
 		return object{Kind: objInvitation, ID: "inv_a", PartnerID: "par_a", PrincipalID: "pri_pe"}
 	case objCustomer:
 		return object{Kind: objCustomer, ID: "cus_a", PartnerID: "par_a", CustomerID: "cus_a"}
+	case objPartnerMoney:
+		return object{Kind: objPartnerMoney, ID: "par_a", PartnerID: "par_a"}
 	}
 	return object{Kind: kind}
 }
@@ -108,6 +110,23 @@ var wantAccess = map[string]string{
 	"placeMarketplaceOrder":       "403 403 403 403 404 ok 404 404",
 	"getMarketplaceOrder":         "ok ok ok ok 404 ok 404 404",
 	"getPartnerPerformance":       "ok ok ok ok 404 403 403 404",
+
+	// money and orders
+	"getPartnerMoneyAccount":  "ok ok ok ok 404 404 404 404",
+	"getCustomerMoneyAccount": "ok ok ok ok 404 ok 404 404",
+	"createDeposit":           "ok ok 403 403 404 404 404 404",
+	"listDeposits":            "ok ok ok ok 404 404 404 404",
+	"getDeposit":              "ok ok ok ok 404 404 404 404",
+	"createAdjustment":        "403 403 ok ok 404 404 404 404",
+	"listPartnerAdjustments":  "ok ok ok ok 404 404 404 404",
+	"getAdjustment":           "ok ok ok ok 404 404 404 404",
+	"listCustomerAdjustments": "ok ok ok ok 404 ok 404 404",
+	"listLedgerEntries":       "ok ok 403 403 404 404 404 404",
+	"placeOrder":              "403 403 403 403 404 ok 404 404",
+	"listOrders":              "ok ok ok ok 404 ok 404 404",
+	"getOrder":                "ok ok ok ok 404 ok 404 404",
+	"payOwnOrder":             "403 403 403 403 404 ok 404 404",
+	"listPaymentRequests":     "ok ok ok ok 404 404 404 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
@@ -255,6 +274,11 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 		}
 		if got := schema.Properties[b.field].MaxLength; got == nil || *got != b.max {
 			t.Errorf("%s.%s is declared at most %v, want %d", b.schema, b.field, got, b.max)
+		}
+	}
+	for _, id := range []*huma.Schema{param("getCustomerMoneyAccount", "customer_id"), param("listPartnerAdjustments", "customer_id")} {
+		if id.MaxLength == nil || *id.MaxLength != rules.MaxCustomerIDLength {
+			t.Errorf("customer_id is declared at most %v, want %d", id.MaxLength, rules.MaxCustomerIDLength)
 		}
 	}
 }

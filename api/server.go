@@ -91,7 +91,8 @@ func newServer(d Deps) *Server {
 	s.healthRoutes()
 	s.pageRoutes(app)
 
-	v1 := app.Group("/v1", s.authenticate)
+	// every route registered after this takes a bearer token
+	app.Use("/v1", s.authenticate)
 	s.caseRoutes()
 	s.certificationRoutes()
 	s.notificationRoutes()
@@ -103,7 +104,7 @@ func newServer(d Deps) *Server {
 	s.contractRoutes()
 	s.marketplaceRoutes()
 	s.performanceRoutes()
-	s.moneyRoutes(v1)
-	s.orderRoutes(v1)
+	s.moneyRoutes()
+	s.orderRoutes()
 	return s
 }

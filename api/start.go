@@ -6,8 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
 	"partnerops/cases"
 	"partnerops/store"
 )
@@ -83,12 +81,3 @@ func (s *Server) runCase(ctx context.Context, opened cases.Case, start store.Cas
 
 // startRetryAfter is the Retry-After, in seconds, of a start that could not reach Temporal.
 const startRetryAfter = 5
-
-// answerStarted answers a Fiber route's started process: 202 and Location.
-func answerStarted(c *fiber.Ctx, out *startedOutput, err error) error {
-	if err != nil {
-		return err
-	}
-	c.Location(out.Location)
-	return c.Status(fiber.StatusAccepted).JSON(out.Body)
-}

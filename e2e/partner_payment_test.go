@@ -217,6 +217,12 @@ func TestPartnerPaymentDeclineInsufficientBalanceAndSelfPay(t *testing.T) {
 	}
 	s.call("POST", "/v1/cases/"+pc.ID+"/actions/approve", s.adminB, nil).expect(t, 404)
 	s.call("POST", "/v1/cases/"+pc.ID+"/actions/approve", c.token, nil).expect(t, 403)
+	// The partner's payment requests are its members' and staff's: the
+	// customer and another partner know nothing of them.
+	for _, other := range []string{c.token, s.adminB} {
+		s.call("GET", "/v1/partners/"+s.partnerA+"/payment-requests", other, nil).expect(t, 404)
+	}
+	s.call("GET", "/v1/partners/"+s.partnerA+"/payment-requests", s.ops, nil).expect(t, 200)
 	s.deposit(s.partnerA, 50_000, "top-up-1")
 	if paid := decode[cases.Case](t, s.call("POST", "/v1/cases/"+pc.ID+"/actions/approve", s.memberA, nil).expect(t, 200)); paid.Status != workflows.PaymentPaidByPartner {
 		t.Fatalf("after the top-up: %s", paid.Status)
@@ -271,7 +277,7 @@ func TestPartnerPaymentDeclineInsufficientBalanceAndSelfPay(t *testing.T) {
 	if len(account.Balances) != 1 || account.Balances[0].Amount != 1_000 {
 		t.Errorf("customer account %+v, want 15000 - 10000 - 4000 = 1000", account.Balances)
 	}
-	s.call("POST", "/v1/customers/"+c.id+"/orders/"+self.ID+"/pay", c.token, `{"tip": 5}`).expect(t, 400)
+	s.call("POST", "/v1/customers/"+c.id+"/orders/"+self.ID+"/pay", c.token, `{"tip": 5}`).expect(t, 422)
 	s.call("GET", "/v1/customers/"+c.id+"/orders", s.adminB, nil).expect(t, 404)
 }
 

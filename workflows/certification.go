@@ -77,12 +77,12 @@ type CertificationInput struct {
 // CertificationDetails is the certification's own part of the case.
 type CertificationDetails struct {
 	BusinessInfo    rules.BusinessInfo `json:"business_info"`
-	Submissions     int                `json:"submissions"`
-	CheckProblems   []rules.FieldError `json:"check_problems,omitempty"`
-	RejectionReason string             `json:"rejection_reason,omitempty"`
+	Submissions     int                `json:"submissions" doc:"How many times the information was submitted"`
+	CheckProblems   []rules.FieldError `json:"check_problems,omitempty" doc:"What the automatic checks found wrong"`
+	RejectionReason string             `json:"rejection_reason,omitempty" doc:"Why the certification is rejected, while it is"`
 	// ExpiresAt is when a rejected case expires unless the partner
 	// resubmits or files a ticket.
-	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty" doc:"While rejected: when the case expires unless the partner resubmits or files a ticket"`
 	Ticket      *Ticket    `json:"ticket,omitempty"`
 	CertifiedAt *time.Time `json:"certified_at,omitempty"`
 	// RecertificationOf is the certified case this one renews: the partner
@@ -96,11 +96,11 @@ type Ticket struct {
 	FiledBy    cases.Actor `json:"filed_by"`
 	FiledAt    time.Time   `json:"filed_at"`
 	ResolvedAt *time.Time  `json:"resolved_at,omitempty"`
-	Decision   string      `json:"decision,omitempty"`
+	Decision   string      `json:"decision,omitempty" doc:"certify or reject, once resolved"`
 	// InfoRequest is what ops last asked the partner; PausedAt is when the
 	// SLA clock stopped for it (nil while it runs).
-	InfoRequest string     `json:"info_request,omitempty"`
-	PausedAt    *time.Time `json:"paused_at,omitempty"`
+	InfoRequest string     `json:"info_request,omitempty" doc:"What ops last asked the partner (request_info)"`
+	PausedAt    *time.Time `json:"paused_at,omitempty" doc:"When the SLA clock stopped for an information request; absent while it runs"`
 }
 
 // Inputs of the actions that carry one.

@@ -70,12 +70,12 @@ type PartnerPaymentDetails struct {
 	Scenario        rules.PaymentScenario `json:"scenario"`
 	Product         string                `json:"product"`
 	Amount          rules.Money           `json:"amount"`
-	PartnerDeadline time.Time             `json:"partner_deadline"`
-	OrderDeadline   time.Time             `json:"order_deadline"`
+	PartnerDeadline time.Time             `json:"partner_deadline" doc:"By when the partner approves or declines"`
+	OrderDeadline   time.Time             `json:"order_deadline" doc:"The order's payment deadline; unpaid then, it is cancelled"`
 	DeclineReason   string                `json:"decline_reason,omitempty"`
-	PaidBy          string                `json:"paid_by,omitempty"` // partner or customer
+	PaidBy          string                `json:"paid_by,omitempty" doc:"Who paid, once paid: partner or customer"` // partner or customer
 	PaidAt          *time.Time            `json:"paid_at,omitempty"`
-	FailureReason   string                `json:"failure_reason,omitempty"`
+	FailureReason   string                `json:"failure_reason,omitempty" doc:"Why the order could not take a payment, which was refunded"`
 }
 
 // DeclineInput is the input of decline.
