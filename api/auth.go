@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,41 +37,12 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-func principal(c *fiber.Ctx) store.Principal {
-	return c.Locals(principalKey).(store.Principal)
-}
-
 // principalOf is the principal of a Huma handler's request.
 func principalOf(ctx context.Context) store.Principal {
 	return ctx.Value(principalKey).(store.Principal)
 }
 
-// requireRole refuses principals of other roles with a 403.
-func requireRole(roles ...string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if p := principal(c); !slices.Contains(roles, p.Role) {
-			return forbidden("this needs the role " + strings.Join(roles, " or ") + ", not " + p.Role)
-		}
-		return c.Next()
-	}
-}
-
 // actor is the principal as case events record it.
 func actor(p store.Principal) cases.Actor {
 	return cases.Actor{ID: p.ID, Role: p.Role, Name: p.Name}
-}
-
-// partnerScope checks that the principal acts for the partner in the path.
-// Another partner's members, and personal accounts associated with no
-// partner, get 404 (its existence is not theirs to know); other roles get 403.
-func partnerScope(c *fiber.Ctx) (store.Principal, string, error) {
-	p := principal(c)
-	partnerID := c.Params("partner_id")
-	if !p.IsPartnerMember() {
-		return p, "", forbidden("only the partner's own members may do this")
-	}
-	if !p.PartnerID.Valid || p.PartnerID.String != partnerID {
-		return p, "", notFound("partner " + partnerID)
-	}
-	return p, partnerID, nil
 }

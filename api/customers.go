@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -120,60 +118,6 @@ func (s *Server) customerRoutes() {
 		Description: "The customer, its binding (for customers bound from a partner's sales platform) and `partner`, which tells whether it is " +
 			"a partner's sub-customer and whose. The customer itself, the members of its partner and staff; anyone else 404.",
 	}, readCustomer, s.getCustomer)
-}
-
-// partnerReadScope checks that the principal may read the partner in the
-// path: its own members (another partner's: 404) and staff (an unknown
-// partner: 404); others 403.
-func (s *Server) partnerReadScope(c *fiber.Ctx) (string, error) {
-	p := principal(c)
-	if !p.IsStaff() {
-		_, partnerID, err := partnerScope(c)
-		return partnerID, err
-	}
-	partnerID := c.Params("partner_id")
-	if _, err := s.store.Partner(c.UserContext(), partnerID); errors.Is(err, store.ErrNotFound) {
-		return "", notFound("partner " + partnerID)
-	} else if err != nil {
-		return "", err
-	}
-	return partnerID, nil
-}
-
-// actsForPartner reports whether the principal is a current member of the
-// partner (partnerID may be NULL: no partner, nobody acts for it).
-func actsForPartner(p store.Principal, partnerID string, valid bool) bool {
-	return valid && p.IsPartnerMember() && p.PartnerID.Valid && p.PartnerID.String == partnerID
-}
-
-// visibleCustomer reads the customer in the path, answering 404 unless the
-// caller is the customer itself, a member of its partner or staff.
-func (s *Server) visibleCustomer(c *fiber.Ctx) (store.Customer, error) {
-	id := c.Params("customer_id")
-	cust, err := s.store.Customer(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return cust, notFound("customer " + id)
-	}
-	if err != nil {
-		return cust, err
-	}
-	p := principal(c)
-	switch {
-	case p.IsStaff(),
-		p.Role == cases.RoleCustomer && p.CustomerID.Valid && p.CustomerID.String == cust.ID,
-		actsForPartner(p, cust.PartnerID.String, cust.PartnerID.Valid):
-		return cust, nil
-	}
-	return store.Customer{}, notFound("customer " + id)
-}
-
-// noBody refuses a request body other than nothing or {}.
-func noBody(c *fiber.Ctx) error {
-	if len(bytes.TrimSpace(c.Body())) == 0 {
-		return nil
-	}
-	var empty struct{}
-	return decodeBody(c, &empty)
 }
 
 func actorOf(id, role, name string) *cases.Actor {

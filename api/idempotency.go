@@ -3,9 +3,6 @@ package api
 import (
 	"context"
 
-	"github.com/gofiber/fiber/v2"
-
-	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -29,20 +26,4 @@ func (in Idempotent) claim(ctx context.Context) *store.Idempotency {
 	line, _ := ctx.Value(requestLineKey{}).(string)
 	request := append([]byte(line+"\n"), in.RawBody...)
 	return &store.Idempotency{PrincipalID: principalOf(ctx).ID, Key: in.IdempotencyKey, Request: request}
-}
-
-// idempotency reads the Idempotency-Key of a Fiber route's request: nil
-// when there is none. The request it stands for is the method, the path and
-// the body, so the same key with another body is told apart
-// (store.ErrIdempotencyConflict).
-func idempotency(c *fiber.Ctx) (*store.Idempotency, error) {
-	key := c.Get("Idempotency-Key")
-	if key == "" {
-		return nil, nil
-	}
-	if len(key) > maxIdempotencyKeyLength {
-		return nil, invalid(rules.FieldErrors{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}})
-	}
-	request := append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...)
-	return &store.Idempotency{PrincipalID: principal(c).ID, Key: key, Request: request}, nil
 }

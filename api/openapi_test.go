@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -188,28 +187,4 @@ func sendHeadOnly(t *testing.T, addr string, req *http.Request) *http.Response {
 		t.Fatal(err)
 	}
 	return resp
-}
-
-func TestOpenAPIMergeRefusesDuplicates(t *testing.T) {
-	generated := []byte(`{"openapi": "3.1.0", "paths": {"/a": {"get": {}}}, "components": {"schemas": {"A": {}}}}`)
-	files := fstest.MapFS{
-		"openapi/10-more.json": {Data: []byte(`{"openapi": "3.1.0", "paths": {"/a": {"post": {}}, "/b": {"get": {}}}, "components": {"schemas": {"B": {}}}}`)},
-	}
-	merged, err := mergeOpenAPI(generated, files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`"/b"`, `"post"`, `"B"`} {
-		if !strings.Contains(string(merged), want) {
-			t.Errorf("merged document lacks %s:\n%s", want, merged)
-		}
-	}
-	files["openapi/20-clash.json"] = &fstest.MapFile{Data: []byte(`{"paths": {"/a": {"get": {}}}}`)}
-	if _, err := mergeOpenAPI(generated, files); err == nil || !strings.Contains(err.Error(), "20-clash.json") {
-		t.Errorf("a path defined twice: %v", err)
-	}
-	files["openapi/20-clash.json"] = &fstest.MapFile{Data: []byte(`{"components": {"schemas": {"A": {}}}}`)}
-	if _, err := mergeOpenAPI(generated, files); err == nil {
-		t.Error("a schema defined twice was accepted")
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -157,20 +156,6 @@ func viewSettings(p store.Partner) partnerSettingsView {
 		v.UpdatedBy = &cases.Actor{ID: p.SettingsUpdatedBy.String, Role: p.SettingsUpdatedByRole.String, Name: p.SettingsUpdatedByName.String}
 	}
 	return v
-}
-
-// adminScope checks that the caller is the company (admin) account of the
-// partner in the path: another partner's accounts get 404, the partner's
-// personal accounts and everyone else 403.
-func adminScope(c *fiber.Ctx, doing string) (store.Principal, string, error) {
-	p, partnerID, err := partnerScope(c)
-	if err != nil {
-		return p, "", err
-	}
-	if p.Role != cases.RoleAdmin {
-		return p, "", forbidden("only the partner's company (admin) account may " + doing)
-	}
-	return p, partnerID, nil
 }
 
 // refusalProblem is the answer to a step the partner rules refuse: 422

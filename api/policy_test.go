@@ -3,9 +3,7 @@ package api
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -130,9 +128,7 @@ var wantAccess = map[string]string{
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
-// operation with a policy whose answers for every role are wantAccess's,
-// unless its area is still described by hand (openapi/*.json), which its
-// conversion ends.
+// operation with a policy whose answers for every role are wantAccess's.
 func TestEveryRouteHasAPolicy(t *testing.T) {
 	s := newServer(Deps{Logger: slog.New(slog.DiscardHandler)})
 	for _, problem := range policyProblems(t, s) {
@@ -156,7 +152,6 @@ var fiberParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 
 func policyProblems(t *testing.T, s *Server) []string {
 	t.Helper()
-	described := handDescribedRoutes(t)
 	var problems []string
 	seen := map[string]bool{}
 	for _, r := range s.app.GetRoutes(true) {
@@ -171,9 +166,7 @@ func policyProblems(t *testing.T, s *Server) []string {
 		seen[route] = true
 		op := operationOf(s, r.Method, path)
 		if op == nil {
-			if !described[route] {
-				problems = append(problems, route+" is served but neither registered with a policy nor described by hand")
-			}
+			problems = append(problems, route+" is served but not registered with a policy")
 			continue
 		}
 		pol, ok := op.Metadata[policyKey].(policy)
@@ -194,34 +187,6 @@ func policyProblems(t *testing.T, s *Server) []string {
 		}
 	}
 	return problems
-}
-
-// handDescribedRoutes are the routes of the areas not yet converted.
-func handDescribedRoutes(t *testing.T) map[string]bool {
-	t.Helper()
-	names, err := fs.Glob(openAPIFiles, "openapi/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	routes := map[string]bool{}
-	for _, name := range names {
-		raw, err := fs.ReadFile(openAPIFiles, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var part struct {
-			Paths map[string]map[string]any `json:"paths"`
-		}
-		if err := json.Unmarshal(raw, &part); err != nil {
-			t.Fatal(err)
-		}
-		for path, methods := range part.Paths {
-			for method := range methods {
-				routes[strings.ToUpper(method)+" "+path] = true
-			}
-		}
-	}
-	return routes
 }
 
 // TestDeclaredBoundsAreTheConstants ties the limits declared in tags to the
