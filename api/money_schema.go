@@ -44,13 +44,15 @@ func (MoneyAdjustment) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Sc
 	return s
 }
 
-// moneySchema documents rules.Money in r as Money and returns a reference to it.
+// moneySchema documents rules.Money in r as Money and returns a reference to
+// it. It states no pattern: where a request carries Money (a marketplace
+// order) the rules check it with the request's other fields, so that every
+// bad field is named at once; money to move is MoneyInput.
 func moneySchema(r huma.Registry) *huma.Schema {
 	ref := r.Schema(reflect.TypeFor[rules.Money](), true, "")
 	m := r.Map()[moneySchemaName]
 	m.Description = "Money in integer minor units (fen for CNY) with its currency. Balances are never negative; a ledger entry's amount is signed."
 	m.Properties["amount"].Examples = []any{12000}
-	m.Properties["currency"].Pattern = currencyPattern
 	m.Properties["currency"].Examples = []any{"CNY"}
 	m.Properties["currency"].Description = "ISO 4217 code, 3 upper-case letters"
 	m.PrecomputeMessages()

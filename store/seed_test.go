@@ -43,8 +43,11 @@ func seedCases(ctx context.Context, db *sqlx.DB, v caseVolume) error {
 		 SELECT 'cus_' || lpad(j::text, 6, '0'), 'Customer ' || j, 'prt_' || lpad((j % $2 + 1)::text, 4, '0'), 'resale'
 		 FROM generate_series(1, $1) j`, []any{v.Customers, v.Partners}},
 		// c is the customer whose partner the case belongs to: partner
-		// payment cases are that customer's, certifications its partner's only
-		{`INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, workflow_id, seq, created_at, updated_at)
+		// payment cases are that customer's, certifications its partner's
+		// only. The seeded certifications are all closed, whatever their
+		// status: a partner may have one open certification at a time
+		// (cases_one_open_certification), and no list reads closed_at.
+		{`INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, workflow_id, seq, created_at, updated_at, closed_at)
 		 SELECT 'cas_' || lpad(i::text, 9, '0'), kind, 'prt_' || lpad((c % $3 + 1)::text, 4, '0'),
 		        CASE WHEN kind = 'partner_payment' THEN 'cus_' || lpad(c::text, 6, '0') END,
 		        CASE WHEN kind = 'certification'
@@ -54,7 +57,7 @@ func seedCases(ctx context.Context, db *sqlx.DB, v caseVolume) error {
 		                         'paid_by_customer', 'paid_by_customer', 'cancelled', 'awaiting_partner',
 		                         'awaiting_customer', 'failed'])[(i / 37) % 10 + 1] END,
 		        CASE WHEN (i / 11) % 100 = 7 THEN ts + interval '3 days' END, (i / 11) % 100 = 7,
-		        'cas_' || lpad(i::text, 9, '0'), 1, ts, ts
+		        'cas_' || lpad(i::text, 9, '0'), 1, ts, ts, CASE WHEN kind = 'certification' THEN ts END
 		 FROM generate_series(1, $1) i,
 		      LATERAL (SELECT CASE WHEN i % 500 = 0 THEN 1 ELSE i % ($2 * 9 / 10) + 1 END AS c,
 		                      CASE WHEN i % 500 = 0 OR (i / 7) % 5 >= 3 THEN 'partner_payment' ELSE 'certification' END AS kind,
