@@ -25,6 +25,12 @@ func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) case
 			return live
 		}
 	}
+	return recordedCase(row, role)
+}
+
+// recordedCase is the read model's row as role sees it: not live, current
+// as of its last update, with the actions its status allows.
+func recordedCase(row cases.Case, role string) cases.Case {
 	row.Actions = workflows.AllowedActions(row.Kind, role, row.Status)
 	row.Live = false
 	asOf := row.UpdatedAt

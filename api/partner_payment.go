@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
@@ -181,18 +182,24 @@ func (s *Server) placeOrder(ctx context.Context, in *placeOrderInput) (*placeOrd
 			Body: cloudOrderOf(placedOrder)}, nil
 	}
 	caseID := store.NewID("cas")
+	input := workflows.PartnerPaymentInput{
+		CaseID: caseID, OrderID: order.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
+		RequestedBy: actor(p), Scenario: order.Scenario, Product: order.Product, Amount: order.Amount,
+		PlacedAt: placed, OrderDeadline: order.PaymentDeadline,
+		PartnerDeadline: rules.PartnerDecisionDeadline(placed, order.PaymentDeadline),
+	}
+	details, err := json.Marshal(input.Details())
+	if err != nil {
+		return nil, err
+	}
 	paymentCase := store.NewCase{
 		Case: cases.Case{
 			ID: caseID, Kind: cases.KindPartnerPayment, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
-			Status: workflows.PaymentAwaitingPartner, CreatedAt: placed, UpdatedAt: placed,
+			Status: workflows.PaymentAwaitingPartner, CreatedAt: placed, UpdatedAt: placed, Details: details,
+			SLA: &cases.SLA{DueAt: input.PartnerDeadline},
 		},
 		Workflow: workflows.PartnerPaymentWorkflow,
-		Input: workflows.PartnerPaymentInput{
-			CaseID: caseID, OrderID: order.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID,
-			RequestedBy: actor(p), Scenario: order.Scenario, Product: order.Product, Amount: order.Amount,
-			PlacedAt: placed, OrderDeadline: order.PaymentDeadline,
-			PartnerDeadline: rules.PartnerDecisionDeadline(placed, order.PaymentDeadline),
-		},
+		Input:    input,
 	}
 	placedOrder, err := s.store.PlaceCloudOrder(ctx, order, &paymentCase, idem)
 	if err != nil {

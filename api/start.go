@@ -63,7 +63,8 @@ func (s *Server) startCase(ctx context.Context, idem Idempotent, st caseStart) (
 }
 
 // runCase starts the workflow of a case just opened (or found again by its
-// Idempotency-Key) and answers 202 with the case and its Location. When the
+// Idempotency-Key) and answers 202 with the case as recorded and its
+// Location. When the
 // workflow cannot be started now, the answer is a 503 that names the case:
 // it exists, and it will run (the reconciler starts it, or the same request
 // retried with its Idempotency-Key does).
@@ -76,7 +77,9 @@ func (s *Server) runCase(ctx context.Context, opened cases.Case, start store.Cas
 		p.CaseID, p.location = opened.ID, location
 		return nil, p
 	}
-	return &startedOutput{Location: location, Body: s.liveCase(ctx, opened, principalOf(ctx).Role)}, nil
+	// Accepted, not yet done: the answer is the case as recorded, without
+	// waiting for the workflow's first task (GET Location reads it live).
+	return &startedOutput{Location: location, Body: recordedCase(opened, principalOf(ctx).Role)}, nil
 }
 
 // startRetryAfter is the Retry-After, in seconds, of a start that could not reach Temporal.

@@ -63,10 +63,14 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 	if st.Input, err = json.Marshal(nc.Input); err != nil {
 		return st, err
 	}
+	var dueAt *time.Time
+	if c.SLA != nil {
+		dueAt = &c.SLA.DueAt
+	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, created_at, updated_at)
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $1, $6, $7, $7)`,
-		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, []byte(details), c.CreatedAt); err != nil {
+		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, sla_due_at, created_at, updated_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $1, $6, $7, $8, $8)`,
+		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, []byte(details), dueAt, c.CreatedAt); err != nil {
 		return st, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at) VALUES ($1, $2, $3, $4)`,

@@ -43,6 +43,9 @@ func Register(r sdkworker.Registry, d Deps) {
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 	if err := EnsureSchedules(ctx, c, taskQueue); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing ran, nothing to drain
+		}
 		return err
 	}
 	d.Temporal, d.TaskQueue = c, taskQueue

@@ -64,6 +64,15 @@ type PartnerPaymentInput struct {
 	Resume *Resumed[PartnerPaymentDetails] `json:"resume,omitempty"`
 }
 
+// Details are the case's details when it starts: what the read model's
+// first row and the workflow both show.
+func (in PartnerPaymentInput) Details() PartnerPaymentDetails {
+	return PartnerPaymentDetails{
+		OrderID: in.OrderID, Scenario: in.Scenario, Product: in.Product, Amount: in.Amount,
+		PartnerDeadline: in.PartnerDeadline, OrderDeadline: in.OrderDeadline,
+	}
+}
+
 // PartnerPaymentDetails is the partner payment's own part of the case.
 type PartnerPaymentDetails struct {
 	OrderID         string                `json:"order_id"`
@@ -115,10 +124,7 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 			sla: &cases.SLA{DueAt: in.PartnerDeadline},
 		},
 	}
-	p.details = resume(&p.caseState, in.Resume, PartnerPaymentDetails{
-		OrderID: in.OrderID, Scenario: in.Scenario, Product: in.Product, Amount: in.Amount,
-		PartnerDeadline: in.PartnerDeadline, OrderDeadline: in.OrderDeadline,
-	}, in.StepsPerRun)
+	p.details = resume(&p.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	if err := serve(ctx, &p.caseState, partnerPaymentActions(p), func() any { return p.details }); err != nil {
 		return "", err
 	}
