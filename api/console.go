@@ -15,10 +15,22 @@ import (
 //go:embed console/index.html
 var consolePage []byte
 
-// docsPage renders the OpenAPI document for people.
+// docsPage renders the OpenAPI document for people with docsRenderer.
 //
 //go:embed console/docs.html
 var docsPage []byte
+
+// docsRenderer is Redoc's standalone bundle (redoc 2.5.4 from npm, MIT: see
+// console/vendor/LICENSE), served by the API itself so that the rendered
+// document needs no internet.
+//
+//go:embed console/vendor/redoc.standalone.js
+var docsRenderer []byte
+
+// docsContentSecurity lets the docs page fetch only from this server: the
+// bundle would otherwise load its "API docs by Redocly" logo from a CDN.
+// Redoc injects its styles inline and runs its search in a blob: worker.
+const docsContentSecurity = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:"
 
 // pageRoutes are the routes Fiber serves itself: the pages, the metrics and
 // the document, all public.
@@ -26,7 +38,12 @@ func (s *Server) pageRoutes(app *fiber.App) {
 	registerPlain(s, app, plainOperation("console", "/console", "The ops console", fiber.MIMETextHTMLCharsetUTF8),
 		public, sendBytes(fiber.MIMETextHTMLCharsetUTF8, consolePage))
 	registerPlain(s, app, plainOperation("apiDocs", "/v1/docs", "This document, rendered", fiber.MIMETextHTMLCharsetUTF8),
-		public, sendBytes(fiber.MIMETextHTMLCharsetUTF8, docsPage))
+		public, func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderContentSecurityPolicy, docsContentSecurity)
+			return sendBytes(fiber.MIMETextHTMLCharsetUTF8, docsPage)(c)
+		})
+	registerPlain(s, app, plainOperation("apiDocsRenderer", "/v1/docs/redoc.standalone.js", "The script that renders /v1/docs", fiber.MIMETextJavaScriptCharsetUTF8),
+		public, sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, docsRenderer))
 	registerPlain(s, app, plainOperation("metrics", "/metrics", "Prometheus metrics", "text/plain", "application/openmetrics-text"),
 		public, s.metrics.handler())
 	registerPlain(s, app, plainOperation("openapi", "/v1/openapi.json", "This OpenAPI document", fiber.MIMEApplicationJSON),

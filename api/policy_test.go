@@ -63,6 +63,7 @@ var wantAccess = map[string]string{
 	"readyz":                      "ok ok ok ok ok ok ok ok",
 	"console":                     "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
+	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
 	"metrics":                     "ok ok ok ok ok ok ok ok",
 	"openapi":                     "ok ok ok ok ok ok ok ok",
 	"listCases":                   "ok ok ok ok ok ok ok ok",
