@@ -76,6 +76,9 @@ func invalid(fields rules.FieldErrors) *Problem {
 	return p
 }
 
+// databaseRetryAfter is the Retry-After, in seconds, while PostgreSQL is away.
+const databaseRetryAfter = 5
+
 // problemOf is the problem an error answers with: problems as they are,
 // the store's and Temporal's known refusals as theirs, and anything else a
 // 500 that is logged and not described. Fiber routes and Huma operations
@@ -90,6 +93,10 @@ func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID st
 		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
 	case errors.Is(err, store.ErrAssociationChanged):
 		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
+	case store.Unavailable(err):
+		p = problem(http.StatusServiceUnavailable, "database-unavailable", "the database is not answering; retry shortly")
+		p.retryAfter = databaseRetryAfter
+		return p
 	case isUnavailable(err):
 		p = problem(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
 		p.retryAfter = 1
