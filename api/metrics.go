@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,7 +36,11 @@ func newHTTPMetrics() *httpMetrics {
 	return m
 }
 
+// observe counts one request. The label values are copied: Fiber's strings
+// point into buffers it reuses for the next request, and Prometheus keeps
+// the values it is given.
 func (m *httpMetrics) observe(method, route string, status int, elapsed time.Duration) {
+	method, route = strings.Clone(method), strings.Clone(route)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 }
