@@ -20,8 +20,9 @@ var principalKey = principalKeyType{}
 // authenticate resolves the bearer token to its principal: no token or an
 // unknown one is a 401.
 func (s *Server) authenticate(c *fiber.Ctx) error {
-	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	// the scheme is case-insensitive (RFC 9110, 11.1)
+	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="partnerops"`)
 		return problem(fiber.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token>")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.temporal.io/sdk/client"
@@ -83,7 +84,8 @@ func newServer(d Deps) *Server {
 		ErrorHandler:          errorHandler(d.Logger),
 		DisableStartupMessage: true,
 	})
-	app.Use(requestid.New(), s.accessLog, recover.New())
+	// helmet: nosniff, no framing from elsewhere, no referrer, on every answer
+	app.Use(requestid.New(), helmet.New(), s.accessLog, recover.New())
 	s.app = app
 	s.huma = newHumaAPI(app)
 	s.huma.UseMiddleware(withRequest, s.enforce(s.huma))
