@@ -14,17 +14,17 @@ type Kind string
 
 // The kinds of process partnerops runs.
 const (
-	KindCertification  Kind = "certification"
-	KindInvoice        Kind = "invoice"
-	KindOpportunity    Kind = "opportunity"
-	KindPartnerExit    Kind = "partner_exit"
-	KindPartnerPayment Kind = "partner_payment"
-	KindRenewal        Kind = "renewal"
+	KindCertification       Kind = "certification"
+	KindIncentiveSettlement Kind = "incentive_settlement"
+	KindOpportunity         Kind = "opportunity"
+	KindPartnerExit         Kind = "partner_exit"
+	KindPartnerPayment      Kind = "partner_payment"
+	KindRenewalRun          Kind = "renewal_run"
 )
 
 // Kinds lists every kind, in the order the API documents them.
 func Kinds() []Kind {
-	return []Kind{KindCertification, KindInvoice, KindOpportunity, KindPartnerExit, KindPartnerPayment, KindRenewal}
+	return []Kind{KindCertification, KindIncentiveSettlement, KindOpportunity, KindPartnerExit, KindPartnerPayment, KindRenewalRun}
 }
 
 // Actor is who took a step: a principal, or the system itself.

@@ -225,7 +225,7 @@ func TestContractChecker(t *testing.T) {
 		Details: rawDetails, Actions: []string{workflows.ActionFileTicket, workflows.ActionResubmit},
 	}
 	otherCase := cases.Case{
-		ID: "cas_2", Kind: cases.KindInvoice, PartnerID: "par_1", CustomerID: "cus_1", Status: "issued",
+		ID: "cas_2", Kind: cases.KindIncentiveSettlement, PartnerID: "par_1", CustomerID: "cus_1", Status: "issued",
 		CreatedAt: now, UpdatedAt: now, Details: json.RawMessage(`{"amount":{"amount":12000,"currency":"CNY"}}`),
 		Actions: []string{},
 	}
