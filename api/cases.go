@@ -36,8 +36,8 @@ type listCasesInput struct {
 
 // caseList is one page of the case list.
 type caseList struct {
-	Cases      []cases.Case `json:"cases"`
-	NextCursor string       `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	Cases []cases.Case `json:"cases"`
+	NextPage
 }
 
 type caseListOutput struct{ Body caseList }
@@ -55,8 +55,8 @@ type caseEventsInput struct {
 
 type caseEventsOutput struct {
 	Body struct {
-		Events     []cases.Event `json:"events"`
-		NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Events []cases.Event `json:"events"`
+		NextPage
 	}
 }
 
@@ -138,7 +138,7 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOu
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
 	}
-	return &caseListOutput{Body: caseList{Cases: list, NextCursor: next}}, nil
+	return &caseListOutput{Body: caseList{Cases: list, NextPage: NextPage{next}}}, nil
 }
 
 // visibleCase reads the case in the path from the read model, answering 404

@@ -12,15 +12,10 @@ import (
 	"partnerops/store"
 )
 
-type customerPageInput struct {
-	CustomerPath
-	PageParams
-}
-
 type contractsOutput struct {
 	Body struct {
-		Contracts  []Contract `json:"contracts" doc:"Newest first"`
-		NextCursor string     `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Contracts []Contract `json:"contracts" doc:"Newest first"`
+		NextPage
 	}
 }
 

@@ -27,8 +27,8 @@ type partnerCustomersInput struct {
 
 type customersOutput struct {
 	Body struct {
-		Customers  []Customer `json:"customers" doc:"Newest first"`
-		NextCursor string     `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Customers []Customer `json:"customers" doc:"Newest first"`
+		NextPage
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 
 type marketplaceOrdersOutput struct {
 	Body struct {
-		Orders     []MarketplaceOrder `json:"orders" doc:"Newest first"`
-		NextCursor string             `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Orders []MarketplaceOrder `json:"orders" doc:"Newest first"`
+		NextPage
 	}
 }
 

@@ -144,7 +144,7 @@ func (s *Server) invite(ctx context.Context, in *inviteInput) (*invitedOutput, e
 type invitationsOutput struct {
 	Body struct {
 		Invitations []invitationView `json:"invitations"`
-		NextCursor  string           `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 
@@ -163,7 +163,7 @@ func invitationList(ctx context.Context, id string, p store.Page,
 
 // listPartnerInvitations serves GET /v1/partners/{id}/invitations: the
 // invitations the partner has sent, for its admin.
-func (s *Server) listPartnerInvitations(ctx context.Context, in *partnerListInput) (*invitationsOutput, error) {
+func (s *Server) listPartnerInvitations(ctx context.Context, in *partnerPageInput) (*invitationsOutput, error) {
 	return invitationList(ctx, in.PartnerID, in.page(), s.store.PartnerInvitations)
 }
 
@@ -233,14 +233,14 @@ type memberView struct {
 
 type membersOutput struct {
 	Body struct {
-		Members    []memberView `json:"members"`
-		NextCursor string       `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Members []memberView `json:"members"`
+		NextPage
 	}
 }
 
 // listMembers serves GET /v1/partners/{id}/members: the company (admin)
 // account and the personal accounts, for the admin.
-func (s *Server) listMembers(ctx context.Context, in *partnerListInput) (*membersOutput, error) {
+func (s *Server) listMembers(ctx context.Context, in *partnerPageInput) (*membersOutput, error) {
 	members, next, err := s.store.Members(ctx, in.PartnerID, in.page())
 	if err != nil {
 		return nil, pageError(err)
@@ -283,7 +283,7 @@ type auditTrailInput struct {
 type auditEventsOutput struct {
 	Body struct {
 		AuditEvents []store.AuditEvent `json:"audit_events"`
-		NextCursor  string             `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 

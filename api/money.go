@@ -115,14 +115,9 @@ type depositOutput struct {
 
 type depositListOutput struct {
 	Body struct {
-		Deposits   []store.Deposit `json:"deposits"`
-		NextCursor string          `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Deposits []store.Deposit `json:"deposits"`
+		NextPage
 	}
-}
-
-type partnerPageInput struct {
-	PartnerPath
-	PageParams
 }
 
 type depositInput struct {
@@ -148,7 +143,7 @@ type adjustmentOutput struct {
 type adjustmentListOutput struct {
 	Body struct {
 		Adjustments []store.Adjustment `json:"adjustments"`
-		NextCursor  string             `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 
@@ -165,8 +160,8 @@ type adjustmentInput struct {
 
 type ledgerOutput struct {
 	Body struct {
-		Entries    []store.LedgerEntry `json:"entries"`
-		NextCursor string              `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Entries []store.LedgerEntry `json:"entries"`
+		NextPage
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 type notificationsOutput struct {
 	Body struct {
 		Notifications []store.Notification `json:"notifications"`
-		NextCursor    string               `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 

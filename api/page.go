@@ -18,6 +18,25 @@ type PageParams struct {
 	Cursor string `query:"cursor" maxLength:"512" doc:"The next_cursor of the previous page"`
 }
 
+// NextPage is embedded in every list's answer: next_cursor, when another
+// page follows.
+type NextPage struct {
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+}
+
+// partnerPageInput and customerPageInput ask for a page of a list of one
+// partner's or one customer's records.
+type (
+	partnerPageInput struct {
+		PartnerPath
+		PageParams
+	}
+	customerPageInput struct {
+		CustomerPath
+		PageParams
+	}
+)
+
 // page is the store's page for these parameters.
 func (p PageParams) page() store.Page { return store.Page{Limit: p.Limit, Cursor: p.Cursor} }
 

@@ -92,8 +92,8 @@ type listOrdersInput struct {
 
 type orderListOutput struct {
 	Body struct {
-		Orders     []cloudOrderView `json:"orders"`
-		NextCursor string           `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		Orders []cloudOrderView `json:"orders"`
+		NextPage
 	}
 }
 
@@ -113,7 +113,7 @@ type orderOutput struct{ Body cloudOrderView }
 type paymentRequestsOutput struct {
 	Body struct {
 		PaymentRequests []cloudOrderView `json:"payment_requests"`
-		NextCursor      string           `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 

@@ -330,20 +330,15 @@ func (s *Server) fileBusinessPlan(ctx context.Context, in *fileBusinessPlanInput
 	return &businessPlanOutput{Location: "/v1/partners/" + in.PartnerID + "/business-plans/" + filed.ID, Body: viewBusinessPlan(filed)}, nil
 }
 
-type partnerListInput struct {
-	PartnerPath
-	PageParams
-}
-
 type businessPlansOutput struct {
 	Body struct {
 		BusinessPlans []businessPlanView `json:"business_plans"`
-		NextCursor    string             `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 
 // listBusinessPlans serves GET /v1/partners/{id}/business-plans, newest first.
-func (s *Server) listBusinessPlans(ctx context.Context, in *partnerListInput) (*businessPlansOutput, error) {
+func (s *Server) listBusinessPlans(ctx context.Context, in *partnerPageInput) (*businessPlansOutput, error) {
 	plans, next, err := s.store.BusinessPlans(ctx, in.PartnerID, in.page())
 	if err != nil {
 		return nil, pageError(err)
@@ -485,12 +480,12 @@ func (s *Server) submitLevelApplication(ctx context.Context, in *submitLevelInpu
 type levelApplicationsOutput struct {
 	Body struct {
 		LevelApplications []levelApplicationView `json:"level_applications"`
-		NextCursor        string                 `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+		NextPage
 	}
 }
 
 // listLevelApplications serves GET /v1/partners/{id}/level-applications, newest first.
-func (s *Server) listLevelApplications(ctx context.Context, in *partnerListInput) (*levelApplicationsOutput, error) {
+func (s *Server) listLevelApplications(ctx context.Context, in *partnerPageInput) (*levelApplicationsOutput, error) {
 	apps, next, err := s.store.LevelApplications(ctx, in.PartnerID, in.page())
 	if err != nil {
 		return nil, pageError(err)
