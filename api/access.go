@@ -18,8 +18,6 @@ type configureAccessInput struct {
 	Body *struct{}
 }
 
-type accessConfigurationOutput struct{ Body AccessConfiguration }
-
 // accessConfiguredOutput is 201 with Location when the identifier is issued
 // now, 200 without when it was issued before.
 type accessConfiguredOutput struct {
@@ -70,15 +68,15 @@ func accessView(a store.AccessConfiguration) AccessConfiguration {
 // getAccessConfiguration serves GET /v1/partners/{id}/access-configuration:
 // whether the partner has completed its access configuration, and then its
 // platform identifier.
-func (s *Server) getAccessConfiguration(ctx context.Context, in *PartnerPath) (*accessConfigurationOutput, error) {
+func (s *Server) getAccessConfiguration(ctx context.Context, in *PartnerPath) (*bodyOf[AccessConfiguration], error) {
 	a, err := s.store.AccessConfiguration(ctx, in.PartnerID)
 	if errors.Is(err, store.ErrNotFound) {
-		return &accessConfigurationOutput{Body: AccessConfiguration{Configured: false}}, nil
+		return &bodyOf[AccessConfiguration]{Body: AccessConfiguration{Configured: false}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &accessConfigurationOutput{Body: accessView(a)}, nil
+	return &bodyOf[AccessConfiguration]{Body: accessView(a)}, nil
 }
 
 // configureAccess serves POST /v1/partners/{id}/access-configuration: the

@@ -50,8 +50,6 @@ type calendarDaysOutput struct {
 	}
 }
 
-type calendarDayOutput struct{ Body rules.CalendarDay }
-
 func (s *Server) calendarRoutes() {
 	register(s, huma.Operation{
 		OperationID: "listCalendarDays", Method: http.MethodGet, Path: "/v1/calendar/days", Tags: []string{"calendar"},
@@ -81,12 +79,12 @@ func (s *Server) listCalendarDays(ctx context.Context, _ *struct{}) (*calendarDa
 }
 
 // putCalendarDay serves PUT /v1/calendar/days/{date}.
-func (s *Server) putCalendarDay(ctx context.Context, in *putCalendarDayInput) (*calendarDayOutput, error) {
+func (s *Server) putCalendarDay(ctx context.Context, in *putCalendarDayInput) (*bodyOf[rules.CalendarDay], error) {
 	day := in.day()
 	if err := s.store.PutCalendarDay(ctx, day); err != nil {
 		return nil, err
 	}
-	return &calendarDayOutput{Body: day}, nil
+	return &bodyOf[rules.CalendarDay]{Body: day}, nil
 }
 
 // deleteCalendarDay serves DELETE /v1/calendar/days/{date}.

@@ -40,10 +40,6 @@ type caseList struct {
 	NextPage
 }
 
-type caseListOutput struct{ Body caseList }
-
-type caseOutput struct{ Body cases.Case }
-
 type CasePath struct {
 	CaseID string `path:"case_id" maxLength:"64" doc:"The case's ID" example:"cas_01J9Z3"`
 }
@@ -120,7 +116,7 @@ func anyCaseResponse(status int) map[string]*huma.Response {
 }
 
 // listCases serves GET /v1/cases from the read model.
-func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOutput, error) {
+func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*bodyOf[caseList], error) {
 	p := principalOf(ctx)
 	f := store.CaseFilter{Kind: string(in.Kind), Status: in.Status, PartnerID: in.PartnerID}
 	if in.SLABreached != "" {
@@ -129,7 +125,7 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOu
 	}
 	f, ok := caseScope(p, f)
 	if !ok {
-		return &caseListOutput{Body: caseList{Cases: []cases.Case{}}}, nil
+		return &bodyOf[caseList]{Body: caseList{Cases: []cases.Case{}}}, nil
 	}
 	list, next, err := s.store.ListCases(ctx, f, in.page())
 	if err != nil {
@@ -138,7 +134,7 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*caseListOu
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
 	}
-	return &caseListOutput{Body: caseList{Cases: list, NextPage: NextPage{next}}}, nil
+	return &bodyOf[caseList]{Body: caseList{Cases: list, NextPage: NextPage{next}}}, nil
 }
 
 // visibleCase reads the case in the path from the read model, answering 404
@@ -156,12 +152,12 @@ func (s *Server) visibleCase(ctx context.Context, id string, pol policy) (cases.
 
 // getCase serves GET /v1/cases/{id}: the live state, read from the
 // workflow, or the read model's when the workflow cannot answer.
-func (s *Server) getCase(ctx context.Context, in *CasePath) (*caseOutput, error) {
+func (s *Server) getCase(ctx context.Context, in *CasePath) (*bodyOf[cases.Case], error) {
 	row, err := s.visibleCase(ctx, in.CaseID, readCase)
 	if err != nil {
 		return nil, err
 	}
-	return &caseOutput{Body: s.liveCase(ctx, row, principalOf(ctx).Role)}, nil
+	return &bodyOf[cases.Case]{Body: s.liveCase(ctx, row, principalOf(ctx).Role)}, nil
 }
 
 // caseEvents serves GET /v1/cases/{id}/events.
@@ -180,7 +176,7 @@ func (s *Server) caseEvents(ctx context.Context, in *caseEventsInput) (*caseEven
 }
 
 // caseAction serves POST /v1/cases/{id}/actions/{action}.
-func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*caseOutput, error) {
+func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*bodyOf[cases.Case], error) {
 	row, err := s.visibleCase(ctx, in.CaseID, actOnCase)
 	if err != nil {
 		return nil, err
@@ -197,5 +193,5 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*caseOutp
 	if err != nil {
 		return nil, err
 	}
-	return &caseOutput{Body: updated}, nil
+	return &bodyOf[cases.Case]{Body: updated}, nil
 }

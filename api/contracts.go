@@ -40,8 +40,6 @@ type contractInput struct {
 	ContractID string `path:"contract_id" maxLength:"64" doc:"The contract's ID"`
 }
 
-type contractOutput struct{ Body Contract }
-
 func (s *Server) contractRoutes() {
 	register(s, huma.Operation{
 		OperationID: "listContracts", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/contracts", Tags: []string{"contracts"},
@@ -115,7 +113,6 @@ func (s *Server) listContracts(ctx context.Context, in *customerPageInput) (*con
 }
 
 // getContract serves GET /v1/customers/{id}/contracts/{contract_id}.
-func (s *Server) getContract(ctx context.Context, in *contractInput) (*contractOutput, error) {
-	k, err := customerRecord(ctx, s, in.CustomerID, "contract", in.ContractID, s.store.CustomerContract, contractOf)
-	return &contractOutput{Body: k}, err
+func (s *Server) getContract(ctx context.Context, in *contractInput) (*bodyOf[Contract], error) {
+	return customerRecord(ctx, s, in.CustomerID, "contract", in.ContractID, s.store.CustomerContract, contractOf)
 }

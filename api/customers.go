@@ -53,14 +53,10 @@ type customerCreatedOutput struct {
 	Body     CustomerCreated
 }
 
-type customerOutput struct{ Body Customer }
-
 type dissociateInput struct {
 	PartnerPath
 	CustomerPath
 }
-
-type dissociationOutput struct{ Body Dissociation }
 
 // associationMode and accountOrigin document rules.AssociationMode and
 // rules.AccountOrigin (registered as their aliases) with the rules' values.
@@ -245,12 +241,12 @@ func (s *Server) listPartnerCustomers(ctx context.Context, in *partnerCustomersI
 
 // getCustomer serves GET /v1/customers/{id}: the customer, and whether it
 // is a partner's sub-customer and whose.
-func (s *Server) getCustomer(ctx context.Context, in *CustomerPath) (*customerOutput, error) {
+func (s *Server) getCustomer(ctx context.Context, in *CustomerPath) (*bodyOf[Customer], error) {
 	cust, err := s.customerFor(ctx, readCustomer, in.CustomerID)
 	if err != nil {
 		return nil, err
 	}
-	return &customerOutput{Body: customerOf(cust)}, nil
+	return &bodyOf[Customer]{Body: customerOf(cust)}, nil
 }
 
 // customerPage reads a page of the customer's records with read, once the
@@ -273,20 +269,13 @@ func customerPage[T, V any](ctx context.Context, s *Server, in *customerPageInpu
 // lets the caller see the customer; another customer's is a 404 naming what.
 func customerRecord[T, V any](ctx context.Context, s *Server, customerID, what, id string,
 	read func(ctx context.Context, customerID, id string) (T, error), view func(T) V,
-) (V, error) {
-	var v V
+) (*bodyOf[V], error) {
 	cust, err := s.customerFor(ctx, readCustomer, customerID)
 	if err != nil {
-		return v, err
+		return nil, err
 	}
 	row, err := read(ctx, cust.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return v, notFound(what + " " + id)
-	}
-	if err != nil {
-		return v, err
-	}
-	return view(row), nil
+	return one(what+" "+id, row, err, view)
 }
 
 // Dissociation is what a dissociation did.
@@ -301,7 +290,7 @@ type Dissociation struct {
 // only the admin may dissociate a customer). What the customer holds from
 // the partner goes back to it first; orders waiting on a partner payment
 // case block it.
-func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*dissociationOutput, error) {
+func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*bodyOf[Dissociation], error) {
 	reclaimed, err := s.store.DissociateCustomer(ctx, in.PartnerID, in.CustomerID, principalOf(ctx))
 	var blocked *store.DissociationBlocked
 	switch {
@@ -315,5 +304,5 @@ func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*
 	if reclaimed == nil {
 		reclaimed = []store.Adjustment{}
 	}
-	return &dissociationOutput{Body: Dissociation{CustomerID: in.CustomerID, PartnerID: in.PartnerID, Reclaimed: reclaimed}}, nil
+	return &bodyOf[Dissociation]{Body: Dissociation{CustomerID: in.CustomerID, PartnerID: in.PartnerID, Reclaimed: reclaimed}}, nil
 }

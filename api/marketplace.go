@@ -41,8 +41,6 @@ type marketplaceOrderInput struct {
 	OrderID string `path:"order_id" maxLength:"64" doc:"The order's ID"`
 }
 
-type marketplaceOrderOutput struct{ Body MarketplaceOrder }
-
 func (s *Server) marketplaceRoutes() {
 	register(s, huma.Operation{
 		OperationID: "listMarketplaceOrders", Method: http.MethodGet, Path: "/v1/customers/{customer_id}/marketplace-orders",
@@ -143,7 +141,6 @@ func (s *Server) listMarketplaceOrders(ctx context.Context, in *customerPageInpu
 }
 
 // getMarketplaceOrder serves GET /v1/customers/{id}/marketplace-orders/{order_id}.
-func (s *Server) getMarketplaceOrder(ctx context.Context, in *marketplaceOrderInput) (*marketplaceOrderOutput, error) {
-	o, err := customerRecord(ctx, s, in.CustomerID, "marketplace order", in.OrderID, s.store.CustomerMarketplaceOrder, marketplaceOrderOf)
-	return &marketplaceOrderOutput{Body: o}, err
+func (s *Server) getMarketplaceOrder(ctx context.Context, in *marketplaceOrderInput) (*bodyOf[MarketplaceOrder], error) {
+	return customerRecord(ctx, s, in.CustomerID, "marketplace order", in.OrderID, s.store.CustomerMarketplaceOrder, marketplaceOrderOf)
 }

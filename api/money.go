@@ -96,10 +96,6 @@ type moneyCustomerAccount struct {
 	Balances   []rules.Money `json:"balances" doc:"One per currency, by currency"`
 }
 
-type partnerAccountOutput struct{ Body moneyPartnerAccount }
-
-type customerAccountOutput struct{ Body moneyCustomerAccount }
-
 type createDepositInput struct {
 	PartnerPath
 	Idempotent
@@ -179,16 +175,16 @@ func partnerRecord[T any](ctx context.Context, what, partnerID, id string,
 }
 
 // partnerMoneyAccount serves GET /v1/partners/{id}/account.
-func (s *Server) partnerMoneyAccount(ctx context.Context, in *PartnerPath) (*partnerAccountOutput, error) {
+func (s *Server) partnerMoneyAccount(ctx context.Context, in *PartnerPath) (*bodyOf[moneyPartnerAccount], error) {
 	balances, err := s.store.PartnerBalances(ctx, in.PartnerID)
 	if err != nil {
 		return nil, err
 	}
-	return &partnerAccountOutput{Body: moneyPartnerAccount{PartnerID: in.PartnerID, Balances: balances}}, nil
+	return &bodyOf[moneyPartnerAccount]{Body: moneyPartnerAccount{PartnerID: in.PartnerID, Balances: balances}}, nil
 }
 
 // customerMoneyAccount serves GET /v1/customers/{id}/account.
-func (s *Server) customerMoneyAccount(ctx context.Context, in *CustomerPath) (*customerAccountOutput, error) {
+func (s *Server) customerMoneyAccount(ctx context.Context, in *CustomerPath) (*bodyOf[moneyCustomerAccount], error) {
 	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
 		return nil, err
@@ -197,7 +193,7 @@ func (s *Server) customerMoneyAccount(ctx context.Context, in *CustomerPath) (*c
 	if err != nil {
 		return nil, err
 	}
-	return &customerAccountOutput{Body: moneyCustomerAccount{CustomerID: cust.ID, Balances: balances}}, nil
+	return &bodyOf[moneyCustomerAccount]{Body: moneyCustomerAccount{CustomerID: cust.ID, Balances: balances}}, nil
 }
 
 // createDeposit serves POST /v1/partners/{id}/deposits: staff record money
@@ -226,13 +222,13 @@ func (s *Server) listDeposits(ctx context.Context, in *partnerPageInput) (*depos
 }
 
 // getDeposit serves GET /v1/partners/{id}/deposits/{deposit_id}.
-func (s *Server) getDeposit(ctx context.Context, in *depositInput) (*struct{ Body store.Deposit }, error) {
+func (s *Server) getDeposit(ctx context.Context, in *depositInput) (*bodyOf[store.Deposit], error) {
 	dep, err := partnerRecord(ctx, "deposit", in.PartnerID, in.DepositID, s.store.Deposit,
 		func(d store.Deposit) string { return d.PartnerID })
 	if err != nil {
 		return nil, err
 	}
-	return &struct{ Body store.Deposit }{Body: dep}, nil
+	return &bodyOf[store.Deposit]{Body: dep}, nil
 }
 
 // createAdjustment serves POST /v1/partners/{id}/adjustments: a partner
@@ -306,13 +302,13 @@ func (s *Server) adjustments(ctx context.Context, f store.AdjustmentFilter, p Pa
 }
 
 // getAdjustment serves GET /v1/partners/{id}/adjustments/{adjustment_id}.
-func (s *Server) getAdjustment(ctx context.Context, in *adjustmentInput) (*struct{ Body store.Adjustment }, error) {
+func (s *Server) getAdjustment(ctx context.Context, in *adjustmentInput) (*bodyOf[store.Adjustment], error) {
 	adj, err := partnerRecord(ctx, "adjustment", in.PartnerID, in.AdjustmentID, s.store.Adjustment,
 		func(a store.Adjustment) string { return a.PartnerID })
 	if err != nil {
 		return nil, err
 	}
-	return &struct{ Body store.Adjustment }{Body: adj}, nil
+	return &bodyOf[store.Adjustment]{Body: adj}, nil
 }
 
 // listCustomerAdjustments serves GET /v1/customers/{id}/adjustments: the

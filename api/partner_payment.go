@@ -108,8 +108,6 @@ type payOwnOrderInput struct {
 	Body *struct{}
 }
 
-type orderOutput struct{ Body cloudOrderView }
-
 type paymentRequestsOutput struct {
 	Body struct {
 		PaymentRequests []cloudOrderView `json:"payment_requests"`
@@ -271,7 +269,7 @@ func cloudOrdersOf(list []store.CloudOrder) []cloudOrderView {
 }
 
 // getOrder serves GET /v1/customers/{id}/orders/{order_id}: the order and who paid it.
-func (s *Server) getOrder(ctx context.Context, in *OrderPath) (*orderOutput, error) {
+func (s *Server) getOrder(ctx context.Context, in *OrderPath) (*bodyOf[cloudOrderView], error) {
 	cust, err := s.customerFor(ctx, readCustomerMoney, in.CustomerID)
 	if err != nil {
 		return nil, err
@@ -283,12 +281,12 @@ func (s *Server) getOrder(ctx context.Context, in *OrderPath) (*orderOutput, err
 	if err != nil {
 		return nil, err
 	}
-	return &orderOutput{Body: cloudOrderOf(o)}, nil
+	return &bodyOf[cloudOrderView]{Body: cloudOrderOf(o)}, nil
 }
 
 // payOwnOrder serves POST /v1/customers/{id}/orders/{order_id}/pay: the
 // customer pays an order it chose to pay itself, from its account.
-func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*orderOutput, error) {
+func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*bodyOf[cloudOrderView], error) {
 	cust, err := s.customerFor(ctx, customerOrders, in.CustomerID)
 	if err != nil {
 		return nil, err
@@ -300,7 +298,7 @@ func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*orderO
 	if err != nil {
 		return nil, orderError(err)
 	}
-	return &orderOutput{Body: cloudOrderOf(o)}, nil
+	return &bodyOf[cloudOrderView]{Body: cloudOrderOf(o)}, nil
 }
 
 // listPaymentRequests serves GET /v1/partners/{id}/payment-requests: the

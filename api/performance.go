@@ -17,8 +17,6 @@ type performanceInput struct {
 	Year int `query:"year" required:"true" minimum:"2000" maximum:"2100" doc:"The calendar year, in the business time zone" example:"2026"`
 }
 
-type performanceOutput struct{ Body PartnerPerformance }
-
 func (s *Server) performanceRoutes() {
 	register(s, huma.Operation{
 		OperationID: "getPartnerPerformance", Method: http.MethodGet, Path: "/v1/partners/{partner_id}/performance",
@@ -42,7 +40,7 @@ type PartnerPerformance struct {
 // partnerPerformance serves GET /v1/partners/{id}/performance?year=YYYY:
 // the revenue of the year's completed orders of the partner's own account
 // and of all its associated sub-customers, per currency.
-func (s *Server) partnerPerformance(ctx context.Context, in *performanceInput) (*performanceOutput, error) {
+func (s *Server) partnerPerformance(ctx context.Context, in *performanceInput) (*bodyOf[PartnerPerformance], error) {
 	revenue, err := s.store.PartnerRevenue(ctx, in.PartnerID, in.Year, s.location.String())
 	if err != nil {
 		return nil, err
@@ -52,5 +50,5 @@ func (s *Server) partnerPerformance(ctx context.Context, in *performanceInput) (
 		v.Revenue = append(v.Revenue, rules.Money{Amount: r.Amount, Currency: r.Currency})
 		v.OrderCount += r.Orders
 	}
-	return &performanceOutput{Body: v}, nil
+	return &bodyOf[PartnerPerformance]{Body: v}, nil
 }
