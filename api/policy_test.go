@@ -126,6 +126,10 @@ var wantAccess = map[string]string{
 	"getOrder":                "ok ok ok ok 404 ok 404 404",
 	"payOwnOrder":             "403 403 403 403 404 ok 404 404",
 	"listPaymentRequests":     "ok ok ok ok 404 404 404 404",
+
+	// incentive settlements
+	"publishIncentiveSettlement": "ok ok 403 403 404 403 403 404",
+	"listIncentiveSettlements":   "ok ok ok ok 404 403 403 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"partnerops/outbox"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -32,6 +33,11 @@ type Deps struct {
 	// CertificationExpiry is how long a rejected certification case waits
 	// for the partner before it expires (0: the workflow's default).
 	CertificationExpiry time.Duration
+	// IncentiveDeadline is the deadline policy of new incentive
+	// settlements (rules.DefaultIncentiveDeadline if empty), and Vendor the
+	// entity their invoices must be issued to.
+	IncentiveDeadline string
+	Vendor            rules.Party
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -49,6 +55,8 @@ type Server struct {
 	taskQueue  string
 	ticketSLA  string
 	certExpiry time.Duration
+	incentive  string // deadline policy of new incentive settlements
+	vendor     rules.Party
 	location   *time.Location
 	logger     *slog.Logger
 	metrics    *httpMetrics
@@ -71,6 +79,7 @@ func New(d Deps) *fiber.App { return newServer(d).app }
 func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
+		incentive: cmp.Or(d.IncentiveDeadline, rules.DefaultIncentiveDeadline), vendor: d.Vendor,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
@@ -108,5 +117,6 @@ func newServer(d Deps) *Server {
 	s.performanceRoutes()
 	s.moneyRoutes()
 	s.orderRoutes()
+	s.incentiveRoutes()
 	return s
 }

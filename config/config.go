@@ -32,6 +32,11 @@ type Policy struct {
 	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
 	// CertificationExpiry is fixed in each certification case at its start.
 	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
+	// The incentive settlement's deadlines and the vendor entity partners
+	// invoice; each is fixed in a settlement case when it is published.
+	IncentiveInvoiceDeadline string `name:"incentive-invoice-deadline" env:"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE" default:"10wd" help:"How long a partner has to apply for a published incentive settlement, and then to send a valid invoice: working days (10wd) or a duration for demos."`
+	VendorEntityName         string `name:"vendor-entity-name" env:"PARTNEROPS_VENDOR_ENTITY_NAME" default:"Partnerops Cloud Computing Co., Ltd." help:"The vendor entity partners invoice for incentives (the invoice's buyer)."`
+	VendorEntityTaxID        string `name:"vendor-entity-tax-id" env:"PARTNEROPS_VENDOR_ENTITY_TAX_ID" default:"91330106MA2CFKQ72H" help:"The vendor entity's 18-character unified social credit code."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -51,7 +51,17 @@ const (
 	AccountPartner AccountKind = "partner"
 	// AccountCustomer is what a partner allocated to a resale customer.
 	AccountCustomer AccountKind = "customer"
+	// AccountVendorIncentive is the vendor's account that pays a partner's
+	// incentive settlements; like vendor funding it mirrors money from
+	// outside the books, and its balance goes negative.
+	AccountVendorIncentive AccountKind = "vendor_incentive"
 )
+
+// mirrorsOutside reports whether an account of kind k mirrors money from
+// outside the books, and so may go negative.
+func (k AccountKind) mirrorsOutside() bool {
+	return k == AccountVendorFunding || k == AccountVendorIncentive
+}
 
 // AccountRef names an account by its owner; a currency completes it. Every
 // account belongs to one partner's books: its own, its customers' (funded
@@ -92,6 +102,7 @@ const (
 	PostingReclaimOnUnbind PostingKind = "reclaim_on_unbind" // customer -> partner, on dissociation
 	PostingPartnerDebit    PostingKind = "partner_debit"     // partner -> vendor revenue (paying an order)
 	PostingReversal        PostingKind = "reversal"          // undoes another posting (compensation)
+	PostingIncentivePayout PostingKind = "incentive_payout"  // vendor incentive -> partner (a settlement paid)
 )
 
 // PostingRequest is one movement of money between two accounts of one
@@ -306,7 +317,7 @@ func postBetween(ctx context.Context, tx *sqlx.Tx, kind PostingKind, reference, 
 	}
 	from, to := locked[fromID], locked[toID]
 	switch {
-	case from.Kind != AccountVendorFunding && from.Balance < amount.Amount:
+	case !from.Kind.mirrorsOutside() && from.Balance < amount.Amount:
 		return Posting{}, false, &InsufficientBalanceError{
 			Account:   from.Kind,
 			Available: rules.Money{Amount: from.Balance, Currency: amount.Currency},

@@ -11,8 +11,9 @@ import (
 // closed case from the read model (no worker replays it) and the database's
 // one-open-certification rule lets the partner start another.
 var closedStatuses = map[cases.Kind][]string{
-	cases.KindCertification:  {CertificationCertified, CertificationExpired},
-	cases.KindPartnerPayment: {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
+	cases.KindCertification:       {CertificationCertified, CertificationExpired},
+	cases.KindPartnerPayment:      {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
+	cases.KindIncentiveSettlement: {SettlementPaid, SettlementForfeited},
 }
 
 // closed reports whether the case is in one of its kind's final statuses.

@@ -49,11 +49,22 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if _, err := rules.ParseSLAPolicy(p.TicketSLA); err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TICKET_SLA: %w", err)
 	}
+	if _, err := rules.ParseSLAPolicy(p.IncentiveInvoiceDeadline); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_INCENTIVE_INVOICE_DEADLINE: %w", err)
+	}
+	if problems := rules.VendorEntityProblems(vendorEntity(p)); len(problems) > 0 {
+		return nil, fmt.Errorf("the vendor entity (PARTNEROPS_VENDOR_ENTITY_NAME, PARTNEROPS_VENDOR_ENTITY_TAX_ID): %w", problems)
+	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TIMEZONE: %w", err)
 	}
 	return loc, nil
+}
+
+// vendorEntity is the configured entity partners invoice for incentives.
+func vendorEntity(p config.Policy) rules.Party {
+	return rules.Party{Name: p.VendorEntityName, TaxID: p.VendorEntityTaxID}
 }
 
 // dialTemporal connects to the configured Temporal service, defaulting to
