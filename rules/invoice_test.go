@@ -34,7 +34,9 @@ func TestInvoiceValidate(t *testing.T) {
 		fields string
 	}{
 		{"a fully digitalised special invoice", func(*Invoice) {}, ""},
-		{"a paper special invoice", func(i *Invoice) { i.Kind, i.Medium, i.Code, i.Number = VATSpecial, MediumPaper, "3300261130", "01234567" }, ""},
+		{"a paper special invoice", func(i *Invoice) {
+			i.Kind, i.Medium, i.Code, i.Number = VATSpecial, MediumPaper, "3300261130", "01234567"
+		}, ""},
 		{"a zero tax at 0%", func(i *Invoice) { i.TaxRate, i.TaxAmount, i.Total = "0", &Money{0, "CNY"}, &Money{100_000, "CNY"} }, ""},
 		{"everything wrong at once", func(i *Invoice) {
 			*i = Invoice{Kind: "receipt", Medium: "fax", IssueDate: "2026-02-30", TaxRate: "6%", Total: &Money{-1, "cny"}}
@@ -64,7 +66,9 @@ func TestCheckInvoice(t *testing.T) {
 		codes  []string
 	}{
 		{"the right invoice", func(*Invoice, *InvoiceExpectation) {}, nil},
-		{"a paper special invoice", func(i *Invoice, _ *InvoiceExpectation) { i.Kind, i.Code, i.Number = VATSpecial, "3300261130", "01234567" }, nil},
+		{"a paper special invoice", func(i *Invoice, _ *InvoiceExpectation) {
+			i.Kind, i.Code, i.Number = VATSpecial, "3300261130", "01234567"
+		}, nil},
 		{"an ordinary invoice", func(i *Invoice, _ *InvoiceExpectation) { i.Kind = VATOrdinary }, []string{InvoiceNotSpecial}},
 		{"another buyer", func(i *Invoice, _ *InvoiceExpectation) { i.BuyerName = "Someone else" }, []string{InvoiceBuyerMismatch}},
 		{"another seller", func(i *Invoice, _ *InvoiceExpectation) { i.SellerTaxID = WithUSCCCheck("91110000000000000") }, []string{InvoiceSellerMismatch}},
@@ -153,11 +157,11 @@ func TestReturnAndReversal(t *testing.T) {
 		t.Errorf("bad shipment names %q", got)
 	}
 	for r, want := range map[Reversal]string{
-		{RedLetterNumber: "12345678"}:               "",
-		{RedLetterNumber: "26332000000088888888"}:   "",
-		{Voided: true}:                              "",
-		{}:                                          "red_letter_number",
-		{RedLetterNumber: "123"}:                    "red_letter_number",
+		{RedLetterNumber: "12345678"}:             "",
+		{RedLetterNumber: "26332000000088888888"}: "",
+		{Voided: true}:                            "",
+		{}:                                        "red_letter_number",
+		{RedLetterNumber: "123"}:                  "red_letter_number",
 		{RedLetterNumber: "12345678", Voided: true}: "voided",
 	} {
 		if got := fieldsOf(r.Validate()); got != want {
