@@ -55,7 +55,7 @@ type Data struct {
 
 // version is the shape of the demo set create makes; raise it when create
 // makes something the walk-through needs that older sets lack.
-const version = 2
+const version = 3
 
 // depositAmount is what ops deposited into Acme's account, so that the
 // walk-through's adjustments work at once.
@@ -67,14 +67,14 @@ const fileName = "demo-tokens.json"
 
 // Ensure returns the demo data recorded under dataDir when its tokens still
 // work against the database, or creates a new demo set and records it.
-func Ensure(ctx context.Context, s *store.Store, dataDir string) (Data, error) {
+func Ensure(ctx context.Context, s *store.Store, dataDir string, policy Policy) (Data, error) {
 	path := filepath.Join(dataDir, fileName)
 	if d, err := load(path); err == nil && d.valid(ctx, s) {
 		return d, nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Data{}, err
 	}
-	d, err := create(ctx, s)
+	d, err := create(ctx, s, policy)
 	if err != nil {
 		return Data{}, err
 	}
@@ -117,7 +117,7 @@ func (d Data) valid(ctx context.Context, s *store.Store) bool {
 	return len(d.Principals) > 0 && len(d.Partners) > 0
 }
 
-func create(ctx context.Context, s *store.Store) (Data, error) {
+func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 	d := Data{Version: version}
 	add := func(env string, np store.NewPrincipal) (store.Principal, error) {
 		p, token, err := s.CreatePrincipal(ctx, np)
@@ -173,6 +173,11 @@ func create(ctx context.Context, s *store.Store) (Data, error) {
 	}, nil); err != nil {
 		return d, err
 	}
+	settlement, err := publishSettlement(ctx, s, acme, ops, policy)
+	if err != nil {
+		return d, err
+	}
+	d.IDs = append(d.IDs, ID{Env: "ACME_SETTLEMENT", ID: settlement, What: "incentive settlement 2026-Q2 of Acme Solutions (published)"})
 	return d, nil
 }
 

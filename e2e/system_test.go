@@ -113,7 +113,7 @@ func (s *system) serveAPI(tc client.Client) string {
 		s.t.Fatal(err)
 	}
 	app := api.New(api.Deps{
-		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA,
+		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor,
 		Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()

@@ -106,7 +106,7 @@ type IncentiveSettlementDetails struct {
 	Items       []rules.IncentiveItem `json:"items"`
 	Vendor      rules.Party           `json:"vendor" doc:"The vendor entity the invoice must be issued to (the buyer)"`
 	Application string                `json:"application" doc:"automatic (the partner's automatic incentive application was on) or manual"`
-	PublishedAt time.Time             `json:"published_at"`
+	PublishedAt time.Time             `json:"published_at,omitzero" doc:"When staff published it (the case's created_at)"`
 	AppliedAt   *time.Time            `json:"applied_at,omitempty"`
 	// Deadline is by when the partner applies (awaiting_application) or
 	// sends a valid invoice (from application on).

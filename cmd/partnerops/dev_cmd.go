@@ -69,7 +69,9 @@ func (c *devCmd) Run() error {
 	}
 	defer tc.Close()
 
-	data, err := demo.Ensure(ctx, st, c.DataDir)
+	data, err := demo.Ensure(ctx, st, c.DataDir, demo.Policy{
+		Vendor: vendorEntity(c.Policy), InvoiceDeadline: c.IncentiveInvoiceDeadline, ReturnSLA: c.TicketSLA, TimeZone: loc.String(),
+	})
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
