@@ -63,6 +63,9 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 	caseList := func(f store.CaseFilter) func(store.Page) error {
 		return func(p store.Page) error { _, _, err := st.ListCases(ctx, f, p); return err }
 	}
+	settlements := func(f store.SettlementFilter) func(store.Page) error {
+		return func(p store.Page) error { _, _, err := st.IncentiveSettlements(ctx, partner, f, p); return err }
+	}
 	shapes := []shape{
 		// staff: every filter and combination
 		{"cases", caseList(store.CaseFilter{}), later, []string{"cases_newest"}},
@@ -96,6 +99,13 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 			caseList(store.CaseFilter{CustomerID: customer, Kind: "partner_payment", Status: "cancelled", SLABreached: &no}), later,
 			[]string{"cases_customer_newest"}},
 
+		{"partner settlements", settlements(store.SettlementFilter{}), later, []string{"cases_incentive_partner_newest"}},
+		{"partner settlements period", settlements(store.SettlementFilter{Period: "2026-Q3"}), later,
+			[]string{"cases_incentive_partner_period_newest"}},
+		{"partner settlements status", settlements(store.SettlementFilter{Status: "paid"}), later,
+			[]string{"cases_incentive_partner_newest", "cases_partner_status_newest"}},
+		{"partner settlements period status", settlements(store.SettlementFilter{Period: "2026-Q3", Status: "paid"}), later,
+			[]string{"cases_incentive_partner_period_newest", "cases_partner_status_newest"}},
 		{"case events", func(p store.Page) error { _, _, err := st.CaseEvents(ctx, "cas_000000001", p); return err },
 			seqLater, []string{"case_events_pkey"}},
 		{"partner customers", func(p store.Page) error { _, _, err := st.PartnerCustomers(ctx, partner, p); return err },
