@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -389,5 +390,42 @@ func TestSettlementPayoutRetriedPaysOnce(t *testing.T) {
 	}
 	if h.payouts["cas_inc"] != 2 {
 		t.Errorf("the payout ran %d times, want a retry (2) under one reference", h.payouts["cas_inc"])
+	}
+}
+
+func TestSettlementContinuesAsNew(t *testing.T) {
+	h := newSettlementHarness(t)
+	h.at(time.Hour, ActionSubmitInvoice, partnerActor, paperOrdinary())
+	in := settlementInput(true)
+	in.StepsPerRun = 4
+	h.env.ExecuteWorkflow(IncentiveSettlementWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	var next IncentiveSettlementInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	r := next.Resume
+	if r == nil || r.Status != SettlementInvoiceRejected || r.Seq != 4 || len(r.Details.Invoices) != 1 || r.Details.Deadline == nil {
+		t.Fatalf("carried %+v", r)
+	}
+
+	second := newSettlementHarness(t)
+	second.env.SetStartTime(fridayAfternoon.Add(time.Hour))
+	second.at(time.Hour, ActionRequestReturn, partnerActor, returnRequest)
+	second.at(2*time.Hour, ActionMarkReturned, opsActor, rules.ReturnShipment{Courier: "SF Express", TrackingNumber: "SF1"})
+	second.at(3*time.Hour, ActionSubmitInvoice, partnerActor, paperSpecial())
+	second.at(4*time.Hour, ActionAccept, opsActor, struct{}{})
+	next.StepsPerRun = 0
+	if status := second.runSettlement(next); status != SettlementPaid {
+		t.Fatalf("status %s", status)
+	}
+	if first := second.transitions[0]; first.Event.Seq != 5 || first.Event.Type != "return_requested" {
+		t.Errorf("the second run began with %s seq %d", first.Event.Type, first.Event.Seq)
+	}
+	if second.payouts["cas_inc"] != 1 {
+		t.Errorf("payouts %v", second.payouts)
 	}
 }
