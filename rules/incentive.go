@@ -207,8 +207,8 @@ func VoidProblem(issued, today string) string {
 // checkPlainText reports a required free-text field that is empty, longer
 // than max runes, or holds control characters.
 func checkPlainText(errs *FieldErrors, field, s string, max int) {
-	if p := MemoProblem(s); s != "" && p != "" && utf8.RuneCountInString(s) <= max {
-		errs.add(field, p)
+	if s != "" && hasControlCharacters(s) {
+		errs.add(field, "may not contain control characters")
 		return
 	}
 	checkText(errs, field, s, max)

@@ -155,10 +155,8 @@ func (inv Invoice) Validate() FieldErrors {
 				inv.AmountExcludingTax.Amount+inv.TaxAmount.Amount))
 		}
 	}
-	if len(inv.ScanReference) > 0 {
-		if p := MemoProblem(inv.ScanReference); p != "" || len([]rune(inv.ScanReference)) > MaxScanReferenceLength {
-			errs.add("scan_reference", fmt.Sprintf("must be at most %d characters without control characters", MaxScanReferenceLength))
-		}
+	if inv.ScanReference != "" {
+		checkPlainText(&errs, "scan_reference", inv.ScanReference, MaxScanReferenceLength)
 	}
 	return errs
 }

@@ -47,6 +47,8 @@ func TestInvoiceValidate(t *testing.T) {
 		{"mixed currencies", func(i *Invoice) { i.TaxAmount = &Money{6_000, "USD"} }, "total.currency"},
 		{"a rate above 1", func(i *Invoice) { i.TaxRate = "1.5" }, "tax_rate"},
 		{"a control character in a name", func(i *Invoice) { i.SellerName = "Acme\x00" }, "seller_name"},
+		{"a scan reference", func(i *Invoice) { i.ScanReference = "s3://invoices/" + strings.Repeat("a", 400) }, ""},
+		{"a scan reference too long", func(i *Invoice) { i.ScanReference = strings.Repeat("a", 501) }, "scan_reference"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := goodInvoice()
@@ -152,6 +154,10 @@ func TestReturnAndReversal(t *testing.T) {
 	}
 	if got := fieldsOf(ReturnRequest{Address: "1 Cloud Road", RecipientName: "Li Si", RecipientPhone: "+86 138 0000 0000"}.Validate()); got != "" {
 		t.Errorf("a good return request names %q", got)
+	}
+	long := strings.Repeat("路", 300) // longer than a memo, within an address
+	if got := fieldsOf(ReturnRequest{Address: long, RecipientName: "Li Si", RecipientPhone: "+86 138 0000 0000"}.Validate()); got != "" {
+		t.Errorf("a 300-character address names %q", got)
 	}
 	if got := fieldsOf(ReturnShipment{Courier: "", TrackingNumber: "SF 1"}.Validate()); got != "courier,tracking_number" {
 		t.Errorf("bad shipment names %q", got)

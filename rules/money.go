@@ -80,12 +80,18 @@ func MemoProblem(memo string) string {
 	switch {
 	case utf8.RuneCountInString(memo) > MaxMemoLength:
 		return fmt.Sprintf("must be at most %d characters", MaxMemoLength)
-	case !utf8.ValidString(memo) || strings.IndexFunc(memo, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
-	}) >= 0:
+	case hasControlCharacters(memo):
 		return "may not contain control characters"
 	}
 	return ""
+}
+
+// hasControlCharacters reports whether s is not valid UTF-8 or holds a
+// control character other than a line break or a tab.
+func hasControlCharacters(s string) bool {
+	return !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
+	}) >= 0
 }
 
 // DepositRequest is the vendor recording money a partner paid in.

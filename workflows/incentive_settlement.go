@@ -191,11 +191,11 @@ func incentiveSettlementActions(w *settlement) []action {
 
 type settlement struct {
 	caseState
-	details   IncentiveSettlementDetails
-	in        IncentiveSettlementInput
-	location  *time.Location
-	lapseFor  time.Duration
-	workflowN func() time.Time // workflow time, for the validators
+	details     IncentiveSettlementDetails
+	in          IncentiveSettlementInput
+	location    *time.Location
+	lapseFor    time.Duration
+	workflowNow func() time.Time // workflow time, for the validators
 }
 
 // IncentiveSettlement runs one published settlement to its payout: the
@@ -211,9 +211,9 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 			id: in.CaseID, kind: cases.KindIncentiveSettlement, partnerID: in.PartnerID,
 			status: SettlementPublished, createdAt: in.PublishedAt, updatedAt: in.PublishedAt,
 		},
-		in:        in,
-		lapseFor:  in.LapseGrace,
-		workflowN: func() time.Time { return workflow.Now(ctx) },
+		in:          in,
+		lapseFor:    in.LapseGrace,
+		workflowNow: func() time.Time { return workflow.Now(ctx) },
 	}
 	if w.lapseFor <= 0 {
 		w.lapseFor = DefaultLapseGrace
@@ -586,7 +586,7 @@ func (w *settlement) checkReversal(in rules.Reversal) error {
 		return refuse(cases.RefusalConflict, "the rejected invoice is on paper: ask for it back instead (request_return)")
 	}
 	if in.Voided {
-		if p := rules.VoidProblem(inv.IssueDate, w.workflowN().In(w.location).Format(time.DateOnly)); p != "" {
+		if p := rules.VoidProblem(inv.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
 			return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
 		}
 	}
@@ -611,7 +611,7 @@ func (w *settlement) checkExtend(in ExtendInput) error {
 			w.details.Extension.To.Format(time.RFC3339))
 	}
 	var errs rules.FieldErrors
-	at := w.workflowN()
+	at := w.workflowNow()
 	switch {
 	case in.Deadline.IsZero():
 		errs = append(errs, rules.FieldError{Field: "deadline", Message: "is required: the new deadline (RFC 3339)"})
