@@ -203,10 +203,11 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 		s.call(r.method, r.path, s.adminB, body).expect(t, 404)
 	}
 	// The used invoice numbers count for good: a second settlement cannot reuse them.
+	// With automatic incentive application switched on, the next one is applied for at once.
+	s.call("PATCH", "/v1/partners/"+s.partnerA+"/settings", s.adminA, map[string]any{"auto_incentive_application": true}).expect(t, 200)
 	second := s.publishSettlement("2026-Q4")
-	act2 := decode[cases.Case](t, s.call("POST", "/v1/cases/"+second.ID+"/actions/apply", s.adminA, nil).expect(t, 200))
-	if act2.Status != workflows.SettlementAwaitingInvoice {
-		t.Fatalf("applied: %s", act2.Status)
+	if d := settlementDetails(t, second); second.Status != workflows.SettlementAwaitingInvoice || d.Application != workflows.ApplicationAutomatic || d.AppliedAt == nil {
+		t.Fatalf("an automatic application: %s %+v", second.Status, d)
 	}
 	reused := decode[cases.Case](t, s.call("POST", "/v1/cases/"+second.ID+"/actions/submit_invoice", s.adminA, s.paperInvoice("vat_special", "10000002")).expect(t, 200))
 	if p := settlementDetails(t, reused).Invoices[0].Problems; len(p) != 1 || p[0].Code != rules.InvoiceNumberUsed {
