@@ -59,10 +59,10 @@ var caseKindSchemas = []caseKindSchema{
 			"until the partner applies (applying while the invoice deadline is computed). In awaiting_invoice the partner submit_invoice's " +
 			"the VAT special invoice it issued to details.vendor (checking_invoice while the automatic checks run: each failure has a " +
 			"reason code). Passed, it is invoice_in_review: ops accept (paying while the ledger pays details.amount into the partner's " +
-			"account, once; then paid, final) or reject with a reason. A rejected invoice (invoice_rejected) is taken back before a new " +
-			"one counts: a paper one with request_return (address, recipient; filing_return, then return_requested, where ops " +
+			"account, once; then paid, final) or reject with a reason. A rejected invoice is taken back before a new " +
+			"one counts: a paper one (awaiting_return_request) with request_return (address, recipient; filing_return, then return_requested, where ops " +
 			"mark_returned with the courier and tracking number within the ticket SLA: a breach sets sla.breached and notifies " +
-			"supervisors), an electronic one with report_reversal (the red-letter invoice number, or voided in its month); back to " +
+			"supervisors), an electronic one (awaiting_reversal) with report_reversal (the red-letter invoice number, or voided in its month); back to " +
 			"awaiting_invoice, any number of rounds (details.invoices). The partner's deadline (details.deadline, sla.due_at outside " +
 			"a return) stops while the vendor holds the case, is reminded before it passes, and lapses the case when it does " +
 			"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +

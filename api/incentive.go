@@ -86,7 +86,7 @@ func (settlementStatus) Schema(huma.Registry) *huma.Schema {
 
 var settlementStatuses = []string{workflows.SettlementPublished, workflows.SettlementAwaitingApplication, workflows.SettlementApplying,
 	workflows.SettlementAwaitingInvoice, workflows.SettlementCheckingInvoice, workflows.SettlementInvoiceInReview,
-	workflows.SettlementInvoiceRejected, workflows.SettlementFilingReturn, workflows.SettlementReturnRequested,
+	workflows.SettlementAwaitingReturnRequest, workflows.SettlementAwaitingReversal, workflows.SettlementFilingReturn, workflows.SettlementReturnRequested,
 	workflows.SettlementPaying, workflows.SettlementPaid, workflows.SettlementLapsed, workflows.SettlementForfeited}
 
 type listSettlementsInput struct {

@@ -152,7 +152,7 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 	}
 	rejected := act(s.adminA, "submit_invoice", s.paperInvoice("vat_ordinary", "10000001"), 200)
 	d := settlementDetails(t, rejected)
-	if rejected.Status != workflows.SettlementInvoiceRejected || len(d.Invoices) != 1 || len(d.Invoices[0].Problems) != 1 ||
+	if rejected.Status != workflows.SettlementAwaitingReturnRequest || len(d.Invoices) != 1 || len(d.Invoices[0].Problems) != 1 ||
 		d.Invoices[0].Problems[0].Code != rules.InvoiceNotSpecial {
 		t.Fatalf("an ordinary invoice: %s %+v", rejected.Status, d.Invoices)
 	}

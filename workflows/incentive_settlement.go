@@ -24,13 +24,15 @@ const (
 	SettlementAwaitingInvoice     = "awaiting_invoice"     // the partner submits its invoice, by the deadline
 	SettlementCheckingInvoice     = "checking_invoice"     // in-between: the automatic checks run
 	SettlementInvoiceInReview     = "invoice_in_review"    // ops accept or reject the invoice (the partner's clock stops)
-	SettlementInvoiceRejected     = "invoice_rejected"     // the partner takes the invoice back: return (paper) or reversal (electronic)
-	SettlementFilingReturn        = "filing_return"        // in-between: the return's deadline is being computed
-	SettlementReturnRequested     = "return_requested"     // ops mail the paper invoice back, under the ticket SLA
-	SettlementPaying              = "paying"               // in-between: the payout runs
-	SettlementPaid                = "paid"                 // done: the incentive is in the partner's account
-	SettlementLapsed              = "lapsed"               // the deadline passed; ops may extend it once, else it is forfeited
-	SettlementForfeited           = "forfeited"            // done: lapsed and not extended
+	// A rejected invoice is taken back before a new one counts:
+	SettlementAwaitingReturnRequest = "awaiting_return_request" // a paper one: the partner asks for it back
+	SettlementAwaitingReversal      = "awaiting_reversal"       // an electronic one: the partner reports its reversal
+	SettlementFilingReturn          = "filing_return"           // in-between: the return's deadline is being computed
+	SettlementReturnRequested       = "return_requested"        // ops mail the paper invoice back, under the ticket SLA
+	SettlementPaying                = "paying"                  // in-between: the payout runs
+	SettlementPaid                  = "paid"                    // done: the incentive is in the partner's account
+	SettlementLapsed                = "lapsed"                  // the deadline passed; ops may extend it once, else it is forfeited
+	SettlementForfeited             = "forfeited"               // done: lapsed and not extended
 )
 
 // Actions on an incentive settlement case (and ActionReject: ops reject the invoice).
@@ -176,15 +178,15 @@ func incentiveSettlementActions(w *settlement) []action {
 		act[noInput]{actionSpec: actionSpec{ActionAccept, staff, []string{SettlementInvoiceInReview}},
 			claim: to[noInput](SettlementPaying), step: w.accept},
 		act[RejectInput]{actionSpec: actionSpec{ActionReject, staff, []string{SettlementInvoiceInReview}},
-			check: checkRejectInput, claim: to[RejectInput](SettlementInvoiceRejected), step: w.rejectInvoice},
-		act[rules.ReturnRequest]{actionSpec: actionSpec{ActionRequestReturn, partner, []string{SettlementInvoiceRejected}},
-			check: w.checkReturnRequest, claim: to[rules.ReturnRequest](SettlementFilingReturn), step: w.requestReturn},
+			check: checkRejectInput, claim: w.rejectedStatus, step: w.rejectInvoice},
+		act[rules.ReturnRequest]{actionSpec: actionSpec{ActionRequestReturn, partner, []string{SettlementAwaitingReturnRequest}},
+			check: checkReturnRequest, claim: to[rules.ReturnRequest](SettlementFilingReturn), step: w.requestReturn},
 		act[rules.ReturnShipment]{actionSpec: actionSpec{ActionMarkReturned, staff, []string{SettlementReturnRequested}},
 			check: checkShipment, claim: to[rules.ReturnShipment](SettlementAwaitingInvoice), step: w.markReturned},
-		act[rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, partner, []string{SettlementInvoiceRejected}},
+		act[rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, partner, []string{SettlementAwaitingReversal}},
 			check: w.checkReversal, claim: to[rules.Reversal](SettlementAwaitingInvoice), step: w.reportReversal},
 		act[ExtendInput]{actionSpec: actionSpec{ActionExtend, staff, []string{SettlementAwaitingApplication, SettlementAwaitingInvoice,
-			SettlementInvoiceInReview, SettlementInvoiceRejected, SettlementReturnRequested, SettlementLapsed}},
+			SettlementInvoiceInReview, SettlementAwaitingReturnRequest, SettlementAwaitingReversal, SettlementReturnRequested, SettlementLapsed}},
 			check: w.checkExtend, claim: w.extendedStatus, step: w.extend},
 	}
 }
@@ -331,7 +333,8 @@ func (w *settlement) resumeClock(ctx workflow.Context) {
 
 // partnerTurn reports whether the partner must act now (its clock runs).
 func partnerTurn(status string) bool {
-	return status == SettlementAwaitingApplication || status == SettlementAwaitingInvoice || status == SettlementInvoiceRejected
+	return status == SettlementAwaitingApplication || status == SettlementAwaitingInvoice ||
+		status == SettlementAwaitingReturnRequest || status == SettlementAwaitingReversal
 }
 
 // wait waits for the case to move: a reminder or the partner's deadline
@@ -462,7 +465,7 @@ func (w *settlement) submitInvoice(ctx workflow.Context, actor cases.Actor, inv 
 // sendBack rejects the current invoice: the partner takes it back (a paper
 // one is returned, an electronic one reversed) before a new one counts.
 func (w *settlement) sendBack(ctx workflow.Context, st step, why string) error {
-	w.status = SettlementInvoiceRejected
+	w.status = w.rejectedStatus(RejectInput{})
 	w.resumeClock(ctx)
 	todo := "state the red-letter invoice that reverses it, or that it was voided (report_reversal)"
 	if w.current().Invoice.Medium == rules.MediumPaper {
@@ -511,12 +514,18 @@ func (w *settlement) accept(ctx workflow.Context, actor cases.Actor, _ noInput) 
 	})
 }
 
-func (w *settlement) checkReturnRequest(in rules.ReturnRequest) error {
+// rejectedStatus is the status a rejection leaves the case in: the way
+// back its invoice's medium takes.
+func (w *settlement) rejectedStatus(RejectInput) string {
+	if w.current().Invoice.Medium == rules.MediumPaper {
+		return SettlementAwaitingReturnRequest
+	}
+	return SettlementAwaitingReversal
+}
+
+func checkReturnRequest(in rules.ReturnRequest) error {
 	if problems := in.Validate(); len(problems) > 0 {
 		return invalidInput(problems)
-	}
-	if m := w.current().Invoice.Medium; m != rules.MediumPaper {
-		return refuse(cases.RefusalConflict, "the rejected invoice is %s: nothing is mailed back; report its reversal instead (report_reversal)", m)
 	}
 	return nil
 }
@@ -528,7 +537,7 @@ func (w *settlement) requestReturn(ctx workflow.Context, actor cases.Actor, in r
 	at := now(ctx)
 	due, err := w.dueAt(ctx, w.in.ReturnSLA)
 	if err != nil {
-		w.status = SettlementInvoiceRejected
+		w.status = SettlementAwaitingReturnRequest
 		return err
 	}
 	w.status = SettlementReturnRequested
@@ -581,12 +590,8 @@ func (w *settlement) checkReversal(in rules.Reversal) error {
 	if problems := in.Validate(); len(problems) > 0 {
 		return invalidInput(problems)
 	}
-	inv := w.current().Invoice
-	if inv.Medium != rules.MediumElectronic {
-		return refuse(cases.RefusalConflict, "the rejected invoice is on paper: ask for it back instead (request_return)")
-	}
 	if in.Voided {
-		if p := rules.VoidProblem(inv.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
+		if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
 			return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
 		}
 	}
@@ -691,11 +696,10 @@ func SettlementNextStep(status string, d IncentiveSettlementDetails) string {
 		return "apply" + by
 	case SettlementAwaitingInvoice:
 		return fmt.Sprintf("submit_invoice: a VAT special invoice of %s to %s (%s)%s", d.Amount, d.Vendor.Name, d.Vendor.TaxID, by)
-	case SettlementInvoiceRejected:
-		if n := len(d.Invoices); n > 0 && d.Invoices[n-1].Invoice.Medium == rules.MediumPaper {
-			return "request_return: ask for the rejected paper invoice back" + by
-		}
-		return "report_reversal: state the red-letter invoice (or that it was voided)" + by
+	case SettlementAwaitingReturnRequest:
+		return "request_return: ask for the rejected paper invoice back" + by
+	case SettlementAwaitingReversal:
+		return "report_reversal: state the red-letter invoice that reverses the rejected one (or that it was voided)" + by
 	}
 	return ""
 }

@@ -199,7 +199,7 @@ func TestSettlementOrdinaryInvoiceReturnedThenReissued(t *testing.T) {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_failed/invoice_rejected",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_return_request",
 		"return_requested/return_requested", "returned/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_accepted/paying", "paid/paid")
 	var d IncentiveSettlementDetails
@@ -207,10 +207,9 @@ func TestSettlementOrdinaryInvoiceReturnedThenReissued(t *testing.T) {
 	if len(d.Invoices) != 1 || len(d.Invoices[0].Problems) != 1 || d.Invoices[0].Problems[0].Code != rules.InvoiceNotSpecial {
 		t.Errorf("the ordinary invoice's problems: %+v", d.Invoices)
 	}
-	// Both ways back are offered by status; the invoice's medium decides
-	// which one is taken (and SettlementNextStep names it).
-	if len(rejected.Actions) != 2 || rejected.Actions[0] != ActionRequestReturn || rejected.Actions[1] != ActionReportReversal {
-		t.Errorf("a rejected invoice offers %v", rejected.Actions)
+	// The paper invoice's way back is the only one offered, and named as the next step.
+	if rejected.Status != SettlementAwaitingReturnRequest || len(rejected.Actions) != 1 || rejected.Actions[0] != ActionRequestReturn {
+		t.Errorf("a rejected paper invoice: %s offering %v", rejected.Status, rejected.Actions)
 	}
 	var d0 IncentiveSettlementDetails
 	mustDecode(t, rejected.Details, &d0)
@@ -258,8 +257,8 @@ func TestSettlementElectronicInvoiceReversedByRedLetter(t *testing.T) {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_failed/invoice_rejected", "invoice_reversed/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_failed/invoice_rejected", "invoice_reversed/awaiting_invoice",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_reversal", "invoice_reversed/awaiting_invoice",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_reversal", "invoice_reversed/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_accepted/paying", "paid/paid")
 	if got := h.refusalOf(ActionRequestReturn); got != cases.RefusalConflict {
 		t.Errorf("a return of an electronic invoice: %q", got)
@@ -287,7 +286,7 @@ func TestSettlementRejectedByOps(t *testing.T) {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_rejected/invoice_rejected",
+		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_rejected/awaiting_reversal",
 		"invoice_reversed/awaiting_invoice", "invoice_submitted/checking_invoice", "checks_passed/invoice_in_review",
 		"invoice_accepted/paying", "paid/paid")
 	rejected := h.transition("invoice_rejected")
@@ -309,7 +308,7 @@ func TestSettlementReturnSLABreachedThenMet(t *testing.T) {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_failed/invoice_rejected",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_return_request",
 		"return_requested/return_requested", "sla_breached/return_requested", "returned/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_accepted/paying", "paid/paid")
 	if due := h.transition("return_requested").Case.SLA.DueAt; !due.Equal(endOfWednesday) {
@@ -373,7 +372,7 @@ func TestSettlementLapsedIsForfeitedWithoutExtension(t *testing.T) {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
-		"invoice_submitted/checking_invoice", "checks_failed/invoice_rejected", "reminder_sent/invoice_rejected",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_return_request", "reminder_sent/awaiting_return_request",
 		"lapsed/lapsed", "forfeited/forfeited")
 	if f := h.transition("forfeited"); !f.Event.At.Equal(endOfTenthWorkingDay.Add(DefaultLapseGrace)) {
 		t.Errorf("forfeited at %v", f.Event.At)
@@ -408,7 +407,7 @@ func TestSettlementContinuesAsNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := next.Resume
-	if r == nil || r.Status != SettlementInvoiceRejected || r.Seq != 4 || len(r.Details.Invoices) != 1 || r.Details.Deadline == nil {
+	if r == nil || r.Status != SettlementAwaitingReturnRequest || r.Seq != 4 || len(r.Details.Invoices) != 1 || r.Details.Deadline == nil {
 		t.Fatalf("carried %+v", r)
 	}
 
