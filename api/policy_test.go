@@ -126,6 +126,14 @@ var wantAccess = map[string]string{
 	"getOrder":                "ok ok ok ok 404 ok 404 404",
 	"payOwnOrder":             "403 403 403 403 404 ok 404 404",
 	"listPaymentRequests":     "ok ok ok ok 404 404 404 404",
+
+	// opportunities
+	"registerOpportunity":      "403 403 ok ok 404 403 403 404",
+	"listPartnerOpportunities": "ok ok ok ok 404 403 403 404",
+	"createVendorOpportunity":  "ok ok 403 403 403 403 403 403",
+	"listVendorOpportunities":  "ok ok 403 403 403 403 403 403",
+	"getVendorOpportunity":     "ok ok 403 403 403 403 403 403",
+	"shareVendorOpportunity":   "ok ok 403 403 403 403 403 403",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an

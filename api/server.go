@@ -17,7 +17,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"partnerops/outbox"
+	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/workflows"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -32,6 +34,11 @@ type Deps struct {
 	// CertificationExpiry is how long a rejected certification case waits
 	// for the partner before it expires (0: the workflow's default).
 	CertificationExpiry time.Duration
+	// OpportunityReviewSLA is the review SLA policy new opportunity cases
+	// get ("2wd" if empty); InvitationExpiry how long an invited partner
+	// has to answer a vendor opportunity (7 days if 0).
+	OpportunityReviewSLA string
+	InvitationExpiry     time.Duration
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -49,10 +56,13 @@ type Server struct {
 	taskQueue  string
 	ticketSLA  string
 	certExpiry time.Duration
-	location   *time.Location
-	logger     *slog.Logger
-	metrics    *httpMetrics
-	app        *fiber.App
+	// opportunitySLA and invitationExpiry: see Deps.
+	opportunitySLA   string
+	invitationExpiry time.Duration
+	location         *time.Location
+	logger           *slog.Logger
+	metrics          *httpMetrics
+	app              *fiber.App
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -74,6 +84,8 @@ func newServer(d Deps) *Server {
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
+		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
+		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())
@@ -108,5 +120,6 @@ func newServer(d Deps) *Server {
 	s.performanceRoutes()
 	s.moneyRoutes()
 	s.orderRoutes()
+	s.opportunityRoutes()
 	return s
 }

@@ -32,6 +32,9 @@ type Policy struct {
 	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
 	// CertificationExpiry is fixed in each certification case at its start.
 	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
+	// OpportunityReviewSLA and InvitationExpiry are fixed in each opportunity case at its start.
+	OpportunityReviewSLA string        `name:"opportunity-review-sla" env:"PARTNEROPS_OPPORTUNITY_REVIEW_SLA" default:"2wd" help:"Ops review of a valid opportunity: working days on the business calendar (2wd), or a wall-clock duration for demos (2m)."`
+	InvitationExpiry     time.Duration `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"168h" help:"How long a partner invited to a vendor opportunity has to answer (168h: 7 days), unless the share names its own expiry."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -49,6 +49,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if _, err := rules.ParseSLAPolicy(p.TicketSLA); err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TICKET_SLA: %w", err)
 	}
+	if _, err := rules.ParseSLAPolicy(p.OpportunityReviewSLA); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_OPPORTUNITY_REVIEW_SLA: %w", err)
+	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TIMEZONE: %w", err)
