@@ -83,6 +83,14 @@ type CustomerOfOpportunity struct {
 	CertificateNumber string `json:"certificate_number,omitempty" doc:"The customer's business certificate number, when known"`
 }
 
+// CustomerContact is the customer's contact person on an opportunity: a
+// name, and a phone or an e-mail (one is enough).
+type CustomerContact struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
+}
+
 // BusinessNeed is what the customer wants to achieve.
 type BusinessNeed struct {
 	Category    NeedCategory `json:"category,omitempty" doc:"What kind of need it is"`
@@ -103,10 +111,10 @@ type Opportunity struct {
 	Customer CustomerOfOpportunity `json:"customer"`
 	// Contact is the customer's contact person; hidden from an invited
 	// partner until it accepts.
-	Contact       *Contact `json:"contact,omitempty" doc:"The customer's contact person, with a phone or an e-mail"`
-	Budget        *Money   `json:"budget,omitempty" doc:"The customer's budget for the project"`
-	ExpectedStart string   `json:"expected_start,omitempty" doc:"When the project is expected to start, YYYY-MM-DD"`
-	ExpectedClose string   `json:"expected_close,omitempty" doc:"When the deal is expected to close, YYYY-MM-DD"`
+	Contact       *CustomerContact `json:"contact,omitempty" doc:"The customer's contact person, with a phone or an e-mail"`
+	Budget        *Money           `json:"budget,omitempty" doc:"The customer's budget for the project"`
+	ExpectedStart string           `json:"expected_start,omitempty" doc:"When the project is expected to start, YYYY-MM-DD"`
+	ExpectedClose string           `json:"expected_close,omitempty" doc:"When the deal is expected to close, YYYY-MM-DD"`
 	// IncrementalRevenue is the new cloud spend a year the opportunity brings.
 	IncrementalRevenue *Money          `json:"incremental_revenue_per_year,omitempty" doc:"New cloud spend a year, in minor units"`
 	Incremental        IncrementalKind `json:"incremental,omitempty" doc:"What is incremental: new_workload, migration_from_another_cloud or expansion (not spend the customer already has with the vendor)"`
@@ -139,7 +147,7 @@ func (o Opportunity) Normalized() Opportunity {
 		Products: make([]string, len(o.Products)),
 	}
 	if o.Contact != nil {
-		n.Contact = &Contact{
+		n.Contact = &CustomerContact{
 			Name:  strings.TrimSpace(o.Contact.Name),
 			Phone: strings.TrimSpace(o.Contact.Phone),
 			Email: strings.TrimSpace(o.Contact.Email),

@@ -13,7 +13,7 @@ var checkDay = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 func goodOpportunity() Opportunity {
 	return Opportunity{
 		Customer:           CustomerOfOpportunity{Name: "Hangzhou Lakeside Retail Co., Ltd.", Industry: "retail", CertificateNumber: "91330100MA2H3X4Y5Z"},
-		Contact:            &Contact{Name: "Li Wei", Email: "li.wei@lakeside.example"},
+		Contact:            &CustomerContact{Name: "Li Wei", Email: "li.wei@lakeside.example"},
 		Budget:             &Money{Amount: 50_000_000, Currency: "CNY"},
 		ExpectedStart:      "2027-01-15",
 		ExpectedClose:      "2027-03-31",
@@ -45,9 +45,9 @@ func TestEachValidityRule(t *testing.T) {
 		want   []string // reason:field
 	}{
 		{"no contact", func(o *Opportunity) { o.Contact = nil }, []string{"no_customer_contact:contact"}},
-		{"contact without a way to reach", func(o *Opportunity) { o.Contact = &Contact{Name: "Li Wei"} },
+		{"contact without a way to reach", func(o *Opportunity) { o.Contact = &CustomerContact{Name: "Li Wei"} },
 			[]string{"no_customer_contact:contact"}},
-		{"contact by phone only is enough", func(o *Opportunity) { o.Contact = &Contact{Name: "Li Wei", Phone: "+86 138-0013-8000"} }, nil},
+		{"contact by phone only is enough", func(o *Opportunity) { o.Contact = &CustomerContact{Name: "Li Wei", Phone: "+86 138-0013-8000"} }, nil},
 		{"contact named n/a", func(o *Opportunity) { o.Contact.Name = "n/a" }, []string{"no_customer_contact:contact.name"}},
 		{"contact without a name", func(o *Opportunity) { o.Contact.Name = "" }, []string{"no_customer_contact:contact.name"}},
 		{"no budget", func(o *Opportunity) { o.Budget = nil }, []string{"no_budget_or_timeline:budget"}},
@@ -141,7 +141,7 @@ func TestVagueness(t *testing.T) {
 func TestValidateNamesEveryMalformedField(t *testing.T) {
 	o := Opportunity{
 		Customer:           CustomerOfOpportunity{Name: " ", Industry: strings.Repeat("x", MaxOpportunityTextLength+1), CertificateNumber: "ABC-123"},
-		Contact:            &Contact{Name: "Li\x00Wei", Phone: "12", Email: "Li <li@example.com>"},
+		Contact:            &CustomerContact{Name: "Li\x00Wei", Phone: "12", Email: "Li <li@example.com>"},
 		Budget:             &Money{Amount: -1, Currency: "yuan"},
 		ExpectedStart:      "2027-02-30",
 		ExpectedClose:      "soon",

@@ -87,9 +87,9 @@ type OpportunityInput struct {
 	// Opportunity is as the partner sees it: a vendor one without its contact.
 	Opportunity rules.Opportunity `json:"opportunity"`
 	// Contact is a vendor opportunity's contact, shown once the partner accepts.
-	Contact             *rules.Contact `json:"contact,omitempty"`
-	VendorOpportunityID string         `json:"vendor_opportunity_id,omitempty"`
-	InvitationExpiresAt time.Time      `json:"invitation_expires_at,omitzero"`
+	Contact             *rules.CustomerContact `json:"contact,omitempty"`
+	VendorOpportunityID string                 `json:"vendor_opportunity_id,omitempty"`
+	InvitationExpiresAt time.Time              `json:"invitation_expires_at,omitzero"`
 	// ReviewSLA is the policy of ops' review ("2wd"), fixed at start.
 	ReviewSLA string    `json:"review_sla"`
 	CreatedAt time.Time `json:"created_at"`
@@ -195,7 +195,7 @@ type opportunity struct {
 	caseState
 	details   OpportunityDetails
 	reviewSLA string
-	contact   *rules.Contact
+	contact   *rules.CustomerContact
 }
 
 // Opportunity runs one opportunity. A partner's registration is checked

@@ -82,7 +82,7 @@ func (h *oppHarness) refusals() []string {
 func validPO() rules.Opportunity {
 	return rules.Opportunity{
 		Customer:           rules.CustomerOfOpportunity{Name: "Lakeside Retail Co., Ltd.", Industry: "retail"},
-		Contact:            &rules.Contact{Name: "Li Wei", Email: "li.wei@lakeside.example"},
+		Contact:            &rules.CustomerContact{Name: "Li Wei", Email: "li.wei@lakeside.example"},
 		Budget:             &rules.Money{Amount: 50_000_000, Currency: "CNY"},
 		ExpectedStart:      "2027-01-15",
 		ExpectedClose:      "2027-03-31",
@@ -98,7 +98,7 @@ func validPO() rules.Opportunity {
 // vaguePO is well-formed but fails the contact and the description rules.
 func vaguePO() rules.Opportunity {
 	o := validPO()
-	o.Contact = &rules.Contact{Name: "TBD"}
+	o.Contact = &rules.CustomerContact{Name: "TBD"}
 	o.BusinessNeed.Description = "test"
 	return o
 }
