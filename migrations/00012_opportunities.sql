@@ -42,8 +42,9 @@ CREATE TABLE vendor_opportunities (
 CREATE INDEX vendor_opportunities_newest ON vendor_opportunities (created_at DESC, id DESC);
 CREATE INDEX vendor_opportunities_status_newest ON vendor_opportunities (status, created_at DESC, id DESC);
 
--- A partner's opportunities, newest first (a status filters through
--- cases_partner_status_newest), and by stage once approved.
+-- A partner's opportunities, newest first (a status filters the few rows
+-- of one partner's opportunities, or goes through cases_partner_status_newest),
+-- and by stage once approved.
 CREATE INDEX cases_partner_opportunities_newest ON cases (partner_id, created_at DESC, id DESC)
     WHERE kind = 'opportunity';
 CREATE INDEX cases_partner_opportunity_stage_newest ON cases (partner_id, (details ->> 'stage'), created_at DESC, id DESC)

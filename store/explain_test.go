@@ -63,6 +63,9 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 	caseList := func(f store.CaseFilter) func(store.Page) error {
 		return func(p store.Page) error { _, _, err := st.ListCases(ctx, f, p); return err }
 	}
+	opportunityList := func(f store.OpportunityFilter) func(store.Page) error {
+		return func(p store.Page) error { _, _, err := st.PartnerOpportunities(ctx, partner, f, p); return err }
+	}
 	shapes := []shape{
 		// staff: every filter and combination
 		{"cases", caseList(store.CaseFilter{}), later, []string{"cases_newest"}},
@@ -95,6 +98,18 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 		{"cases customer kind status breached",
 			caseList(store.CaseFilter{CustomerID: customer, Kind: "partner_payment", Status: "cancelled", SLABreached: &no}), later,
 			[]string{"cases_customer_newest"}},
+
+		// a partner's opportunities and invitations, by status or stage
+		{"partner opportunities", opportunityList(store.OpportunityFilter{}), later,
+			[]string{"cases_partner_opportunities_newest"}},
+		{"partner opportunities status", opportunityList(store.OpportunityFilter{Status: "invited"}), later,
+			[]string{"cases_partner_opportunities_newest", "cases_partner_status_newest"}},
+		{"partner opportunities stage", opportunityList(store.OpportunityFilter{Stage: "committed"}), later,
+			[]string{"cases_partner_opportunity_stage_newest"}},
+		{"vendor opportunities", func(p store.Page) error { _, _, err := st.VendorOpportunities(ctx, "", p); return err },
+			store.Page{Cursor: store.Cursor(at, "vop_1")}, []string{"vendor_opportunities_newest"}},
+		{"vendor opportunities status", func(p store.Page) error { _, _, err := st.VendorOpportunities(ctx, "available", p); return err },
+			store.Page{Cursor: store.Cursor(at, "vop_1")}, []string{"vendor_opportunities_status_newest"}},
 
 		{"case events", func(p store.Page) error { _, _, err := st.CaseEvents(ctx, "cas_000000001", p); return err },
 			seqLater, []string{"case_events_pkey"}},

@@ -57,8 +57,9 @@ type OpportunityFilter struct {
 }
 
 // PartnerOpportunities returns page p of a partner's opportunity cases,
-// newest first, and the next page's cursor. Each filter has its index
-// (migration 00012; the status one is cases_partner_status_newest).
+// newest first, and the next page's cursor. The list and its stage filter
+// have their index (migration 00012); a status filters the list's few rows
+// or goes through cases_partner_status_newest.
 func (s *Store) PartnerOpportunities(ctx context.Context, partnerID string, f OpportunityFilter, p Page) ([]cases.Case, string, error) {
 	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
 	q.and("partner_id = %s", partnerID)
