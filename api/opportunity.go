@@ -248,9 +248,12 @@ func (s *Server) shareVendorOpportunity(ctx context.Context, in *shareVendorOppo
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	id := store.NewID("cas")
+	// the partner sees the opportunity without its contact until it accepts
+	summary := v.Opportunity
+	summary.Contact = nil
 	input := workflows.OpportunityInput{
 		CaseID: id, PartnerID: in.Body.PartnerID, Origin: workflows.OriginVendor, Submitter: actor(principalOf(ctx)),
-		Opportunity: v.Opportunity, Contact: v.Opportunity.Contact, VendorOpportunityID: v.ID,
+		Opportunity: summary, Contact: v.Opportunity.Contact, VendorOpportunityID: v.ID,
 		InvitationExpiresAt: now.Add(expiry), ReviewSLA: s.opportunitySLA, CreatedAt: now,
 	}
 	details, err := json.Marshal(input.Details())

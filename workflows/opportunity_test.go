@@ -231,8 +231,10 @@ func TestOpportunityRefusesBadAndOutOfTurnActions(t *testing.T) {
 
 func invitationInput(expiry time.Duration) OpportunityInput {
 	o := validPO()
+	summary := o
+	summary.Contact = nil
 	return OpportunityInput{CaseID: "cas_inv", PartnerID: "prt_acme", Origin: OriginVendor, Submitter: opsActor,
-		Opportunity: o, Contact: o.Contact, VendorOpportunityID: "vop_1",
+		Opportunity: summary, Contact: o.Contact, VendorOpportunityID: "vop_1",
 		InvitationExpiresAt: fridayAfternoon.UTC().Add(expiry), ReviewSLA: "2wd", CreatedAt: fridayAfternoon.UTC()}
 }
 
