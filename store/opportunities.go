@@ -34,9 +34,9 @@ func (s *Store) RecordOpportunityCustomer(ctx context.Context, caseID, partnerID
 		return sqlx.SelectContext(ctx, tx, &duplicates, `
 			SELECT c.id FROM opportunity_customers oc JOIN cases c ON c.id = oc.case_id
 			WHERE (oc.name_key = $1 OR oc.certificate_number = NULLIF($2, ''))
-			  AND oc.partner_id <> $3 AND c.kind = 'opportunity'
+			  AND oc.partner_id <> $3 AND oc.case_id <> $4 AND c.kind = 'opportunity'
 			  AND ((c.closed_at IS NULL AND c.status <> 'invited') OR c.status = 'won')
-			ORDER BY c.created_at, c.id LIMIT 10`, nameKey, customer.CertificateNumber, partnerID)
+			ORDER BY c.created_at, c.id LIMIT 10`, nameKey, customer.CertificateNumber, partnerID, caseID)
 	})
 	return duplicates, err
 }
