@@ -68,6 +68,24 @@ var caseKindSchemas = []caseKindSchema{
 			"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +
 			"or lapsing again, is forfeited (final).",
 	},
+	{
+		kind: cases.KindOpportunity, name: "OpportunityCase", details: reflect.TypeFor[workflows.OpportunityDetails](),
+		statuses: []string{workflows.OpportunityChecking, workflows.OpportunityActionRequired, workflows.OpportunityInReview,
+			workflows.OpportunityApproved, workflows.OpportunityRejected, workflows.OpportunityWon, workflows.OpportunityLost,
+			workflows.OpportunityInvited, workflows.OpportunityAccepting, workflows.OpportunityDeclined, workflows.OpportunityExpired},
+		description: "An opportunity case. Origin partner (PO): it starts in checking while the validity rules run; every failed rule is " +
+			"named in details.findings with its reason code (no_customer_contact, no_budget_or_timeline, no_incremental_revenue, " +
+			"vague_description) and the case is action_required, where the partner resubmits the whole opportunity (back to checking), " +
+			"any number of times. One that passes is in_review, due by sla.due_at (the review SLA on the business calendar; missed: " +
+			"sla.breached and a supervisor notified); details.likely_duplicate flags another partner's open or won opportunity for the " +
+			"same customer. Ops approve (approved, stage qualified), request_changes with comments (action_required) or reject with a " +
+			"reason_code (duplicate, customer_engaged_by_another_partner, not_a_real_opportunity, other) and a reason (rejected, final). " +
+			"Origin vendor (HO): ops shared a vendor opportunity; it is invited until details.invitation_expires_at (then expired, final), " +
+			"shown without the customer's contact; the partner accepts (accepting, then approved with the contact shown) or declines with " +
+			"a reason (declined, final); declined or expired, the vendor opportunity is available to ops again. Approved, the partner " +
+			"advances it through its stages (qualified, technical_validation, business_validation, committed) to won or lost (with a " +
+			"lost_reason), both final.",
+	},
 }
 
 // anyCaseSchemaName names a case of any kind, told apart by kind.

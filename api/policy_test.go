@@ -130,6 +130,13 @@ var wantAccess = map[string]string{
 	// incentive settlements
 	"publishIncentiveSettlement": "ok ok 403 403 404 403 403 404",
 	"listIncentiveSettlements":   "ok ok ok ok 404 403 403 404",
+	// opportunities
+	"registerOpportunity":      "403 403 ok ok 404 403 403 404",
+	"listPartnerOpportunities": "ok ok ok ok 404 403 403 404",
+	"createVendorOpportunity":  "ok ok 403 403 403 403 403 403",
+	"listVendorOpportunities":  "ok ok 403 403 403 403 403 403",
+	"getVendorOpportunity":     "ok ok 403 403 403 403 403 403",
+	"shareVendorOpportunity":   "ok ok 403 403 403 403 403 403",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an

@@ -19,6 +19,7 @@ import (
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/workflows"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -38,6 +39,11 @@ type Deps struct {
 	// entity their invoices must be issued to.
 	IncentiveDeadline string
 	Vendor            rules.Party
+	// OpportunityReviewSLA is the review SLA policy new opportunity cases
+	// get ("2wd" if empty); InvitationExpiry how long an invited partner
+	// has to answer a vendor opportunity (7 days if 0).
+	OpportunityReviewSLA string
+	InvitationExpiry     time.Duration
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -61,6 +67,9 @@ type Server struct {
 	logger     *slog.Logger
 	metrics    *httpMetrics
 	app        *fiber.App
+	// opportunitySLA and invitationExpiry: see Deps.
+	opportunitySLA   string
+	invitationExpiry time.Duration
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -83,6 +92,8 @@ func newServer(d Deps) *Server {
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
+		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
+		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())
@@ -118,5 +129,6 @@ func newServer(d Deps) *Server {
 	s.moneyRoutes()
 	s.orderRoutes()
 	s.incentiveRoutes()
+	s.opportunityRoutes()
 	return s
 }

@@ -1,7 +1,8 @@
 // Package demo creates the demo principals and records of `partnerops dev`:
 // staff to review, two partners of different types with a customer each,
-// money in Acme's account, a consultative customer of Acme and a personal
-// account no partner has invited yet. Acme's access configuration is left
+// money in Acme's account, a consultative customer of Acme, a personal
+// account no partner has invited yet, and a vendor opportunity available
+// for ops to share with a partner. Acme's access configuration is left
 // for the README's walk-through to complete, as it binds a customer itself.
 package demo
 
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -178,7 +180,31 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 		return d, err
 	}
 	d.IDs = append(d.IDs, ID{Env: "ACME_SETTLEMENT", ID: settlement, What: "incentive settlement 2026-Q2 of Acme Solutions (published)"})
+	// A vendor opportunity ops may share with a partner (the walk-through
+	// records its own, so that it runs again on the same demo set).
+	vop, err := s.CreateVendorOpportunity(ctx, store.VendorOpportunity{
+		ID: store.NewID("vop"), Opportunity: demoVendorOpportunity, CreatedBy: ops.ID, CreatedAt: time.Now().UTC().Truncate(time.Microsecond),
+	}, nil)
+	if err != nil {
+		return d, err
+	}
+	d.IDs = append(d.IDs, ID{Env: "VENDOR_OPPORTUNITY", ID: vop.ID, What: "vendor opportunity Jade River Pharma (available to share)"})
 	return d, nil
+}
+
+// demoVendorOpportunity passes the validity rules until its close date.
+var demoVendorOpportunity = rules.Opportunity{
+	Customer:           rules.CustomerOfOpportunity{Name: "Jade River Pharma", Industry: "healthcare"},
+	Contact:            &rules.CustomerContact{Name: "Zhou Min", Email: "zhou.min@jaderiver.example"},
+	Budget:             &rules.Money{Amount: 120_000_000, Currency: "CNY"},
+	ExpectedStart:      "2027-03-01",
+	ExpectedClose:      "2027-06-30",
+	IncrementalRevenue: &rules.Money{Amount: 40_000_000, Currency: "CNY"},
+	Incremental:        rules.MigrationFromAnotherCloud,
+	BusinessNeed: rules.BusinessNeed{Category: rules.NeedCompliance,
+		Description: "Move clinical trial data to a compliant region before the new data-residency rules apply."},
+	NextAction: rules.NextAction{Description: "Compliance workshop with the customer's data officer", DueDate: "2027-01-20"},
+	Products:   []string{"OSS", "RDS for PostgreSQL", "KMS"},
 }
 
 // addCustomer creates a customer of a partner, exports its ID as env and

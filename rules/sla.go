@@ -10,6 +10,10 @@ import (
 // DefaultTicketSLA is the ticket SLA when none is configured: three working days.
 const DefaultTicketSLA = "3wd"
 
+// DefaultOpportunityReviewSLA is the review SLA of an opportunity when
+// none is configured: two working days.
+const DefaultOpportunityReviewSLA = "2wd"
+
 // Bounds of the working-days form of an SLA policy.
 const (
 	MinSLAWorkingDays = 1

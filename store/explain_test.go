@@ -66,6 +66,9 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 	settlements := func(f store.SettlementFilter) func(store.Page) error {
 		return func(p store.Page) error { _, _, err := st.IncentiveSettlements(ctx, partner, f, p); return err }
 	}
+	opportunityList := func(f store.OpportunityFilter) func(store.Page) error {
+		return func(p store.Page) error { _, _, err := st.PartnerOpportunities(ctx, partner, f, p); return err }
+	}
 	shapes := []shape{
 		// staff: every filter and combination
 		{"cases", caseList(store.CaseFilter{}), later, []string{"cases_newest"}},
@@ -106,6 +109,18 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 			[]string{"cases_incentive_partner_newest", "cases_partner_status_newest"}},
 		{"partner settlements period status", settlements(store.SettlementFilter{Period: "2026-Q3", Status: "paid"}), later,
 			[]string{"cases_incentive_partner_period_newest", "cases_partner_status_newest"}},
+		// a partner's opportunities and invitations, by status or stage
+		{"partner opportunities", opportunityList(store.OpportunityFilter{}), later,
+			[]string{"cases_partner_opportunities_newest"}},
+		{"partner opportunities status", opportunityList(store.OpportunityFilter{Status: "invited"}), later,
+			[]string{"cases_partner_opportunities_newest", "cases_partner_status_newest"}},
+		{"partner opportunities stage", opportunityList(store.OpportunityFilter{Stage: "committed"}), later,
+			[]string{"cases_partner_opportunity_stage_newest"}},
+		{"vendor opportunities", func(p store.Page) error { _, _, err := st.VendorOpportunities(ctx, "", p); return err },
+			store.Page{Cursor: store.Cursor(at, "vop_1")}, []string{"vendor_opportunities_newest"}},
+		{"vendor opportunities status", func(p store.Page) error { _, _, err := st.VendorOpportunities(ctx, "available", p); return err },
+			store.Page{Cursor: store.Cursor(at, "vop_1")}, []string{"vendor_opportunities_status_newest"}},
+
 		{"case events", func(p store.Page) error { _, _, err := st.CaseEvents(ctx, "cas_000000001", p); return err },
 			seqLater, []string{"case_events_pkey"}},
 		{"partner customers", func(p store.Page) error { _, _, err := st.PartnerCustomers(ctx, partner, p); return err },

@@ -35,6 +35,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
+	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})

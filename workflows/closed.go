@@ -14,6 +14,7 @@ var closedStatuses = map[cases.Kind][]string{
 	cases.KindCertification:       {CertificationCertified, CertificationExpired},
 	cases.KindPartnerPayment:      {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
 	cases.KindIncentiveSettlement: {SettlementPaid, SettlementForfeited},
+	cases.KindOpportunity:         {OpportunityRejected, OpportunityWon, OpportunityLost, OpportunityDeclined, OpportunityExpired},
 }
 
 // closed reports whether the case is in one of its kind's final statuses.

@@ -22,6 +22,7 @@ var processes = []process{
 	{kind: cases.KindCertification, name: CertificationWorkflow, run: Certification, actions: certificationActions(nil)},
 	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
 	{kind: cases.KindIncentiveSettlement, name: IncentiveSettlementWorkflow, run: IncentiveSettlement, actions: incentiveSettlementActions(nil)},
+	{kind: cases.KindOpportunity, name: OpportunityWorkflow, run: Opportunity, actions: opportunityActions(nil)},
 }
 
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),

@@ -25,6 +25,7 @@ func (c *apiCmd) Run() error {
 	return serveAPI(ctx, c.HTTP, api.Deps{
 		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
 		IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
+		OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry,
 		Location: sv.location, Logger: sv.logger,
 	})
 }

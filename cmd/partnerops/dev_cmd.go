@@ -84,7 +84,8 @@ func (c *devCmd) Run() error {
 	g.Go(func() error {
 		return serveAPI(gctx, c.HTTP, api.Deps{
 			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
-			IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy), Location: loc, Logger: logger,
+			IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
+			OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry, Location: loc, Logger: logger,
 		})
 	})
 	err = g.Wait()

@@ -55,6 +55,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if problems := rules.VendorEntityProblems(vendorEntity(p)); len(problems) > 0 {
 		return nil, fmt.Errorf("the vendor entity (PARTNEROPS_VENDOR_ENTITY_NAME, PARTNEROPS_VENDOR_ENTITY_TAX_ID): %w", problems)
 	}
+	if _, err := rules.ParseSLAPolicy(p.OpportunityReviewSLA); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_OPPORTUNITY_REVIEW_SLA: %w", err)
+	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TIMEZONE: %w", err)

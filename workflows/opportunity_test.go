@@ -1,0 +1,333 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"partnerops/activities"
+	"partnerops/cases"
+	"partnerops/rules"
+)
+
+// The opportunity tests run on the certification harness (its recorder,
+// calendar, actions and queries), with the opportunity's workflow and
+// activities added.
+
+// oppHarness adds what the opportunity's activities saw.
+type oppHarness struct {
+	*certHarness
+	duplicates []string                      // what the duplicate look-up answers
+	settled    []activities.InvitationAnswer // the vendor opportunity's settlements
+}
+
+func newOppHarness(t *testing.T) *oppHarness {
+	h := &oppHarness{certHarness: newCertHarness(t)}
+	h.env.RegisterWorkflowWithOptions(Opportunity, workflow.RegisterOptions{Name: OpportunityWorkflow})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.OpportunityCheckRequest) (activities.OpportunityCheck, error) {
+		return activities.OpportunityCheck{Findings: req.Opportunity.Check(req.At.In(shanghai)), Duplicates: h.duplicates}, nil
+	}, activity.RegisterOptions{Name: "CheckOpportunity"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, ans activities.InvitationAnswer) error {
+		h.settled = append(h.settled, ans)
+		return nil
+	}, activity.RegisterOptions{Name: "SettleVendorOpportunity"})
+	return h
+}
+
+func (h *oppHarness) run(in OpportunityInput) string {
+	h.env.ExecuteWorkflow(OpportunityWorkflow, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("the workflow did not complete")
+	}
+	var status string
+	if err := h.env.GetWorkflowResult(&status); err != nil {
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+	for _, o := range h.outcomes {
+		if o.err != nil && !isRefusal(o.err) {
+			h.t.Errorf("%s failed: %v", o.action, o.err)
+		}
+	}
+	return status
+}
+
+func (h *oppHarness) details(event string) OpportunityDetails {
+	var d OpportunityDetails
+	if err := json.Unmarshal(h.transition(event).Case.Details, &d); err != nil {
+		h.t.Fatal(err)
+	}
+	return d
+}
+
+// refusals are the actions refused, by name.
+func (h *oppHarness) refusals() []string {
+	var names []string
+	for _, o := range h.outcomes {
+		if o.err != nil {
+			names = append(names, o.action)
+		}
+	}
+	return names
+}
+
+// validPO passes every rule on fridayAfternoon.
+func validPO() rules.Opportunity {
+	return rules.Opportunity{
+		Customer:           rules.CustomerOfOpportunity{Name: "Lakeside Retail Co., Ltd.", Industry: "retail"},
+		Contact:            &rules.CustomerContact{Name: "Li Wei", Email: "li.wei@lakeside.example"},
+		Budget:             &rules.Money{Amount: 50_000_000, Currency: "CNY"},
+		ExpectedStart:      "2027-01-15",
+		ExpectedClose:      "2027-03-31",
+		IncrementalRevenue: &rules.Money{Amount: 12_000_000, Currency: "CNY"},
+		Incremental:        rules.MigrationFromAnotherCloud,
+		BusinessNeed: rules.BusinessNeed{Category: rules.NeedCostReduction,
+			Description: "Move the order platform off another cloud to cut hosting costs by a third."},
+		NextAction: rules.NextAction{Description: "Architecture workshop with the IT team", DueDate: "2026-12-10"},
+		Products:   []string{"ECS"},
+	}
+}
+
+// vaguePO is well-formed but fails the contact and the description rules.
+func vaguePO() rules.Opportunity {
+	o := validPO()
+	o.Contact = &rules.CustomerContact{Name: "TBD"}
+	o.BusinessNeed.Description = "test"
+	return o
+}
+
+func poInput(o rules.Opportunity) OpportunityInput {
+	return OpportunityInput{CaseID: "cas_opp", PartnerID: "prt_acme", Origin: OriginPartner, Submitter: partnerActor,
+		Opportunity: o, ReviewSLA: "2wd", CreatedAt: fridayAfternoon.UTC()}
+}
+
+// Two working days after Friday afternoon: the end of Tuesday.
+var endOfTuesday = time.Date(2026, 12, 1, 23, 59, 59, 0, shanghai)
+
+func TestOpportunityVagueFixedApprovedAndWon(t *testing.T) {
+	h := newOppHarness(t)
+	var partnerView cases.Case
+	h.queryAt(30*time.Second, cases.RoleAdmin, &partnerView)
+	h.at(time.Minute, ActionResubmit, partnerActor, vaguePO()) // still vague: a second round
+	h.at(2*time.Minute, ActionResubmit, partnerActor, validPO())
+	h.at(time.Hour, ActionApprove, opsActor, struct{}{})
+	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageTechnicalValidation})
+	h.at(3*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageCommitted})
+	h.at(4*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageWon})
+	if status := h.run(poInput(vaguePO())); status != OpportunityWon {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_failed/action_required", "resubmitted/checking",
+		"checks_failed/action_required", "resubmitted/checking", "checks_passed/in_review", "approved/approved",
+		"stage_changed/approved", "stage_changed/approved", "stage_changed/won")
+	if !slices.Equal(partnerView.Actions, []string{ActionResubmit}) || partnerView.Status != OpportunityActionRequired {
+		t.Errorf("the partner sees %s with %v", partnerView.Status, partnerView.Actions)
+	}
+	failed := h.transitions[1]
+	if reasons, _ := failed.Event.Detail["reasons"].([]string); !slices.Equal(reasons,
+		[]string{rules.ReasonNoCustomerContact, rules.ReasonVagueDescription}) {
+		t.Errorf("the round's reasons %v", failed.Event.Detail["reasons"])
+	}
+	assertNotified(t, failed, cases.AudiencePartner)
+	passed := h.transition("checks_passed")
+	if passed.Case.SLA == nil || !passed.Case.SLA.DueAt.Equal(endOfTuesday) {
+		t.Errorf("review due %v, want %v", passed.Case.SLA, endOfTuesday)
+	}
+	assertNotified(t, passed, cases.AudienceOps)
+	if d := h.details("checks_passed"); d.Submissions != 3 || len(d.Findings) != 0 || d.LikelyDuplicate {
+		t.Errorf("after the third submission: %+v", d)
+	}
+	if d := h.details("approved"); d.Stage != StageQualified || d.ApprovedAt == nil {
+		t.Errorf("approved at stage %q", d.Stage)
+	}
+	won := h.transitions[len(h.transitions)-1]
+	if won.Event.Detail["from"] != StageCommitted || won.Case.ClosedAt == nil {
+		t.Errorf("won: %v, closed %v", won.Event.Detail, won.Case.ClosedAt)
+	}
+	assertNotified(t, won, cases.AudienceOps)
+}
+
+func TestOpportunityChangesRequestedThenRejected(t *testing.T) {
+	h := newOppHarness(t)
+	h.duplicates = []string{"cas_other"}
+	h.at(time.Hour, ActionRequestChanges, opsActor, RequestChangesInput{Comments: "Name the workloads that move"})
+	h.at(2*time.Hour, ActionResubmit, partnerActor, validPO())
+	h.at(3*time.Hour, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: RejectCustomerEngagedByAnotherPartner, Reason: "Engaged with another partner since October"})
+	if status := h.run(poInput(validPO())); status != OpportunityRejected {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "changes_requested/action_required",
+		"resubmitted/checking", "checks_passed/in_review", "rejected/rejected")
+	if d := h.details("changes_requested"); d.ReviewComments != "Name the workloads that move" || !d.LikelyDuplicate {
+		t.Errorf("changes requested: %+v", d)
+	}
+	if n := h.transition("checks_passed").Notifications; len(n) != 1 || !strings.Contains(n[0].Message, "cas_other") {
+		t.Errorf("ops are not told the likely duplicate: %v", n)
+	}
+	d := h.details("rejected")
+	if d.Rejection == nil || d.Rejection.ReasonCode != RejectCustomerEngagedByAnotherPartner || h.transition("rejected").Case.ClosedAt == nil {
+		t.Errorf("rejected: %+v", d.Rejection)
+	}
+}
+
+func TestOpportunityReviewSLABreached(t *testing.T) {
+	h := newOppHarness(t)
+	var late cases.Case
+	h.queryAt(5*24*time.Hour, cases.RoleSupervisor, &late)
+	h.at(5*24*time.Hour+time.Hour, ActionApprove, opsActor, struct{}{})
+	h.at(5*24*time.Hour+2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReason: "The customer stayed on premises"})
+	if status := h.run(poInput(validPO())); status != OpportunityLost {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "sla_breached/in_review",
+		"approved/approved", "stage_changed/lost")
+	assertNotified(t, h.transition("sla_breached"), cases.AudienceSupervisor)
+	if late.SLA == nil || !late.SLA.Breached {
+		t.Errorf("after the deadline the case shows %v", late.SLA)
+	}
+	if d := h.details("stage_changed"); d.LostReason != "The customer stayed on premises" {
+		t.Errorf("lost reason %q", d.LostReason)
+	}
+}
+
+func TestOpportunityRefusesBadAndOutOfTurnActions(t *testing.T) {
+	h := newOppHarness(t)
+	bad := validPO()
+	bad.ExpectedClose = "next spring"
+	h.at(time.Minute, ActionResubmit, partnerActor, validPO())                             // 409: in review
+	h.at(2*time.Minute, ActionApprove, partnerActor, struct{}{})                           // 403: ops approve
+	h.at(3*time.Minute, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: "meh"}) // 422: both fields
+	h.at(4*time.Minute, ActionRequestChanges, opsActor, RequestChangesInput{Comments: "Need the budget owner"})
+	h.at(5*time.Minute, ActionResubmit, partnerActor, bad) // 422: malformed
+	h.at(6*time.Minute, ActionResubmit, partnerActor, validPO())
+	h.at(7*time.Minute, ActionApprove, opsActor, struct{}{})
+	h.at(8*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageQualified})             // 422: already
+	h.at(9*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost})                  // 422: no reason
+	h.at(10*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: "closed", LostReason: "x"}) // 422
+	h.at(11*time.Minute, ActionAccept, partnerActor, struct{}{})                                      // 409: not invited
+	h.at(12*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReason: "Budget cut"})
+	if status := h.run(poInput(validPO())); status != OpportunityLost {
+		t.Fatalf("status %s", status)
+	}
+	want := []string{ActionResubmit, ActionApprove, ActionReject, ActionResubmit, ActionAdvance, ActionAdvance, ActionAdvance, ActionAccept}
+	if got := h.refusals(); !slices.Equal(got, want) {
+		t.Errorf("refused %v, want %v", got, want)
+	}
+	for _, o := range h.outcomes {
+		if o.action == ActionReject && o.err != nil && (!strings.Contains(o.err.Error(), cases.RefusalInvalid)) {
+			t.Errorf("reject refused with %v", o.err)
+		}
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "changes_requested/action_required",
+		"resubmitted/checking", "checks_passed/in_review", "approved/approved", "stage_changed/lost")
+}
+
+func invitationInput(expiry time.Duration) OpportunityInput {
+	o := validPO()
+	summary := o
+	summary.Contact = nil
+	return OpportunityInput{CaseID: "cas_inv", PartnerID: "prt_acme", Origin: OriginVendor, Submitter: opsActor,
+		Opportunity: summary, Contact: o.Contact, VendorOpportunityID: "vop_1",
+		InvitationExpiresAt: fridayAfternoon.UTC().Add(expiry), ReviewSLA: "2wd", CreatedAt: fridayAfternoon.UTC()}
+}
+
+func TestOpportunityInvitationAccepted(t *testing.T) {
+	h := newOppHarness(t)
+	var invited cases.Case
+	h.queryAt(time.Minute, cases.RoleMember, &invited)
+	h.at(time.Hour, ActionAccept, partnerActor, struct{}{})
+	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageWon})
+	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityWon {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "invited/invited", "accepted/approved", "stage_changed/won")
+	var before OpportunityDetails
+	if err := json.Unmarshal(invited.Details, &before); err != nil || before.Opportunity.Contact != nil ||
+		!slices.Equal(invited.Actions, []string{ActionAccept, ActionDeclineInvitation}) {
+		t.Errorf("before accepting the partner sees the contact %v and actions %v (%v)", before.Opportunity.Contact, invited.Actions, err)
+	}
+	if d := h.details("accepted"); d.Opportunity.Contact == nil || d.Opportunity.Contact.Name != "Li Wei" || d.Stage != StageQualified {
+		t.Errorf("after accepting: %+v", d)
+	}
+	if len(h.settled) != 1 || !h.settled[0].Accepted {
+		t.Errorf("settled %+v", h.settled)
+	}
+	assertNotified(t, h.transition("invited"), cases.AudiencePartner)
+	assertNotified(t, h.transition("accepted"), cases.AudienceOps)
+}
+
+func TestOpportunityInvitationDeclined(t *testing.T) {
+	h := newOppHarness(t)
+	h.at(time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{})
+	h.at(2*time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{Reason: "No capacity in that region"})
+	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityDeclined {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "invited/invited", "declined/declined")
+	if got := h.refusals(); !slices.Equal(got, []string{ActionDeclineInvitation}) {
+		t.Errorf("refused %v: a decline needs a reason", got)
+	}
+	if len(h.settled) != 1 || h.settled[0].Accepted {
+		t.Errorf("settled %+v", h.settled)
+	}
+	if d := h.details("declined"); d.DeclineReason != "No capacity in that region" || d.Opportunity.Contact != nil {
+		t.Errorf("declined: %+v", d)
+	}
+	assertNotified(t, h.transition("declined"), cases.AudienceOps)
+}
+
+func TestOpportunityInvitationExpires(t *testing.T) {
+	h := newOppHarness(t)
+	h.at(DefaultInvitationExpiry+time.Minute, ActionAccept, partnerActor, struct{}{})
+	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityExpired {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "invited/invited", "expired/expired")
+	expired := h.transition("expired")
+	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(DefaultInvitationExpiry)) {
+		t.Errorf("expired at %v", expired.Event.At)
+	}
+	assertNotified(t, expired, cases.AudienceOps)
+	assertNotified(t, expired, cases.AudiencePartner)
+	if len(h.settled) != 1 || h.settled[0].Accepted {
+		t.Errorf("settled %+v", h.settled)
+	}
+}
+
+func TestOpportunityContinuesAsNew(t *testing.T) {
+	h := newOppHarness(t)
+	in := poInput(vaguePO())
+	in.StepsPerRun = 3
+	h.at(time.Minute, ActionResubmit, partnerActor, vaguePO())
+	h.env.ExecuteWorkflow(OpportunityWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	var next OpportunityInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Resume == nil || next.Resume.Status != OpportunityActionRequired || next.Resume.Seq != 4 ||
+		next.Resume.Details.Submissions != 2 || len(next.Resume.Details.Findings) == 0 {
+		t.Fatalf("carried %+v", next.Resume)
+	}
+
+	second := newOppHarness(t)
+	second.env.SetStartTime(fridayAfternoon.Add(2 * time.Minute))
+	second.at(time.Minute, ActionResubmit, partnerActor, validPO())
+	second.at(time.Hour, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: RejectOther, Reason: "Not in our market"})
+	if status := second.run(next); status != OpportunityRejected {
+		t.Fatalf("status %s", status)
+	}
+	if seq := second.transitions[0].Event.Seq; seq != 5 {
+		t.Errorf("the second run starts at seq %d, want 5", seq)
+	}
+}
