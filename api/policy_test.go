@@ -126,6 +126,11 @@ var wantAccess = map[string]string{
 	"getOrder":                "ok ok ok ok 404 ok 404 404",
 	"payOwnOrder":             "403 403 403 403 404 ok 404 404",
 	"listPaymentRequests":     "ok ok ok ok 404 404 404 404",
+
+	// partner exit
+	"requestPartnerExit": "403 403 ok 403 404 403 403 404",
+	"deregisterPartner":  "403 403 ok 403 404 403 403 404",
+	"createWithdrawal":   "ok ok 403 403 404 404 404 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an

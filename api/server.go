@@ -32,6 +32,10 @@ type Deps struct {
 	// CertificationExpiry is how long a rejected certification case waits
 	// for the partner before it expires (0: the workflow's default).
 	CertificationExpiry time.Duration
+	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its
+	// start (0 and "": the workflow's defaults).
+	ExitCoolingOff time.Duration
+	ExitSLA        string
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -49,10 +53,13 @@ type Server struct {
 	taskQueue  string
 	ticketSLA  string
 	certExpiry time.Duration
-	location   *time.Location
-	logger     *slog.Logger
-	metrics    *httpMetrics
-	app        *fiber.App
+	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
+	exitCoolingOff time.Duration
+	exitSLA        string
+	location       *time.Location
+	logger         *slog.Logger
+	metrics        *httpMetrics
+	app            *fiber.App
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -71,6 +78,7 @@ func New(d Deps) *fiber.App { return newServer(d).app }
 func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
+		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
@@ -108,5 +116,6 @@ func newServer(d Deps) *Server {
 	s.performanceRoutes()
 	s.moneyRoutes()
 	s.orderRoutes()
+	s.exitRoutes()
 	return s
 }

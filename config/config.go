@@ -32,6 +32,9 @@ type Policy struct {
 	TimeZone  string `name:"timezone" env:"PARTNEROPS_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of the business calendar."`
 	// CertificationExpiry is fixed in each certification case at its start.
 	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
+	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
+	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
+	ExitSLA        string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -51,7 +51,8 @@ func (e *OpenCaseError) Error() string {
 const openCertificationIndex = "cases_one_open_certification"
 
 // insertCase writes a new case row and its start request, in the
-// transaction of whatever else opening the case records.
+// transaction of whatever else opening the case records. A partner that
+// is leaving the program opens none (*PartnerExitingError).
 func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error) {
 	c := nc.Case
 	details := c.Details
@@ -61,6 +62,9 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 	st := CaseStart{CaseID: c.ID, Workflow: nc.Workflow, CreatedAt: c.CreatedAt}
 	var err error
 	if st.Input, err = json.Marshal(nc.Input); err != nil {
+		return st, err
+	}
+	if err := claimPartnerForCase(ctx, tx, c); err != nil {
 		return st, err
 	}
 	var dueAt *time.Time

@@ -92,6 +92,7 @@ const (
 	PostingReclaimOnUnbind PostingKind = "reclaim_on_unbind" // customer -> partner, on dissociation
 	PostingPartnerDebit    PostingKind = "partner_debit"     // partner -> vendor revenue (paying an order)
 	PostingReversal        PostingKind = "reversal"          // undoes another posting (compensation)
+	PostingWithdrawal      PostingKind = "withdrawal"        // partner -> vendor funding (paid back out to the partner)
 )
 
 // PostingRequest is one movement of money between two accounts of one

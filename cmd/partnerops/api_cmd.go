@@ -24,6 +24,7 @@ func (c *apiCmd) Run() error {
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
 	return serveAPI(ctx, c.HTTP, api.Deps{
 		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
+		ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA,
 		Location: sv.location, Logger: sv.logger,
 	})
 }

@@ -81,7 +81,8 @@ func (c *devCmd) Run() error {
 	})
 	g.Go(func() error {
 		return serveAPI(gctx, c.HTTP, api.Deps{
-			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry, Location: loc, Logger: logger,
+			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
+			ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA, Location: loc, Logger: logger,
 		})
 	})
 	err = g.Wait()

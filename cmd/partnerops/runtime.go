@@ -44,10 +44,16 @@ func openStore(ctx context.Context, url string) (*store.Store, error) {
 	return store.Open(ctx, url)
 }
 
-// checkPolicy refuses a bad SLA or time zone at start, not at the first ticket.
+// checkPolicy refuses a bad SLA, period or time zone at start, not at the first case.
 func checkPolicy(p config.Policy) (*time.Location, error) {
 	if _, err := rules.ParseSLAPolicy(p.TicketSLA); err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TICKET_SLA: %w", err)
+	}
+	if _, err := rules.ParseSLAPolicy(p.ExitSLA); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_EXIT_SLA: %w", err)
+	}
+	if p.ExitCoolingOff <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
