@@ -77,6 +77,9 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, []byte(details), dueAt, c.CreatedAt); err != nil {
 		return st, err
 	}
+	if err := markExiting(ctx, tx, c); err != nil {
+		return st, err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at) VALUES ($1, $2, $3, $4)`,
 		st.CaseID, st.Workflow, []byte(st.Input), st.CreatedAt)
 	return st, err

@@ -37,7 +37,7 @@ func (e *PartnerExitingError) Error() string {
 // partner's row is locked, so an exit request and a case opening for the
 // same partner happen one after the other: either the case is open before
 // the exit (and the exit waits for it) or it is refused. Opening an exit
-// case marks the partner exiting.
+// case marks the partner exiting (markExiting, once its row exists).
 func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 	lock := "FOR SHARE"
 	if c.Kind == cases.KindPartnerExit {
@@ -57,6 +57,12 @@ func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 		}
 		return refusal
 	}
+	return nil
+}
+
+// markExiting records, once the exit case's row exists, that the partner
+// is leaving by it.
+func markExiting(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 	if c.Kind != cases.KindPartnerExit {
 		return nil
 	}
