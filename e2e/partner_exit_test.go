@@ -67,6 +67,11 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 		"association_mode": "consultative", "account": map[string]any{"origin": "new"},
 	}).expect(t, 201))
 	s.deposit(partner, 50_000, "harbor-dep-1")
+	// a personal account already associated with Harbor
+	member, memberToken, err := s.store.CreatePrincipal(t.Context(), store.NewPrincipal{Name: "Sun Ba", Role: cases.RoleMember, PartnerID: partner})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Before any exit, deregistration is refused, saying no exit was requested.
 	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/deregistration", admin, nil).expect(t, 409)); p.Type == "" || p.CaseID != "" {
@@ -82,7 +87,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 		t.Errorf("after refused requests the partner is %s", got.Status)
 	}
 
-	// The exit starts and is blocked by the customer and the balance.
+	// The exit starts and is blocked by the customer, the balance and the personal account.
 	r := s.call("POST", "/v1/partners/"+partner+"/exit", admin, map[string]any{"reason": "we close our training business"},
 		"Idempotency-Key", "harbor-exit").expect(t, 202)
 	started := decode[cases.Case](t, r)
@@ -90,7 +95,8 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 		t.Fatalf("started %+v at %s", started, r.header.Get("Location"))
 	}
 	exitID := started.ID
-	blocked := s.waitForCase(admin, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationCustomer, rules.ObligationBalance))
+	blocked := s.waitForCase(admin, exitID, hasObligations(t, workflows.ExitBlocked,
+		rules.ObligationCustomer, rules.ObligationBalance, rules.ObligationMember))
 	if !slices.Contains(blocked.Actions, workflows.ActionWithdraw) {
 		t.Errorf("the admin may not withdraw a blocked exit: %v", blocked.Actions)
 	}
@@ -116,11 +122,15 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	listed := s.waitForList("/v1/cases?kind=partner_exit&status=blocked", s.ops, func(list []cases.Case) bool {
 		return slices.ContainsFunc(list, func(c cases.Case) bool { return c.ID == exitID })
 	})
-	if i := slices.IndexFunc(listed, func(c cases.Case) bool { return c.ID == exitID }); i < 0 || len(exitDetails(t, listed[i]).Obligations) != 2 {
+	if i := slices.IndexFunc(listed, func(c cases.Case) bool { return c.ID == exitID }); i < 0 || len(exitDetails(t, listed[i]).Obligations) != 3 {
 		t.Errorf("the ops list shows %+v", listed)
 	}
 
-	// Cleared step by step: the customer is dissociated, then ops withdraw the balance.
+	// Cleared step by step: the admin removes the personal account and dissociates the customer, then ops withdraw the balance.
+	s.call("GET", "/v1/partners/"+partner, memberToken, nil).expect(t, 200)
+	s.call("DELETE", "/v1/partners/"+partner+"/members/"+member.ID, admin, nil).expect(t, 204)
+	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationCustomer, rules.ObligationBalance))
+	s.call("GET", "/v1/partners/"+partner, memberToken, nil).expect(t, 404) // no longer Harbor's
 	s.call("DELETE", "/v1/partners/"+partner+"/customers/"+bound.ID, admin, nil).expect(t, 200)
 	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationBalance))
 	withdrawal := map[string]any{"amount": map[string]any{"amount": 50_000, "currency": "CNY"}, "transaction_id": "harbor-refund-1"}
@@ -189,7 +199,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	for _, e := range events {
 		types = append(types, e.Type)
 	}
-	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
+	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
 		t.Errorf("the timeline is %v", types)
 	}
 	s.recordHistory(exitID, "partner_exit_walkthrough")
