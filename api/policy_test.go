@@ -237,6 +237,7 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 		{"BusinessPlanBody", "document_url", rules.MaxDocumentURLLength},
 		{"InviteInputBody", "principal_id", rules.MaxInviteePrincipalIDLength},
 		{"LevelDecisionBody", "reason", rules.MaxDecisionReasonLength},
+		{"ExitRequest", "reason", rules.MaxExitReasonLength},
 	} {
 		schema := s.huma.OpenAPI().Components.Schemas.Map()[b.schema]
 		if schema == nil || schema.Properties[b.field] == nil {

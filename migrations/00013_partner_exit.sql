@@ -25,8 +25,6 @@ ALTER TABLE partners
         CHECK (level IS NULL OR (type = 'solution_provider' AND status IN ('active', 'exiting'))),
     ADD CONSTRAINT partners_solution_providers_have_a_level
         CHECK (type <> 'solution_provider' OR level IS NOT NULL OR status IN ('exited', 'deregistered'));
--- the exit cases ops follow, and the partner of a case being opened
-CREATE INDEX partners_not_active ON partners (status) WHERE status <> 'active';
 
 -- A revoked token no longer authenticates anyone (401). A principal is
 -- never deleted: the ledger, audit trail and case timelines name it.
@@ -59,7 +57,6 @@ ALTER TABLE money_postings
     ADD CONSTRAINT money_postings_kind_check CHECK (kind IN ('deposit', 'allocate', 'reclaim', 'reclaim_on_unbind',
                                                              'partner_debit', 'customer_debit', 'reversal'));
 ALTER TABLE principals DROP COLUMN revoked_at;
-DROP INDEX partners_not_active;
 ALTER TABLE partners
     DROP CONSTRAINT partners_solution_providers_have_a_level,
     DROP CONSTRAINT partners_level_only_solution_providers,

@@ -14,7 +14,7 @@ const MaxExitReasonLength = 1000
 
 // ExitRequest is a partner admin's request to leave the partner program.
 type ExitRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" maxLength:"1000" doc:"Why the partner leaves; 1 to 1000 characters" example:"we close our training business"`
 }
 
 // Normalized trims the reason.

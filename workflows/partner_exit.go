@@ -43,11 +43,13 @@ const SignalObligationsChanged = "obligations_changed"
 
 // Defaults of the exit's periods when its input names none.
 const (
-	DefaultExitCoolingOff  = 7 * 24 * time.Hour // PARTNEROPS_EXIT_COOLING_OFF
-	DefaultExitRecheck     = 24 * time.Hour     // a blocked exit is checked again at least this often
-	DefaultExitOpsSLA      = "5wd"              // PARTNEROPS_EXIT_SLA
-	exitObligationsTrigger = "trigger"
+	DefaultExitCoolingOff = 7 * 24 * time.Hour // PARTNEROPS_EXIT_COOLING_OFF
+	DefaultExitRecheck    = 24 * time.Hour     // a blocked exit is checked again at least this often
+	DefaultExitOpsSLA     = "5wd"              // PARTNEROPS_EXIT_SLA
 )
+
+// exitObligationsTrigger is the event detail naming what made a check run.
+const exitObligationsTrigger = "trigger"
 
 // PartnerExitInput starts a partner's exit from the program.
 type PartnerExitInput struct {
