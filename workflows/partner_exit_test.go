@@ -2,10 +2,12 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -207,5 +209,39 @@ func TestPartnerExitConfirmWithSomethingOpenBlocksAgain(t *testing.T) {
 		"cooling_off_started/cooling_off", "exited/exited")
 	if h.transition("exited").Event.Detail["early"] != true {
 		t.Error("the early confirmation is not marked early")
+	}
+}
+
+// A blocked exit whose run is full continues as new, carrying what is open
+// and when it was checked; the next run clears on a signal and goes on.
+func TestPartnerExitContinuesAsNewWhileBlocked(t *testing.T) {
+	h := newExitHarness(t, openCustomer, openBalance)
+	h.clearAt(time.Hour, []rules.ExitObligation{openBalance}, true)
+	in := exitInput()
+	in.StepsPerRun = 2
+	h.env.ExecuteWorkflow(PartnerExitWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the first run ended with %v, want continue-as-new", err)
+	}
+	var next PartnerExitInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if r := next.Resume; r == nil || r.Status != ExitBlocked || r.Seq != 3 || r.Details.CheckedAt == nil ||
+		len(r.Details.Obligations) != 1 || r.Details.Obligations[0] != openBalance {
+		t.Fatalf("carried %+v", next.Resume)
+	}
+
+	second := newExitHarness(t, openBalance)
+	second.env.SetStartTime(fridayAfternoon.Add(time.Hour))
+	second.clearAt(time.Hour, nil, true)
+	second.at(2*time.Hour, ActionWithdraw, partnerActor, struct{}{})
+	next.StepsPerRun = 0
+	if got := second.run(next); got != ExitWithdrawn {
+		t.Fatalf("the second run ended %s", got)
+	}
+	if len(second.transitions) != 2 || second.transitions[0].Event.Seq != 4 || second.transitions[0].Case.Status != ExitCoolingOff {
+		t.Errorf("the second run recorded %v", second.events())
 	}
 }
