@@ -167,3 +167,29 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 		t.Errorf("the ledger keeps %d entries summing to %d (%v), want 4 summing to 0", entries, sum, err)
 	}
 }
+
+// The partner payment path opens its case with the order: an exiting
+// partner's customer cannot ask it to pay, and no order is left behind.
+func TestExitingPartnerIsNotAskedToPay(t *testing.T) {
+	ctx := context.Background()
+	st, p, c, who := orderingCustomer(t)
+	exit, err := openCaseOf(st, p.ID, cases.KindPartnerExit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	placed := time.Now().UTC().Truncate(time.Microsecond)
+	_, err = st.PlaceCloudOrder(ctx, store.NewCloudOrder{
+		ID: store.NewID("ord"), CustomerID: c.ID, PartnerID: p.ID, Scenario: rules.Renewal, Product: "ecs",
+		Amount: rules.Money{Amount: 100, Currency: "CNY"}, Payer: rules.PayerPartner,
+		PaymentDeadline: placed.Add(48 * time.Hour), PlacedBy: who, PlacedAt: placed,
+	}, &store.NewCase{Case: cases.Case{ID: store.NewID("cas"), Kind: cases.KindPartnerPayment, PartnerID: p.ID, CustomerID: c.ID,
+		Status: "awaiting_partner", CreatedAt: placed, UpdatedAt: placed}, Workflow: "PartnerPayment", Input: struct{}{}}, nil)
+	var refused *store.PartnerExitingError
+	if !errors.As(err, &refused) || refused.ExitCaseID != exit {
+		t.Fatalf("an order for an exiting partner to pay: %v", err)
+	}
+	orders, _, err := st.CustomerCloudOrders(ctx, c.ID, store.CloudOrderFilter{}, store.Page{Limit: 10})
+	if err != nil || len(orders) != 0 {
+		t.Errorf("the refused order left %+v (%v)", orders, err)
+	}
+}
