@@ -86,6 +86,21 @@ var caseKindSchemas = []caseKindSchema{
 			"advances it through its stages (qualified, technical_validation, business_validation, committed) to won or lost (with a " +
 			"lost_reason), both final.",
 	},
+	{
+		kind: cases.KindPartnerExit, name: "PartnerExitCase", details: reflect.TypeFor[workflows.PartnerExitDetails](),
+		statuses: []string{workflows.ExitChecking, workflows.ExitBlocked, workflows.ExitCoolingOff, workflows.ExitAwaitingOps,
+			workflows.ExitExiting, workflows.ExitWithdrawn, workflows.ExitRefused, workflows.ExitExited},
+		description: "A partner exit case: the partner's admin asked to leave the program; from then on no new process of the partner " +
+			"may start (409 partner-exiting). It starts in checking while the obligations check runs. With anything open (another open " +
+			"case, a customer still associated, money on one of the partner's accounts, a personal account still associated) it is " +
+			"blocked, details.obligations listing each with what clears it; it checks again when the partner clears one (dissociation, " +
+			"withdrawal, member removal), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
+			"the admin may withdraw (withdrawn, final: the partner is back to normal), ops may confirm early or refuse with a reason " +
+			"(refused, final). Then it is awaiting_ops, no longer withdrawable: ops confirm or refuse by sla.due_at (the exit SLA on the " +
+			"business calendar); a missed deadline marks sla.breached and notifies a supervisor. confirm runs a last check (exiting) and " +
+			"ends in exited (final): the partner's level and program rights end and every token of its accounts but the admin's stops " +
+			"working; something open sends the case back to blocked.",
+	},
 }
 
 // anyCaseSchemaName names a case of any kind, told apart by kind.

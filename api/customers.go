@@ -301,6 +301,7 @@ func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*
 	case err != nil:
 		return nil, err
 	}
+	s.obligationChanged(ctx, in.PartnerID)
 	if reclaimed == nil {
 		reclaimed = []store.Adjustment{}
 	}

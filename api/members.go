@@ -271,6 +271,9 @@ func (s *Server) removeMember(ctx context.Context, in *removeMemberInput) (*stru
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound("member " + in.PrincipalID)
 	}
+	if err == nil {
+		s.obligationChanged(ctx, in.PartnerID)
+	}
 	return nil, err
 }
 

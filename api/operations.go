@@ -133,7 +133,7 @@ func (s *Server) enforce(api huma.API) func(huma.Context, func(huma.Context)) {
 			obj := pol.pathObject(ctx.Param)
 			refusal := pol.decide(p, obj)
 			if refusal == nil {
-				refusal = s.exists(ctx.Context(), obj)
+				refusal = s.exists(ctx.Context(), pol, obj)
 			}
 			if refusal != nil {
 				writeProblem(api, ctx, refusal)

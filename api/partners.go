@@ -127,6 +127,11 @@ type partnerView struct {
 	Settings  partnerSettingsView `json:"settings"`
 	CreatedAt time.Time           `json:"created_at"`
 	CreatedBy *cases.Actor        `json:"created_by,omitempty" doc:"The staff member who registered it; absent for partners set up outside the API"`
+	Status    string              `json:"status" enum:"active,exiting,exited,deregistered" doc:"Standing in the program: active; exiting (an exit case runs: no new process starts); exited (left the program: no level, no rights, only the admin's token works, to deregister); deregistered (account closed, personal data anonymised)"`
+	// ExitCaseID is the running exit case, or the one the partner exited by.
+	ExitCaseID     string     `json:"exit_case_id,omitempty" doc:"The running exit case, or the one the partner exited by"`
+	ExitedAt       *time.Time `json:"exited_at,omitempty"`
+	DeregisteredAt *time.Time `json:"deregistered_at,omitempty"`
 }
 
 // partnerSettingsView is the partner's own switches, and who last changed them.
@@ -137,7 +142,16 @@ type partnerSettingsView struct {
 }
 
 func viewPartner(p store.Partner) partnerView {
-	v := partnerView{ID: p.ID, Name: p.Name, Type: partnerType(p.Type), Settings: viewSettings(p), CreatedAt: p.CreatedAt.UTC()}
+	v := partnerView{ID: p.ID, Name: p.Name, Type: partnerType(p.Type), Settings: viewSettings(p), CreatedAt: p.CreatedAt.UTC(),
+		Status: p.Status, ExitCaseID: p.ExitCaseID.String}
+	if p.ExitedAt.Valid {
+		at := p.ExitedAt.Time.UTC()
+		v.ExitedAt = &at
+	}
+	if p.DeregisteredAt.Valid {
+		at := p.DeregisteredAt.Time.UTC()
+		v.DeregisteredAt = &at
+	}
 	if p.Level.Valid {
 		level := partnerLevel(p.Level.String)
 		v.Level = &level

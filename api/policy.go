@@ -50,6 +50,9 @@ type policy struct {
 	// Roles may call the route at all; the others who may know the object
 	// get 403. Empty: every role.
 	Roles []string
+	// AfterExit: the route still acts on a partner that has exited the
+	// program (deregistration); every other act or administer is refused.
+	AfterExit bool
 }
 
 // Policies of the routes, by what they do.
@@ -93,6 +96,10 @@ var (
 	partnerAdjusts    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.PartnerRoles}
 	readCustomerMoney = policy{Verb: read, Object: objCustomer}
 	customerOrders    = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
+	// Exit: only the partner's company (admin) account asks to leave, and
+	// deregisters the account once the partner has exited.
+	partnerExits       = policy{Verb: act, Object: objPartner, Roles: []string{cases.RoleAdmin}}
+	partnerDeregisters = policy{Verb: administer, Object: objPartner, Roles: []string{cases.RoleAdmin}, AfterExit: true}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.
@@ -162,17 +169,24 @@ func knows(p store.Principal, obj object) bool {
 
 // exists answers 404 for a partner in the path that does not exist: staff
 // know every partner, so for them this is the only check; for a partner's
-// members the path already names their own.
-func (s *Server) exists(ctx context.Context, obj object) *Problem {
+// members the path already names their own. A partner that has exited the
+// program takes no step and changes nothing any more (409 partner-exited),
+// but for what pol allows after the exit (deregistration).
+func (s *Server) exists(ctx context.Context, pol policy, obj object) *Problem {
 	if obj.Kind != objPartner && obj.Kind != objPartnerMoney {
 		return nil
 	}
-	_, err := s.store.Partner(ctx, obj.ID)
+	partner, err := s.store.Partner(ctx, obj.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("partner " + obj.ID)
 	case err != nil:
 		return problemOf(ctx, s.logger, err, requestIDOf(ctx))
+	case pol.Verb != read && !pol.AfterExit && (partner.Status == store.PartnerExited || partner.Status == store.PartnerDeregistered):
+		p := conflict("partner-exited", "partner "+obj.ID+" has "+partner.Status+" and left the program (exit case "+
+			partner.ExitCaseID.String+"): it takes no new step; its admin may only deregister the account")
+		p.CaseID = partner.ExitCaseID.String
+		return p
 	}
 	return nil
 }

@@ -137,6 +137,10 @@ var wantAccess = map[string]string{
 	"listVendorOpportunities":  "ok ok 403 403 403 403 403 403",
 	"getVendorOpportunity":     "ok ok 403 403 403 403 403 403",
 	"shareVendorOpportunity":   "ok ok 403 403 403 403 403 403",
+	// partner exit
+	"requestPartnerExit": "403 403 ok 403 404 403 403 404",
+	"deregisterPartner":  "403 403 ok 403 404 403 403 404",
+	"createWithdrawal":   "ok ok 403 403 404 404 404 404",
 }
 
 // TestEveryRouteHasAPolicy walks every route the app serves: each is an
@@ -243,6 +247,7 @@ func TestDeclaredBoundsAreTheConstants(t *testing.T) {
 		{"BusinessPlanBody", "document_url", rules.MaxDocumentURLLength},
 		{"InviteInputBody", "principal_id", rules.MaxInviteePrincipalIDLength},
 		{"LevelDecisionBody", "reason", rules.MaxDecisionReasonLength},
+		{"ExitRequest", "reason", rules.MaxExitReasonLength},
 	} {
 		schema := s.huma.OpenAPI().Components.Schemas.Map()[b.schema]
 		if schema == nil || schema.Properties[b.field] == nil {

@@ -44,6 +44,10 @@ type Deps struct {
 	// has to answer a vendor opportunity (7 days if 0).
 	OpportunityReviewSLA string
 	InvitationExpiry     time.Duration
+	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its
+	// start (0 and "": the workflow's defaults).
+	ExitCoolingOff time.Duration
+	ExitSLA        string
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -70,6 +74,9 @@ type Server struct {
 	// opportunitySLA and invitationExpiry: see Deps.
 	opportunitySLA   string
 	invitationExpiry time.Duration
+	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
+	exitCoolingOff time.Duration
+	exitSLA        string
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -89,6 +96,7 @@ func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		incentive: cmp.Or(d.IncentiveDeadline, rules.DefaultIncentiveDeadline), vendor: d.Vendor,
+		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
@@ -130,5 +138,6 @@ func newServer(d Deps) *Server {
 	s.orderRoutes()
 	s.incentiveRoutes()
 	s.opportunityRoutes()
+	s.exitRoutes()
 	return s
 }

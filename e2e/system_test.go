@@ -50,6 +50,9 @@ func (s *system) forTest(t *testing.T) *system {
 	return &sub
 }
 
+// e2eExitCoolingOff is the cooling-off of the partner exits the tests start.
+const e2eExitCoolingOff = 2 * time.Second
+
 // e2eTaskQueue is the task queue of the systems the tests start.
 const e2eTaskQueue = "partnerops-e2e"
 
@@ -114,7 +117,7 @@ func (s *system) serveAPI(tc client.Client) string {
 	}
 	app := api.New(api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor,
-		Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
+		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
@@ -237,6 +240,7 @@ type problem struct {
 	Type   string `json:"type"`
 	Status int    `json:"status"`
 	Detail string `json:"detail"`
+	CaseID string `json:"case_id"`
 	Errors []struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`

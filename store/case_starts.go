@@ -51,7 +51,8 @@ func (e *OpenCaseError) Error() string {
 const openCertificationIndex = "cases_one_open_certification"
 
 // insertCase writes a new case row and its start request, in the
-// transaction of whatever else opening the case records.
+// transaction of whatever else opening the case records. A partner that
+// is leaving the program opens none (*PartnerExitingError).
 func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error) {
 	c := nc.Case
 	details := c.Details
@@ -63,6 +64,9 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 	if st.Input, err = json.Marshal(nc.Input); err != nil {
 		return st, err
 	}
+	if err := claimPartnerForCase(ctx, tx, c); err != nil {
+		return st, err
+	}
 	var dueAt *time.Time
 	if c.SLA != nil {
 		dueAt = &c.SLA.DueAt
@@ -71,6 +75,9 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 		INSERT INTO cases (id, kind, partner_id, customer_id, status, workflow_id, details, sla_due_at, created_at, updated_at)
 		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $1, $6, $7, $8, $8)`,
 		c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, []byte(details), dueAt, c.CreatedAt); err != nil {
+		return st, err
+	}
+	if err := markExiting(ctx, tx, c); err != nil {
 		return st, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at) VALUES ($1, $2, $3, $4)`,

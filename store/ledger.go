@@ -103,6 +103,7 @@ const (
 	PostingPartnerDebit    PostingKind = "partner_debit"     // partner -> vendor revenue (paying an order)
 	PostingReversal        PostingKind = "reversal"          // undoes another posting (compensation)
 	PostingIncentivePayout PostingKind = "incentive_payout"  // vendor incentive -> partner (a settlement paid)
+	PostingWithdrawal      PostingKind = "withdrawal"        // partner -> vendor funding (paid back out to the partner)
 )
 
 // PostingRequest is one movement of money between two accounts of one

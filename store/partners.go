@@ -29,13 +29,20 @@ type Partner struct {
 	SettingsUpdatedBy        sql.NullString `db:"settings_updated_by" json:"-"`
 	SettingsUpdatedByName    sql.NullString `db:"settings_updated_by_name" json:"-"`
 	SettingsUpdatedByRole    sql.NullString `db:"settings_updated_by_role" json:"-"`
+	// Standing in the program (migration 00013): active, exiting, exited or
+	// deregistered; the exit case while one runs or once it ended the membership.
+	Status         string         `db:"status" json:"-"`
+	ExitCaseID     sql.NullString `db:"exit_case_id" json:"-"`
+	ExitedAt       sql.NullTime   `db:"exited_at" json:"-"`
+	DeregisteredAt sql.NullTime   `db:"deregistered_at" json:"-"`
 }
 
 const partnerSelect = `
 	SELECT pa.id, pa.name, pa.type, pa.level, pa.created_at,
 	       pa.created_by, c.name AS created_by_name, c.role AS created_by_role, pa.auto_incentive_application,
 	       pa.settings_updated_at, pa.settings_updated_by,
-	       u.name AS settings_updated_by_name, u.role AS settings_updated_by_role
+	       u.name AS settings_updated_by_name, u.role AS settings_updated_by_role,
+	       pa.status, pa.exit_case_id, pa.exited_at, pa.deregistered_at
 	FROM partners pa
 	LEFT JOIN principals c ON c.id = pa.created_by
 	LEFT JOIN principals u ON u.id = pa.settings_updated_by`

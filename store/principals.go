@@ -70,11 +70,12 @@ func createPrincipal(ctx context.Context, q sqlx.QueryerContext, np NewPrincipal
 	return p, token, err
 }
 
-// PrincipalByToken finds the holder of a token.
+// PrincipalByToken finds the holder of a token; a revoked token (an exited
+// or deregistered partner's) has none.
 func (s *Store) PrincipalByToken(ctx context.Context, token string) (Principal, error) {
 	var p Principal
 	err := s.db.GetContext(ctx, &p, `
 		SELECT id, name, role, partner_id, customer_id, created_at
-		FROM principals WHERE token_hash = $1`, hashToken(token))
+		FROM principals WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token))
 	return p, notFoundIfNoRows(err)
 }

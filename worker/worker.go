@@ -36,6 +36,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
+	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})

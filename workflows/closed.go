@@ -15,6 +15,7 @@ var closedStatuses = map[cases.Kind][]string{
 	cases.KindPartnerPayment:      {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
 	cases.KindIncentiveSettlement: {SettlementPaid, SettlementForfeited},
 	cases.KindOpportunity:         {OpportunityRejected, OpportunityWon, OpportunityLost, OpportunityDeclined, OpportunityExpired},
+	cases.KindPartnerExit:         {ExitWithdrawn, ExitRefused, ExitExited},
 }
 
 // closed reports whether the case is in one of its kind's final statuses.

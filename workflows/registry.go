@@ -23,6 +23,7 @@ var processes = []process{
 	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
 	{kind: cases.KindIncentiveSettlement, name: IncentiveSettlementWorkflow, run: IncentiveSettlement, actions: incentiveSettlementActions(nil)},
 	{kind: cases.KindOpportunity, name: OpportunityWorkflow, run: Opportunity, actions: opportunityActions(nil)},
+	{kind: cases.KindPartnerExit, name: PartnerExitWorkflow, run: PartnerExit, actions: partnerExitActions(nil)},
 }
 
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),

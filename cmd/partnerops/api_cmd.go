@@ -26,6 +26,7 @@ func (c *apiCmd) Run() error {
 		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
 		IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
 		OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry,
+		ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA,
 		Location: sv.location, Logger: sv.logger,
 	})
 }

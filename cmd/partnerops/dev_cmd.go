@@ -86,6 +86,7 @@ func (c *devCmd) Run() error {
 			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
 			IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
 			OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry, Location: loc, Logger: logger,
+			ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA,
 		})
 	})
 	err = g.Wait()

@@ -44,19 +44,23 @@ func openStore(ctx context.Context, url string) (*store.Store, error) {
 	return store.Open(ctx, url)
 }
 
-// checkPolicy refuses a bad SLA or time zone at start, not at the first ticket.
+// checkPolicy refuses a bad SLA, period or time zone at start, not at the first case.
 func checkPolicy(p config.Policy) (*time.Location, error) {
-	if _, err := rules.ParseSLAPolicy(p.TicketSLA); err != nil {
-		return nil, fmt.Errorf("PARTNEROPS_TICKET_SLA: %w", err)
-	}
-	if _, err := rules.ParseSLAPolicy(p.IncentiveInvoiceDeadline); err != nil {
-		return nil, fmt.Errorf("PARTNEROPS_INCENTIVE_INVOICE_DEADLINE: %w", err)
+	for _, sla := range []struct{ env, policy string }{
+		{"PARTNEROPS_TICKET_SLA", p.TicketSLA},
+		{"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE", p.IncentiveInvoiceDeadline},
+		{"PARTNEROPS_OPPORTUNITY_REVIEW_SLA", p.OpportunityReviewSLA},
+		{"PARTNEROPS_EXIT_SLA", p.ExitSLA},
+	} {
+		if _, err := rules.ParseSLAPolicy(sla.policy); err != nil {
+			return nil, fmt.Errorf("%s: %w", sla.env, err)
+		}
 	}
 	if problems := rules.VendorEntityProblems(vendorEntity(p)); len(problems) > 0 {
 		return nil, fmt.Errorf("the vendor entity (PARTNEROPS_VENDOR_ENTITY_NAME, PARTNEROPS_VENDOR_ENTITY_TAX_ID): %w", problems)
 	}
-	if _, err := rules.ParseSLAPolicy(p.OpportunityReviewSLA); err != nil {
-		return nil, fmt.Errorf("PARTNEROPS_OPPORTUNITY_REVIEW_SLA: %w", err)
+	if p.ExitCoolingOff <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {

@@ -1,0 +1,62 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExitRequestValidate(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		reason string
+		want   string // the message for reason, "" for none
+	}{
+		{"valid", "we leave the cloud business", ""},
+		{"surrounding spaces", "  moving on \n", ""},
+		{"missing", "", "is required: say why the partner leaves the program"},
+		{"blank", " \t ", "is required: say why the partner leaves the program"},
+		{"too long", strings.Repeat("x", MaxExitReasonLength+1), "must be at most 1000 characters"},
+		{"control character", "bad\x00reason", "may not contain control characters"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			errs := ExitRequest{Reason: c.reason}.Validate()
+			switch {
+			case c.want == "" && len(errs) > 0:
+				t.Errorf("refused: %v", errs)
+			case c.want != "" && (len(errs) != 1 || errs[0].Field != "reason" || errs[0].Message != c.want):
+				t.Errorf("got %v, want reason: %s", errs, c.want)
+			}
+		})
+	}
+}
+
+func TestExitObligations(t *testing.T) {
+	if got := ExitObligations(ExitFacts{}); len(got) != 0 || got == nil {
+		t.Errorf("nothing open: got %#v, want an empty list", got)
+	}
+	facts := ExitFacts{
+		OpenCases: []ExitOpenCase{{ID: "cas_1", Kind: "certification", Status: "in_review"}},
+		MoreCases: 2,
+		Customers: []ExitParty{{ID: "cus_1", Name: "Beta"}},
+		Balances: []ExitBalance{{Balance: Money{Amount: 500, Currency: "CNY"}},
+			{CustomerID: "cus_1", Balance: Money{Amount: 20, Currency: "CNY"}}},
+		Members: []ExitParty{{ID: "prn_1", Name: "Wang Wu"}},
+	}
+	got := ExitObligations(facts)
+	want := []struct{ kind, id, says string }{
+		{ObligationOpenCase, "cas_1", "the certification case cas_1 is still open (in_review)"},
+		{ObligationOpenCase, "", "2 more open cases"},
+		{ObligationCustomer, "cus_1", "the customer cus_1 (Beta) is still associated"},
+		{ObligationBalance, "", "the partner's account holds 500 CNY"},
+		{ObligationBalance, "cus_1", "the account of customer cus_1, funded by the partner, holds 20 CNY"},
+		{ObligationMember, "prn_1", "the personal account prn_1 (Wang Wu) is still associated"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d obligations %v, want %d", len(got), got, len(want))
+	}
+	for i, w := range want {
+		if got[i].Kind != w.kind || got[i].ID != w.id || got[i].Description != w.says || got[i].ClearedBy == "" {
+			t.Errorf("obligation %d: got %+v, want %s %s %q with what clears it", i, got[i], w.kind, w.id, w.says)
+		}
+	}
+}
