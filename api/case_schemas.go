@@ -70,9 +70,7 @@ var caseKindSchemas = []caseKindSchema{
 	},
 	{
 		kind: cases.KindOpportunity, name: "OpportunityCase", details: reflect.TypeFor[workflows.OpportunityDetails](),
-		statuses: []string{workflows.OpportunityChecking, workflows.OpportunityActionRequired, workflows.OpportunityInReview,
-			workflows.OpportunityApproved, workflows.OpportunityRejected, workflows.OpportunityWon, workflows.OpportunityLost,
-			workflows.OpportunityInvited, workflows.OpportunityAccepting, workflows.OpportunityDeclined, workflows.OpportunityExpired},
+		statuses: workflows.OpportunityStatuses(),
 		description: "An opportunity case. Origin partner (PO): it starts in checking while the validity rules run; every failed rule is " +
 			"named in details.findings with its reason code (no_customer_contact, no_budget_or_timeline, no_incremental_revenue, " +
 			"vague_description) and the case is action_required, where the partner resubmits the whole opportunity (back to checking), " +

@@ -117,9 +117,24 @@ func (s *Server) registerOpportunity(ctx context.Context, in *registerOpportunit
 
 type listPartnerOpportunitiesInput struct {
 	PartnerPath
-	Status string `query:"status" enum:"checking,action_required,in_review,approved,rejected,won,lost,invited,accepting,declined,expired" doc:"Only opportunities in this status (invited: the invitations waiting for an answer)"`
-	Stage  string `query:"stage" enum:"qualified,technical_validation,business_validation,committed,won,lost" doc:"Only approved opportunities at this stage"`
+	Status opportunityStatus `query:"status" doc:"Only opportunities in this status (invited: the invitations waiting for an answer)"`
+	Stage  opportunityStage  `query:"stage" doc:"Only opportunities at this stage"`
 	PageParams
+}
+
+// opportunityStatus and opportunityStage are an opportunity's status and
+// stage in a query: one of the workflow's.
+type (
+	opportunityStatus string
+	opportunityStage  string
+)
+
+func (opportunityStatus) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(workflows.OpportunityStatuses(), "")
+}
+
+func (opportunityStage) Schema(huma.Registry) *huma.Schema {
+	return enumSchema(workflows.OpportunityStages(), "")
 }
 
 type opportunityList struct {
@@ -129,7 +144,7 @@ type opportunityList struct {
 
 // listPartnerOpportunities serves GET /v1/partners/{id}/opportunities.
 func (s *Server) listPartnerOpportunities(ctx context.Context, in *listPartnerOpportunitiesInput) (*bodyOf[opportunityList], error) {
-	list, next, err := s.store.PartnerOpportunities(ctx, in.PartnerID, store.OpportunityFilter{Status: in.Status, Stage: in.Stage}, in.page())
+	list, next, err := s.store.PartnerOpportunities(ctx, in.PartnerID, store.OpportunityFilter{Status: string(in.Status), Stage: string(in.Stage)}, in.page())
 	if err != nil {
 		return nil, pageError(err)
 	}

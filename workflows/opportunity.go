@@ -32,6 +32,12 @@ const (
 	OpportunityExpired   = "expired"   // done: the invitation was not answered in time
 )
 
+// OpportunityStatuses lists every status of an opportunity case.
+func OpportunityStatuses() []string {
+	return []string{OpportunityChecking, OpportunityActionRequired, OpportunityInReview, OpportunityApproved, OpportunityRejected,
+		OpportunityWon, OpportunityLost, OpportunityInvited, OpportunityAccepting, OpportunityDeclined, OpportunityExpired}
+}
+
 // Origins of an opportunity.
 const (
 	OriginPartner = "partner" // partner-originated (PO): the partner registered it
