@@ -58,10 +58,18 @@ func (p RenewalPeriod) Months() int {
 }
 
 // Extend is the expiry after renewing a term that ends at expiry by the
-// period: the same wall-clock time, Months() calendar months later, in loc
-// (a month after 31 January is 3 March, as Go's AddDate normalizes).
+// period: the same wall-clock time in loc, Months() calendar months later,
+// on the same day of the month or the month's last day when it has fewer
+// (a month after 31 January is 28 or 29 February), as PostgreSQL adds a
+// month interval.
 func (p RenewalPeriod) Extend(expiry time.Time, loc *time.Location) time.Time {
-	return expiry.In(loc).AddDate(0, p.Months(), 0).UTC()
+	local := expiry.In(loc)
+	y, m, d := local.Date()
+	first := time.Date(y, m+time.Month(p.Months()), 1, local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), loc)
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1).UTC()
 }
 
 // Charge is what renewing a group whose monthly prices are given costs for

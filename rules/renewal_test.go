@@ -51,8 +51,12 @@ func TestRenewalTerms(t *testing.T) {
 		t.Fatal(err)
 	}
 	expiry := time.Date(2026, 1, 31, 16, 0, 0, 0, time.UTC) // 1 February 00:00 in Shanghai
+	endOfJanuary := time.Date(2026, 1, 31, 9, 0, 0, 0, shanghai)
+	if got, want := (RenewalPeriod{PeriodMonth, 1}).Extend(endOfJanuary, shanghai), time.Date(2026, 2, 28, 9, 0, 0, 0, shanghai); !got.Equal(want) {
+		t.Errorf("a month after 31 January: %s, want the last day of February %s", got, want)
+	}
 	if got, want := (RenewalPeriod{PeriodMonth, 1}).Extend(expiry, shanghai), time.Date(2026, 2, 28, 16, 0, 0, 0, time.UTC); !got.Equal(want) {
-		t.Errorf("a month after 1 Feb local: %s, want %s", got, want)
+		t.Errorf("a month after 1 Mar local: %s, want %s", got, want)
 	}
 	if got, want := (RenewalPeriod{PeriodYear, 2}).Extend(expiry, shanghai), time.Date(2028, 1, 31, 16, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("two years: %s, want %s", got, want)
