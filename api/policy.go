@@ -93,6 +93,11 @@ var (
 	partnerAdjusts    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.PartnerRoles}
 	readCustomerMoney = policy{Verb: read, Object: objCustomer}
 	customerOrders    = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}
+	// Resources: staff record them (billing's boundary); the customer and
+	// its partner's members set auto-renewal and renew (actForCustomer);
+	// staff run the renewal sweep now.
+	staffRecordsResources = policy{Verb: administer, Object: objCustomer, Roles: cases.StaffRoles}
+	staffTriggersRenewals = policy{Verb: act, Roles: cases.StaffRoles}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.

@@ -108,5 +108,6 @@ func newServer(d Deps) *Server {
 	s.performanceRoutes()
 	s.moneyRoutes()
 	s.orderRoutes()
+	s.resourceRoutes()
 	return s
 }

@@ -34,6 +34,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
+	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})
@@ -42,7 +43,7 @@ func Register(r sdkworker.Registry, d Deps) {
 // Run ensures the sweeps' schedules, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
-	if err := EnsureSchedules(ctx, c, taskQueue); err != nil {
+	if err := EnsureSchedules(ctx, c, taskQueue, d.Location); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: nothing ran, nothing to drain
 		}

@@ -13,6 +13,7 @@ import (
 var closedStatuses = map[cases.Kind][]string{
 	cases.KindCertification:  {CertificationCertified, CertificationExpired},
 	cases.KindPartnerPayment: {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
+	cases.KindRenewalRun:     {RenewalCompleted},
 }
 
 // closed reports whether the case is in one of its kind's final statuses.

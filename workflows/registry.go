@@ -21,6 +21,7 @@ type process struct {
 var processes = []process{
 	{kind: cases.KindCertification, name: CertificationWorkflow, run: Certification, actions: certificationActions(nil)},
 	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
+	{kind: cases.KindRenewalRun, name: RenewalRunWorkflow, run: RenewalRun},
 }
 
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),
