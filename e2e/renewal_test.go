@@ -80,7 +80,7 @@ func TestRenewalWalkthrough(t *testing.T) {
 		"id": "-bad", "type": "ecs", "region": "North 4", "expires_at": soon, "expiry_policy": "freeze",
 		"monthly_price": map[string]any{"amount": 0, "currency": "CNY"},
 	}).expect(t, 422))
-	if got := bad.fields(); got != "id monthly_price.amount region" {
+	if got := bad.fields(); got != "id,region,monthly_price.amount" {
 		t.Errorf("bad resource named %q", got)
 	}
 	for _, r := range []map[string]any{
@@ -99,7 +99,8 @@ func TestRenewalWalkthrough(t *testing.T) {
 	if grouped.fields() != "primary_id" {
 		t.Errorf("a dedicated bandwidth on a secondary IP: %+v", grouped)
 	}
-	s.call("POST", base, s.adminA, map[string]any{}).expect(t, 403)
+	s.call("POST", base, s.adminA, map[string]any{"id": "ecs-2", "type": "ecs", "region": "cn-north-4", "expires_at": soon,
+		"expiry_policy": "freeze", "monthly_price": map[string]any{"amount": 1, "currency": "CNY"}}).expect(t, 403)
 	s.call("GET", base, s.adminB, nil).expect(t, 404)
 
 	disks := decode[struct{ Resources []struct{ ID string } }](t, s.call("GET", base+"?type=evs", s.customA, nil).expect(t, 200))
