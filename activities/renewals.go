@@ -119,6 +119,16 @@ func (a *Renewals) RenewDueGroups(ctx context.Context, in RenewBatch) (BatchOutc
 		activity.RecordHeartbeat(ctx, out)
 	}
 	out.Done = out.Seen < in.Limit
+	if out.Last != nil && in.RunID != "" {
+		// Counted from the renewals themselves: a group renewed by an
+		// attempt that died after its last heartbeat is not due any more,
+		// and the count above missed it.
+		renewed, err := a.Store.RunRenewals(ctx, in.RunID, in.After, *out.Last)
+		if err != nil {
+			return BatchOutcome{}, err
+		}
+		out.Renewed = renewed
+	}
 	return out, nil
 }
 

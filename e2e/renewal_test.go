@@ -217,5 +217,12 @@ func TestRenewalWorkerStoppedMidSweep(t *testing.T) {
 	if got, _ := s.store.CustomerBalances(ctx, customer); len(got) != 1 || got[0].Amount != 0 {
 		t.Errorf("balance %v, want all of it charged once", got)
 	}
+	var d workflows.RenewalRunDetails
+	if err := json.Unmarshal(run.Details, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Renewed != groups {
+		t.Errorf("the run counts %d renewed, want %d", d.Renewed, groups)
+	}
 	t.Logf("run %s: %s", run.ID, run.Details)
 }

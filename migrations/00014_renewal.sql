@@ -100,6 +100,8 @@ CREATE TABLE resource_renewals (
     CHECK (new_expires_at > term_expires_at)
 );
 CREATE INDEX resource_renewals_primary_newest ON resource_renewals (primary_id, term_expires_at DESC);
+-- A run's renewals in its keyset order: how many a batch renewed, even one whose attempt died.
+CREATE INDEX resource_renewals_run ON resource_renewals (run_id, term_expires_at, primary_id) WHERE run_id IS NOT NULL;
 
 -- Renewing charges the payer's account: customer -> vendor revenue.
 ALTER TABLE money_postings

@@ -241,6 +241,22 @@ func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *DueGroup, 
 	return groups, err
 }
 
+// RunRenewals counts the renewals run runID made of the due groups past
+// after (nil: from the first) up to and including last, in DueGroups'
+// order: what a batch renewed, including groups an attempt renewed and
+// died before reporting.
+func (s *Store) RunRenewals(ctx context.Context, runID string, after *DueGroup, last DueGroup) (int, error) {
+	from := DueGroup{}
+	if after != nil {
+		from = *after
+	}
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM resource_renewals WHERE run_id = $1
+		AND (term_expires_at, primary_id) > ($2, $3) AND (term_expires_at, primary_id) <= ($4, $5)`,
+		runID, from.Term, from.PrimaryID, last.Term, last.PrimaryID)
+	return n, err
+}
+
 // ApplyExpiryPolicies applies, to up to limit yearly/monthly resources in
 // use whose expiry is at or before asOf, each one's expiry policy
 // (rules.ExpiryPolicy.Expired), and returns how many it changed. Run until
