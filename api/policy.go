@@ -100,6 +100,11 @@ var (
 	// deregisters the account once the partner has exited.
 	partnerExits       = policy{Verb: act, Object: objPartner, Roles: []string{cases.RoleAdmin}}
 	partnerDeregisters = policy{Verb: administer, Object: objPartner, Roles: []string{cases.RoleAdmin}, AfterExit: true}
+	// Resources: staff record them (billing's boundary); the customer and
+	// its partner's members set auto-renewal and renew (actForCustomer);
+	// staff run the renewal sweep now.
+	staffRecordsResources = policy{Verb: administer, Object: objCustomer, Roles: cases.StaffRoles}
+	staffTriggersRenewals = policy{Verb: act, Roles: cases.StaffRoles}
 )
 
 // object is what a policy is asked about: its kind and whom it belongs to.

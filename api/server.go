@@ -139,5 +139,6 @@ func newServer(d Deps) *Server {
 	s.incentiveRoutes()
 	s.opportunityRoutes()
 	s.exitRoutes()
+	s.resourceRoutes()
 	return s
 }

@@ -1,9 +1,11 @@
 // Package demo creates the demo principals and records of `partnerops dev`:
 // staff to review, two partners of different types with a customer each,
 // money in Acme's account, a consultative customer of Acme, a personal
-// account no partner has invited yet, and a vendor opportunity available
-// for ops to share with a partner. Acme's access configuration is left
-// for the README's walk-through to complete, as it binds a customer itself.
+// account no partner has invited yet, a published incentive settlement of
+// Acme, a vendor opportunity available for ops to share with a partner, and
+// the yearly/monthly resources of Acme's customer that the renewal
+// walk-through renews. Acme's access configuration is left for the README's
+// walk-through to complete, as it binds a customer itself.
 package demo
 
 import (
@@ -57,7 +59,7 @@ type Data struct {
 
 // version is the shape of the demo set create makes; raise it when create
 // makes something the walk-through needs that older sets lack.
-const version = 3
+const version = 4
 
 // depositAmount is what ops deposited into Acme's account, so that the
 // walk-through's adjustments work at once.
@@ -139,7 +141,7 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 		{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
 		{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
 	}
-	var acme string
+	var acme, blueSky string
 	for _, p := range partners {
 		partner, err := s.CreatePartner(ctx, p.name, p.typ, p.level)
 		if err != nil {
@@ -153,13 +155,20 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 		if _, err := add(p.env+"_ADMIN_TOKEN", admin); err != nil {
 			return d, err
 		}
-		if err := addCustomer(ctx, s, &d, add, p.env+"_CUSTOMER", p.customer, partner.ID, p.name, p.mode); err != nil {
+		customer, err := addCustomer(ctx, s, &d, add, p.env+"_CUSTOMER", p.customer, partner.ID, p.name, p.mode)
+		if err != nil {
 			return d, err
 		}
+		if p.env == "ACME" {
+			blueSky = customer
+		}
+	}
+	if err := addResources(ctx, s, &d, blueSky, time.Now()); err != nil {
+		return d, err
 	}
 	// A consultative customer of Acme: it applies for its online contract
 	// itself, and Acme may not for it (nor allocate funds to it).
-	if err := addCustomer(ctx, s, &d, add, "ACME_CONSULTATIVE_CUSTOMER", "Harbour Light Hotels", acme, "Acme Solutions", "consultative"); err != nil {
+	if _, err := addCustomer(ctx, s, &d, add, "ACME_CONSULTATIVE_CUSTOMER", "Harbour Light Hotels", acme, "Acme Solutions", "consultative"); err != nil {
 		return d, err
 	}
 	// A personal account associated with no partner: Acme's admin invites it.
@@ -208,14 +217,49 @@ var demoVendorOpportunity = rules.Opportunity{
 }
 
 // addCustomer creates a customer of a partner, exports its ID as env and
-// its token as env_TOKEN.
+// its token as env_TOKEN, and returns its ID.
 func addCustomer(ctx context.Context, s *store.Store, d *Data,
-	add func(string, store.NewPrincipal) (store.Principal, error), env, name, partnerID, partnerName, mode string) error {
+	add func(string, store.NewPrincipal) (store.Principal, error), env, name, partnerID, partnerName, mode string) (string, error) {
 	customer, err := s.CreateCustomer(ctx, name, partnerID, mode)
 	if err != nil {
-		return err
+		return "", err
 	}
 	d.IDs = append(d.IDs, ID{Env: env, ID: customer.ID, What: "customer " + name + " (" + mode + ", of " + partnerName + ")"})
 	_, err = add(env+"_TOKEN", store.NewPrincipal{Name: name, Role: cases.RoleCustomer, CustomerID: customer.ID})
-	return err
+	return customer.ID, err
+}
+
+// addResources records Blue Sky Retail's yearly/monthly resources, as
+// billing would: a cloud server with a disk and a shared bandwidth with two
+// elastic IPs, both expiring within the week (due for auto-renewal), and an
+// elastic IP with its dedicated bandwidth expiring in 40 days. IDs end with
+// the customer's, so every demo set has its own.
+func addResources(ctx context.Context, s *store.Store, d *Data, customerID string, now time.Time) error {
+	suffix := customerID[len(customerID)-8:]
+	day := 24 * time.Hour
+	expiry := func(days int) time.Time { return now.Add(time.Duration(days) * day).UTC().Truncate(time.Second) }
+	cny := func(amount int64) rules.Money { return rules.Money{Amount: amount, Currency: "CNY"} }
+	resources := []struct {
+		env string
+		r   rules.NewResource
+	}{
+		{"RESOURCE_ECS", rules.NewResource{ID: "ecs-" + suffix, Type: rules.ResourceECS, ExpiresAt: expiry(5), ExpiryPolicy: rules.ExpiryFreeze, MonthlyPrice: cny(30_000)}},
+		{"RESOURCE_EVS", rules.NewResource{ID: "evs-" + suffix, Type: rules.ResourceEVS, PrimaryID: "ecs-" + suffix, ExpiresAt: expiry(5), ExpiryPolicy: rules.ExpiryDelete, MonthlyPrice: cny(5_000)}},
+		{"RESOURCE_BANDWIDTH", rules.NewResource{ID: "bw-" + suffix, Type: rules.ResourceBandwidthShared, ExpiresAt: expiry(6), ExpiryPolicy: rules.ExpiryGracePeriod, MonthlyPrice: cny(20_000)}},
+		{"", rules.NewResource{ID: "eip-a-" + suffix, Type: rules.ResourceEIP, PrimaryID: "bw-" + suffix, ExpiresAt: expiry(6), ExpiryPolicy: rules.ExpiryGracePeriod, MonthlyPrice: cny(2_000)}},
+		{"", rules.NewResource{ID: "eip-b-" + suffix, Type: rules.ResourceEIP, PrimaryID: "bw-" + suffix, ExpiresAt: expiry(6), ExpiryPolicy: rules.ExpiryGracePeriod, MonthlyPrice: cny(2_000)}},
+		{"", rules.NewResource{ID: "eip-c-" + suffix, Type: rules.ResourceEIP, ExpiresAt: expiry(40), ExpiryPolicy: rules.ExpirySwitchToOnDemand, MonthlyPrice: cny(2_000)}},
+		{"", rules.NewResource{ID: "bwd-" + suffix, Type: rules.ResourceBandwidthDedicated, PrimaryID: "eip-c-" + suffix, ExpiresAt: expiry(40), ExpiryPolicy: rules.ExpirySwitchToOnDemand, MonthlyPrice: cny(8_000)}},
+	}
+	var source store.ResourceSource = s
+	for _, r := range resources {
+		r.r.Region = "cn-north-4"
+		if _, err := source.PutResource(ctx, customerID, r.r); err != nil {
+			return err
+		}
+		if r.env != "" {
+			d.IDs = append(d.IDs, ID{Env: r.env, ID: r.r.ID, What: string(r.r.Type) + " resource of Blue Sky Retail"})
+		}
+	}
+	return nil
 }

@@ -36,7 +36,7 @@ ALTER TABLE principals ADD COLUMN revoked_at timestamptz;
 ALTER TABLE money_postings
     DROP CONSTRAINT money_postings_kind_check,
     ADD CONSTRAINT money_postings_kind_check CHECK (kind IN ('deposit', 'allocate', 'reclaim', 'reclaim_on_unbind',
-                                                             'partner_debit', 'customer_debit', 'reversal', 'withdrawal'));
+                                                             'partner_debit', 'customer_debit', 'incentive_payout', 'reversal', 'withdrawal'));
 
 -- +goose Down
 -- Withdrawals are ledger history: refuse to go down rather than lose them.
@@ -55,7 +55,7 @@ $$;
 ALTER TABLE money_postings
     DROP CONSTRAINT money_postings_kind_check,
     ADD CONSTRAINT money_postings_kind_check CHECK (kind IN ('deposit', 'allocate', 'reclaim', 'reclaim_on_unbind',
-                                                             'partner_debit', 'customer_debit', 'reversal'));
+                                                             'partner_debit', 'customer_debit', 'incentive_payout', 'reversal'));
 ALTER TABLE principals DROP COLUMN revoked_at;
 ALTER TABLE partners
     DROP CONSTRAINT partners_solution_providers_have_a_level,

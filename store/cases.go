@@ -28,7 +28,8 @@ type caseRow struct {
 	ClosedAt    sql.NullTime   `db:"closed_at"`
 }
 
-const caseColumns = `id, kind, partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at`
+// A renewal run belongs to no partner: its partner_id is NULL, read as "".
+const caseColumns = `id, kind, COALESCE(partner_id, '') AS partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at`
 
 func (r caseRow) toCase() cases.Case {
 	c := cases.Case{
@@ -98,7 +99,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
 			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at)
-			VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
 				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,

@@ -69,6 +69,9 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 	opportunityList := func(f store.OpportunityFilter) func(store.Page) error {
 		return func(p store.Page) error { _, _, err := st.PartnerOpportunities(ctx, partner, f, p); return err }
 	}
+	resourceList := func(f store.ResourceFilter) func(store.Page) error {
+		return func(p store.Page) error { _, _, err := st.CustomerResources(ctx, customer, f, p); return err }
+	}
 	shapes := []shape{
 		// staff: every filter and combination
 		{"cases", caseList(store.CaseFilter{}), later, []string{"cases_newest"}},
@@ -133,6 +136,14 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 			store.Page{Cursor: store.Cursor(at, "inv_1")}, []string{"partner_invitations_pending_newest"}},
 		{"contracts", func(p store.Page) error { _, _, err := st.CustomerContracts(ctx, customer, p); return err },
 			store.Page{Cursor: store.Cursor(at, "con_1")}, []string{"contracts_customer_newest"}},
+		{"resources", resourceList(store.ResourceFilter{}), store.Page{Cursor: store.Cursor(at, "ecs-1")},
+			[]string{"resources_customer_expiry"}},
+		{"resources type", resourceList(store.ResourceFilter{Type: "evs"}), store.Page{Cursor: store.Cursor(at, "evs-1")},
+			[]string{"resources_customer_type_expiry"}},
+		{"resources status", resourceList(store.ResourceFilter{Status: "in_use"}), store.Page{Cursor: store.Cursor(at, "ecs-1")},
+			[]string{"resources_customer_status_expiry"}},
+		{"resources type status expiring", resourceList(store.ResourceFilter{Type: "ecs", Status: "in_use", ExpiringBefore: &at}),
+			store.Page{Cursor: store.Cursor(at, "ecs-1")}, []string{"resources_customer_type_expiry", "resources_customer_status_expiry"}},
 		{"marketplace orders", func(p store.Page) error { _, _, err := st.CustomerMarketplaceOrders(ctx, customer, p); return err },
 			store.Page{Cursor: store.Cursor(at, "ord_1")}, []string{"orders_customer_newest"}},
 		{"cloud orders", func(p store.Page) error {

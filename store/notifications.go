@@ -8,7 +8,8 @@ import (
 // Notification is a message in the outbox.
 type Notification struct {
 	ID        int64     `db:"id" json:"id"`
-	CaseID    string    `db:"case_id" json:"case_id"`
+	CaseID    string    `db:"case_id" json:"case_id,omitempty" doc:"The case whose step sent it; absent for a renewal's"`
+	RenewalID string    `db:"renewal_id" json:"renewal_id,omitempty" doc:"The resource renewal that sent it, if a renewal did"`
 	Audience  string    `db:"audience" json:"audience"`
 	Kind      string    `db:"kind" json:"kind"`
 	Message   string    `db:"message" json:"message"`
@@ -27,7 +28,7 @@ type Recipient struct {
 // first, and the cursor of the next page ("" on the last).
 func (s *Store) Notifications(ctx context.Context, r Recipient, p Page) ([]Notification, string, error) {
 	q := listQuery{
-		from:  `SELECT id, case_id, audience, kind, message, created_at FROM notifications`,
+		from:  `SELECT id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at FROM notifications`,
 		order: keyset{columns: []keyColumn{{"id", keyInt}}, desc: true},
 	}
 	q.and("audience = %s", r.Audience)

@@ -37,6 +37,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
+	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})
@@ -45,7 +46,7 @@ func Register(r sdkworker.Registry, d Deps) {
 // Run ensures the sweeps' schedules, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
-	if err := EnsureSchedules(ctx, c, taskQueue); err != nil {
+	if err := EnsureSchedules(ctx, c, taskQueue, d.Location); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: nothing ran, nothing to drain
 		}

@@ -16,6 +16,7 @@ var closedStatuses = map[cases.Kind][]string{
 	cases.KindIncentiveSettlement: {SettlementPaid, SettlementForfeited},
 	cases.KindOpportunity:         {OpportunityRejected, OpportunityWon, OpportunityLost, OpportunityDeclined, OpportunityExpired},
 	cases.KindPartnerExit:         {ExitWithdrawn, ExitRefused, ExitExited},
+	cases.KindRenewalRun:          {RenewalCompleted},
 }
 
 // closed reports whether the case is in one of its kind's final statuses.

@@ -24,6 +24,7 @@ var processes = []process{
 	{kind: cases.KindIncentiveSettlement, name: IncentiveSettlementWorkflow, run: IncentiveSettlement, actions: incentiveSettlementActions(nil)},
 	{kind: cases.KindOpportunity, name: OpportunityWorkflow, run: Opportunity, actions: opportunityActions(nil)},
 	{kind: cases.KindPartnerExit, name: PartnerExitWorkflow, run: PartnerExit, actions: partnerExitActions(nil)},
+	{kind: cases.KindRenewalRun, name: RenewalRunWorkflow, run: RenewalRun},
 }
 
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),

@@ -8,11 +8,12 @@ import (
 )
 
 type cli struct {
-	Dev     devCmd     `cmd:"" help:"Run everything in one process: an embedded Temporal server and its Web UI, migrations, the worker, the API and demo data."`
-	API     apiCmd     `cmd:"" name:"api" help:"Serve the HTTP API against a Temporal server."`
-	Worker  workerCmd  `cmd:"" help:"Run a Temporal worker for every partnerops workflow and activity."`
-	Migrate migrateCmd `cmd:"" help:"Apply, roll back or list the database migrations."`
-	Token   tokenCmd   `cmd:"" help:"Create API tokens."`
+	Dev      devCmd      `cmd:"" help:"Run everything in one process: an embedded Temporal server and its Web UI, migrations, the worker, the API and demo data."`
+	API      apiCmd      `cmd:"" name:"api" help:"Serve the HTTP API against a Temporal server."`
+	Worker   workerCmd   `cmd:"" help:"Run a Temporal worker for every partnerops workflow and activity."`
+	Migrate  migrateCmd  `cmd:"" help:"Apply, roll back or list the database migrations."`
+	Token    tokenCmd    `cmd:"" help:"Create API tokens."`
+	Renewals renewalsCmd `cmd:"" help:"The scheduled auto-renewal run."`
 }
 
 func main() {

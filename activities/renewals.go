@@ -1,0 +1,168 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"partnerops/cases"
+	"partnerops/store"
+)
+
+// Renewals are the renewal run's activities: the expiry policies and the
+// renewal of due groups, a bounded batch at a time.
+type Renewals struct {
+	Store    *store.Store
+	Location *time.Location // months are counted in the business time zone
+	// Concurrency is how many groups a batch renews at once (one
+	// transaction each); 0 is DefaultRenewalConcurrency.
+	Concurrency int
+}
+
+// DefaultRenewalConcurrency keeps a few transactions in flight: enough to
+// overlap their round trips, few enough to leave the pool to the API.
+const DefaultRenewalConcurrency = 4
+
+// Why a due group was skipped, as the run counts them.
+const (
+	SkipInUnpaidOrder  = "in_unpaid_order"
+	SkipNoPayerAccount = "no_payer_account"
+	SkipAlreadyRenewed = "already_renewed"
+	SkipNotRenewable   = "not_renewable"
+	SkipAutoRenewalOff = "auto_renewal_off"
+)
+
+// RenewBatch asks to renew the due groups past After, at most Limit.
+type RenewBatch struct {
+	RunID string          `json:"run_id"`
+	AsOf  time.Time       `json:"as_of"`
+	After *store.DueGroup `json:"after,omitempty"`
+	Limit int             `json:"limit"`
+}
+
+// GroupFailure is a due group the run could not renew, and why.
+type GroupFailure struct {
+	PrimaryID string    `json:"primary_id"`
+	Term      time.Time `json:"term" doc:"The expiry of the term it was due to renew"`
+	Reason    string    `json:"reason"`
+}
+
+// BatchOutcome is what a batch did. Last is the keyset position reached;
+// Seen the groups it went through; Done says no due group follows.
+type BatchOutcome struct {
+	Renewed         int             `json:"renewed"`
+	RetriedForFunds int             `json:"retried_for_funds"`
+	Skipped         map[string]int  `json:"skipped"`
+	Failures        []GroupFailure  `json:"failures"`
+	Last            *store.DueGroup `json:"last,omitempty"`
+	Seen            int             `json:"seen"`
+	Done            bool            `json:"done"`
+}
+
+// ApplyExpiryPolicies applies the expiry policy of every resource in use
+// that expired by asOf, a batch at a time, heartbeating the count.
+func (a *Renewals) ApplyExpiryPolicies(ctx context.Context, asOf time.Time) (int, error) {
+	total := 0
+	for {
+		n, err := a.Store.ApplyExpiryPolicies(ctx, asOf, overdueBatch)
+		total += n
+		if err != nil || n < overdueBatch {
+			return total, err
+		}
+		activity.RecordHeartbeat(ctx, total)
+	}
+}
+
+// RenewDueGroups renews up to Limit due groups past After, Concurrency at a
+// time, heartbeating the outcome after each round; a retried attempt
+// resumes from its last heartbeat. Each group is one transaction charged
+// under its term's reference, so a group renewed by an attempt that died
+// is not due any more, and is never charged twice.
+func (a *Renewals) RenewDueGroups(ctx context.Context, in RenewBatch) (BatchOutcome, error) {
+	out := BatchOutcome{Skipped: map[string]int{}, Failures: []GroupFailure{}, Last: in.After}
+	if activity.HasHeartbeatDetails(ctx) {
+		if err := activity.GetHeartbeatDetails(ctx, &out); err != nil {
+			return BatchOutcome{}, err
+		}
+	}
+	groups, err := a.Store.DueGroups(ctx, in.AsOf, out.Last, in.Limit-out.Seen)
+	if err != nil {
+		return BatchOutcome{}, err
+	}
+	workers := a.Concurrency
+	if workers <= 0 {
+		workers = DefaultRenewalConcurrency
+	}
+	for start := 0; start < len(groups); start += workers {
+		round := groups[start:min(start+workers, len(groups))]
+		results := make([]error, len(round))
+		var wg sync.WaitGroup
+		for i, g := range round {
+			wg.Go(func() { results[i] = a.renew(ctx, in, g) })
+		}
+		wg.Wait()
+		for i, g := range round {
+			if err := out.count(g, results[i]); err != nil {
+				return BatchOutcome{}, err
+			}
+			if errors.Is(results[i], store.ErrInsufficientBalance) {
+				if err := a.Store.RecordRenewalShortfall(ctx, g.PrimaryID, results[i].Error(), in.AsOf); err != nil {
+					return BatchOutcome{}, err
+				}
+			}
+		}
+		last := round[len(round)-1]
+		out.Last, out.Seen = &last, out.Seen+len(round)
+		activity.RecordHeartbeat(ctx, out)
+	}
+	out.Done = out.Seen < in.Limit
+	if out.Last != nil && in.RunID != "" {
+		// Counted from the renewals themselves: a group renewed by an
+		// attempt that died after its last heartbeat is not due any more,
+		// and the count above missed it.
+		renewed, err := a.Store.RunRenewals(ctx, in.RunID, in.After, *out.Last)
+		if err != nil {
+			return BatchOutcome{}, err
+		}
+		out.Renewed = renewed
+	}
+	return out, nil
+}
+
+func (a *Renewals) renew(ctx context.Context, in RenewBatch, g store.DueGroup) error {
+	_, err := a.Store.RenewGroup(ctx, store.RenewalRequest{
+		PrimaryID: g.PrimaryID, Term: g.Term, Auto: true, RunID: in.RunID,
+		ActorID: cases.System.ID, ActorRole: cases.RoleSystem, Location: a.Location, RenewedAt: in.AsOf,
+	})
+	return err
+}
+
+// count adds one group's result to the outcome; an error that is not the
+// group's own (the database away) is returned, and the attempt retried.
+func (o *BatchOutcome) count(g store.DueGroup, err error) error {
+	switch {
+	case err == nil:
+		o.Renewed++
+	case errors.Is(err, store.ErrInsufficientBalance):
+		o.RetriedForFunds++
+	case errors.Is(err, store.ErrInUnpaidOrder):
+		o.Skipped[SkipInUnpaidOrder]++
+	case errors.Is(err, store.ErrNoAccount):
+		o.Skipped[SkipNoPayerAccount]++
+	case errors.Is(err, store.ErrTermRenewed):
+		o.Skipped[SkipAlreadyRenewed]++
+	case errors.Is(err, store.ErrNotRenewable):
+		o.Skipped[SkipNotRenewable]++
+	case errors.Is(err, store.ErrAutoRenewalOff):
+		o.Skipped[SkipAutoRenewalOff]++
+	case errors.Is(err, store.ErrChargeTooLarge), errors.Is(err, store.ErrPostingConflict),
+		errors.Is(err, store.ErrBalanceLimit), refusedInput(err):
+		o.Failures = append(o.Failures, GroupFailure{PrimaryID: g.PrimaryID, Term: g.Term, Reason: err.Error()})
+	default:
+		return err
+	}
+	return nil
+}

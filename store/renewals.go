@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"partnerops/rules"
+)
+
+// PostingRenewal is a group's renewal charged to the payer's account:
+// customer -> vendor revenue, once per group and term.
+const PostingRenewal PostingKind = "renewal"
+
+// Why a group is not renewed.
+var (
+	ErrNotPrimary     = errors.New("not a primary resource: renew a group by its primary resource's ID")
+	ErrInUnpaidOrder  = errors.New("a resource of the group is inside an unpaid order; pay or cancel the order first")
+	ErrNotRenewable   = errors.New("the group's primary is frozen, closed or billed on demand; it cannot be renewed")
+	ErrTermRenewed    = errors.New("the group was renewed for this term already")
+	ErrChargeTooLarge = errors.New("the group's charge for this period passes the largest movement allowed")
+	ErrAutoRenewalOff = errors.New("the group's auto-renewal is off")
+)
+
+// RenewalRequest asks to renew one group.
+type RenewalRequest struct {
+	PrimaryID string
+	// CustomerID, when set, is whose the resource must be (else ErrNotFound).
+	CustomerID string
+	// Term, when set, is the term the caller saw due: the group is renewed
+	// only while its primary still expires then (ErrTermRenewed after).
+	Term time.Time
+	// Auto renews by the group's auto-renewal setting and counts it down;
+	// otherwise by Period.
+	Auto   bool
+	Period rules.RenewalPeriod
+	// RunID is the renewal run's case, for a renewal it made.
+	RunID     string
+	ActorID   string
+	ActorRole string
+	Location  *time.Location // the business time zone months are counted in
+	RenewedAt time.Time
+}
+
+// Renewal is one renewal of a group for one term.
+type Renewal struct {
+	ID         string         `db:"id"`
+	PrimaryID  string         `db:"primary_id"`
+	CustomerID string         `db:"customer_id"`
+	PartnerID  string         `db:"partner_id"`
+	Term       time.Time      `db:"term_expires_at"`
+	NewExpiry  time.Time      `db:"new_expires_at"`
+	PeriodUnit string         `db:"period_unit"`
+	Period     int            `db:"period"`
+	Amount     int64          `db:"amount"`
+	Currency   string         `db:"currency"`
+	PostingID  string         `db:"posting_id"`
+	RunID      sql.NullString `db:"run_id"`
+	RenewedBy  string         `db:"renewed_by_id"`
+	RenewedAt  time.Time      `db:"renewed_at"`
+	Resources  []string       `db:"-"`
+}
+
+// Charge is the renewal's amount.
+func (r Renewal) Charge() rules.Money { return rules.Money{Amount: r.Amount, Currency: r.Currency} }
+
+// RenewGroup renews a group in one transaction: it charges the payer's
+// account (the customer's, within its partner's books: for a resale
+// customer the money its partner allocated) under the group's term
+// reference, extends every resource of the group by the period from its own
+// expiry, counts the auto-renewal down (Auto), records the renewal and
+// notifies the customer and the partner. Either all of it commits or none:
+// a group is charged exactly once per term however often this runs. A short
+// balance is an *InsufficientBalanceError and writes nothing.
+func (s *Store) RenewGroup(ctx context.Context, req RenewalRequest) (Renewal, error) {
+	var out Renewal
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = renewGroup(ctx, tx, req)
+		return err
+	})
+	out.Term, out.NewExpiry, out.RenewedAt = out.Term.UTC(), out.NewExpiry.UTC(), out.RenewedAt.UTC()
+	return out, err
+}
+
+func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, error) {
+	var p Resource
+	q := `SELECT ` + resourceColumns + ` FROM resources r LEFT JOIN resources g ON g.id = r.primary_id WHERE r.id = $1`
+	args := []any{req.PrimaryID}
+	if req.CustomerID != "" {
+		q += ` AND r.customer_id = $2`
+		args = append(args, req.CustomerID)
+	}
+	if err := tx.GetContext(ctx, &p, q+` FOR NO KEY UPDATE OF r`, args...); err != nil {
+		return Renewal{}, notFoundIfNoRows(err)
+	}
+	period := req.Period
+	switch {
+	case p.PrimaryID.Valid:
+		return Renewal{}, ErrNotPrimary
+	case !req.Term.IsZero() && !p.ExpiresAt.Equal(req.Term):
+		return Renewal{}, ErrTermRenewed
+	case p.Billing != "period" || (p.Status != rules.ResourceInUse && p.Status != rules.ResourceExpired):
+		return Renewal{}, ErrNotRenewable
+	case req.Auto && p.AutoRenewal() == nil:
+		return Renewal{}, ErrAutoRenewalOff
+	case req.Auto:
+		period = p.AutoRenewal().RenewalPeriod
+	}
+	var group []struct {
+		ID      string         `db:"id"`
+		Price   int64          `db:"monthly_price"`
+		Unpaid  bool           `db:"unpaid"`
+		Partner sql.NullString `db:"partner_id"`
+	}
+	if err := tx.SelectContext(ctx, &group, `
+		SELECT r.id, r.monthly_price, COALESCE(o.status IN ('pending_payment', 'pending_partner_payment'), false) AS unpaid,
+		       c.partner_id
+		FROM resources r JOIN customers c ON c.id = r.customer_id LEFT JOIN orders o ON o.id = r.order_id
+		WHERE (r.id = $1 OR r.primary_id = $1) AND r.status <> 'closed'
+		ORDER BY r.primary_id NULLS FIRST, r.id`, p.ID); err != nil {
+		return Renewal{}, err
+	}
+	prices := make([]rules.Money, len(group))
+	ids := make([]string, len(group))
+	for i, m := range group {
+		if m.Unpaid {
+			return Renewal{}, ErrInUnpaidOrder
+		}
+		prices[i] = rules.Money{Amount: m.Price, Currency: p.Currency}
+		ids[i] = m.ID
+	}
+	partnerID := group[0].Partner
+	if !partnerID.Valid {
+		return Renewal{}, ErrNoAccount
+	}
+	charge, ok := period.Charge(prices)
+	if !ok {
+		return Renewal{}, ErrChargeTooLarge
+	}
+	reference := rules.TermReference(p.ID, p.ExpiresAt)
+	posting, replayed, err := post(ctx, tx, PostingRequest{
+		Kind: PostingRenewal, Reference: reference, From: CustomerAccount(partnerID.String, p.CustomerID),
+		To: VendorRevenueAccount(partnerID.String), Amount: charge,
+		Memo: fmt.Sprintf("renewal of %s for %d %s", p.ID, period.Period, period.Unit),
+	})
+	if err != nil {
+		return Renewal{}, err
+	}
+	if replayed { // charged and extended by a transaction that committed: nothing more to do
+		return Renewal{}, ErrTermRenewed
+	}
+	newExpiry := period.Extend(p.ExpiresAt, req.Location)
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE resources SET expires_at = (expires_at AT TIME ZONE $2 + make_interval(months => $3)) AT TIME ZONE $2,
+			status = CASE WHEN status = 'expired' THEN 'in_use' ELSE status END, updated_at = $4
+		WHERE (id = $1 OR primary_id = $1) AND status <> 'closed'`,
+		p.ID, req.Location.String(), period.Months(), req.RenewedAt); err != nil {
+		return Renewal{}, err
+	}
+	next := p.AutoRenewal()
+	if req.Auto {
+		next = next.After()
+	}
+	unit, n, count := sql.NullString{}, sql.NullInt64{}, sql.NullInt64{}
+	if next != nil {
+		unit, n, count = sql.NullString{String: next.Unit, Valid: true}, sql.NullInt64{Int64: int64(next.Period), Valid: true},
+			sql.NullInt64{Int64: int64(next.Count), Valid: true}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE resources SET auto_renew_unit = $2, auto_renew_period = $3, auto_renew_count = $4,
+		renewal_error = NULL, renewal_error_at = NULL WHERE id = $1`, p.ID, unit, n, count); err != nil {
+		return Renewal{}, err
+	}
+	r := Renewal{
+		ID: NewID("rnw"), PrimaryID: p.ID, CustomerID: p.CustomerID, PartnerID: partnerID.String,
+		Term: p.ExpiresAt, NewExpiry: newExpiry, PeriodUnit: period.Unit, Period: period.Period,
+		Amount: charge.Amount, Currency: charge.Currency, PostingID: posting.ID,
+		RunID: sql.NullString{String: req.RunID, Valid: req.RunID != ""}, RenewedBy: req.ActorID, RenewedAt: req.RenewedAt,
+		Resources: ids,
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO resource_renewals (id, primary_id, customer_id, partner_id, term_expires_at, new_expires_at, period_unit,
+		                               period, amount, currency, posting_id, run_id, renewed_by_id, renewed_by_role, renewed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		r.ID, r.PrimaryID, r.CustomerID, r.PartnerID, r.Term, r.NewExpiry, r.PeriodUnit, r.Period, r.Amount, r.Currency,
+		r.PostingID, r.RunID, req.ActorID, req.ActorRole, r.RenewedAt); err != nil {
+		return Renewal{}, err
+	}
+	toCustomer, toPartner := renewalNotices(r)
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO notifications (renewal_id, audience, partner_id, customer_id, kind, message, created_at)
+		VALUES ($1, 'customer', NULL, $2, 'resources_renewed', $3, $5), ($1, 'partner', $4, NULL, 'resources_renewed', $6, $5)`,
+		r.ID, r.CustomerID, toCustomer, r.PartnerID, r.RenewedAt, toPartner)
+	return r, err
+}
+
+// renewalNotices are the messages a renewal sends its customer and partner.
+func renewalNotices(r Renewal) (customer, partner string) {
+	what := fmt.Sprintf("%s and its group (%d resources) renewed for %d %s(s) until %s; %s charged",
+		r.PrimaryID, len(r.Resources), r.Period, r.PeriodUnit, r.NewExpiry.UTC().Format(time.RFC3339), r.Charge())
+	return "Your resource " + what + " to your account.", "Customer " + r.CustomerID + "'s resource " + what + " to its account."
+}
+
+// RecordRenewalShortfall notes on a group's primary why the sweep could not
+// renew it (the payer is short of funds); the next day's run tries again.
+func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE resources SET renewal_error = $2, renewal_error_at = $3 WHERE id = $1`, primaryID, reason, at)
+	return err
+}
+
+// DueGroup is a group auto-renewal renews now: its primary and its term.
+type DueGroup struct {
+	PrimaryID string    `db:"id" json:"primary_id"`
+	Term      time.Time `db:"expires_at" json:"term"`
+}
+
+// DueGroups returns up to limit groups past after (by term, then primary
+// ID) whose primary is in use, has auto-renewal on and expires after asOf
+// and within rules.RenewalWindow of it: a range scan of the partial index
+// resources_auto_renew_due. A group renewed leaves the range (its term
+// moved past it), one short of funds stays for the next day.
+func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *DueGroup, limit int) ([]DueGroup, error) {
+	from := DueGroup{Term: asOf}
+	if after != nil {
+		from = *after
+	}
+	groups := []DueGroup{}
+	err := s.db.SelectContext(ctx, &groups, `
+		SELECT id, expires_at FROM resources
+		WHERE primary_id IS NULL AND auto_renew_unit IS NOT NULL AND status = 'in_use' AND billing = 'period'
+		  AND expires_at > $1 AND expires_at <= $2 AND (expires_at, id) > ($3, $4)
+		ORDER BY expires_at, id LIMIT $5`,
+		asOf, asOf.Add(rules.RenewalWindow), from.Term, from.PrimaryID, limit)
+	for i := range groups {
+		groups[i].Term = groups[i].Term.UTC()
+	}
+	return groups, err
+}
+
+// RunRenewals counts the renewals run runID made of the due groups past
+// after (nil: from the first) up to and including last, in DueGroups'
+// order: what a batch renewed, including groups an attempt renewed and
+// died before reporting.
+func (s *Store) RunRenewals(ctx context.Context, runID string, after *DueGroup, last DueGroup) (int, error) {
+	from := DueGroup{}
+	if after != nil {
+		from = *after
+	}
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM resource_renewals WHERE run_id = $1
+		AND (term_expires_at, primary_id) > ($2, $3) AND (term_expires_at, primary_id) <= ($4, $5)`,
+		runID, from.Term, from.PrimaryID, last.Term, last.PrimaryID)
+	return n, err
+}
+
+// ApplyExpiryPolicies applies, to up to limit yearly/monthly resources in
+// use whose expiry is at or before asOf, each one's expiry policy
+// (rules.ExpiryPolicy.Expired), and returns how many it changed. Run until
+// it returns fewer than limit.
+func (s *Store) ApplyExpiryPolicies(ctx context.Context, asOf time.Time, limit int) (int, error) {
+	total := 0
+	for _, name := range rules.ExpiryPolicies() {
+		status, billing := rules.ExpiryPolicy(name).Expired()
+		res, err := s.db.ExecContext(ctx, `
+			UPDATE resources SET status = $3, billing = $4, updated_at = now()
+			WHERE id IN (SELECT id FROM resources WHERE status = 'in_use' AND billing = 'period' AND expires_at <= $1
+			             AND expiry_policy = $2 ORDER BY expires_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)`,
+			asOf, name, status, billing, limit-total)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+		if total >= limit {
+			break
+		}
+	}
+	return total, nil
+}
+
+// GroupRenewals returns the renewals of a group, newest term first (at
+// most limit).
+func (s *Store) GroupRenewals(ctx context.Context, primaryID string, limit int) ([]Renewal, error) {
+	list := []Renewal{}
+	err := s.db.SelectContext(ctx, &list, `SELECT id, primary_id, customer_id, partner_id, term_expires_at, new_expires_at,
+		period_unit, period, amount, currency, posting_id, run_id, renewed_by_id, renewed_at
+		FROM resource_renewals WHERE primary_id = $1 ORDER BY term_expires_at DESC LIMIT $2`, primaryID, limit)
+	for i := range list {
+		list[i].Term, list[i].NewExpiry, list[i].RenewedAt = list[i].Term.UTC(), list[i].NewExpiry.UTC(), list[i].RenewedAt.UTC()
+	}
+	return list, err
+}

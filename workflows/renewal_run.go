@@ -1,0 +1,184 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"partnerops/activities"
+	"partnerops/cases"
+	"partnerops/store"
+)
+
+// RenewalRunWorkflow is the registered name of the renewal run, the sweep a
+// Temporal Schedule starts daily at 03:00 in the business time zone.
+const RenewalRunWorkflow = "RenewalRun"
+
+// Statuses of a renewal run.
+const (
+	RenewalRunning   = "running"
+	RenewalCompleted = "completed"
+)
+
+// Defaults of a renewal run.
+const (
+	DefaultRenewalBatch = 500 // groups one activity renews
+	// defaultBatchesPerRun bounds the batches (and so the history) of one
+	// workflow run before it continues as new.
+	defaultBatchesPerRun = 20
+	// maxFailuresShown bounds the failed groups the case's details list;
+	// every failure is in the timeline event of its batch.
+	maxFailuresShown = 100
+)
+
+// RenewalRunInput starts a renewal run; the schedule starts it empty.
+type RenewalRunInput struct {
+	// BatchSize is how many groups one activity renews (0: the default).
+	BatchSize int `json:"batch_size,omitempty"`
+	// StepsPerRun bounds the batches one workflow run records before it
+	// continues as new (0: the default).
+	StepsPerRun int `json:"steps_per_run,omitempty"`
+	// Resume is the state a previous run carried over (continue-as-new).
+	Resume *Resumed[RenewalRunDetails] `json:"resume,omitempty"`
+}
+
+// RenewalRunDetails is the renewal run's own part of the case: its counts
+// and the groups it could not renew.
+type RenewalRunDetails struct {
+	AsOf            time.Time                 `json:"as_of" doc:"The instant the run renews as of: groups expiring within 7 days of it are due"`
+	Expired         int                       `json:"expired" doc:"Resources whose expiry policy applied (expired unrenewed)"`
+	Renewed         int                       `json:"renewed" doc:"Groups renewed and charged"`
+	RetriedForFunds int                       `json:"retried_for_funds" doc:"Groups whose payer was short of funds; the next day's run tries again until expiry"`
+	Skipped         map[string]int            `json:"skipped" doc:"Groups skipped, by reason (in_unpaid_order, no_payer_account, already_renewed, not_renewable, auto_renewal_off)"`
+	Failed          int                       `json:"failed" doc:"Groups that failed"`
+	Failures        []activities.GroupFailure `json:"failures" doc:"The failed groups and why (the first 100; each batch's event lists all of its own)"`
+	Batches         int                       `json:"batches"`
+	Cursor          *store.DueGroup           `json:"cursor,omitempty" doc:"The last group reached"`
+}
+
+type renewalRun struct {
+	caseState
+	details RenewalRunDetails
+}
+
+// RenewalRun is one renewal sweep, a case of kind renewal_run: it applies
+// the expiry policy of every resource that expired unrenewed, then renews,
+// a bounded batch at a time in keyset order, every group whose primary has
+// auto-renewal on and expires within 7 days, and continues as new every few
+// batches so its history stays bounded. It takes no actions.
+func RenewalRun(ctx workflow.Context, in RenewalRunInput) (string, error) {
+	info := workflow.GetInfo(ctx)
+	start := now(ctx)
+	r := &renewalRun{caseState: caseState{
+		id: info.WorkflowExecution.ID, kind: cases.KindRenewalRun, status: RenewalRunning,
+		createdAt: start, updatedAt: start,
+	}}
+	steps := in.StepsPerRun
+	if steps <= 0 {
+		steps = defaultBatchesPerRun
+	}
+	r.details = resume(&r.caseState, in.Resume, RenewalRunDetails{AsOf: start, Skipped: map[string]int{}, Failures: []activities.GroupFailure{}}, steps)
+	r.createdAt = r.details.AsOf // the run's first instant, whichever run of the workflow this is
+	if err := serve(ctx, &r.caseState, nil, func() any { return r.details }); err != nil {
+		return "", err
+	}
+	var a *activities.Renewals
+	if in.Resume == nil {
+		if err := r.record(ctx, r.details, step{event: "started", actor: cases.System,
+			detail: map[string]any{"as_of": r.details.AsOf}}); err != nil {
+			return "", err
+		}
+		var expired int
+		if err := workflow.ExecuteActivity(batchContext(ctx), a.ApplyExpiryPolicies, r.details.AsOf).Get(ctx, &expired); err != nil {
+			return "", err
+		}
+		r.details.Expired = expired
+		if err := r.record(ctx, r.details, step{event: "expiry_policies_applied", actor: cases.System,
+			detail: map[string]any{"resources": expired}}); err != nil {
+			return "", err
+		}
+	}
+	size := in.BatchSize
+	if size <= 0 {
+		size = DefaultRenewalBatch
+	}
+	var out activities.BatchOutcome
+	for {
+		out = activities.BatchOutcome{}
+		batch := activities.RenewBatch{RunID: r.id, AsOf: r.details.AsOf, After: r.details.Cursor, Limit: size}
+		if err := workflow.ExecuteActivity(batchContext(ctx), a.RenewDueGroups, batch).Get(ctx, &out); err != nil {
+			return "", err
+		}
+		r.add(out)
+		if out.Done {
+			break
+		}
+		if err := r.record(ctx, r.details, r.batchStep(out)); err != nil {
+			return "", err
+		}
+		if r.historyFull(ctx) {
+			next := in
+			next.Resume = carry(&r.caseState, r.details)
+			return "", workflow.NewContinueAsNewError(ctx, RenewalRunWorkflow, next)
+		}
+	}
+	r.status = RenewalCompleted
+	last := r.batchStep(out)
+	last.event = "completed"
+	last.notifications = []cases.Notification{{Audience: cases.AudienceOps, Kind: "renewal_run_completed", Message: fmt.Sprintf(
+		"Renewal run %s: %d groups renewed, %d retried for lack of funds, %d skipped, %d failed; %d resources expired.",
+		r.id, r.details.Renewed, r.details.RetriedForFunds, sum(r.details.Skipped), r.details.Failed, r.details.Expired)}}
+	if err := r.record(ctx, r.details, last); err != nil {
+		return "", err
+	}
+	return r.status, nil
+}
+
+// add counts a batch's outcome into the run's.
+func (r *renewalRun) add(out activities.BatchOutcome) {
+	d := &r.details
+	d.Batches++
+	d.Renewed += out.Renewed
+	d.RetriedForFunds += out.RetriedForFunds
+	for reason, n := range out.Skipped {
+		d.Skipped[reason] += n
+	}
+	d.Failed += len(out.Failures)
+	d.Failures = append(d.Failures, out.Failures[:min(len(out.Failures), maxFailuresShown-len(d.Failures))]...)
+	if out.Last != nil {
+		d.Cursor = out.Last
+	}
+}
+
+// batchStep is the timeline event of a batch: its own counts and every
+// group it could not renew.
+func (r *renewalRun) batchStep(out activities.BatchOutcome) step {
+	detail := map[string]any{
+		"renewed": out.Renewed, "retried_for_funds": out.RetriedForFunds, "failed": len(out.Failures),
+		"skipped": out.Skipped, "batch": r.details.Batches,
+	}
+	if len(out.Failures) > 0 {
+		detail["failures"] = out.Failures
+	}
+	return step{event: "batch_renewed", actor: cases.System, detail: detail}
+}
+
+func sum(counts map[string]int) int {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return total
+}
+
+// batchContext gives a batch activity room for its batch, a heartbeat that
+// notices a dead worker within a minute, and unlimited retries: a retry
+// resumes from the last heartbeat, and renews nothing twice.
+func batchContext(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         retries,
+	})
+}
