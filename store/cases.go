@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"partnerops/cases"
 )
@@ -148,6 +149,12 @@ type CaseFilter struct {
 	PartnerID   string
 	CustomerID  string
 	SLABreached *bool
+	// Open keeps the cases still running; the work queues read only these.
+	Open bool
+	// DueBefore keeps the cases whose deadline comes before it (zero: no filter).
+	DueBefore time.Time
+	// AnyStatus keeps the cases in one of these statuses (none: no filter).
+	AnyStatus []string
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -167,6 +174,15 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 	}
 	if f.CustomerID != "" {
 		q.and("customer_id = %s", f.CustomerID)
+	}
+	if f.Open {
+		q.and("closed_at IS NULL")
+	}
+	if !f.DueBefore.IsZero() {
+		q.and("sla_due_at < %s", f.DueBefore)
+	}
+	if len(f.AnyStatus) > 0 {
+		q.and("status = ANY(%s)", pq.Array(f.AnyStatus))
 	}
 	if f.SLABreached != nil {
 		if *f.SLABreached {
