@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -42,10 +43,16 @@ type actionForm struct {
 	Error   string // the action's error not about one field
 }
 
-var formRegistry = huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+var (
+	formRegistry = huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	// formsMu guards the registry, which is not safe for concurrent use
+	formsMu sync.Mutex
+)
 
-// formFields are the fields of the input type t.
+// formFields are the fields of the input type t, new for each form.
 func formFields(t reflect.Type) []formField {
+	formsMu.Lock()
+	defer formsMu.Unlock()
 	return fieldsOf(formRegistry.Schema(t, true, ""), "")
 }
 

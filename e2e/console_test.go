@@ -47,7 +47,7 @@ func browser(t *testing.T) context.Context {
 }
 
 // run runs the browser's actions; on failure it saves a screenshot of the
-// page (into the test's artifact directory) and fails the test.
+// page (under $TMPDIR/partnerops-console-failures) and fails the test.
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	stepCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -69,7 +69,7 @@ func value[T any](t *testing.T, ctx context.Context, step string, action chromed
 	return v
 }
 
-// screenshot saves the page as it is into the test's artifact directory.
+// screenshot saves the page as it is under $TMPDIR/partnerops-console-failures.
 func screenshot(t *testing.T, ctx context.Context, name string) string {
 	shotCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -77,7 +77,11 @@ func screenshot(t *testing.T, ctx context.Context, name string) string {
 	if err != nil {
 		return "none: " + err.Error()
 	}
-	path := filepath.Join(t.ArtifactDir(), strings.ReplaceAll(name, " ", "-")+".png")
+	dir := filepath.Join(os.TempDir(), "partnerops-console-failures")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "none: " + err.Error()
+	}
+	path := filepath.Join(dir, t.Name()+"-"+strings.ReplaceAll(name, " ", "-")+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		return "none: " + err.Error()
 	}

@@ -342,7 +342,7 @@ func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role stri
 // action at all, the case's status allows it now, its input is good.
 func (a act[T]) validate(status string, req actionRequest[T]) error {
 	if !slices.Contains(a.roles, req.Actor.Role) {
-		return refuse(cases.RefusalForbidden, "a %s may not %s", req.Actor.Role, a.name)
+		return refuse(cases.RefusalForbidden, "%s may not %s", rules.WithArticle(req.Actor.Role), a.name)
 	}
 	if !slices.Contains(a.from, status) {
 		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)
