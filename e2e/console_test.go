@@ -73,7 +73,7 @@ func value[T any](t *testing.T, ctx context.Context, step string, action chromed
 func screenshot(t *testing.T, ctx context.Context, name string) string {
 	shotCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(shotCtx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(shotCtx, chromedp.FullScreenshot(100))
 	if err != nil {
 		return "none: " + err.Error()
 	}
