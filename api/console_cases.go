@@ -77,7 +77,7 @@ func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
 	case queueDueThisWeek:
 		f.Open, f.DueBefore = true, endOfWeek
 	case queueAwaitingPartner:
-		f.Open, f.AnyStatus = true, workflows.AwaitingPartner
+		f.Open, f.AnyKindStatus = true, workflows.AwaitingPartner
 	case queueOpen:
 		f.Open = true
 	}

@@ -124,7 +124,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 		return s.consoleError(c, nil, err)
 	}
 	setCookie(c, sessionCookie, secret, sess.ExpiresAt)
-	c.ClearCookie(signInCookie)
+	setCookie(c, signInCookie, "", time.Unix(0, 0))
 	return c.Redirect("/console", http.StatusSeeOther)
 }
 

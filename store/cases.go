@@ -153,8 +153,9 @@ type CaseFilter struct {
 	Open bool
 	// DueBefore keeps the cases whose deadline comes before it (zero: no filter).
 	DueBefore time.Time
-	// AnyStatus keeps the cases in one of these statuses (none: no filter).
-	AnyStatus []string
+	// AnyKindStatus keeps the cases in one of these statuses, each named
+	// "kind:status" (none: no filter).
+	AnyKindStatus []string
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -181,8 +182,8 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 	if !f.DueBefore.IsZero() {
 		q.and("sla_due_at < %s", f.DueBefore)
 	}
-	if len(f.AnyStatus) > 0 {
-		q.and("status = ANY(%s)", pq.Array(f.AnyStatus))
+	if len(f.AnyKindStatus) > 0 {
+		q.and("kind || ':' || status = ANY(%s)", pq.Array(f.AnyKindStatus))
 	}
 	if f.SLABreached != nil {
 		if *f.SLABreached {

@@ -23,7 +23,7 @@ type KindQueues struct {
 // in the business time zone, and the statuses that wait on the partner.
 type QueueBounds struct {
 	EndOfToday, EndOfWeek time.Time
-	AwaitingPartner       []string
+	AwaitingPartner       []string // "kind:status"
 }
 
 // Queues counts the open cases of each kind in each work queue, for the
@@ -36,7 +36,7 @@ func (s *Store) Queues(ctx context.Context, partnerID string, b QueueBounds) ([]
 		       count(*) FILTER (WHERE sla_breached) AS breached,
 		       count(*) FILTER (WHERE sla_due_at < $2) AS due_today,
 		       count(*) FILTER (WHERE sla_due_at < $3) AS due_this_week,
-		       count(*) FILTER (WHERE status = ANY($4)) AS waiting_on_partner
+		       count(*) FILTER (WHERE kind || ':' || status = ANY($4)) AS waiting_on_partner
 		FROM cases WHERE closed_at IS NULL AND ($1 = '' OR partner_id = $1)
 		GROUP BY kind ORDER BY kind`, partnerID, b.EndOfToday, b.EndOfWeek, pq.Array(b.AwaitingPartner))
 	return rows, err

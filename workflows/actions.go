@@ -70,9 +70,14 @@ func inputChoices(t reflect.Type) [][]byte {
 	return choices
 }
 
-// AwaitingPartner are the statuses, of every kind, in which a case waits on
-// the partner (the console's "waiting on the partner" queue).
-var AwaitingPartner = []string{CertificationRejected, CertificationTicketAwaitingPartner, PaymentAwaitingPartner}
+// AwaitingPartner are the statuses in which a case waits on the partner
+// (the console's "waiting on the partner" queue), as "kind:status": a
+// status name means this only in its own kind.
+var AwaitingPartner = []string{
+	string(cases.KindCertification) + ":" + CertificationRejected,
+	string(cases.KindCertification) + ":" + CertificationTicketAwaitingPartner,
+	string(cases.KindPartnerPayment) + ":" + PaymentAwaitingPartner,
+}
 
 // Kinds are the kinds of case that have a process, in the order of processes.
 func Kinds() []cases.Kind {
