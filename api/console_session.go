@@ -24,8 +24,8 @@ const (
 	sessionCookie = "partnerops_session"
 	signInCookie  = "partnerops_sign_in"
 	csrfField     = "csrf"
-	// SessionTTL is how long a console session lasts.
-	SessionTTL = 12 * time.Hour
+	// sessionTTL is how long a console session lasts.
+	sessionTTL = 12 * time.Hour
 	signInPath = "/console/sign-in"
 )
 
@@ -119,7 +119,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	if err != nil {
 		return s.consoleError(c, nil, err)
 	}
-	secret, sess, err := s.store.CreateSession(c.UserContext(), p, time.Now(), SessionTTL)
+	secret, sess, err := s.store.CreateSession(c.UserContext(), p, time.Now(), sessionTTL)
 	if err != nil {
 		return s.consoleError(c, nil, err)
 	}
