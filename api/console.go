@@ -8,13 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// consolePage is the ops console: one page that lists cases with their
-// deadlines, shows a case's state and timeline, and takes the actions the
-// caller may take, all through this API with the caller's own token.
-//
-//go:embed console/index.html
-var consolePage []byte
-
 // docsPage renders the OpenAPI document for people with docsRenderer.
 //
 //go:embed console/docs.html
@@ -32,11 +25,10 @@ var docsRenderer []byte
 // Redoc injects its styles inline and runs its search in a blob: worker.
 const docsContentSecurity = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:"
 
-// pageRoutes are the routes Fiber serves itself: the pages, the metrics and
-// the document, all public.
+// pageRoutes are the routes Fiber serves itself: the console, the
+// metrics and the document, all public.
 func (s *Server) pageRoutes(app *fiber.App) {
-	registerPlain(s, app, plainOperation("console", "/console", "The ops console", fiber.MIMETextHTMLCharsetUTF8),
-		public, sendBytes(fiber.MIMETextHTMLCharsetUTF8, consolePage))
+	s.consoleRoutes(app)
 	registerPlain(s, app, plainOperation("apiDocs", "/v1/docs", "This document, rendered", fiber.MIMETextHTMLCharsetUTF8),
 		public, func(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderContentSecurityPolicy, docsContentSecurity)

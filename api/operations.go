@@ -87,7 +87,7 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 func registerPlain(s *Server, app *fiber.App, op huma.Operation, pol policy, h fiber.Handler) {
 	describe(&op, pol)
 	s.huma.OpenAPI().AddOperation(&op)
-	app.Add(op.Method, op.Path, h)
+	app.Add(op.Method, pathParam.ReplaceAllString(op.Path, ":$1"), h) // {case_id} is Fiber's :case_id
 }
 
 // describe completes an operation with what its policy implies: public

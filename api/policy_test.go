@@ -59,9 +59,27 @@ func policyFixture(kind objectKind) object {
 // wantAccess is every operation's answer for the roles of policyRoles, in
 // their order: ok, 403 or 404.
 var wantAccess = map[string]string{
-	"healthz":                     "ok ok ok ok ok ok ok ok",
-	"readyz":                      "ok ok ok ok ok ok ok ok",
+	"healthz": "ok ok ok ok ok ok ok ok",
+	"readyz":  "ok ok ok ok ok ok ok ok",
+	// the console's pages take a session, not a token; each applies the
+	// policies of the API's operations it shows (console_*.go)
 	"console":                     "ok ok ok ok ok ok ok ok",
+	"home":                        "ok ok ok ok ok ok ok ok",
+	"favicon":                     "ok ok ok ok ok ok ok ok",
+	"consoleScript":               "ok ok ok ok ok ok ok ok",
+	"consoleStyles":               "ok ok ok ok ok ok ok ok",
+	"consoleSignInPage":           "ok ok ok ok ok ok ok ok",
+	"consoleSignIn":               "ok ok ok ok ok ok ok ok",
+	"consoleSignOut":              "ok ok ok ok ok ok ok ok",
+	"consoleCase":                 "ok ok ok ok ok ok ok ok",
+	"consoleCaseAction":           "ok ok ok ok ok ok ok ok",
+	"consoleDashboard":            "ok ok ok ok ok ok ok ok",
+	"consoleNotifications":        "ok ok ok ok ok ok ok ok",
+	"consoleMarkRead":             "ok ok ok ok ok ok ok ok",
+	"consoleCalendar":             "ok ok ok ok ok ok ok ok",
+	"consoleCalendarPut":          "ok ok ok ok ok ok ok ok",
+	"consoleCalendarDelete":       "ok ok ok ok ok ok ok ok",
+	"consolePaymentRequests":      "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
 	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
 	"metrics":                     "ok ok ok ok ok ok ok ok",

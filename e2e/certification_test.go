@@ -299,8 +299,8 @@ func TestAuthentication(t *testing.T) {
 		t.Error("not ready")
 	}
 	s.call("GET", "/v1/openapi.json", "", nil).expect(t, 200)
-	if page := s.call("GET", "/console", "", nil).expect(t, 200); !strings.Contains(string(page.body), "partnerops console") {
-		t.Error("/console is not the ops console")
+	if page := s.call("GET", "/console/sign-in", "", nil).expect(t, 200); !strings.Contains(string(page.body), "Sign in") {
+		t.Error("/console/sign-in is not the console's sign-in page")
 	}
 	metrics := s.call("GET", "/metrics", "", nil).expect(t, 200)
 	if !strings.Contains(string(metrics.body), "partnerops_http_requests_total") {

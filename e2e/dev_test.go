@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,5 +107,31 @@ func TestDevModeAgainstAnExternalTemporal(t *testing.T) {
 	s.waitForCase(vars["OPS_TOKEN"], c.ID, hasStatus(workflows.CertificationInReview))
 	if _, err := ts.GetDefaultClient().DescribeWorkflowExecution(context.Background(), c.ID, ""); err != nil {
 		t.Errorf("the case's workflow is not on the external server: %v", err)
+	}
+}
+
+// TestDevWithItsPortTaken: with the HTTP port taken, dev starts nothing and
+// prints nothing but one line saying so.
+func TestDevWithItsPortTaken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := partneropsBinary(t)
+	_, dbURL := testdb.New(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	cmd := exec.Command(bin, "dev")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "PARTNEROPS_DATA_DIR="+t.TempDir(),
+		"PARTNEROPS_HTTP_ADDR="+taken.Addr().String(), "PARTNEROPS_DEV_TEMPORAL_PORT=0", "PARTNEROPS_DEV_UI_PORT=0")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("dev started on a taken port:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "cannot listen on "+taken.Addr().String()) {
+		t.Errorf("dev on a taken port printed %d lines, want one naming the address:\n%s", len(lines), out)
 	}
 }

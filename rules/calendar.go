@@ -154,3 +154,27 @@ func (c *Calendar) EndOfWorkingDays(from time.Time, n int) time.Time {
 	}
 	return time.Date(d.year, d.month, d.day, 23, 59, 59, 0, c.loc).UTC()
 }
+
+// WorkingDaysUntil counts the working days after the calendar day of now up
+// to and including the calendar day of due, in the calendar's time zone: 0
+// when due is today (or today is its last working day before it), negative
+// when due has passed (the working days since, counted the same way).
+//
+// Example: now Friday 2026-11-27 10:00, due Wednesday 2026-12-02 23:59:59
+// Asia/Shanghai gives 3 (Monday, Tuesday, Wednesday).
+func (c *Calendar) WorkingDaysUntil(now, due time.Time) int {
+	from, to := civilDateOf(now.In(c.loc)), civilDateOf(due.In(c.loc))
+	sign := 1
+	if due.Before(now) {
+		from, to, sign = to, from, -1
+	}
+	n := 0
+	// bounded by the days between the two dates
+	for d := from; d != to; {
+		d = d.addDays(1)
+		if c.isWorkingDate(d) {
+			n++
+		}
+	}
+	return sign * n
+}

@@ -237,3 +237,28 @@ func assertFields(t *testing.T, errs FieldErrors, want []string) {
 		t.Errorf("fields = %v, want %v (errors: %v)", got, want, errs)
 	}
 }
+
+func TestWorkingDaysUntil(t *testing.T) {
+	sh := mustLoad(t, DefaultTimeZone)
+	cal := mustCalendar(t, sh,
+		CalendarDay{Date: "2026-12-01", Kind: Holiday},       // Tuesday
+		CalendarDay{Date: "2026-11-29", Kind: MakeUpWorkday}, // Sunday
+	)
+	fri := time.Date(2026, 11, 27, 10, 0, 0, 0, sh)
+	for _, tc := range []struct {
+		name     string
+		now, due time.Time
+		want     int
+	}{
+		{"due later today", fri, time.Date(2026, 11, 27, 23, 0, 0, 0, sh), 0},
+		{"weekend skipped, make-up Sunday counted, holiday skipped", fri, time.Date(2026, 12, 2, 23, 59, 59, 0, sh), 3},
+		{"due Monday", fri, time.Date(2026, 11, 30, 12, 0, 0, 0, sh), 2},
+		{"passed earlier today", fri, time.Date(2026, 11, 27, 9, 0, 0, 0, sh), 0},
+		{"passed two working days ago", fri, time.Date(2026, 11, 25, 18, 0, 0, 0, sh), -2},
+		{"zone of the calendar, not of the times", fri.UTC(), time.Date(2026, 11, 30, 1, 0, 0, 0, sh).UTC(), 2},
+	} {
+		if got := cal.WorkingDaysUntil(tc.now, tc.due); got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func PartnerPaymentRefusal(partnerType PartnerType, mode AssociationMode) string
 	case partnerType == CloudReseller:
 		return fmt.Sprintf("a cloud reseller pays only for resale customers; this customer is %s", mode)
 	default:
-		return fmt.Sprintf("a %s cannot pay customers' orders: only solution providers and cloud resellers can", partnerType)
+		return fmt.Sprintf("%s cannot pay customers' orders: only solution providers and cloud resellers can", WithArticle(string(partnerType)))
 	}
 }
 

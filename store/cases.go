@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"partnerops/cases"
 )
@@ -149,6 +150,13 @@ type CaseFilter struct {
 	PartnerID   string
 	CustomerID  string
 	SLABreached *bool
+	// Open keeps the cases still running; the work queues read only these.
+	Open bool
+	// DueBefore keeps the cases whose deadline comes before it (zero: no filter).
+	DueBefore time.Time
+	// AnyKindStatus keeps the cases in one of these statuses, each named
+	// "kind:status" (none: no filter).
+	AnyKindStatus []string
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -168,6 +176,15 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 	}
 	if f.CustomerID != "" {
 		q.and("customer_id = %s", f.CustomerID)
+	}
+	if f.Open {
+		q.and("closed_at IS NULL")
+	}
+	if !f.DueBefore.IsZero() {
+		q.and("sla_due_at < %s", f.DueBefore)
+	}
+	if len(f.AnyKindStatus) > 0 {
+		q.and("kind || ':' || status = ANY(%s)", pq.Array(f.AnyKindStatus))
 	}
 	if f.SLABreached != nil {
 		if *f.SLABreached {

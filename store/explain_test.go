@@ -87,6 +87,14 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 			[]string{"cases_status_newest", "cases_breached_newest"}},
 		{"cases kind status breached", caseList(store.CaseFilter{Kind: "certification", Status: "certified", SLABreached: &yes}), later,
 			[]string{"cases_kind_status_newest", "cases_breached_newest"}},
+		// the console's work queues: open cases only
+		{"cases open", caseList(store.CaseFilter{Open: true}), later, []string{"cases_open_newest"}},
+		{"cases open breached", caseList(store.CaseFilter{Open: true, SLABreached: &yes}), later, []string{"cases_open_breached_newest"}},
+		{"cases open due", caseList(store.CaseFilter{Open: true, DueBefore: at}), later, []string{"cases_open_newest"}},
+		{"cases open awaiting partner", caseList(store.CaseFilter{Open: true, AnyKindStatus: []string{"certification:rejected", "partner_payment:awaiting_partner"}}), later,
+			[]string{"cases_open_newest"}},
+		{"cases open kind breached", caseList(store.CaseFilter{Open: true, Kind: "certification", SLABreached: &yes}), later,
+			[]string{"cases_kind_newest", "cases_open_breached_newest"}},
 		// a partner's (staff filtering by partner_id, or the partner itself)
 		{"cases partner", caseList(store.CaseFilter{PartnerID: partner}), later, []string{"cases_partner_newest"}},
 		{"cases partner kind", caseList(store.CaseFilter{PartnerID: partner, Kind: "certification"}), later,

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +16,8 @@ type Notification struct {
 	Kind      string    `db:"kind" json:"kind"`
 	Message   string    `db:"message" json:"message"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	// ReadAt is when someone of its audience marked it read.
+	ReadAt *time.Time `db:"read_at" json:"read_at,omitempty"`
 }
 
 // Recipient is whom notifications are read for: an audience, narrowed to
@@ -28,9 +32,15 @@ type Recipient struct {
 // first, and the cursor of the next page ("" on the last).
 func (s *Store) Notifications(ctx context.Context, r Recipient, p Page) ([]Notification, string, error) {
 	q := listQuery{
-		from:  `SELECT id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at FROM notifications`,
+		from:  `SELECT id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at, read_at FROM notifications`,
 		order: keyset{columns: []keyColumn{{"id", keyInt}}, desc: true},
 	}
+	r.filter(&q)
+	return selectPage(ctx, s, q, p, func(n Notification) []any { return []any{n.ID} })
+}
+
+// filter narrows q to the recipient's notifications.
+func (r Recipient) filter(q *listQuery) {
 	q.and("audience = %s", r.Audience)
 	if r.PartnerID != "" {
 		q.and("partner_id = %s", r.PartnerID)
@@ -38,5 +48,19 @@ func (s *Store) Notifications(ctx context.Context, r Recipient, p Page) ([]Notif
 	if r.CustomerID != "" {
 		q.and("customer_id = %s", r.CustomerID)
 	}
-	return selectPage(ctx, s, q, p, func(n Notification) []any { return []any{n.ID} })
+}
+
+// MarkNotificationRead marks the recipient's notification id read (once:
+// marking it again keeps the first time) and returns it; ErrNotFound when
+// it is not the recipient's.
+func (s *Store) MarkNotificationRead(ctx context.Context, r Recipient, id int64, now time.Time) (Notification, error) {
+	q := listQuery{}
+	q.and("id = %s", id)
+	r.filter(&q)
+	q.args = append(q.args, now.UTC())
+	var n Notification
+	err := s.db.GetContext(ctx, &n, fmt.Sprintf(`UPDATE notifications SET read_at = COALESCE(read_at, $%d) WHERE %s
+		RETURNING id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at, read_at`,
+		len(q.args), strings.Join(q.where, " AND ")), q.args...)
+	return n, notFoundIfNoRows(err)
 }

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -56,11 +54,7 @@ func (s *Store) CreatePrincipal(ctx context.Context, np NewPrincipal) (Principal
 // createPrincipal is CreatePrincipal with q, so a principal can be created
 // in the transaction of what it belongs to (a partner, a customer).
 func createPrincipal(ctx context.Context, q sqlx.QueryerContext, np NewPrincipal) (Principal, string, error) {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return Principal{}, "", err
-	}
-	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(secret)
+	token := tokenPrefix + RandomToken()
 	var p Principal
 	err := sqlx.GetContext(ctx, q, &p, `
 		INSERT INTO principals (id, name, role, partner_id, customer_id, token_hash)

@@ -11,6 +11,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -259,6 +260,10 @@ func awaitDeadline(ctx workflow.Context, deadline time.Time, cond func() bool, m
 // action is one human step a kind of case offers, whatever its input type.
 type action interface {
 	spec() actionSpec
+	// inputType is the type of the action's input, which forms are built from.
+	inputType() reflect.Type
+	// claims is the status the action claims for an input given as JSON.
+	claims(input []byte) (string, error)
 	register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
 }
 
@@ -281,6 +286,19 @@ type act[T any] struct {
 }
 
 func (a act[T]) spec() actionSpec { return a.actionSpec }
+
+func (a act[T]) inputType() reflect.Type { return reflect.TypeFor[T]() }
+
+func (a act[T]) claims(input []byte) (string, error) {
+	var in T
+	if err := json.Unmarshal(input, &in); err != nil {
+		return "", err
+	}
+	if a.claim == nil {
+		return "", nil
+	}
+	return a.claim(in), nil
+}
 
 // actionRequest is cases.ActionRequest as a process receives it: the SDK
 // decodes the update's argument once into it, and validator and handler
@@ -324,7 +342,7 @@ func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role stri
 // action at all, the case's status allows it now, its input is good.
 func (a act[T]) validate(status string, req actionRequest[T]) error {
 	if !slices.Contains(a.roles, req.Actor.Role) {
-		return refuse(cases.RefusalForbidden, "a %s may not %s", req.Actor.Role, a.name)
+		return refuse(cases.RefusalForbidden, "%s may not %s", rules.WithArticle(req.Actor.Role), a.name)
 	}
 	if !slices.Contains(a.from, status) {
 		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)

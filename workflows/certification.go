@@ -113,8 +113,8 @@ type (
 		Message string `json:"message"`
 	}
 	ResolveInput struct {
-		Decision string `json:"decision"`
-		Reason   string `json:"reason,omitempty"`
+		Decision string `json:"decision" enum:"certify,reject"`
+		Reason   string `json:"reason,omitempty" doc:"Why, when the decision is reject"`
 	}
 	// noInput is the input of an action that carries none.
 	noInput struct{}

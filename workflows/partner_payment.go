@@ -85,6 +85,10 @@ type PartnerPaymentDetails struct {
 	PaidBy          string                `json:"paid_by,omitempty" doc:"Who paid, once paid: partner or customer"` // partner or customer
 	PaidAt          *time.Time            `json:"paid_at,omitempty"`
 	FailureReason   string                `json:"failure_reason,omitempty" doc:"Why the order could not take a payment, which was refunded"`
+	// PartnerDeadlineMissed is the partner stage's SLA breach: the partner
+	// let partner_deadline pass. The case's sla is then the customer
+	// stage's (the order's deadline), breached only if that one passes too.
+	PartnerDeadlineMissed bool `json:"partner_deadline_missed,omitempty" doc:"The partner let partner_deadline pass (its stage's breach); sla is then the customer's stage"`
 }
 
 // DeclineInput is the input of decline.
@@ -250,7 +254,10 @@ func (p *partnerPayment) handBack(ctx workflow.Context, st step, missed bool) er
 		return err
 	}
 	p.status = PaymentAwaitingCustomer
-	p.sla = &cases.SLA{DueAt: p.details.OrderDeadline, Breached: missed}
+	// the customer's stage begins: its own deadline, not breached; a missed
+	// partner deadline is the partner stage's breach, kept in the details
+	p.sla = &cases.SLA{DueAt: p.details.OrderDeadline}
+	p.details.PartnerDeadlineMissed = missed
 	why := "declined to pay it"
 	if missed {
 		why = "did not answer in time"

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -229,8 +230,17 @@ func TestPartnerPaymentWindowTimesOutThenOrderIsCancelled(t *testing.T) {
 	}
 	assertEvents(t, h.events(), "requested/awaiting_partner", "partner_window_expired/awaiting_customer", "cancelled/cancelled")
 	expired := h.transition("partner_window_expired")
-	if !expired.Event.At.Equal(partnerDeadline) || !expired.Case.SLA.Breached {
-		t.Errorf("window expired at %v (SLA %+v), want at %v and breached", expired.Event.At, expired.Case.SLA, partnerDeadline)
+	if !expired.Event.At.Equal(partnerDeadline) {
+		t.Errorf("window expired at %v, want at %v", expired.Event.At, partnerDeadline)
+	}
+	// the breach is the partner stage's; the case is now due by the
+	// customer's stage deadline, not (yet) breached
+	var details PartnerPaymentDetails
+	if err := json.Unmarshal(expired.Case.Details, &details); err != nil || !details.PartnerDeadlineMissed {
+		t.Errorf("details after the window lapsed %s (%v), want partner_deadline_missed", expired.Case.Details, err)
+	}
+	if expired.Case.SLA.Breached || !expired.Case.SLA.DueAt.Equal(orderDeadline) {
+		t.Errorf("SLA after the window lapsed %+v, want the order's deadline %v, not breached", expired.Case.SLA, orderDeadline)
 	}
 	if got := h.refusal(0); got != cases.RefusalConflict {
 		t.Errorf("a late approval was refused with %q", got)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"partnerops/api"
 	"partnerops/config"
 )
 
@@ -22,11 +21,5 @@ func (c *apiCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
-	return serveAPI(ctx, c.HTTP, api.Deps{
-		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
-		IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
-		OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry,
-		ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA,
-		Location: sv.location, Logger: sv.logger,
-	})
+	return serveAPI(ctx, c.HTTP, apiDeps(c.Temporal, c.Policy, sv.store, sv.temporal, sv.location, sv.logger))
 }

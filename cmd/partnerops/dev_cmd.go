@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
 
-	"partnerops/api"
 	"partnerops/config"
 	"partnerops/demo"
 	"partnerops/devdb"
@@ -32,8 +32,15 @@ func (c *devCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	// Every port is bound (or checked free) before anything starts or is
+	// printed: a port taken is one line, not a half-started system.
+	ln, err := listenHTTP(c.HTTP)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 
-	dbURL, dbDescription := c.Database.URL, "DATABASE_URL"
+	dbURL, dbDescription := c.Database.URL, "from DATABASE_URL"
 	if dbURL == "" {
 		db, err := devdb.Find(ctx, c.DataDir)
 		if err != nil {
@@ -75,19 +82,14 @@ func (c *devCmd) Run() error {
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	printBanner(c, dbDescription, temporalCfg.Address, uiURL, data)
+	printBanner(c, describeDatabase(dbURL)+" ("+dbDescription+")", temporalCfg.Address, uiURL, data)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return runWorker(gctx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
 	})
 	g.Go(func() error {
-		return serveAPI(gctx, c.HTTP, api.Deps{
-			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
-			IncentiveDeadline: c.IncentiveInvoiceDeadline, Vendor: vendorEntity(c.Policy),
-			OpportunityReviewSLA: c.OpportunityReviewSLA, InvitationExpiry: c.InvitationExpiry, Location: loc, Logger: logger,
-			ExitCoolingOff: c.ExitCoolingOff, ExitSLA: c.ExitSLA,
-		})
+		return serveAPIOn(gctx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger))
 	})
 	err = g.Wait()
 	logger.Info("partnerops dev stopped")
@@ -98,7 +100,7 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\npartnerops dev is running (Ctrl-C stops it)\n\n")
 	fmt.Fprintf(&b, "  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", c.HTTP.Addr, c.HTTP.Addr)
-	fmt.Fprintf(&b, "  Console      http://%s/console   (paste a token below)\n", c.HTTP.Addr)
+	fmt.Fprintf(&b, "  Console      http://%s/console   (sign in with a token below)\n", c.HTTP.Addr)
 	fmt.Fprintf(&b, "  Temporal     %s, namespace %s\n", temporalAddr, c.Namespace)
 	fmt.Fprintf(&b, "  Temporal UI  %s\n", uiURL)
 	fmt.Fprintf(&b, "  PostgreSQL   %s\n", db)
@@ -115,4 +117,14 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 		fmt.Fprintf(&b, "export %s=%s   # %s (%s)\n", p.Env, p.Token, p.Name, p.Role)
 	}
 	fmt.Println(b.String())
+}
+
+// describeDatabase names the server and database of a PostgreSQL URL,
+// without its password: "127.0.0.1:5432, database partnerops".
+func describeDatabase(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Host == "" {
+		return "a PostgreSQL server"
+	}
+	return fmt.Sprintf("%s, database %s", u.Host, strings.TrimPrefix(u.Path, "/"))
 }

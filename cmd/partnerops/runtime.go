@@ -87,13 +87,39 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (
 	return c, nil
 }
 
+// apiDeps is what the API takes from the configuration, the same for
+// `api` and `dev`.
+func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger) api.Deps {
+	return api.Deps{
+		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
+		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
+		OpportunityReviewSLA: p.OpportunityReviewSLA, InvitationExpiry: p.InvitationExpiry,
+		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA,
+		Location: loc, Logger: logger,
+	}
+}
+
 // serveAPI listens where cfg says and serves the API until ctx is done,
 // then shuts down gracefully.
 func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
+	ln, err := listenHTTP(cfg)
+	if err != nil {
+		return err
+	}
+	return serveAPIOn(ctx, ln, cfg, deps)
+}
+
+// listenHTTP binds the API's address; taken, it says so in one line.
+func listenHTTP(cfg config.HTTP) (net.Listener, error) {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("cannot listen on %s (set PARTNEROPS_HTTP_ADDR or --http-addr to another address): %w", cfg.Addr, err)
 	}
+	return ln, nil
+}
+
+// serveAPIOn serves the API on ln until ctx is done.
+func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.Deps) error {
 	deps.ReadTimeout, deps.ActionTimeout = cfg.ReadTimeout, cfg.ActionTimeout
 	app := api.New(deps)
 	errs := make(chan error, 1)

@@ -1,0 +1,255 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/store"
+	"partnerops/workflows"
+)
+
+// casePageData is a case as its page shows it.
+type casePageData struct {
+	Case      cases.Case
+	Headline  string
+	Partner   string
+	Customer  string
+	Details   []detailItem
+	Due       *when
+	Countdown string
+	Overdue   bool
+	Pauses    []pause
+	Events    []eventView
+	Forms     []actionForm
+	Done      string
+}
+
+// pause is a time the SLA clock stood still; Until is nil while it does.
+type pause struct {
+	From  when
+	Until *when
+}
+
+type eventView struct {
+	cases.Event
+	At     when
+	Detail []detailItem
+}
+
+// casePage serves GET /console/cases/{id}: what the API's GET
+// /v1/cases/{id} and its events answer, readable, with a form for each
+// action the viewer may take now.
+func (s *Server) casePage(c *fiber.Ctx, v *viewer) error {
+	return s.showCase(c, v, http.StatusOK, nil)
+}
+
+// showCase renders the case page; failed is the form sent back with its
+// errors, shown in place of the empty one.
+func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionForm) error {
+	row, err := s.visibleCase(v.ctx, c.Params("case_id"), readCase)
+	if err != nil {
+		return s.consoleError(c, v, err)
+	}
+	live := s.liveCase(v.ctx, row, v.P.Role)
+	events, _, err := s.store.CaseEvents(v.ctx, row.ID, store.Page{Limit: store.MaxPageSize})
+	if err != nil {
+		return s.consoleError(c, v, err)
+	}
+	rows, err := s.caseRows(v.ctx, []cases.Case{live}, time.Now())
+	if err != nil {
+		return s.consoleError(c, v, err)
+	}
+	var details map[string]any
+	_ = json.Unmarshal(live.Details, &details) // the workflow wrote it as an object
+	data := casePageData{
+		Case: live, Headline: headline(live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
+		Details: s.detailItems(details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue,
+		Pauses: s.pauses(events), Done: c.Query("done"),
+	}
+	for _, e := range events {
+		data.Events = append(data.Events, eventView{Event: e, At: s.at(e.At), Detail: s.detailItems(e.Detail)})
+	}
+	for _, name := range live.Actions {
+		if failed != nil && failed.Name == name {
+			data.Forms = append(data.Forms, *failed)
+			continue
+		}
+		if form, ok := newActionForm(live.Kind, name); ok {
+			data.Forms = append(data.Forms, form)
+		}
+	}
+	return s.render(c, status, "case", v, human(string(live.Kind))+" "+live.ID, data)
+}
+
+func newActionForm(kind cases.Kind, name string) (actionForm, bool) {
+	t, ok := workflows.ActionInput(kind, name)
+	if !ok {
+		return actionForm{}, false
+	}
+	return actionForm{Name: name, Label: human(name), Final: workflows.FinalAction(kind, name), Fields: formFields(t)}, true
+}
+
+// caseActionForm serves POST /console/cases/{id}/actions/{action}: the
+// form's answer goes to the API's own action handler (the route POST
+// /v1/cases/{id}/actions/{action}), which applies the policy and asks the
+// case's workflow. Bad input shows the form again with each error beside
+// its field.
+func (s *Server) caseActionForm(c *fiber.Ctx, v *viewer) error {
+	id, name := c.Params("case_id"), c.Params("action")
+	row, err := s.visibleCase(v.ctx, id, actOnCase)
+	if err != nil {
+		return s.consoleError(c, v, err)
+	}
+	form, ok := newActionForm(row.Kind, name)
+	if !ok {
+		return s.consoleError(c, v, problem(http.StatusNotFound, "unknown-action", fmt.Sprintf("%s cases have no action %q", row.Kind, name)))
+	}
+	body, errs := inputOf(form.Fields, func(k string) string { return c.FormValue(k) })
+	if form.Final && c.FormValue("confirm") != "yes" {
+		form.Confirm = "tick this box to confirm: this step cannot be undone"
+	}
+	if len(errs) == 0 && form.Confirm == "" {
+		in := &caseActionInput{CasePath: CasePath{CaseID: id}, Action: name, Body: (*actionBody)(&body)}
+		if _, err = s.caseAction(v.ctx, in); err == nil {
+			return c.Redirect("/console/cases/"+id+"?done="+name, http.StatusSeeOther)
+		}
+		var p *Problem
+		if !errors.As(err, &p) || p.Status >= 500 || p.Status == http.StatusNotFound {
+			return s.consoleError(c, v, err)
+		}
+		errs, form.Error = p.Errors, p.Detail
+	}
+	if rest := withErrors(form.Fields, errs); len(rest) > 0 {
+		form.Error = rest.Error()
+	}
+	return s.showCase(c, v, http.StatusUnprocessableEntity, &form)
+}
+
+// pauses are the spans of the timeline the case spent in a status that
+// stops its SLA clock.
+func (s *Server) pauses(events []cases.Event) []pause {
+	var out []pause
+	for _, e := range events {
+		paused := slices.Contains(workflows.SLAPaused, e.Status)
+		open := len(out) > 0 && out[len(out)-1].Until == nil
+		switch {
+		case paused && !open:
+			out = append(out, pause{From: s.at(e.At)})
+		case !paused && open:
+			until := s.at(e.At)
+			out[len(out)-1].Until = &until
+		}
+	}
+	return out
+}
+
+// headline is a case's summary in one line, by kind; kinds without their
+// own read as their details.
+func headline(kind cases.Kind, d map[string]any) string {
+	str := func(path ...string) string {
+		var cur any = d
+		for _, p := range path {
+			m, _ := cur.(map[string]any)
+			cur = m[p]
+		}
+		if cur == nil {
+			return ""
+		}
+		return fmt.Sprint(cur)
+	}
+	switch kind {
+	case cases.KindCertification:
+		return fmt.Sprintf("Certification of %s (certificate %s), submission %s",
+			str("business_info", "company_name"), str("business_info", "certificate_number"), str("submissions"))
+	case cases.KindPartnerPayment:
+		m, _ := d["amount"].(map[string]any)
+		return fmt.Sprintf("The customer asks its partner to pay %s for %s (order %s, %s)",
+			moneyOf(m), str("product"), str("order_id"), human(str("scenario")))
+	}
+	return ""
+}
+
+// moneyOf reads {amount, currency} as money.
+func moneyOf(m map[string]any) string {
+	amount, ok := m["amount"].(float64)
+	currency, ok2 := m["currency"].(string)
+	if !ok || !ok2 || len(m) != 2 {
+		return ""
+	}
+	return formatMoney(rules.Money{Amount: int64(amount), Currency: currency})
+}
+
+// detailItem is one entry of a readable rendering of JSON details.
+type detailItem struct {
+	Label    string
+	Value    string
+	Children []detailItem
+}
+
+// detailItems renders any details readably: names as words, times in the
+// business time zone, money as an amount, nested objects indented.
+func (s *Server) detailItems(d map[string]any) []detailItem {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var items []detailItem
+	for _, k := range keys {
+		if item, ok := s.detailItem(human(k), d[k]); ok {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+func (s *Server) detailItem(label string, v any) (detailItem, bool) {
+	item := detailItem{Label: label}
+	switch x := v.(type) {
+	case nil:
+		return item, false
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			w := s.at(t)
+			item.Value = w.String() + " " + w.Zone()
+		} else {
+			item.Value = x
+		}
+	case bool:
+		item.Value = map[bool]string{true: "yes", false: "no"}[x]
+	case float64:
+		item.Value = fmt.Sprint(x)
+	case map[string]any:
+		if m := moneyOf(x); m != "" {
+			item.Value = m
+		} else {
+			item.Children = s.detailItems(x)
+		}
+	case []any:
+		var scalars []string
+		for i, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				item.Children = append(item.Children, detailItem{Label: fmt.Sprint(i + 1), Children: s.detailItems(m)})
+			} else {
+				scalars = append(scalars, fmt.Sprint(e))
+			}
+		}
+		item.Value = strings.Join(scalars, ", ")
+		if len(x) == 0 {
+			item.Value = "none"
+		}
+	default:
+		item.Value = fmt.Sprint(x)
+	}
+	return item, true
+}

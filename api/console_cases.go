@@ -1,0 +1,256 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"partnerops/cases"
+	"partnerops/rules"
+	"partnerops/store"
+	"partnerops/workflows"
+)
+
+// The work queues of the console: open cases that breached their SLA, due
+// by the end of today, by the end of this week, waiting on the partner.
+const (
+	queueBreached        = "breached"
+	queueDueToday        = "due_today"
+	queueDueThisWeek     = "due_this_week"
+	queueAwaitingPartner = "awaiting_partner"
+	queueOpen            = "open"
+)
+
+// caseQuery is the case list's filters as the page's query string names them.
+type caseQuery struct {
+	Queue, Kind, Status, PartnerID, Cursor string
+	OpenBreaches                           bool
+}
+
+func caseQueryOf(c *fiber.Ctx) caseQuery {
+	return caseQuery{
+		Queue: c.Query("queue"), Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
+		Cursor: c.Query("cursor"), OpenBreaches: c.Query("breached") == "open",
+	}
+}
+
+// url is the page with these filters, and cursor.
+func (q caseQuery) url(cursor string) string {
+	v := url.Values{}
+	for k, val := range map[string]string{"queue": q.Queue, "kind": q.Kind, "status": q.Status, "partner_id": q.PartnerID, "cursor": cursor} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if q.OpenBreaches {
+		v.Set("breached", "open")
+	}
+	if len(v) == 0 {
+		return "/console"
+	}
+	return "/console?" + v.Encode()
+}
+
+// businessWeek is where today and this week end in the business time zone
+// (weeks end on Sunday).
+func businessWeek(now time.Time, loc *time.Location) (endOfToday, endOfWeek time.Time) {
+	y, m, d := now.In(loc).Date()
+	endOfToday = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	daysToMonday := (8 - int(endOfToday.Weekday())) % 7
+	return endOfToday, endOfToday.AddDate(0, 0, daysToMonday)
+}
+
+// filter is the store's filter for q.
+func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
+	f := store.CaseFilter{Kind: q.Kind, Status: q.Status, PartnerID: q.PartnerID}
+	endOfToday, endOfWeek := businessWeek(now, loc)
+	yes := true
+	switch q.Queue {
+	case queueBreached:
+		f.Open, f.SLABreached = true, &yes
+	case queueDueToday:
+		f.Open, f.DueBefore = true, endOfToday
+	case queueDueThisWeek:
+		f.Open, f.DueBefore = true, endOfWeek
+	case queueAwaitingPartner:
+		f.Open, f.AnyKindStatus = true, workflows.AwaitingPartner
+	case queueOpen:
+		f.Open = true
+	}
+	if q.OpenBreaches {
+		f.Open, f.SLABreached = true, &yes
+	}
+	return f
+}
+
+// caseRow is a case as the list shows it.
+type caseRow struct {
+	cases.Case
+	Partner, Customer string
+	Due               *when
+	Updated           when
+	Countdown         string
+	Overdue           bool
+}
+
+// queueCount is one cell of the queues table.
+type queueCount struct {
+	Count int
+	URL   string
+}
+
+type queueRow struct {
+	Kind                                            string
+	Open, Breached, DueToday, DueThisWeek, Awaiting queueCount
+}
+
+// casesPage serves GET /console: for staff the work queues with their
+// counts, then for everyone the case list the API's scope lets them see.
+func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
+	q := caseQueryOf(c)
+	now := time.Now()
+	f, ok := caseScope(v.P, q.filter(now, s.location))
+	data := struct {
+		Query      caseQuery
+		Queues     []queueRow
+		Kinds      []cases.Kind
+		Statuses   []string
+		Partners   []store.NamedID
+		Rows       []caseRow
+		NextURL    string
+		QueueNames map[string]string
+	}{Query: q, Kinds: workflows.Kinds(), Statuses: knownStatuses(), QueueNames: queueNames}
+	if v.P.IsStaff() {
+		queues, err := s.queues(v.ctx, now)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		partners, err := s.store.PartnerNames(v.ctx)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		data.Queues, data.Partners = queues, partners
+	}
+	if ok {
+		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: 25, Cursor: q.Cursor})
+		if err != nil {
+			return s.consoleError(c, v, pageError(err))
+		}
+		if data.Rows, err = s.caseRows(v.ctx, list, now); err != nil {
+			return s.consoleError(c, v, err)
+		}
+		if next != "" {
+			data.NextURL = q.url(next)
+		}
+	}
+	title := "Cases"
+	if name, ok := queueNames[q.Queue]; ok {
+		title = name
+	}
+	return s.render(c, fiber.StatusOK, "cases", v, title, data)
+}
+
+var queueNames = map[string]string{
+	queueBreached: "Open and breached", queueDueToday: "Due today", queueDueThisWeek: "Due this week",
+	queueAwaitingPartner: "Waiting on the partner", queueOpen: "Open",
+}
+
+// queues counts every kind's open cases in each queue, and their totals.
+func (s *Server) queues(ctx context.Context, now time.Time) ([]queueRow, error) {
+	endOfToday, endOfWeek := businessWeek(now, s.location)
+	counts, err := s.store.Queues(ctx, "", store.QueueBounds{EndOfToday: endOfToday, EndOfWeek: endOfWeek, AwaitingPartner: workflows.AwaitingPartner})
+	if err != nil {
+		return nil, err
+	}
+	total := store.KindQueues{}
+	rows := []queueRow{}
+	row := func(k store.KindQueues) queueRow {
+		cell := func(queue string, n int) queueCount {
+			return queueCount{n, caseQuery{Queue: queue, Kind: k.Kind}.url("")}
+		}
+		return queueRow{Kind: k.Kind, Open: cell(queueOpen, k.Open), Breached: cell(queueBreached, k.Breached),
+			DueToday: cell(queueDueToday, k.DueToday), DueThisWeek: cell(queueDueThisWeek, k.DueThisWeek),
+			Awaiting: cell(queueAwaitingPartner, k.WaitingOnPartner)}
+	}
+	for _, k := range counts {
+		rows = append(rows, row(k))
+		total.Open += k.Open
+		total.Breached += k.Breached
+		total.DueToday += k.DueToday
+		total.DueThisWeek += k.DueThisWeek
+		total.WaitingOnPartner += k.WaitingOnPartner
+	}
+	return append(rows, row(total)), nil
+}
+
+// knownStatuses are the statuses of every kind with its own schema.
+func knownStatuses() []string {
+	var all []string
+	for _, k := range caseKindSchemas {
+		for _, st := range k.statuses {
+			if !slices.Contains(all, st) {
+				all = append(all, st)
+			}
+		}
+	}
+	slices.Sort(all)
+	return all
+}
+
+// calendar is the business calendar as it stands.
+func (s *Server) calendar(ctx context.Context) (*rules.Calendar, error) {
+	days, err := s.store.CalendarDays(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rules.NewCalendar(s.location, days)
+}
+
+// caseRows shows cases with their partner's and customer's names, their
+// deadline in the business time zone and the working days left to it.
+func (s *Server) caseRows(ctx context.Context, list []cases.Case, now time.Time) ([]caseRow, error) {
+	partners, customers, err := s.store.CaseNames(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]caseRow, len(list))
+	for i, cs := range list {
+		rows[i] = caseRow{Case: cs, Partner: partners[cs.PartnerID], Customer: customers[cs.CustomerID], Updated: s.at(cs.UpdatedAt)}
+		if cs.SLA != nil {
+			due := s.at(cs.SLA.DueAt)
+			rows[i].Due = &due
+			if cs.ClosedAt == nil {
+				rows[i].Countdown, rows[i].Overdue = countdown(cal.WorkingDaysUntil(now, cs.SLA.DueAt), cs.SLA.DueAt.Before(now))
+			}
+		}
+	}
+	return rows, nil
+}
+
+// countdown says how many working days are left, or how late it is.
+func countdown(days int, passed bool) (string, bool) {
+	switch {
+	case passed && days == 0:
+		return "overdue today", true
+	case passed:
+		return fmt.Sprintf("%d working day%s overdue", -days, plural(-days)), true
+	case days == 0:
+		return "due today", false
+	}
+	return fmt.Sprintf("%d working day%s left", days, plural(days)), false
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

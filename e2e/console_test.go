@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"partnerops/cases"
+	"partnerops/workflows"
+)
+
+var consoleScreenshots = flag.String("console-screenshots", "",
+	"save screenshots of the console's queue, a case page and the dashboard into this folder (docs/ in the repository)")
+
+// browser is a headless Chromium at 1280×800 driven by chromedp; the test
+// is skipped, saying why, only when no Chromium is installed (.ci/run
+// installs Debian's chromium).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		t.Skip("no Chromium on this machine: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the browser test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
+		chromedp.WindowSize(1280, 800), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// the first run starts the browser, on a context without a timeout
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// run runs the browser's actions; on failure it saves a screenshot of the
+// page (under $TMPDIR/partnerops-console-failures) and fails the test.
+func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	stepCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(stepCtx, actions...); err != nil {
+		t.Fatalf("%s: %v (screenshot: %s)", step, err, screenshot(t, ctx, "failed-"+step))
+	}
+}
+
+// value runs an action that reads something off the page.
+func value[T any](t *testing.T, ctx context.Context, step string, action chromedp.Action[T]) T {
+	t.Helper()
+	stepCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(stepCtx, action)
+	if err != nil {
+		t.Fatalf("%s: %v (screenshot: %s)", step, err, screenshot(t, ctx, "failed-"+step))
+	}
+	return v
+}
+
+// screenshot saves the page as it is under $TMPDIR/partnerops-console-failures.
+func screenshot(t *testing.T, ctx context.Context, name string) string {
+	shotCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(shotCtx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return "none: " + err.Error()
+	}
+	dir := filepath.Join(os.TempDir(), "partnerops-console-failures")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "none: " + err.Error()
+	}
+	path := filepath.Join(dir, t.Name()+"-"+strings.ReplaceAll(name, " ", "-")+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return "none: " + err.Error()
+	}
+	return path
+}
+
+// keep saves the page as docs' screenshot name when -console-screenshots is given.
+func keep(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if *consoleScreenshots == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(*consoleScreenshots, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signIn signs in on the console's sign-in page with token.
+func signIn(t *testing.T, ctx context.Context, baseURL, token, role string) {
+	t.Helper()
+	run(t, ctx, "sign in as "+role,
+		chromedp.Navigate(baseURL+"/console"),
+		chromedp.WaitVisible(chromedp.ID(`token`)),
+		chromedp.SendKeys(chromedp.ID(`token`), token),
+		chromedp.Submit(chromedp.ID(`token`)),
+		chromedp.WaitVisible(chromedp.ID(`signed-in-role`)),
+	)
+	shown := value(t, ctx, "read the header", chromedp.Text(chromedp.ID("signed-in-role")))
+	if shown != role {
+		t.Errorf("the header shows the role %q, want %q", shown, role)
+	}
+}
+
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID(`token`)))
+}
+
+// noHorizontalOverflow fails when the page is wider than the window.
+func noHorizontalOverflow(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	widths := value(t, ctx, "measure "+page, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if len(widths) != 2 || widths[0] > widths[1] || widths[1] != 1280 {
+		t.Errorf("%s overflows horizontally: scroll width %v (screenshot: %s)", page, widths, screenshot(t, ctx, "overflow-"+page))
+	}
+}
+
+// rowsOf are the case IDs the case list shows.
+func rowsOf(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return value(t, ctx, "read the case list", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#case-list tr[data-case]')).map(r => r.dataset.case)`))
+}
+
+// TestConsoleInABrowser signs in as ops, opens the "open and breached"
+// queue, resolves the breached ticket through its form and sees it leave
+// the queue; signs in as a partner and sees only its own cases; and checks
+// that the pages fit 1280×800.
+func TestConsoleInABrowser(t *testing.T) {
+	ctx := browser(t)
+	s := startSystem(t, "2s")
+
+	// partner A's ticket breaches its SLA; partner B has a case of its own
+	breached := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, breached.ID, hasStatus(workflows.CertificationInReview))
+	s.call("POST", "/v1/cases/"+breached.ID+"/actions/reject", s.ops, map[string]string{"reason": "Unreadable"}).expect(t, 200)
+	s.call("POST", "/v1/cases/"+breached.ID+"/actions/file_ticket", s.adminA, map[string]string{"message": "Please re-check"}).expect(t, 200)
+	s.waitForList("/v1/cases?sla_breached=true", s.ops, func(list []cases.Case) bool { return len(list) == 1 })
+	other := decode[cases.Case](t, s.submit(s.adminB, s.partnerB, businessInfo("91330100MA2B7C8D9Q")).expect(t, 202))
+	s.waitForCase(s.ops, other.ID, hasStatus(workflows.CertificationInReview))
+
+	signIn(t, ctx, s.baseURL, s.ops, cases.RoleOps)
+	run(t, ctx, "open the open-and-breached queue",
+		chromedp.Click(chromedp.CSS(`#queues tr.total a[data-queue="breached"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+breached.ID+`"]`)))
+	if rows := rowsOf(t, ctx); len(rows) != 1 {
+		t.Errorf("the open and breached queue shows %v, want only %s", rows, breached.ID)
+	}
+	noHorizontalOverflow(t, ctx, "queue")
+	keep(t, ctx, "console-queue.png")
+
+	run(t, ctx, "open the breached case",
+		chromedp.Click(chromedp.CSS(`#case-list tr[data-case="`+breached.ID+`"] a`)),
+		chromedp.WaitVisible(chromedp.ID(`action-resolve`)))
+	noHorizontalOverflow(t, ctx, "case")
+	keep(t, ctx, "console-case.png")
+	// without the confirmation the step is refused beside the box
+	run(t, ctx, "resolve unconfirmed",
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.querySelector('#action-resolve input[name=confirm]').required = false`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`#action-resolve input[name=decision][value=certify]`)),
+		chromedp.Click(chromedp.CSS(`#action-resolve button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#action-resolve .field-error[data-field=confirm]`)))
+	run(t, ctx, "resolve the ticket",
+		chromedp.Click(chromedp.CSS(`#action-resolve input[name=decision][value=certify]`)),
+		chromedp.Click(chromedp.CSS(`#action-resolve input[name=confirm]`)),
+		chromedp.Click(chromedp.CSS(`#action-resolve button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p[role=status]`)))
+	status := value(t, ctx, "read the status", chromedp.Text(chromedp.ID(`case-status`)))
+	if !strings.Contains(status, "certified") {
+		t.Errorf("after resolving, the case is %q, want certified", status)
+	}
+	// the read model is written just after the workflow moves: the queue
+	// empties within moments
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		run(t, ctx, "reopen the queue", chromedp.Navigate(s.baseURL+"/console?queue=breached"), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+		if len(rowsOf(t, ctx)) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the resolved ticket stayed in the open and breached queue (screenshot: %s)", screenshot(t, ctx, "queue-after-resolve"))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	signOut(t, ctx)
+
+	// partner B sees only its own case, not partner A's
+	signIn(t, ctx, s.baseURL, s.adminB, cases.RoleAdmin)
+	if rows := rowsOf(t, ctx); len(rows) != 1 || rows[0] != other.ID {
+		t.Errorf("partner B's case list shows %v, want only %s", rows, other.ID)
+	}
+	run(t, ctx, "partner B opens A's case", chromedp.Navigate(s.baseURL+"/console/cases/"+breached.ID), chromedp.WaitVisible(chromedp.CSS(`main .error`)))
+	noHorizontalOverflow(t, ctx, "partner list")
+	signOut(t, ctx)
+
+	signIn(t, ctx, s.baseURL, s.supervisor, cases.RoleSupervisor)
+	run(t, ctx, "open the dashboard", chromedp.Navigate(s.baseURL+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	noHorizontalOverflow(t, ctx, "dashboard")
+	keep(t, ctx, "console-dashboard.png")
+}
