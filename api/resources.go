@@ -144,7 +144,14 @@ type groupOutput struct {
 
 type renewInput struct {
 	ResourcePath
-	Body rules.RenewalPeriod
+	Body renewBody
+}
+
+// renewBody is a renewal by hand: the period, and optionally the term the
+// caller saw, which makes a retried request safe.
+type renewBody struct {
+	rules.RenewalPeriod
+	TermExpiresAt *time.Time `json:"term_expires_at,omitempty" doc:"The primary's expiry the caller saw: the group is renewed only while it still expires then (409 term-renewed after), so a retry never renews a second term"`
 }
 
 // Resolve checks the period by the rules.
@@ -301,10 +308,14 @@ func (s *Server) renewResource(ctx context.Context, in *renewInput) (*renewalOut
 		return nil, err
 	}
 	p := principalOf(ctx)
-	r, err := s.store.RenewGroup(ctx, store.RenewalRequest{
-		PrimaryID: in.ResourceID, CustomerID: cust.ID, Period: in.Body, ActorID: p.ID, ActorRole: p.Role,
+	req := store.RenewalRequest{
+		PrimaryID: in.ResourceID, CustomerID: cust.ID, Period: in.Body.RenewalPeriod, ActorID: p.ID, ActorRole: p.Role,
 		Location: s.location, RenewedAt: time.Now().UTC().Truncate(time.Microsecond),
-	})
+	}
+	if in.Body.TermExpiresAt != nil {
+		req.Term = *in.Body.TermExpiresAt
+	}
+	r, err := s.store.RenewGroup(ctx, req)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound("resource " + in.ResourceID)
@@ -315,7 +326,7 @@ func (s *Server) renewResource(ctx context.Context, in *renewInput) (*renewalOut
 	case errors.Is(err, store.ErrNotRenewable):
 		return nil, conflict("resource-not-renewable", store.ErrNotRenewable.Error())
 	case errors.Is(err, store.ErrTermRenewed):
-		return nil, conflict("term-renewed", "the group's current term was renewed meanwhile; read it again")
+		return nil, conflict("term-renewed", "the group no longer expires at term_expires_at: that term is renewed already; read it again")
 	case errors.Is(err, store.ErrChargeTooLarge):
 		return nil, invalid(rules.FieldErrors{{Field: "period", Message: store.ErrChargeTooLarge.Error()}})
 	case err != nil:

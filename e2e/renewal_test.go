@@ -148,6 +148,12 @@ func TestRenewalWalkthrough(t *testing.T) {
 	if want := (rules.RenewalPeriod{Unit: "month", Period: 1}).Extend(soon, shanghai(t)); !ecs.ExpiresAt.Equal(want) {
 		t.Errorf("server expires %s, want %s", ecs.ExpiresAt, want)
 	}
+	// A renewal by hand naming the term the run renewed is refused: a retry never renews a second term.
+	stale := decode[problem](t, s.call("POST", base+"/ecs-1/renewals", s.customA,
+		map[string]any{"period_unit": "month", "period": 1, "term_expires_at": soon}).expect(t, 409))
+	if stale.Type != "urn:partnerops:problem:term-renewed" {
+		t.Errorf("renewing a renewed term: %+v", stale)
+	}
 	bw := decode[resource](t, s.call("GET", base+"/eip-1", s.customA, nil).expect(t, 200))
 	if !bw.ExpiresAt.Equal(later) || bw.RenewalFailure == nil || !strings.Contains(bw.RenewalFailure.Reason, "insufficient balance") {
 		t.Errorf("the bandwidth's IP: %+v", bw)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
@@ -26,6 +28,7 @@ type renewalFixture struct {
 	st       *store.Store
 	partner  string
 	customer string
+	runs     int
 }
 
 // three in the morning in Shanghai, the schedule's hour
@@ -96,6 +99,9 @@ func (f *renewalFixture) env(start time.Time) *testsuite.TestWorkflowEnvironment
 	// the real activities run in the test: a loaded machine must not pass for a deadlocked workflow
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	env.SetStartTime(start)
+	// each run its own case, as the schedule's runs (IDs end with their start time)
+	f.runs++
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: fmt.Sprintf("renewal-run-%d", f.runs)})
 	env.RegisterWorkflowWithOptions(RenewalRun, workflow.RegisterOptions{Name: RenewalRunWorkflow})
 	env.RegisterActivity(&activities.Cases{Store: f.st})
 	env.RegisterActivity(&activities.Renewals{Store: f.st, Location: shanghai})
@@ -283,6 +289,7 @@ func TestRenewalRunBatchesSkipsAndContinuesAsNew(t *testing.T) {
 	if carried.Resume == nil || carried.Resume.Details.Renewed != 2 || carried.Resume.Details.Cursor == nil {
 		t.Fatalf("carried %+v, want two renewed and the cursor", carried.Resume)
 	}
+	f.runs-- // the next run of the same workflow: continue-as-new keeps its ID, so its case
 	d := f.run(renewalMorning, carried)
 	if d.Renewed != 3 || d.Batches != 4 {
 		t.Errorf("after continuing: %+v, want the three groups renewed over four batches", d)
