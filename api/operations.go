@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
+	"github.com/danielgtaylor/huma/v2/validation"
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/rules"
@@ -30,6 +32,37 @@ func init() {
 	}
 	// "Company_Name" is not company_name: strict bodies mean exact names.
 	huma.ValidateStrictCasing = true
+	useOwnWords()
+}
+
+// useOwnWords makes the schema's complaints speak as the rules do ("must
+// be …" after the field's name), never in the validator's or Go's terms.
+// The required-property message keeps its form: fieldOf reads the
+// property's name from it.
+func useOwnWords() {
+	validation.MsgUnexpectedProperty = "is not a field of this request"
+	validation.MsgExpectedBoolean = "must be true or false"
+	validation.MsgExpectedNumber = "must be a number"
+	validation.MsgExpectedInteger = "must be a whole number"
+	validation.MsgExpectedString = "must be a string"
+	validation.MsgExpectedArray = "must be a list"
+	validation.MsgExpectedObject = "must be an object"
+	validation.MsgExpectedOneOf = "must be one of \"%s\""
+	validation.MsgExpectedMinimumNumber = "must be at least %v"
+	validation.MsgExpectedExclusiveMinimumNumber = "must be greater than %v"
+	validation.MsgExpectedMaximumNumber = "must be at most %v"
+	validation.MsgExpectedExclusiveMaximumNumber = "must be less than %v"
+	validation.MsgExpectedMinLength = "must be at least %d characters long"
+	validation.MsgExpectedMaxLength = "must be at most %d characters long"
+	validation.MsgExpectedMatchPattern = "must match the pattern %s"
+	validation.MsgExpectedMinItems = "must have at least %d items"
+	validation.MsgExpectedMaxItems = "must have at most %d items"
+	validation.MsgExpectedRFC3339DateTime = "must be a date and time such as 2026-01-31T09:00:00Z"
+	validation.MsgExpectedRFC3339Date = "must be a date such as 2026-01-31"
+	validation.MsgExpectedRFC5322Email = "must be an email address (%v)"
+	validation.MsgExpectedRFC3986URI = "must be a URI (%v)"
+	validation.MsgExpectedMatchAtLeastOneSchema = "is not of a form this field takes"
+	validation.MsgExpectedMatchExactlyOneSchema = "is not of a form this field takes"
 }
 
 // policyKey is where an operation's Metadata holds its access policy.
@@ -196,6 +229,10 @@ func humaProblem(status int, msg string, errs ...error) huma.StatusError {
 		case ruleError:
 			ruled = append(ruled, rules.FieldError(e))
 		case *huma.ErrorDetail:
+			if f, ok := goDecodeField(e); ok {
+				schema = append(schema, f)
+				continue
+			}
 			if e.Location == "body" && !strings.HasPrefix(e.Message, "expected required property") {
 				// the body is JSON but not the object the operation takes
 				return badRequest("the request body must be a JSON object: " + e.Message)
@@ -258,6 +295,21 @@ func fieldOf(e *huma.ErrorDetail) (rules.FieldError, bool) {
 		return rules.FieldError{}, false
 	}
 	return rules.FieldError{Field: loc, Message: msg}, true
+}
+
+// goDecodeFieldPattern finds the field in Go's own decoding error ("json:
+// cannot unmarshal string into Go struct field X.a.b of type T").
+var goDecodeFieldPattern = regexp.MustCompile(`Go struct field [^ .]+\.(\S+) of type`)
+
+// goDecodeField names the field of a body Go could not decode into its
+// type (a value the schema lets through but the field's type refuses),
+// without Go's words.
+func goDecodeField(e *huma.ErrorDetail) (rules.FieldError, bool) {
+	m := goDecodeFieldPattern.FindStringSubmatch(e.Message)
+	if m == nil {
+		return rules.FieldError{}, false
+	}
+	return rules.FieldError{Field: m[1], Message: "is not a value this field takes"}, true
 }
 
 // requestLineKey holds "METHOD /path" of the request in its context, which

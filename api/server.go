@@ -88,7 +88,7 @@ func newServer(d Deps) *Server {
 	app.Use(requestid.New(), helmet.New(), s.accessLog, recover.New())
 	s.app = app
 	s.huma = newHumaAPI(app)
-	s.huma.UseMiddleware(withRequest, s.enforce(s.huma))
+	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))
 
 	s.healthRoutes()
 	s.pageRoutes(app)

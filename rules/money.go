@@ -80,12 +80,8 @@ func MemoProblem(memo string) string {
 	switch {
 	case utf8.RuneCountInString(memo) > MaxMemoLength:
 		return fmt.Sprintf("must be at most %d characters", MaxMemoLength)
-	case !utf8.ValidString(memo) || strings.IndexFunc(memo, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
-	}) >= 0:
-		return "may not contain control characters"
 	}
-	return ""
+	return TextProblem(memo, true)
 }
 
 // DepositRequest is the vendor recording money a partner paid in.

@@ -11,10 +11,10 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
@@ -259,6 +259,7 @@ func awaitDeadline(ctx workflow.Context, deadline time.Time, cond func() bool, m
 // action is one human step a kind of case offers, whatever its input type.
 type action interface {
 	spec() actionSpec
+	inputType() reflect.Type
 	register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
 }
 
@@ -281,6 +282,8 @@ type act[T any] struct {
 }
 
 func (a act[T]) spec() actionSpec { return a.actionSpec }
+
+func (a act[T]) inputType() reflect.Type { return reflect.TypeFor[T]() }
 
 // actionRequest is cases.ActionRequest as a process receives it: the SDK
 // decodes the update's argument once into it, and validator and handler
@@ -330,7 +333,7 @@ func (a act[T]) validate(status string, req actionRequest[T]) error {
 		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)
 	}
 	if req.Input.err != nil {
-		return invalidInput(rules.FieldErrors{{Field: "body", Message: req.Input.err.Error()}})
+		return invalidInput(decodeProblems(req.Input.err))
 	}
 	if a.check != nil {
 		return a.check(req.Input.value)
@@ -394,10 +397,8 @@ func requireText(field, value string, max int) error {
 		return invalidInput(rules.FieldErrors{{Field: field, Message: "is required"}})
 	case utf8.RuneCountInString(value) > max:
 		return invalidInput(rules.FieldErrors{{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}})
-	case !utf8.ValidString(value) || strings.ContainsFunc(value, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
-	}):
-		return invalidInput(rules.FieldErrors{{Field: field, Message: "must be text without control characters"}})
+	case rules.TextProblem(value, true) != "":
+		return invalidInput(rules.FieldErrors{{Field: field, Message: rules.TextProblem(value, true)}})
 	}
 	return nil
 }

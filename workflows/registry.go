@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"reflect"
+
 	"go.temporal.io/sdk/workflow"
 
 	"partnerops/cases"
@@ -70,4 +72,16 @@ func ActionNames(kind cases.Kind) []string {
 		names = append(names, a.spec().name)
 	}
 	return names
+}
+
+// ActionInputType is the Go type of the input of a kind's action (nil
+// when the kind has no such action): the API checks a request's input
+// against it before it sends the action to the workflow.
+func ActionInputType(kind cases.Kind, name string) reflect.Type {
+	for _, a := range actionTable(kind) {
+		if a.spec().name == name {
+			return a.inputType()
+		}
+	}
+	return nil
 }
