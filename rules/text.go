@@ -45,3 +45,16 @@ var freeTextFields = []string{"reason", "message", "memo", "note", "notes", "des
 // IsFreeText says whether a field of this name (the last element of its
 // JSON path) holds free text.
 func IsFreeText(name string) bool { return slices.Contains(freeTextFields, name) }
+
+// PrintableText is s with what TextProblem refuses in a free text taken
+// out: for text the system writes itself from what it did not choose (an
+// error's message).
+func PrintableText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) && !allowedInFreeText(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"partnerops/activities"
@@ -39,6 +40,12 @@ func Register(r sdkworker.Registry, d Deps) {
 	})
 }
 
+// Options are the worker's options: every activity's permanent errors are
+// non-retryable (activities.Permanent).
+func Options() sdkworker.Options {
+	return sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{&activities.Interceptor{}}}
+}
+
 // Run ensures the sweeps' schedules, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
@@ -49,7 +56,7 @@ func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 		return err
 	}
 	d.Temporal, d.TaskQueue = c, taskQueue
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, Options())
 	Register(w, d)
 	if err := w.Start(); err != nil {
 		return err

@@ -15,7 +15,8 @@ var closedStatuses = map[cases.Kind][]string{
 	cases.KindPartnerPayment: {PaymentPaidByPartner, PaymentPaidByCustomer, PaymentCancelled, PaymentFailed, PaymentNeedsAttention},
 }
 
-// closed reports whether the case is in one of its kind's final statuses.
+// closed reports whether the case is in one of its kind's final statuses,
+// or needs attention (which every kind may end in).
 func (s *caseState) closed() bool {
-	return slices.Contains(closedStatuses[s.kind], s.status)
+	return s.status == StatusNeedsAttention || slices.Contains(closedStatuses[s.kind], s.status)
 }
