@@ -42,9 +42,19 @@ func Register(r sdkworker.Registry, d Deps) {
 
 // Options are the worker's options: every activity's permanent errors are
 // non-retryable (activities.Permanent).
+// Stopping, the worker polls no more and waits up to StopTimeout for the
+// activities it runs to finish.
 func Options() sdkworker.Options {
-	return sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{&activities.Interceptor{}}}
+	return sdkworker.Options{
+		Interceptors:      []interceptor.WorkerInterceptor{&activities.Interceptor{}},
+		WorkerStopTimeout: StopTimeout,
+	}
 }
+
+// StopTimeout bounds how long a stopping worker waits for its in-flight
+// activities (an activity attempt is bounded at 30 s; one cut short is
+// retried by another worker).
+const StopTimeout = 10 * time.Second
 
 // Run ensures the sweeps' schedules, then polls the task queue until ctx
 // is done, and stops gracefully.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -75,12 +76,20 @@ func (c *devCmd) Run() error {
 	}
 	printBanner(c, dbDescription, temporalCfg.Address, uiURL, data)
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A signal stops the API first; once it has answered what it received,
+	// the worker stops after its in-flight tasks; the deferred calls then
+	// close the Temporal client and stop the embedded server. A worker
+	// that fails stops the API.
+	apiCtx, stopAPI := context.WithCancel(ctx)
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	var g errgroup.Group
 	g.Go(func() error {
-		return runWorker(gctx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
+		defer stopAPI()
+		return runWorker(workerCtx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
 	})
 	g.Go(func() error {
-		return serveAPI(gctx, c.HTTP, api.Deps{
+		defer stopWorker()
+		return serveAPI(apiCtx, c.HTTP, api.Deps{
 			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry, Location: loc, Logger: logger,
 		})
 	})

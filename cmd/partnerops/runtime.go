@@ -69,8 +69,18 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (
 	return c, nil
 }
 
+// Shutdown bounds (README, "Stopping"): on SIGTERM or SIGINT the API stops
+// accepting connections and answers every request it already received
+// (within apiDrainTimeout, above the longest a request waits for a
+// workflow), then the worker finishes its in-flight tasks (within
+// workerStopTimeout), then Temporal stops; the process exits 0 within
+// 30 seconds.
+const apiDrainTimeout = 15 * time.Second
+
 // serveAPI listens where cfg says and serves the API until ctx is done,
-// then shuts down gracefully.
+// then stops accepting connections and answers the requests it received
+// before it returns. A drain that outlasts apiDrainTimeout closes what is
+// left and is logged, not an error: the process still stops cleanly.
 func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -84,7 +94,11 @@ func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
 	case err := <-errs:
 		return err
 	case <-ctx.Done():
-		return app.ShutdownWithTimeout(10 * time.Second)
+		deps.Logger.Info("stopping: answering the requests received, accepting no more")
+		if err := app.ShutdownWithTimeout(apiDrainTimeout); err != nil {
+			deps.Logger.Warn("the API's drain outlasted its bound; the requests still open were closed", "bound", apiDrainTimeout, "error", err)
+		}
+		return nil
 	}
 }
 
@@ -92,6 +106,9 @@ func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
 // server allows it) and runs the worker until ctx is done.
 func runWorker(ctx context.Context, c client.Client, t config.Temporal, deps worker.Deps, logger *slog.Logger) error {
 	if err := worker.EnsureSearchAttributes(ctx, c, t.Namespace); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing ran
+		}
 		var denied *serviceerror.PermissionDenied
 		if !errors.As(err, &denied) {
 			return err
