@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.temporal.io/sdk/client"
 
 	"partnerops/outbox"
@@ -84,8 +83,9 @@ func newServer(d Deps) *Server {
 		ErrorHandler:          errorHandler(d.Logger),
 		DisableStartupMessage: true,
 	})
-	// helmet: nosniff, no framing from elsewhere, no referrer, on every answer
-	app.Use(requestid.New(), helmet.New(), s.accessLog, recover.New())
+	// helmet: nosniff, no framing from elsewhere, no referrer, on every
+	// answer; no answer is cached
+	app.Use(requestIDs, helmet.New(), noStore, s.accessLog, recover.New())
 	s.app = app
 	s.huma = newHumaAPI(app)
 	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))
