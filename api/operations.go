@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -116,11 +118,26 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 }
 
 // registerPlain adds a route Fiber serves itself (a page, metrics, the
-// document) to the document with its policy.
+// document) to the document with its policy; a route that is not public
+// takes a bearer token and its policy's roles.
 func registerPlain(s *Server, app *fiber.App, op huma.Operation, pol policy, h fiber.Handler) {
 	describe(&op, pol)
+	for _, status := range op.Errors { // Huma documents the errors of its own operations only
+		op.Responses[strconv.Itoa(status)] = &huma.Response{Description: http.StatusText(status), Content: map[string]*huma.MediaType{
+			"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Problem](), true, "")},
+		}}
+	}
 	s.huma.OpenAPI().AddOperation(&op)
-	app.Add(op.Method, op.Path, h)
+	if pol.Public {
+		app.Add(op.Method, op.Path, h)
+		return
+	}
+	app.Add(op.Method, op.Path, s.authenticate, func(c *fiber.Ctx) error {
+		if refusal := pol.decide(c.Locals(principalKey).(store.Principal), object{}); refusal != nil {
+			return refusal
+		}
+		return c.Next()
+	}, h)
 }
 
 // describe completes an operation with what its policy implies: public
