@@ -31,7 +31,7 @@ func (s *Server) healthRoutes() {
 		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"operations"},
 		Summary: "Readiness", Description: "Whether this process can serve: PostgreSQL and Temporal answer (200), or not (503 problem+json with Retry-After, its detail naming what is down). Workers are reported (checks.workers) but do not make the API unready: without them it still serves reads.",
 		Responses: map[string]*huma.Response{"503": {Description: "Not ready; checks says what does not answer",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
+			Content: map[string]*huma.MediaType{"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
 	}, public, s.readyz)
 }
 

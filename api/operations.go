@@ -152,7 +152,8 @@ func describe(op *huma.Operation, pol policy) {
 		op.Security = []map[string][]string{}
 		return
 	}
-	errs := []int{http.StatusUnauthorized}
+	// every call with a token reads PostgreSQL: away, it answers 503
+	errs := []int{http.StatusUnauthorized, http.StatusServiceUnavailable}
 	if pol.canRefuse403() {
 		errs = append(errs, http.StatusForbidden)
 	}
