@@ -118,7 +118,7 @@ func paramProblem(p *huma.Param, v string) string {
 		return msg
 	}
 	identifier := p.In == "path" || strings.HasSuffix(p.Name, "_id")
-	if identifier && !identifierPattern.MatchString(v) {
+	if identifier && !identifierPattern.MatchString(v) && (p.In == "path" || v != "") { // an empty filter is no filter
 		return identifierMessage
 	}
 	return ""
