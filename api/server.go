@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/contrib/otelfiber/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -85,7 +86,8 @@ func newServer(d Deps) *Server {
 	})
 	// helmet: nosniff, no framing from elsewhere, no referrer, on every
 	// answer; no answer is cached
-	app.Use(requestIDs, helmet.New(), noStore, s.accessLog, recover.New())
+	// otelfiber: every request is the root span of its trace
+	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New())
 	s.app = app
 	s.huma = newHumaAPI(app)
 	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))

@@ -13,6 +13,7 @@ import (
 	"partnerops/devdb"
 	"partnerops/devtemporal"
 	"partnerops/store"
+	"partnerops/telemetry"
 	"partnerops/worker"
 )
 
@@ -33,6 +34,11 @@ func (c *devCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	stopTraces, err := telemetry.Start(ctx, c.Log.OTLPEndpoint, "partnerops")
+	if err != nil {
+		return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+	}
+	defer func() { _ = stopTraces(context.Background()) }()
 
 	dbURL, dbDescription := c.Database.URL, "DATABASE_URL"
 	if dbURL == "" {

@@ -18,6 +18,7 @@ import (
 	"partnerops/config"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/telemetry"
 	"partnerops/worker"
 )
 
@@ -124,15 +125,21 @@ type services struct {
 	location *time.Location
 	store    *store.Store
 	temporal client.Client
+	// stopTraces flushes the traces not yet exported.
+	stopTraces func(context.Context) error
 }
 
-// connect checks the policy settings and connects to PostgreSQL and
-// Temporal; close releases both.
+// connect checks the policy settings, starts exporting traces when an
+// OTLP endpoint is set, and connects to PostgreSQL and Temporal; close
+// releases them.
 func connect(ctx context.Context, db config.Database, t config.Temporal, p config.Policy, l config.Log) (*services, error) {
 	sv := &services{logger: newLogger(l)}
 	var err error
 	if sv.location, err = checkPolicy(p); err != nil {
 		return nil, err
+	}
+	if sv.stopTraces, err = telemetry.Start(ctx, l.OTLPEndpoint, "partnerops"); err != nil {
+		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 	}
 	if sv.store, err = openStore(ctx, db.URL); err != nil {
 		return nil, err
@@ -147,4 +154,7 @@ func connect(ctx context.Context, db config.Database, t config.Temporal, p confi
 func (sv *services) close() {
 	sv.temporal.Close()
 	_ = sv.store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = sv.stopTraces(ctx)
 }
