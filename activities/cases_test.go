@@ -16,7 +16,8 @@ import (
 )
 
 // A transition PostgreSQL refuses (here a NUL byte, which text and jsonb
-// cannot hold) fails non-retryably: retrying it would fail for ever and
+// cannot hold) fails non-retryably once Permanent maps it (as the worker's
+// interceptor does for every activity): retrying it would fail for ever and
 // stall the case. A good one is recorded.
 func TestRecordTransitionRefusesWhatPostgreSQLRefuses(t *testing.T) {
 	ctx := context.Background()
@@ -35,10 +36,10 @@ func TestRecordTransitionRefusesWhatPostgreSQLRefuses(t *testing.T) {
 	tr := cases.Transition{Case: c, WorkflowID: c.ID, RunID: "run",
 		Event: cases.Event{Seq: 1, Type: "rejected", Status: "rejected", Actor: cases.System, At: at,
 			Detail: map[string]any{"reason": "bad\x00byte"}}}
-	err = a.RecordTransition(ctx, tr)
+	err = activities.Permanent(a.RecordTransition(ctx, tr))
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != activities.TransitionRefused {
-		t.Fatalf("a NUL byte: %v, want a non-retryable %s", err, activities.TransitionRefused)
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != activities.DataRefused {
+		t.Fatalf("a NUL byte: %v, want a non-retryable %s", err, activities.DataRefused)
 	}
 	tr.Event.Detail = map[string]any{"reason": "readable"}
 	if err := a.RecordTransition(ctx, tr); err != nil {

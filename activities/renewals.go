@@ -159,7 +159,7 @@ func (o *BatchOutcome) count(g store.DueGroup, err error) error {
 	case errors.Is(err, store.ErrAutoRenewalOff):
 		o.Skipped[SkipAutoRenewalOff]++
 	case errors.Is(err, store.ErrChargeTooLarge), errors.Is(err, store.ErrPostingConflict),
-		errors.Is(err, store.ErrBalanceLimit), refusedInput(err):
+		errors.Is(err, store.ErrBalanceLimit), dataRefused(err):
 		o.Failures = append(o.Failures, GroupFailure{PrimaryID: g.PrimaryID, Term: g.Term, Reason: err.Error()})
 	default:
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"slices"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -101,6 +102,15 @@ var caseKindSchemas = []caseKindSchema{
 	},
 }
 
+// withNeedsAttention adds needs_attention, which every kind may end in
+// (workflows.StatusNeedsAttention), to a kind's statuses.
+func withNeedsAttention(statuses []string) []string {
+	if slices.Contains(statuses, workflows.StatusNeedsAttention) {
+		return statuses
+	}
+	return append(slices.Clip(statuses), workflows.StatusNeedsAttention)
+}
+
 // anyCaseSchemaName names a case of any kind, told apart by kind.
 const anyCaseSchemaName = "AnyCase"
 
@@ -120,7 +130,7 @@ func registerCaseSchemas(r huma.Registry) {
 			Type: huma.TypeObject,
 			Properties: map[string]*huma.Schema{
 				"kind":    enumSchema([]cases.Kind{k.kind}, ""),
-				"status":  enumSchema(k.statuses, ""),
+				"status":  enumSchema(withNeedsAttention(k.statuses), ""),
 				"details": r.Schema(k.details, true, ""),
 				"actions": {Type: huma.TypeArray, Items: enumSchema(workflows.ActionNames(k.kind), "")},
 			},

@@ -189,6 +189,9 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*bodyOf[c
 	if in.Body != nil {
 		input = json.RawMessage(*in.Body)
 	}
+	if fields := actionSchemas.problems(row.Kind, in.Action, input); len(fields) > 0 {
+		return nil, invalid(fields)
+	}
 	updated, err := s.act(ctx, row, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
 	if err != nil {
 		return nil, err

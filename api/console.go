@@ -25,8 +25,8 @@ var docsRenderer []byte
 // Redoc injects its styles inline and runs its search in a blob: worker.
 const docsContentSecurity = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:"
 
-// pageRoutes are the routes Fiber serves itself: the console, the
-// metrics and the document, all public.
+// pageRoutes are the routes Fiber serves itself: the console's pages and
+// the document, public, and the metrics, for staff.
 func (s *Server) pageRoutes(app *fiber.App) {
 	s.consoleRoutes(app)
 	registerPlain(s, app, plainOperation("apiDocs", "/v1/docs", "This document, rendered", fiber.MIMETextHTMLCharsetUTF8),
@@ -36,8 +36,8 @@ func (s *Server) pageRoutes(app *fiber.App) {
 		})
 	registerPlain(s, app, plainOperation("apiDocsRenderer", "/v1/docs/redoc.standalone.js", "The script that renders /v1/docs", fiber.MIMETextJavaScriptCharsetUTF8),
 		public, sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, docsRenderer))
-	registerPlain(s, app, plainOperation("metrics", "/metrics", "Prometheus metrics", "text/plain", "application/openmetrics-text"),
-		public, s.metrics.handler())
+	registerPlain(s, app, plainOperation("metrics", "/metrics", "Prometheus metrics (staff)", "text/plain", "application/openmetrics-text"),
+		staffObserves, s.metrics.handler())
 	registerPlain(s, app, plainOperation("openapi", "/v1/openapi.json", "This OpenAPI document", fiber.MIMEApplicationJSON),
 		public, func(c *fiber.Ctx) error { return sendBytes(fiber.MIMEApplicationJSON, s.document())(c) })
 }

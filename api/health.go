@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -15,8 +16,10 @@ type healthOutput struct {
 }
 
 type readinessOutput struct {
-	Status int
-	Body   Readiness
+	Status      int
+	ContentType string `header:"Content-Type"`
+	RetryAfter  string `header:"Retry-After"`
+	Body        Readiness
 }
 
 func (s *Server) healthRoutes() {
@@ -26,9 +29,9 @@ func (s *Server) healthRoutes() {
 	}, public, s.healthz)
 	register(s, huma.Operation{
 		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"operations"},
-		Summary: "Readiness", Description: "Whether this process can serve: PostgreSQL and Temporal answer (200), or not (503). Workers are reported (checks.workers) but do not make the API unready: without them it still serves reads.",
+		Summary: "Readiness", Description: "Whether this process can serve: PostgreSQL and Temporal answer (200), or not (503 problem+json with Retry-After, its detail naming what is down). Workers are reported (checks.workers) but do not make the API unready: without them it still serves reads.",
 		Responses: map[string]*huma.Response{"503": {Description: "Not ready; checks says what does not answer",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
+			Content: map[string]*huma.MediaType{"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
 	}, public, s.readyz)
 }
 
@@ -42,9 +45,10 @@ func (s *Server) healthz(context.Context, *struct{}) (*healthOutput, error) {
 // readyz answers the readiness of this process: 200 when its own
 // dependencies answer, 503 when one does not; the body names each.
 func (s *Server) readyz(ctx context.Context, _ *struct{}) (*readinessOutput, error) {
-	out := &readinessOutput{Status: http.StatusOK, Body: s.readiness(ctx)}
+	out := &readinessOutput{Status: http.StatusOK, ContentType: "application/json", Body: s.readiness(ctx)}
 	if !out.Body.Ready {
-		out.Status = http.StatusServiceUnavailable
+		out.Status, out.ContentType = http.StatusServiceUnavailable, "application/problem+json"
+		out.RetryAfter = strconv.Itoa(readinessRetryAfter)
 	}
 	return out, nil
 }

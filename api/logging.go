@@ -7,11 +7,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals("requestid").(string)
-	return id
-}
-
 // accessLog writes one structured line per request and counts it.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()

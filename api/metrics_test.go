@@ -1,19 +1,29 @@
 package api
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"partnerops/cases"
+	"partnerops/internal/testdb"
+	"partnerops/store"
 )
 
 // /metrics keeps answering after traffic of every method: label values are
 // copied before Prometheus keeps them (Fiber's strings point into buffers
 // it reuses for the next request).
 func TestMetricsAfterTraffic(t *testing.T) {
-	app := New(Deps{Logger: slog.New(slog.DiscardHandler)})
+	st, _ := testdb.New(t)
+	_, token, err := st.CreatePrincipal(context.Background(), store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := New(Deps{Store: st, Logger: slog.New(slog.DiscardHandler)})
 	for range 3 {
 		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
 			for _, path := range []string{"/healthz", "/v1/cases", "/v1/calendar/days/2027-01-01", "/nowhere", "/metrics"} {
@@ -25,7 +35,9 @@ func TestMetricsAfterTraffic(t *testing.T) {
 			}
 		}
 	}
-	resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/metrics", nil), -1)
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
 	}
 	// Every operation but the public ones needs the bearer token.
-	public := map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/v1/openapi.json": true, "/v1/docs": true, "/v1/docs/redoc.standalone.js": true, "/": true, "/favicon.ico": true}
+	public := map[string]bool{"/healthz": true, "/readyz": true, "/v1/openapi.json": true, "/v1/docs": true, "/v1/docs/redoc.standalone.js": true, "/": true, "/favicon.ico": true}
 	if len(doc.Security) != 1 || doc.Security[0]["bearerAuth"] == nil {
 		t.Errorf("global security = %v, want [{bearerAuth: []}]", doc.Security)
 	}
@@ -127,7 +127,7 @@ func TestOpenAPIAnswersWithoutBackends(t *testing.T) {
 	}{
 		{"GET", "/healthz", nil, http.StatusOK},
 		{"GET", "/v1/openapi.json", nil, http.StatusOK},
-		{"GET", "/metrics", nil, http.StatusOK},
+		{"GET", "/metrics", nil, http.StatusUnauthorized},
 		{"GET", "/v1/cases", nil, http.StatusUnauthorized},
 		{"POST", "/v1/cases/cas_1/actions/approve", []byte(`{}`), http.StatusUnauthorized},
 		{"POST", "/v1/partners/par_1/certifications", make([]byte, MaxBodyBytes+1), http.StatusRequestEntityTooLarge},

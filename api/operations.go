@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
+	"github.com/danielgtaylor/huma/v2/validation"
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/rules"
@@ -30,6 +34,37 @@ func init() {
 	}
 	// "Company_Name" is not company_name: strict bodies mean exact names.
 	huma.ValidateStrictCasing = true
+	useOwnWords()
+}
+
+// useOwnWords makes the schema's complaints speak as the rules do ("must
+// be …" after the field's name), never in the validator's or Go's terms.
+// The required-property message keeps its form: fieldOf reads the
+// property's name from it.
+func useOwnWords() {
+	validation.MsgUnexpectedProperty = "is not a field of this request"
+	validation.MsgExpectedBoolean = "must be true or false"
+	validation.MsgExpectedNumber = "must be a number"
+	validation.MsgExpectedInteger = "must be a whole number"
+	validation.MsgExpectedString = "must be a string"
+	validation.MsgExpectedArray = "must be a list"
+	validation.MsgExpectedObject = "must be an object"
+	validation.MsgExpectedOneOf = "must be one of \"%s\""
+	validation.MsgExpectedMinimumNumber = "must be at least %v"
+	validation.MsgExpectedExclusiveMinimumNumber = "must be greater than %v"
+	validation.MsgExpectedMaximumNumber = "must be at most %v"
+	validation.MsgExpectedExclusiveMaximumNumber = "must be less than %v"
+	validation.MsgExpectedMinLength = "must be at least %d characters long"
+	validation.MsgExpectedMaxLength = "must be at most %d characters long"
+	validation.MsgExpectedMatchPattern = "must match the pattern %s"
+	validation.MsgExpectedMinItems = "must have at least %d items"
+	validation.MsgExpectedMaxItems = "must have at most %d items"
+	validation.MsgExpectedRFC3339DateTime = "must be a date and time such as 2026-01-31T09:00:00Z"
+	validation.MsgExpectedRFC3339Date = "must be a date such as 2026-01-31"
+	validation.MsgExpectedRFC5322Email = "must be an email address (%v)"
+	validation.MsgExpectedRFC3986URI = "must be a URI (%v)"
+	validation.MsgExpectedMatchAtLeastOneSchema = "is not of a form this field takes"
+	validation.MsgExpectedMatchExactlyOneSchema = "is not of a form this field takes"
 }
 
 // policyKey is where an operation's Metadata holds its access policy.
@@ -83,11 +118,27 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 }
 
 // registerPlain adds a route Fiber serves itself (a page, metrics, the
-// document) to the document with its policy.
+// document) to the document with its policy; a route that is not public
+// takes a bearer token and its policy's roles.
 func registerPlain(s *Server, app *fiber.App, op huma.Operation, pol policy, h fiber.Handler) {
 	describe(&op, pol)
+	for _, status := range op.Errors { // Huma documents the errors of its own operations only
+		op.Responses[strconv.Itoa(status)] = &huma.Response{Description: http.StatusText(status), Content: map[string]*huma.MediaType{
+			"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Problem](), true, "")},
+		}}
+	}
 	s.huma.OpenAPI().AddOperation(&op)
-	app.Add(op.Method, pathParam.ReplaceAllString(op.Path, ":$1"), h) // {case_id} is Fiber's :case_id
+	path := pathParam.ReplaceAllString(op.Path, ":$1") // {case_id} is Fiber's :case_id
+	if pol.Public {
+		app.Add(op.Method, path, h)
+		return
+	}
+	app.Add(op.Method, path, s.authenticate, func(c *fiber.Ctx) error {
+		if refusal := pol.decide(c.Locals(principalKey).(store.Principal), object{}); refusal != nil {
+			return refusal
+		}
+		return c.Next()
+	}, h)
 }
 
 // describe completes an operation with what its policy implies: public
@@ -102,7 +153,8 @@ func describe(op *huma.Operation, pol policy) {
 		op.Security = []map[string][]string{}
 		return
 	}
-	errs := []int{http.StatusUnauthorized}
+	// every call with a token reads PostgreSQL: away, it answers 503
+	errs := []int{http.StatusUnauthorized, http.StatusServiceUnavailable}
 	if pol.canRefuse403() {
 		errs = append(errs, http.StatusForbidden)
 	}
@@ -196,6 +248,10 @@ func humaProblem(status int, msg string, errs ...error) huma.StatusError {
 		case ruleError:
 			ruled = append(ruled, rules.FieldError(e))
 		case *huma.ErrorDetail:
+			if f, ok := goDecodeField(e); ok {
+				schema = append(schema, f)
+				continue
+			}
 			if e.Location == "body" && !strings.HasPrefix(e.Message, "expected required property") {
 				// the body is JSON but not the object the operation takes
 				return badRequest("the request body must be a JSON object: " + e.Message)
@@ -258,6 +314,21 @@ func fieldOf(e *huma.ErrorDetail) (rules.FieldError, bool) {
 		return rules.FieldError{}, false
 	}
 	return rules.FieldError{Field: loc, Message: msg}, true
+}
+
+// goDecodeFieldPattern finds the field in Go's own decoding error ("json:
+// cannot unmarshal string into Go struct field X.a.b of type T").
+var goDecodeFieldPattern = regexp.MustCompile(`Go struct field [^ .]+\.(\S+) of type`)
+
+// goDecodeField names the field of a body Go could not decode into its
+// type (a value the schema lets through but the field's type refuses),
+// without Go's words.
+func goDecodeField(e *huma.ErrorDetail) (rules.FieldError, bool) {
+	m := goDecodeFieldPattern.FindStringSubmatch(e.Message)
+	if m == nil {
+		return rules.FieldError{}, false
+	}
+	return rules.FieldError{Field: m[1], Message: "is not a value this field takes"}, true
 }
 
 // requestLineKey holds "METHOD /path" of the request in its context, which

@@ -90,9 +90,12 @@ var (
 	// its customers' accounts. A customer's account and orders are the
 	// customer's, its partner's members' and staff's to read; only the
 	// customer places and pays its orders.
-	readPartnerMoney  = policy{Verb: read, Object: objPartnerMoney}
-	staffDeposits     = policy{Verb: act, Object: objPartnerMoney, Roles: cases.StaffRoles}
-	staffReadsLedger  = policy{Verb: read, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	readPartnerMoney = policy{Verb: read, Object: objPartnerMoney}
+	staffDeposits    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	staffReadsLedger = policy{Verb: read, Object: objPartnerMoney, Roles: cases.StaffRoles}
+	// staffObserves: the metrics, which name routes and volumes, are for
+	// staff (a scraper holds an ops token).
+	staffObserves     = policy{Verb: read, Roles: cases.StaffRoles}
 	partnerAdjusts    = policy{Verb: act, Object: objPartnerMoney, Roles: cases.PartnerRoles}
 	readCustomerMoney = policy{Verb: read, Object: objCustomer}
 	customerOrders    = policy{Verb: act, Object: objCustomer, Roles: []string{cases.RoleCustomer}}

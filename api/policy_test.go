@@ -82,7 +82,7 @@ var wantAccess = map[string]string{
 	"consolePaymentRequests":      "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
 	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
-	"metrics":                     "ok ok ok ok ok ok ok ok",
+	"metrics":                     "ok ok 403 403 403 403 403 403",
 	"openapi":                     "ok ok ok ok ok ok ok ok",
 	"listCases":                   "ok ok ok ok ok ok ok ok",
 	"getCase":                     "ok ok ok ok 404 ok 404 404",

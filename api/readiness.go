@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"math"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,7 +17,14 @@ import (
 // workers away the API still serves reads from the read model and refuses
 // actions with a 503, so it must stay in its load balancer. An alert fires
 // on the pollers gauge instead.
+//
+// When it is not ready the answer is a problem (RFC 9457) whose detail
+// names what is down, with ready and checks as its extension members.
 type Readiness struct {
+	Type   string          `json:"type,omitempty" doc:"When not ready: the problem's type"`
+	Title  string          `json:"title,omitempty" doc:"When not ready: the HTTP status text"`
+	Status int             `json:"status,omitempty" doc:"When not ready: 503"`
+	Detail string          `json:"detail,omitempty" doc:"When not ready: which dependency is down"`
 	Ready  bool            `json:"ready"`
 	Checks ReadinessChecks `json:"checks"`
 }
@@ -59,8 +68,22 @@ func (s *Server) readiness(ctx context.Context) Readiness {
 		r.Checks.Temporal, r.Ready = err.Error(), false
 	}
 	r.Checks.Workers = s.workerState(ctx)
+	if !r.Ready {
+		var down []string
+		if r.Checks.PostgreSQL != "ok" {
+			down = append(down, "PostgreSQL")
+		}
+		if r.Checks.Temporal != "ok" {
+			down = append(down, "Temporal")
+		}
+		p := problem(http.StatusServiceUnavailable, "not-ready", strings.Join(down, " and ")+" not answering; see checks")
+		r.Type, r.Title, r.Status, r.Detail = p.Type, p.Title, p.Status, p.Detail
+	}
 	return r
 }
+
+// readinessRetryAfter is the Retry-After, in seconds, of a not-ready answer.
+const readinessRetryAfter = databaseRetryAfter
 
 // workerState asks Temporal which workers polled the workflow task queue
 // within the poller window.

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/contrib/otelfiber/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"go.temporal.io/sdk/client"
 
 	"partnerops/outbox"
@@ -112,11 +112,13 @@ func newServer(d Deps) *Server {
 		ErrorHandler:          errorHandler(d.Logger),
 		DisableStartupMessage: true,
 	})
-	// helmet: nosniff, no framing from elsewhere, no referrer, on every answer
-	app.Use(requestid.New(), helmet.New(), s.accessLog, recover.New())
+	// helmet: nosniff, no framing from elsewhere, no referrer, on every
+	// answer; no answer is cached
+	// otelfiber: every request is the root span of its trace
+	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New())
 	s.app = app
 	s.huma = newHumaAPI(app)
-	s.huma.UseMiddleware(withRequest, s.enforce(s.huma))
+	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))
 
 	s.healthRoutes()
 	s.pageRoutes(app)

@@ -56,6 +56,8 @@ type HTTP struct {
 type Log struct {
 	Level  string `name:"log-level" env:"PARTNEROPS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (debug, info, warn, error)."`
 	Format string `name:"log-format" env:"PARTNEROPS_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format (text or json)."`
+	// OTLPEndpoint, when set, exports traces there (telemetry.Start).
+	OTLPEndpoint string `name:"otlp-endpoint" env:"OTEL_EXPORTER_OTLP_ENDPOINT" help:"OTLP (gRPC) endpoint URL to export traces to, such as http://collector:4317; empty: no traces."`
 }
 
 // Dev configures what `partnerops dev` embeds.

@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"log/slog"
+	"partnerops/telemetry"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
@@ -26,5 +27,10 @@ func (t Temporal) Dial(ctx context.Context, logger *slog.Logger) (client.Client,
 		return nil, err
 	}
 	opts.Logger = log.NewStructuredLogger(logger)
+	tracing, err := telemetry.TemporalInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	opts.Interceptors = append(opts.Interceptors, tracing)
 	return client.DialContext(ctx, opts)
 }

@@ -302,7 +302,9 @@ func TestAuthentication(t *testing.T) {
 	if page := s.call("GET", "/console/sign-in", "", nil).expect(t, 200); !strings.Contains(string(page.body), "Sign in") {
 		t.Error("/console/sign-in is not the console's sign-in page")
 	}
-	metrics := s.call("GET", "/metrics", "", nil).expect(t, 200)
+	s.call("GET", "/metrics", "", nil).expect(t, 401)
+	s.call("GET", "/metrics", s.adminA, nil).expect(t, 403)
+	metrics := s.call("GET", "/metrics", s.ops, nil).expect(t, 200)
 	if !strings.Contains(string(metrics.body), "partnerops_http_requests_total") {
 		t.Error("/metrics lacks the request counter")
 	}

@@ -289,8 +289,9 @@ func TestContractChecker(t *testing.T) {
 		{name: "calendar day put", method: "PUT", path: "/v1/calendar/days/2026-10-11", status: 200, header: jsonHeader(appJSON),
 			body: mustJSON(t, rules.CalendarDay{Date: "2026-10-11", Kind: rules.MakeUpWorkday})},
 		{name: "calendar day deleted", method: "DELETE", path: "/v1/calendar/days/2026-10-11", status: 204},
-		{name: "not ready", method: "GET", path: "/readyz", status: 503, header: jsonHeader(appJSON),
-			body: `{"ready":false,"checks":{"postgresql":"ok","temporal":"connection refused",` +
+		{name: "not ready", method: "GET", path: "/readyz", status: 503, header: jsonHeader(problemJSON),
+			body: `{"type":"urn:partnerops:problem:not-ready","title":"Service Unavailable","status":503,` +
+				`"detail":"Temporal not answering; see checks","ready":false,"checks":{"postgresql":"ok","temporal":"connection refused",` +
 				`"workers":{"state":"connection refused","task_queue":"partnerops","pollers":0}}}`},
 		{name: "metrics", method: "GET", path: "/metrics", status: 200,
 			header: jsonHeader("text/plain; version=0.0.4; charset=utf-8; escaping=underscores"), body: "# HELP x\nx 1\n"},

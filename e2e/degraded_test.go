@@ -100,7 +100,7 @@ func TestWorkerAwayReadsDegradeAndActionsRefuse(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	metrics := string(s.call("GET", "/metrics", "", nil).expect(t, 200).body)
+	metrics := string(s.call("GET", "/metrics", s.ops, nil).expect(t, 200).body)
 	if !strings.Contains(metrics, `partnerops_task_queue_pollers{task_queue="`+e2eTaskQueue+`"} 0`) {
 		t.Errorf("/metrics has no pollers gauge at 0")
 	}

@@ -83,7 +83,7 @@ func MemoProblem(memo string) string {
 	case hasControlCharacters(memo):
 		return "may not contain control characters"
 	}
-	return ""
+	return TextProblem(memo, true)
 }
 
 // hasControlCharacters reports whether s is not valid UTF-8 or holds a

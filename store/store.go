@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/XSAM/otelsql"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq" // the PostgreSQL driver
@@ -26,8 +28,14 @@ type Store struct {
 
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.ConnectContext(ctx, "postgres", url)
+	// every statement is a span of the trace of whatever ran it (telemetry)
+	sqlDB, err := otelsql.Open("postgres", url, otelsql.WithAttributes(attribute.String("db.system", "postgresql")))
 	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	db := sqlx.NewDb(sqlDB, "postgres")
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	db.SetMaxOpenConns(20)

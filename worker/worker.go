@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"partnerops/activities"
@@ -43,6 +44,22 @@ func Register(r sdkworker.Registry, d Deps) {
 	})
 }
 
+// Options are the worker's options: every activity's permanent errors are
+// non-retryable (activities.Permanent).
+// Stopping, the worker polls no more and waits up to StopTimeout for the
+// activities it runs to finish.
+func Options() sdkworker.Options {
+	return sdkworker.Options{
+		Interceptors:      []interceptor.WorkerInterceptor{&activities.Interceptor{}},
+		WorkerStopTimeout: StopTimeout,
+	}
+}
+
+// StopTimeout bounds how long a stopping worker waits for its in-flight
+// activities (an activity attempt is bounded at 30 s; one cut short is
+// retried by another worker).
+const StopTimeout = 10 * time.Second
+
 // Run ensures the sweeps' schedules, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
@@ -53,7 +70,7 @@ func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 		return err
 	}
 	d.Temporal, d.TaskQueue = c, taskQueue
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, taskQueue, Options())
 	Register(w, d)
 	if err := w.Start(); err != nil {
 		return err

@@ -10,12 +10,12 @@ package workflows
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"go.temporal.io/sdk/temporal"
@@ -72,7 +72,16 @@ type caseState struct {
 	seq        int
 	// runSeq is seq when this run began; stepsPerRun bounds seq - runSeq.
 	runSeq, stepsPerRun int
+	// recorded is the details of the last transition the read model took:
+	// what a case that needs attention shows, live and in the read model.
+	recorded json.RawMessage
 }
+
+// StatusNeedsAttention is the final status of a case whose step failed for
+// good (an error no retry can heal: data the database refuses, a rule an
+// activity's input breaks): the case stops where the read model last saw
+// it, with the reason, and the supervisors are told. Every kind has it.
+const StatusNeedsAttention = "needs_attention"
 
 // Resumed is a case's state carried into a new run by continue-as-new.
 type Resumed[D any] struct {
@@ -117,7 +126,10 @@ func (s *caseState) historyFull(ctx workflow.Context) bool {
 func (s *caseState) run(ctx workflow.Context, wait func(workflow.Context) error, next func() any) (string, error) {
 	for !s.closed() {
 		if err := wait(ctx); err != nil {
-			return "", err
+			if err := s.attended(ctx, err); err != nil {
+				return "", err
+			}
+			continue
 		}
 		if !s.historyFull(ctx) {
 			continue
@@ -135,6 +147,23 @@ func (s *caseState) run(ctx workflow.Context, wait func(workflow.Context) error,
 	return s.status, nil
 }
 
+// attended is attend for a step the workflow itself took (not an
+// action's): nil once the case took needs_attention, so the run ends as a
+// closed case.
+func (s *caseState) attended(ctx workflow.Context, failed error) error {
+	if err := s.attend(ctx, failed); !isAttended(err) {
+		return err
+	}
+	return nil
+}
+
+// isAttended says whether err is attend's answer to a failed step (the
+// case took needs_attention), not a failure of its own.
+func isAttended(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == StatusNeedsAttention
+}
+
 // finish lets a handler still answering its caller finish before the run ends.
 func finish(ctx workflow.Context) error {
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -143,6 +172,9 @@ func finish(ctx workflow.Context) error {
 // view is the case as the query and the read model show it.
 func (s *caseState) view(details any, actions []string) cases.Case {
 	raw, _ := json.Marshal(details) // details are plain structs: marshalling cannot fail
+	if s.status == StatusNeedsAttention && s.recorded != nil {
+		raw = s.recorded
+	}
 	var sla *cases.SLA
 	if s.sla != nil {
 		copied := *s.sla
@@ -191,10 +223,50 @@ func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 		return err
 	}
 	var cs *activities.Cases
+	var err error
 	if local {
-		return workflow.ExecuteLocalActivity(localActivityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
+		err = workflow.ExecuteLocalActivity(localActivityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
+	} else {
+		err = workflow.ExecuteActivity(activityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
 	}
-	return workflow.ExecuteActivity(activityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
+	if err == nil {
+		s.recorded = t.Case.Details
+	}
+	return err
+}
+
+// attend takes a case whose step failed to needs_attention: a final status
+// recorded with the details the read model last took (the failed step's
+// may be what the database refused), the reason in its event, and a
+// notification to the supervisors, so that the workflow and the read model
+// agree and someone looks into it. Transient errors never get here (an
+// activity retries them); only the error no retry heals does. It answers
+// the failure as the step's error, or the recording's if that fails too.
+func (s *caseState) attend(ctx workflow.Context, failed error) error {
+	reason := rules.PrintableText(failureReason(failed))
+	from := s.status
+	s.status = StatusNeedsAttention
+	st := step{
+		event: StatusNeedsAttention, actor: cases.System,
+		detail: map[string]any{"reason": reason, "status_before": from},
+		notifications: []cases.Notification{{
+			Audience: cases.AudienceSupervisor, Kind: "case_needs_attention",
+			Message: fmt.Sprintf("Case %s (%s) stopped in %s and needs attention: %s", s.id, s.kind, from, reason),
+		}},
+	}
+	if err := s.record(ctx, json.RawMessage(s.recorded), st); err != nil {
+		return err
+	}
+	return temporal.NewNonRetryableApplicationError("the step failed and the case needs attention: "+reason, StatusNeedsAttention, nil)
+}
+
+// failureReason is what went wrong, without the SDK's wrapping.
+func failureReason(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Message()
+	}
+	return err.Error()
 }
 
 func (s *caseState) searchAttributes() []temporal.SearchAttributeUpdate {
@@ -327,9 +399,13 @@ func (i *input[T]) UnmarshalJSON(data []byte) error {
 func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, a.name,
 		func(ctx workflow.Context, req actionRequest[T]) (cases.Case, error) {
-			s.status = a.claim(req.Input.value)
+			claimed := a.claim(req.Input.value)
+			s.status = claimed
 			if err := a.step(ctx, req.Actor, req.Input.value); err != nil {
-				return cases.Case{}, err
+				if s.status != claimed || isCanceled(err) {
+					return cases.Case{}, err // the step put the case back where it can go on
+				}
+				return cases.Case{}, s.attend(ctx, err)
 			}
 			return view(req.Actor.Role), nil
 		},
@@ -348,12 +424,19 @@ func (a act[T]) validate(status string, req actionRequest[T]) error {
 		return refuse(cases.RefusalConflict, "cannot %s a case that is %s", a.name, status)
 	}
 	if req.Input.err != nil {
-		return invalidInput(rules.FieldErrors{{Field: "body", Message: req.Input.err.Error()}})
+		return invalidInput(decodeProblems(req.Input.err))
 	}
 	if a.check != nil {
 		return a.check(req.Input.value)
 	}
 	return nil
+}
+
+// isCanceled says whether the step stopped because the workflow is
+// stopping, which is no failure of the step.
+func isCanceled(err error) bool {
+	var canceled *temporal.CanceledError
+	return errors.As(err, &canceled)
 }
 
 // to is a claim that does not depend on the input.
@@ -412,10 +495,8 @@ func requireText(field, value string, max int) error {
 		return invalidInput(rules.FieldErrors{{Field: field, Message: "is required"}})
 	case utf8.RuneCountInString(value) > max:
 		return invalidInput(rules.FieldErrors{{Field: field, Message: fmt.Sprintf("must be at most %d characters", max)}})
-	case !utf8.ValidString(value) || strings.ContainsFunc(value, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r'
-	}):
-		return invalidInput(rules.FieldErrors{{Field: field, Message: "must be text without control characters"}})
+	case rules.TextProblem(value, true) != "":
+		return invalidInput(rules.FieldErrors{{Field: field, Message: rules.TextProblem(value, true)}})
 	}
 	return nil
 }

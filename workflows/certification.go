@@ -177,7 +177,9 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 
 	if in.Resume == nil {
 		if err := c.check(ctx, step{event: "submitted", actor: in.Submitter}); err != nil {
-			return "", err
+			if err := c.attended(ctx, err); err != nil {
+				return "", err
+			}
 		}
 	}
 	return c.run(ctx, c.wait, func() any {

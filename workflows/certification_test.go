@@ -53,6 +53,9 @@ type certHarness struct {
 	takenNumber string        // a certificate number another partner holds
 	dueAtGate   chan struct{} // when set, DueAt waits for it to close
 	outcomes    []actionOutcome
+	// poison, when set, is the error RecordTransition answers instead of
+	// recording a transition it returns one for.
+	poison func(cases.Transition) error
 }
 
 type actionOutcome struct {
@@ -67,6 +70,11 @@ func newCertHarness(t *testing.T) *certHarness {
 	h.env.SetStartTime(fridayAfternoon)
 	h.env.RegisterWorkflowWithOptions(Certification, workflow.RegisterOptions{Name: CertificationWorkflow})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, tr cases.Transition) error {
+		if h.poison != nil {
+			if err := h.poison(tr); err != nil {
+				return err
+			}
+		}
 		h.transitions = append(h.transitions, tr)
 		return nil
 	}, activity.RegisterOptions{Name: "RecordTransition"})

@@ -19,7 +19,8 @@ var closedStatuses = map[cases.Kind][]string{
 	cases.KindRenewalRun:          {RenewalCompleted},
 }
 
-// closed reports whether the case is in one of its kind's final statuses.
+// closed reports whether the case is in one of its kind's final statuses,
+// or needs attention (which every kind may end in).
 func (s *caseState) closed() bool {
-	return slices.Contains(closedStatuses[s.kind], s.status)
+	return s.status == StatusNeedsAttention || slices.Contains(closedStatuses[s.kind], s.status)
 }

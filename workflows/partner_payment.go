@@ -19,15 +19,15 @@ const PartnerPaymentWorkflow = "PartnerPayment"
 
 // Statuses of a partner payment case.
 const (
-	PaymentAwaitingPartner  = "awaiting_partner"  // the partner approves or declines, by its deadline
-	PaymentPartnerPaying    = "partner_paying"    // the partner approved; its account is being debited
-	PaymentPaidByPartner    = "paid_by_partner"   // done: the partner paid the order
-	PaymentAwaitingCustomer = "awaiting_customer" // handed back: the customer pays itself, by the order's deadline
-	PaymentCustomerPaying   = "customer_paying"   // the customer's account is being debited
-	PaymentPaidByCustomer   = "paid_by_customer"  // done: the customer paid the order itself
-	PaymentCancelled        = "cancelled"         // done: nobody paid by the order's deadline
-	PaymentFailed           = "failed"            // done: the order could not take the payment, which was refunded
-	PaymentNeedsAttention   = "needs_attention"   // stopped: the order refused a hand-back or a cancellation; ops look into it
+	PaymentAwaitingPartner  = "awaiting_partner"   // the partner approves or declines, by its deadline
+	PaymentPartnerPaying    = "partner_paying"     // the partner approved; its account is being debited
+	PaymentPaidByPartner    = "paid_by_partner"    // done: the partner paid the order
+	PaymentAwaitingCustomer = "awaiting_customer"  // handed back: the customer pays itself, by the order's deadline
+	PaymentCustomerPaying   = "customer_paying"    // the customer's account is being debited
+	PaymentPaidByCustomer   = "paid_by_customer"   // done: the customer paid the order itself
+	PaymentCancelled        = "cancelled"          // done: nobody paid by the order's deadline
+	PaymentFailed           = "failed"             // done: the order could not take the payment, which was refunded
+	PaymentNeedsAttention   = StatusNeedsAttention // stopped: the order refused a hand-back or a cancellation; ops look into it
 	// In-between: the step that moves the order runs, and no action may be taken.
 	PaymentHandingBack = "handing_back" // the order is being handed back to the customer
 	PaymentCancelling  = "cancelling"   // the unpaid order is being cancelled

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"partnerops/devdb"
 	"partnerops/devtemporal"
 	"partnerops/store"
+	"partnerops/telemetry"
 	"partnerops/worker"
 )
 
@@ -39,6 +41,11 @@ func (c *devCmd) Run() error {
 		return err
 	}
 	defer ln.Close()
+	stopTraces, err := telemetry.Start(ctx, c.Log.OTLPEndpoint, "partnerops")
+	if err != nil {
+		return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+	}
+	defer func() { _ = stopTraces(context.Background()) }()
 
 	dbURL, dbDescription := c.Database.URL, "from DATABASE_URL"
 	if dbURL == "" {
@@ -84,12 +91,20 @@ func (c *devCmd) Run() error {
 	}
 	printBanner(c, describeDatabase(dbURL)+" ("+dbDescription+")", temporalCfg.Address, uiURL, data)
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A signal stops the API first; once it has answered what it received,
+	// the worker stops after its in-flight tasks; the deferred calls then
+	// close the Temporal client and stop the embedded server. A worker
+	// that fails stops the API.
+	apiCtx, stopAPI := context.WithCancel(ctx)
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	var g errgroup.Group
 	g.Go(func() error {
-		return runWorker(gctx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
+		defer stopAPI()
+		return runWorker(workerCtx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
 	})
 	g.Go(func() error {
-		return serveAPIOn(gctx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger))
+		defer stopWorker()
+		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger))
 	})
 	err = g.Wait()
 	logger.Info("partnerops dev stopped")

@@ -18,6 +18,7 @@ import (
 	"partnerops/config"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/telemetry"
 	"partnerops/worker"
 )
 
@@ -99,8 +100,18 @@ func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Clie
 	}
 }
 
+// Shutdown bounds (README, "Stopping"): on SIGTERM or SIGINT the API stops
+// accepting connections and answers every request it already received
+// (within apiDrainTimeout, above the longest a request waits for a
+// workflow), then the worker finishes its in-flight tasks (within
+// workerStopTimeout), then Temporal stops; the process exits 0 within
+// 30 seconds.
+const apiDrainTimeout = 15 * time.Second
+
 // serveAPI listens where cfg says and serves the API until ctx is done,
-// then shuts down gracefully.
+// then stops accepting connections and answers the requests it received
+// before it returns. A drain that outlasts apiDrainTimeout closes what is
+// left and is logged, not an error: the process still stops cleanly.
 func serveAPI(ctx context.Context, cfg config.HTTP, deps api.Deps) error {
 	ln, err := listenHTTP(cfg)
 	if err != nil {
@@ -128,7 +139,11 @@ func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.
 	case err := <-errs:
 		return err
 	case <-ctx.Done():
-		return app.ShutdownWithTimeout(10 * time.Second)
+		deps.Logger.Info("stopping: answering the requests received, accepting no more")
+		if err := app.ShutdownWithTimeout(apiDrainTimeout); err != nil {
+			deps.Logger.Warn("the API's drain outlasted its bound; the requests still open were closed", "bound", apiDrainTimeout, "error", err)
+		}
+		return nil
 	}
 }
 
@@ -136,6 +151,9 @@ func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.
 // server allows it) and runs the worker until ctx is done.
 func runWorker(ctx context.Context, c client.Client, t config.Temporal, deps worker.Deps, logger *slog.Logger) error {
 	if err := worker.EnsureSearchAttributes(ctx, c, t.Namespace); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting: nothing ran
+		}
 		var denied *serviceerror.PermissionDenied
 		if !errors.As(err, &denied) {
 			return err
@@ -151,15 +169,21 @@ type services struct {
 	location *time.Location
 	store    *store.Store
 	temporal client.Client
+	// stopTraces flushes the traces not yet exported.
+	stopTraces func(context.Context) error
 }
 
-// connect checks the policy settings and connects to PostgreSQL and
-// Temporal; close releases both.
+// connect checks the policy settings, starts exporting traces when an
+// OTLP endpoint is set, and connects to PostgreSQL and Temporal; close
+// releases them.
 func connect(ctx context.Context, db config.Database, t config.Temporal, p config.Policy, l config.Log) (*services, error) {
 	sv := &services{logger: newLogger(l)}
 	var err error
 	if sv.location, err = checkPolicy(p); err != nil {
 		return nil, err
+	}
+	if sv.stopTraces, err = telemetry.Start(ctx, l.OTLPEndpoint, "partnerops"); err != nil {
+		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 	}
 	if sv.store, err = openStore(ctx, db.URL); err != nil {
 		return nil, err
@@ -174,4 +198,7 @@ func connect(ctx context.Context, db config.Database, t config.Temporal, p confi
 func (sv *services) close() {
 	sv.temporal.Close()
 	_ = sv.store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = sv.stopTraces(ctx)
 }
