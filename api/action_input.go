@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -24,7 +25,7 @@ type actionInputs struct {
 var actionSchemas = &actionInputs{registry: huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)}
 
 // problems names every field of input that the action's input type does
-// not take.
+// not take, and then every other field its rules refuse.
 func (a *actionInputs) problems(kind cases.Kind, action string, input json.RawMessage) rules.FieldErrors {
 	t, ok := workflows.ActionInput(kind, action)
 	if !ok {
@@ -44,5 +45,11 @@ func (a *actionInputs) problems(kind cases.Kind, action string, input json.RawMe
 	pb := huma.NewPathBuffer([]byte{}, 0)
 	pb.Push("body")
 	huma.Validate(a.registry, schema, pb, huma.ModeWriteToServer, parsed, res)
-	return schemaFields(res.Errors, nil)
+	fields := schemaFields(res.Errors, nil)
+	for _, f := range workflows.ActionInputProblems(kind, action, input) {
+		if !slices.ContainsFunc(fields, func(seen rules.FieldError) bool { return seen.Field == f.Field }) {
+			fields = append(fields, f)
+		}
+	}
+	return fields
 }

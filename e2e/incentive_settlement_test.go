@@ -147,7 +147,7 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 	// A malformed invoice is refused naming its fields; nothing changes.
 	malformed := s.paperInvoice("receipt", "123")
 	delete(malformed, "total")
-	if p := decode[problem](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/submit_invoice", s.adminA, malformed).expect(t, 422)); p.fields() != "kind,number,total" {
+	if p := decode[problem](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/submit_invoice", s.adminA, malformed).expect(t, 422)); p.fields() != "total,kind,number" {
 		t.Errorf("a malformed invoice names %q", p.fields())
 	}
 	rejected := act(s.adminA, "submit_invoice", s.paperInvoice("vat_ordinary", "10000001"), 200)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"partnerops/cases"
+	"partnerops/rules"
 )
 
 // What the console needs to know about a kind's actions, read from its
@@ -22,6 +23,19 @@ func ActionInput(kind cases.Kind, name string) (reflect.Type, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ActionInputProblems are the fields a kind's action's own rules refuse in
+// input (none for an action the kind does not have): the API names them
+// with the schema's complaints, so that a request hears of every bad field
+// at once, not the schema's first and the rules' after.
+func ActionInputProblems(kind cases.Kind, name string, input []byte) rules.FieldErrors {
+	for _, a := range actionTable(kind) {
+		if a.spec().name == name {
+			return a.inputProblems(input)
+		}
+	}
+	return nil
 }
 
 // FinalAction reports whether the action can end the case or take a step

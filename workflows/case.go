@@ -336,6 +336,8 @@ type action interface {
 	inputType() reflect.Type
 	// claims is the status the action claims for an input given as JSON.
 	claims(input []byte) (string, error)
+	// inputProblems are the fields the action's own rules refuse in input.
+	inputProblems(input []byte) rules.FieldErrors
 	register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
 }
 
@@ -370,6 +372,23 @@ func (a act[T]) claims(input []byte) (string, error) {
 		return "", nil
 	}
 	return a.claim(in), nil
+}
+
+// inputProblems runs the action's rules on input as the validator would.
+// The input is decoded leniently: a field of the wrong type or one the
+// action does not take is the schema's to name (the API checks both), and
+// an input that does not decode at all has no rules run on it.
+func (a act[T]) inputProblems(input []byte) rules.FieldErrors {
+	var in T
+	if a.check == nil || json.Unmarshal(input, &in) != nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	var fields rules.FieldErrors
+	if err := a.check(in); errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&fields) == nil {
+		return fields
+	}
+	return nil
 }
 
 // actionRequest is cases.ActionRequest as a process receives it: the SDK
