@@ -24,6 +24,6 @@ func (c *apiCmd) Run() error {
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
 	return serveAPI(ctx, c.HTTP, api.Deps{
 		Store: sv.store, Temporal: sv.temporal, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry,
-		Location: sv.location, Logger: sv.logger,
+		Location: sv.location, Logger: sv.logger, Metrics: sv.metrics,
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"partnerops/api"
@@ -70,7 +71,8 @@ func (c *devCmd) Run() error {
 		defer srv.Stop()
 		temporalCfg.Address, uiURL = srv.FrontendAddress, srv.UIURL
 	}
-	tc, err := dialTemporal(ctx, temporalCfg, logger)
+	metrics := prometheus.NewRegistry() // the API's and the SDK's (client and worker) metrics
+	tc, err := dialTemporal(ctx, temporalCfg, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func (c *devCmd) Run() error {
 	g.Go(func() error {
 		defer stopWorker()
 		return serveAPI(apiCtx, c.HTTP, api.Deps{
-			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry, Location: loc, Logger: logger,
+			Store: st, Temporal: tc, TaskQueue: c.TaskQueue, TicketSLA: c.TicketSLA, CertificationExpiry: c.CertificationExpiry, Location: loc, Logger: logger, Metrics: metrics,
 		})
 	})
 	err = g.Wait()
