@@ -12,17 +12,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// httpMetrics are the API's Prometheus metrics, on a registry of their own
-// so that several servers in one process (tests) do not collide.
+// httpMetrics are the API's Prometheus metrics, on the registry the
+// process gives it (which the Temporal SDK's metrics share) or one of its
+// own, so that several servers in one process (tests) do not collide.
 type httpMetrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 }
 
-func newHTTPMetrics() *httpMetrics {
+func newHTTPMetrics(registry *prometheus.Registry) *httpMetrics {
+	if registry == nil {
+		registry = prometheus.NewRegistry()
+	}
 	m := &httpMetrics{
-		registry: prometheus.NewRegistry(),
+		registry: registry,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnerops_http_requests_total", Help: "HTTP requests by method, route and status.",
 		}, []string{"method", "route", "status"}),

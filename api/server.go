@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"partnerops/outbox"
@@ -52,6 +53,9 @@ type Deps struct {
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
 	Logger   *slog.Logger
+	// Metrics is the registry /metrics serves (the Temporal SDK's metrics
+	// join it there); nil: one of the API's own.
+	Metrics *prometheus.Registry
 	// ReadTimeout bounds a live read of a case (DefaultReadTimeout if 0);
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
@@ -97,7 +101,7 @@ func newServer(d Deps) *Server {
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		incentive: cmp.Or(d.IncentiveDeadline, rules.DefaultIncentiveDeadline), vendor: d.Vendor,
 		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
-		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(),
+		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(d.Metrics),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),

@@ -11,8 +11,9 @@ import (
 )
 
 // Dial connects to the Temporal service. TLS and API-key handling are the
-// SDK's own (envconfig), fed from these settings.
-func (t Temporal) Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
+// SDK's own (envconfig), fed from these settings. Every call is traced
+// (telemetry) and measured by metrics, when given.
+func (t Temporal) Dial(ctx context.Context, logger *slog.Logger, metrics client.MetricsHandler) (client.Client, error) {
 	profile := envconfig.ClientConfigProfile{Address: t.Address, Namespace: t.Namespace, APIKey: t.APIKey}
 	if t.TLS || t.TLSClientCertPath != "" || t.TLSServerCACertPath != "" || t.TLSServerName != "" {
 		profile.TLS = &envconfig.ClientConfigTLS{
@@ -32,5 +33,6 @@ func (t Temporal) Dial(ctx context.Context, logger *slog.Logger) (client.Client,
 		return nil, err
 	}
 	opts.Interceptors = append(opts.Interceptors, tracing)
+	opts.MetricsHandler = metrics
 	return client.DialContext(ctx, opts)
 }

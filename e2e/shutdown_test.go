@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -65,8 +66,16 @@ func TestSIGTERMUnderLoadAnswersEveryRequest(t *testing.T) {
 		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
 		"PARTNEROPS_TASK_QUEUE=" + e2eTaskQueue,
 	}, "api")
-	s := &system{t: t, baseURL: "http://" + addr, store: st}
+	s := &system{t: t, baseURL: "http://" + addr, store: st, contract: newContractChecker(t)}
 	s.waitReady()
+	// the process's /metrics holds the Temporal SDK's metrics with the API's
+	_, opsToken, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Olivia Ops", Role: cases.RoleOps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := string(s.call("GET", "/metrics", opsToken, nil).expect(t, 200).body); !strings.Contains(m, "temporal_") || !strings.Contains(m, "partnerops_http_requests_total") {
+		t.Errorf("/metrics lacks the Temporal SDK's or the API's metrics:\n%.3000s", m)
+	}
 
 	type answer struct {
 		status int

@@ -51,3 +51,22 @@ func TestPoisonedStepEndsInNeedsAttention(t *testing.T) {
 		t.Errorf("live %s %s %v, read model %s %s", live.Status, live.Details, live.Actions, last.Case.Status, last.Case.Details)
 	}
 }
+
+// A case whose very first transition is refused for good needs attention
+// with the details it started with (nothing was recorded before).
+func TestPoisonedFirstStepKeepsTheStartDetails(t *testing.T) {
+	h := newCertHarness(t)
+	h.poison = func(tr cases.Transition) error {
+		if tr.Event.Type == "submitted" {
+			return temporal.NewNonRetryableApplicationError("refused", activities.DataRefused, nil)
+		}
+		return nil
+	}
+	if status := h.run(validInfo(validNumber)); status != StatusNeedsAttention {
+		t.Fatalf("status %s, want %s", status, StatusNeedsAttention)
+	}
+	last := h.transitions[len(h.transitions)-1]
+	if len(h.transitions) != 1 || last.Case.Status != StatusNeedsAttention || !bytes.Contains(last.Case.Details, []byte(validNumber)) {
+		t.Errorf("%d transitions; the last %s with details %s", len(h.transitions), last.Case.Status, last.Case.Details)
+	}
+}

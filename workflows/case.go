@@ -75,6 +75,8 @@ type caseState struct {
 	// recorded is the details of the last transition the read model took:
 	// what a case that needs attention shows, live and in the read model.
 	recorded json.RawMessage
+	// details are the process's details as they are now (serve sets it).
+	details func() any
 }
 
 // StatusNeedsAttention is the final status of a case whose step failed for
@@ -254,7 +256,11 @@ func (s *caseState) attend(ctx workflow.Context, failed error) error {
 			Message: fmt.Sprintf("Case %s (%s) stopped in %s and needs attention: %s", s.id, s.kind, from, reason),
 		}},
 	}
-	if err := s.record(ctx, json.RawMessage(s.recorded), st); err != nil {
+	var details any = s.recorded
+	if s.recorded == nil { // nothing recorded yet: the details the case started with
+		details = s.details()
+	}
+	if err := s.record(ctx, details, st); err != nil {
 		return err
 	}
 	return temporal.NewNonRetryableApplicationError("the step failed and the case needs attention: "+reason, StatusNeedsAttention, nil)
@@ -466,6 +472,7 @@ func to[T any](status string) func(T) string {
 // serve registers a case's query and actions. view answers both: the
 // case's state as role sees it, with the actions role may take now.
 func serve(ctx workflow.Context, s *caseState, table []action, details func() any) error {
+	s.details = details
 	view := func(role string) cases.Case {
 		return s.view(details(), allowedActions(table, role, s.status))
 	}

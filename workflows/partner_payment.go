@@ -141,7 +141,9 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 					p.customerID, p.details.OrderID, p.details.Product, p.details.Amount, in.PartnerDeadline.Format(time.RFC3339)),
 			}},
 		}); err != nil {
-			return "", err
+			if err := p.attended(ctx, err); err != nil {
+				return "", err
+			}
 		}
 	}
 

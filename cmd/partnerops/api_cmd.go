@@ -21,5 +21,5 @@ func (c *apiCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
-	return serveAPI(ctx, c.HTTP, apiDeps(c.Temporal, c.Policy, sv.store, sv.temporal, sv.location, sv.logger))
+	return serveAPI(ctx, c.HTTP, apiDeps(c.Temporal, c.Policy, sv.store, sv.temporal, sv.location, sv.logger, sv.metrics))
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"partnerops/config"
@@ -77,7 +78,8 @@ func (c *devCmd) Run() error {
 		defer srv.Stop()
 		temporalCfg.Address, uiURL = srv.FrontendAddress, srv.UIURL
 	}
-	tc, err := dialTemporal(ctx, temporalCfg, logger)
+	metrics := prometheus.NewRegistry() // the API's and the SDK's (client and worker) metrics
+	tc, err := dialTemporal(ctx, temporalCfg, logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func (c *devCmd) Run() error {
 	})
 	g.Go(func() error {
 		defer stopWorker()
-		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger))
+		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger, metrics))
 	})
 	err = g.Wait()
 	logger.Info("partnerops dev stopped")

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"partnerops/config"
 	"partnerops/worker"
 )
@@ -19,7 +21,8 @@ type renewalsRunNowCmd struct {
 func (c *renewalsRunNowCmd) Run() error {
 	ctx, stop := signalContext()
 	defer stop()
-	client, err := dialTemporal(ctx, c.Temporal, newLogger(c.Log))
+	// a one-off command: its SDK metrics go to a registry nobody serves
+	client, err := dialTemporal(ctx, c.Temporal, newLogger(c.Log), prometheus.NewRegistry())
 	if err != nil {
 		return err
 	}

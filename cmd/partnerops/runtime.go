@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -76,12 +77,17 @@ func vendorEntity(p config.Policy) rules.Party {
 }
 
 // dialTemporal connects to the configured Temporal service, defaulting to
-// the conventional local address.
-func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (client.Client, error) {
+// the conventional local address; the SDK's metrics go to metrics, the
+// registry the API serves at /metrics.
+func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger, metrics *prometheus.Registry) (client.Client, error) {
 	if t.Address == "" {
 		t.Address = "127.0.0.1:7233"
 	}
-	c, err := t.Dial(ctx, logger.With("component", "temporal-client"))
+	handler, err := telemetry.TemporalMetrics(metrics)
+	if err != nil {
+		return nil, err
+	}
+	c, err := t.Dial(ctx, logger.With("component", "temporal-client"), handler)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", t.Address, err)
 	}
@@ -90,13 +96,14 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger) (
 
 // apiDeps is what the API takes from the configuration, the same for
 // `api` and `dev`.
-func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger) api.Deps {
+func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
+	metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA,
-		Location: loc, Logger: logger,
+		Location: loc, Logger: logger, Metrics: metrics,
 	}
 }
 
@@ -169,6 +176,9 @@ type services struct {
 	location *time.Location
 	store    *store.Store
 	temporal client.Client
+	// metrics is the Prometheus registry of the process: the API's and the
+	// Temporal SDK's metrics.
+	metrics *prometheus.Registry
 	// stopTraces flushes the traces not yet exported.
 	stopTraces func(context.Context) error
 }
@@ -177,7 +187,7 @@ type services struct {
 // OTLP endpoint is set, and connects to PostgreSQL and Temporal; close
 // releases them.
 func connect(ctx context.Context, db config.Database, t config.Temporal, p config.Policy, l config.Log) (*services, error) {
-	sv := &services{logger: newLogger(l)}
+	sv := &services{logger: newLogger(l), metrics: prometheus.NewRegistry()}
 	var err error
 	if sv.location, err = checkPolicy(p); err != nil {
 		return nil, err
@@ -188,7 +198,7 @@ func connect(ctx context.Context, db config.Database, t config.Temporal, p confi
 	if sv.store, err = openStore(ctx, db.URL); err != nil {
 		return nil, err
 	}
-	if sv.temporal, err = dialTemporal(ctx, t, sv.logger); err != nil {
+	if sv.temporal, err = dialTemporal(ctx, t, sv.logger, sv.metrics); err != nil {
 		_ = sv.store.Close()
 		return nil, err
 	}
