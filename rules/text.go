@@ -40,7 +40,7 @@ func NormalizeText(s string) string { return norm.NFC.String(s) }
 
 // freeTextFields are the names of the fields that hold free text: prose a
 // person writes, which may run over several lines.
-var freeTextFields = []string{"reason", "message", "memo", "note", "notes", "description", "comment"}
+var freeTextFields = []string{"reason", "lost_reason", "message", "memo", "note", "notes", "description", "comment", "comments", "address"}
 
 // IsFreeText says whether a field of this name (the last element of its
 // JSON path) holds free text.

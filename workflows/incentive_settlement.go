@@ -230,7 +230,9 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 	}
 	if in.Resume == nil {
 		if err := w.publish(ctx); err != nil {
-			return "", err
+			if err := w.attended(ctx, err); err != nil {
+				return "", err
+			}
 		}
 	}
 	return w.run(ctx, w.wait, func() any {

@@ -245,7 +245,9 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 			err = o.check(ctx, step{event: "submitted", actor: in.Submitter})
 		}
 		if err != nil {
-			return "", err
+			if err := o.attended(ctx, err); err != nil {
+				return "", err
+			}
 		}
 	}
 	return o.run(ctx, o.wait, func() any {

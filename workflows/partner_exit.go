@@ -156,17 +156,20 @@ func PartnerExit(ctx workflow.Context, in PartnerExitInput) (string, error) {
 	})
 
 	if in.Resume == nil {
-		if err := e.record(ctx, e.details, step{
+		err := e.record(ctx, e.details, step{
 			event: "requested", actor: in.RequestedBy, detail: map[string]any{"reason": in.Reason},
 			notifications: []cases.Notification{{
 				Audience: cases.AudienceOps, Kind: "exit_requested",
 				Message: fmt.Sprintf("Partner %s asks to exit the partner program (case %s): %s", e.partnerID, e.id, in.Reason),
 			}},
-		}); err != nil {
-			return "", err
+		})
+		if err == nil {
+			err = e.check(ctx, "requested", ExitChecking)
 		}
-		if err := e.check(ctx, "requested", ExitChecking); err != nil {
-			return "", err
+		if err != nil {
+			if err := e.attended(ctx, err); err != nil {
+				return "", err
+			}
 		}
 	}
 	return e.run(ctx, e.wait, func() any {

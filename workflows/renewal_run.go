@@ -83,6 +83,20 @@ func RenewalRun(ctx workflow.Context, in RenewalRunInput) (string, error) {
 	if err := serve(ctx, &r.caseState, nil, func() any { return r.details }); err != nil {
 		return "", err
 	}
+	status, err := r.sweep(ctx, in)
+	if err != nil && !workflow.IsContinueAsNewError(err) {
+		// a step no retry heals: the run stops, visibly, for ops to look into
+		if err := r.attended(ctx, err); err != nil {
+			return "", err
+		}
+		return r.status, nil
+	}
+	return status, err
+}
+
+// sweep applies the expiry policies (in a run's first part) and renews the
+// due groups batch by batch, continuing as new when the history is full.
+func (r *renewalRun) sweep(ctx workflow.Context, in RenewalRunInput) (string, error) {
 	var a *activities.Renewals
 	if in.Resume == nil {
 		if err := r.record(ctx, r.details, step{event: "started", actor: cases.System,
