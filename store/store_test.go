@@ -52,7 +52,11 @@ func TestTransactionsAbortedByADeadlockRunAgain(t *testing.T) {
 			t.Errorf("a transaction failed instead of running again: %v", err)
 		}
 	}
-	if got := attempts.Load(); got != 3 {
-		t.Errorf("%d attempts, want 3: two transactions and one run again after the deadlock", got)
+	// At least one run again. A waiter on a row lock re-takes it only once
+	// it is woken, so on a busy machine the aborted transaction's new run
+	// can take the row first and cross the survivor again: a second
+	// deadlock and a second run again are PostgreSQL behaving as it should.
+	if got := attempts.Load(); got < 3 {
+		t.Errorf("%d attempts, want at least 3: two transactions and one run again after the deadlock", got)
 	}
 }
