@@ -119,6 +119,43 @@ func (s *caseState) historyFull(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() || s.seq-s.runSeq >= s.stepsPerRun
 }
 
+// life is what a process gives the engine to live a case: its action
+// table and details (served), its first step (taken in the case's first
+// run only), its wait and the input of its next run.
+type life struct {
+	actions []action
+	details func() any
+	first   func(workflow.Context) error // nil: none, or a later run of the case
+	wait    func(workflow.Context) error
+	next    func() any
+}
+
+// live serves the case's query and actions, takes its first step (one that
+// fails for good takes the case to needs_attention, as any step does) and
+// runs the main loop to the case's final status.
+func (s *caseState) live(ctx workflow.Context, l life) (string, error) {
+	if err := serve(ctx, s, l.actions, l.details); err != nil {
+		return "", err
+	}
+	if l.first != nil {
+		if err := l.first(ctx); err != nil {
+			if err := s.attended(ctx, err); err != nil {
+				return "", err
+			}
+		}
+	}
+	return s.run(ctx, l.wait, l.next)
+}
+
+// firstRun is a process's first step when this run is the case's first
+// (not one continued as new), else nil.
+func firstRun[D any](resumed *Resumed[D], step func(workflow.Context) error) func(workflow.Context) error {
+	if resumed != nil {
+		return nil
+	}
+	return step
+}
+
 // run is every process's main loop. Until the case is finished it takes
 // the process's next wait (for a deadline, or for an action to move the
 // case), and continues as new when this run's history is full: once every

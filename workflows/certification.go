@@ -171,21 +171,17 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 	}
 	c.details = resume(&c.caseState, in.Resume,
 		CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1, RecertificationOf: in.RecertificationOf}, in.StepsPerRun)
-	if err := serve(ctx, &c.caseState, certificationActions(c), func() any { return c.details }); err != nil {
-		return "", err
-	}
-
-	if in.Resume == nil {
-		if err := c.check(ctx, step{event: "submitted", actor: in.Submitter}); err != nil {
-			if err := c.attended(ctx, err); err != nil {
-				return "", err
-			}
-		}
-	}
-	return c.run(ctx, c.wait, func() any {
-		next := in
-		next.Resume = carry(&c.caseState, c.details)
-		return next
+	return c.live(ctx, life{
+		actions: certificationActions(c), details: func() any { return c.details },
+		first: firstRun(in.Resume, func(ctx workflow.Context) error {
+			return c.check(ctx, step{event: "submitted", actor: in.Submitter})
+		}),
+		wait: c.wait,
+		next: func() any {
+			next := in
+			next.Resume = carry(&c.caseState, c.details)
+			return next
+		},
 	})
 }
 

@@ -225,20 +225,15 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 		w.location = time.UTC
 	}
 	w.details = resume(&w.caseState, in.Resume, in.Details(), in.StepsPerRun)
-	if err := serve(ctx, &w.caseState, incentiveSettlementActions(w), func() any { return w.details }); err != nil {
-		return "", err
-	}
-	if in.Resume == nil {
-		if err := w.publish(ctx); err != nil {
-			if err := w.attended(ctx, err); err != nil {
-				return "", err
-			}
-		}
-	}
-	return w.run(ctx, w.wait, func() any {
-		next := in
-		next.Resume = carry(&w.caseState, w.details)
-		return next
+	return w.live(ctx, life{
+		actions: incentiveSettlementActions(w), details: func() any { return w.details },
+		first: firstRun(in.Resume, w.publish),
+		wait:  w.wait,
+		next: func() any {
+			next := in
+			next.Resume = carry(&w.caseState, w.details)
+			return next
+		},
 	})
 }
 

@@ -226,13 +226,13 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 		contact:   in.Contact,
 	}
 	o.details = resume(&o.caseState, in.Resume, in.Details(), in.StepsPerRun)
-	if err := serve(ctx, &o.caseState, opportunityActions(o), func() any { return o.details }); err != nil {
-		return "", err
-	}
-	if in.Resume == nil {
-		var err error
-		if in.Origin == OriginVendor {
-			err = o.record(ctx, o.details, step{
+	return o.live(ctx, life{
+		actions: opportunityActions(o), details: func() any { return o.details },
+		first: firstRun(in.Resume, func(ctx workflow.Context) error {
+			if in.Origin != OriginVendor {
+				return o.check(ctx, step{event: "submitted", actor: in.Submitter})
+			}
+			return o.record(ctx, o.details, step{
 				event: "invited", actor: in.Submitter,
 				detail: map[string]any{"vendor_opportunity_id": in.VendorOpportunityID, "expires_at": in.InvitationExpiresAt},
 				notifications: []cases.Notification{{
@@ -241,19 +241,13 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 						o.details.Opportunity.Customer.Name, o.details.Opportunity.Customer.Industry, o.id, in.InvitationExpiresAt.Format(time.RFC3339)),
 				}},
 			})
-		} else {
-			err = o.check(ctx, step{event: "submitted", actor: in.Submitter})
-		}
-		if err != nil {
-			if err := o.attended(ctx, err); err != nil {
-				return "", err
-			}
-		}
-	}
-	return o.run(ctx, o.wait, func() any {
-		next := in
-		next.Resume = carry(&o.caseState, o.details)
-		return next
+		}),
+		wait: o.wait,
+		next: func() any {
+			next := in
+			next.Resume = carry(&o.caseState, o.details)
+			return next
+		},
 	})
 }
 

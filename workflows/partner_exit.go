@@ -144,9 +144,6 @@ func PartnerExit(ctx workflow.Context, in PartnerExitInput) (string, error) {
 		e.recheckEvery = DefaultExitRecheck
 	}
 	e.details = resume(&e.caseState, in.Resume, in.Details(), in.StepsPerRun)
-	if err := serve(ctx, &e.caseState, partnerExitActions(e), func() any { return e.details }); err != nil {
-		return "", err
-	}
 	signals := workflow.GetSignalChannel(ctx, SignalObligationsChanged)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
@@ -155,27 +152,26 @@ func PartnerExit(ctx workflow.Context, in PartnerExitInput) (string, error) {
 		}
 	})
 
-	if in.Resume == nil {
-		err := e.record(ctx, e.details, step{
-			event: "requested", actor: in.RequestedBy, detail: map[string]any{"reason": in.Reason},
-			notifications: []cases.Notification{{
-				Audience: cases.AudienceOps, Kind: "exit_requested",
-				Message: fmt.Sprintf("Partner %s asks to exit the partner program (case %s): %s", e.partnerID, e.id, in.Reason),
-			}},
-		})
-		if err == nil {
-			err = e.check(ctx, "requested", ExitChecking)
-		}
-		if err != nil {
-			if err := e.attended(ctx, err); err != nil {
-				return "", err
+	return e.live(ctx, life{
+		actions: partnerExitActions(e), details: func() any { return e.details },
+		first: firstRun(in.Resume, func(ctx workflow.Context) error {
+			if err := e.record(ctx, e.details, step{
+				event: "requested", actor: in.RequestedBy, detail: map[string]any{"reason": in.Reason},
+				notifications: []cases.Notification{{
+					Audience: cases.AudienceOps, Kind: "exit_requested",
+					Message: fmt.Sprintf("Partner %s asks to exit the partner program (case %s): %s", e.partnerID, e.id, in.Reason),
+				}},
+			}); err != nil {
+				return err
 			}
-		}
-	}
-	return e.run(ctx, e.wait, func() any {
-		next := in
-		next.Resume = carry(&e.caseState, e.details)
-		return next
+			return e.check(ctx, "requested", ExitChecking)
+		}),
+		wait: e.wait,
+		next: func() any {
+			next := in
+			next.Resume = carry(&e.caseState, e.details)
+			return next
+		},
 	})
 }
 

@@ -129,28 +129,24 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 		},
 	}
 	p.details = resume(&p.caseState, in.Resume, in.Details(), in.StepsPerRun)
-	if err := serve(ctx, &p.caseState, partnerPaymentActions(p), func() any { return p.details }); err != nil {
-		return "", err
-	}
-	if in.Resume == nil {
-		if err := p.record(ctx, p.details, step{
-			event: "requested", actor: in.RequestedBy,
-			notifications: []cases.Notification{{
-				Audience: cases.AudiencePartner, Kind: "payment_requested",
-				Message: fmt.Sprintf("Your customer %s asks you to pay order %s (%s, %s) by %s.",
-					p.customerID, p.details.OrderID, p.details.Product, p.details.Amount, in.PartnerDeadline.Format(time.RFC3339)),
-			}},
-		}); err != nil {
-			if err := p.attended(ctx, err); err != nil {
-				return "", err
-			}
-		}
-	}
-
-	return p.run(ctx, p.wait, func() any {
-		next := in
-		next.Resume = carry(&p.caseState, p.details)
-		return next
+	return p.live(ctx, life{
+		actions: partnerPaymentActions(p), details: func() any { return p.details },
+		first: firstRun(in.Resume, func(ctx workflow.Context) error {
+			return p.record(ctx, p.details, step{
+				event: "requested", actor: in.RequestedBy,
+				notifications: []cases.Notification{{
+					Audience: cases.AudiencePartner, Kind: "payment_requested",
+					Message: fmt.Sprintf("Your customer %s asks you to pay order %s (%s, %s) by %s.",
+						p.customerID, p.details.OrderID, p.details.Product, p.details.Amount, in.PartnerDeadline.Format(time.RFC3339)),
+				}},
+			})
+		}),
+		wait: p.wait,
+		next: func() any {
+			next := in
+			next.Resume = carry(&p.caseState, p.details)
+			return next
+		},
 	})
 }
 
