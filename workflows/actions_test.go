@@ -36,3 +36,28 @@ func TestActionInput(t *testing.T) {
 		t.Error("a partner payment has no resolve")
 	}
 }
+
+// The API and the console run every action's checks and claims on the
+// static tables, built without an instance: none may reach for the case's
+// state there (it used to panic, a 500 for any opportunity stage change).
+func TestStaticTablesJudgeTheInputAlone(t *testing.T) {
+	inputs := []string{`{}`, `{"stage": "technical_validation"}`, `{"stage": "lost", "lost_reason": "gone"}`,
+		`{"voided": true}`, `{"deadline": "2030-01-01T00:00:00Z", "reason": "the partner's accountant was ill"}`}
+	for _, p := range processes {
+		for _, a := range p.actions {
+			for _, in := range inputs {
+				ActionInputProblems(p.kind, a.spec().name, []byte(in))
+			}
+			FinalAction(p.kind, a.spec().name)
+		}
+	}
+	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "won"}`)); len(problems) != 0 {
+		t.Errorf("a known stage: %v", problems)
+	}
+	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "lost"}`)); len(problems) != 1 || problems[0].Field != "lost_reason" {
+		t.Errorf("lost without a reason: %v", problems)
+	}
+	if FinalAction(cases.KindIncentiveSettlement, ActionExtend) {
+		t.Error("an extension is not final")
+	}
+}

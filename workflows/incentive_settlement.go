@@ -167,7 +167,9 @@ type ExtendInput struct {
 }
 
 // incentiveSettlementActions is who may do what, when, and with which
-// step; w is nil for the static table (whose steps and checks are never called).
+// step; w is nil for the static table: its steps are never called, and its
+// checks and claims (which the API and the console run on it) then judge
+// the input alone and leave what depends on the case to the case.
 func incentiveSettlementActions(w *settlement) []action {
 	staff, partner := cases.StaffRoles, cases.PartnerRoles
 	return []action{
@@ -514,6 +516,9 @@ func (w *settlement) accept(ctx workflow.Context, actor cases.Actor, _ noInput) 
 // rejectedStatus is the status a rejection leaves the case in: the way
 // back its invoice's medium takes.
 func (w *settlement) rejectedStatus(RejectInput) string {
+	if w == nil { // the static table: neither status ends the case
+		return ""
+	}
 	if w.current().Invoice.Medium == rules.MediumPaper {
 		return SettlementAwaitingReturnRequest
 	}
@@ -587,7 +592,7 @@ func (w *settlement) checkReversal(in rules.Reversal) error {
 	if problems := in.Validate(); len(problems) > 0 {
 		return invalidInput(problems)
 	}
-	if in.Voided {
+	if in.Voided && w != nil {
 		if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
 			return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
 		}
@@ -608,18 +613,18 @@ func (w *settlement) reportReversal(ctx workflow.Context, actor cases.Actor, in 
 }
 
 func (w *settlement) checkExtend(in ExtendInput) error {
-	if w.details.Extension != nil {
+	if w != nil && w.details.Extension != nil {
 		return refuse(cases.RefusalConflict, "the settlement was extended once already (to %s); it cannot be extended again",
 			w.details.Extension.To.Format(time.RFC3339))
 	}
 	var errs rules.FieldErrors
-	at := w.workflowNow()
 	switch {
 	case in.Deadline.IsZero():
 		errs = append(errs, rules.FieldError{Field: "deadline", Message: "is required: the new deadline (RFC 3339)"})
-	case !in.Deadline.After(at):
+	case w == nil: // the future is the workflow's time, the case's to judge
+	case !in.Deadline.After(w.workflowNow()):
 		errs = append(errs, rules.FieldError{Field: "deadline", Message: "must be in the future"})
-	case in.Deadline.Sub(at) > MaxExtension:
+	case in.Deadline.Sub(w.workflowNow()) > MaxExtension:
 		errs = append(errs, rules.FieldError{Field: "deadline", Message: "must be within a year"})
 	}
 	if err := requireText("reason", in.Reason, MaxReasonLength); err != nil {
@@ -637,6 +642,9 @@ func (w *settlement) checkExtend(in ExtendInput) error {
 // extendedStatus is the status an extension leaves the case in: the same,
 // or for a lapsed settlement the one it lapsed from.
 func (w *settlement) extendedStatus(ExtendInput) string {
+	if w == nil { // the static table: an extension ends nothing
+		return ""
+	}
 	if w.status == SettlementLapsed {
 		return w.details.LapsedFrom
 	}
