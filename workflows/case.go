@@ -421,20 +421,16 @@ func (a act[T]) claims(input []byte) (string, error) {
 // The input is decoded leniently: a field of the wrong type or one the
 // action does not take is the schema's to name (the API checks both), and
 // an input that does not decode at all has no rules run on it. It runs on
-// the static tables (registry.go), built without a case: a check that
-// needs the case's own state (a method reading its nil instance) cannot
-// run there, names nothing, and is left to the workflow's validator.
-func (a act[T]) inputProblems(input []byte) (fields rules.FieldErrors) {
+// the static tables (registry.go), built without a case, so a check judges
+// the input alone there and leaves what depends on the case's state to the
+// workflow's validator (TestStaticTablesJudgeTheInputAlone).
+func (a act[T]) inputProblems(input []byte) rules.FieldErrors {
 	var in T
 	if a.check == nil || json.Unmarshal(input, &in) != nil {
 		return nil
 	}
-	defer func() {
-		if recover() != nil {
-			fields = nil
-		}
-	}()
 	var appErr *temporal.ApplicationError
+	var fields rules.FieldErrors
 	if err := a.check(in); errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&fields) == nil {
 		return fields
 	}
