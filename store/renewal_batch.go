@@ -103,8 +103,9 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 	if err := tx.SelectContext(ctx, &members, `
 		SELECT COALESCE(r.primary_id, r.id) AS group_id, r.id, r.monthly_price,
 		       COALESCE(o.status IN ('pending_payment', 'pending_partner_payment'), false) AS unpaid, c.partner_id
-		FROM resources r JOIN customers c ON c.id = r.customer_id LEFT JOIN orders o ON o.id = r.order_id
-		WHERE (r.id = ANY($1) OR r.primary_id = ANY($1)) AND r.status <> 'closed'
+		FROM (SELECT * FROM resources WHERE id = ANY($1) UNION ALL SELECT * FROM resources WHERE primary_id = ANY($1)) r
+		JOIN customers c ON c.id = r.customer_id LEFT JOIN orders o ON o.id = r.order_id
+		WHERE r.status <> 'closed'
 		ORDER BY group_id, r.primary_id NULLS FIRST, r.id`, pq.Array(ids)); err != nil {
 		return err
 	}
