@@ -76,6 +76,22 @@ type batchGroup struct {
 	from, to  string // the accounts charged and credited
 }
 
+// batchAccount is an account by its owner and currency.
+type batchAccount struct {
+	AccountRef
+	currency string
+}
+
+// payer is the account a group's charge is taken from: its customer's, in its partner's books.
+func (b *batchGroup) payer() batchAccount {
+	return batchAccount{CustomerAccount(b.partnerID, b.primary.CustomerID), b.charge.Currency}
+}
+
+// revenue is the account a group's charge goes to.
+func (b *batchGroup) revenue() batchAccount {
+	return batchAccount{VendorRevenueAccount(b.partnerID), b.charge.Currency}
+}
+
 // renewTogether renews in tx the groups that renew plainly and marks the
 // others alone.
 func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups []DueGroup, alone []bool) error {
@@ -125,7 +141,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 
 	// The groups that renew plainly so far, and the accounts they move money between.
 	plain := make([]*batchGroup, len(groups))
-	accounts := map[AccountRef]string{}
+	accounts := map[batchAccount]string{}
 	for i, g := range groups {
 		b := byID[g.PrimaryID]
 		if b == nil || !renewsPlainly(b, g, unpaid[g.PrimaryID]) {
@@ -139,11 +155,10 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 			continue
 		}
 		b.charge = charge
-		accounts[CustomerAccount(b.partnerID, b.primary.CustomerID)] = ""
-		accounts[VendorRevenueAccount(b.partnerID)] = ""
+		accounts[b.payer()], accounts[b.revenue()] = "", ""
 		plain[i] = b
 	}
-	balances, err := lockBatchAccounts(ctx, tx, accounts, plain)
+	balances, err := lockBatchAccounts(ctx, tx, accounts)
 	if err != nil {
 		return err
 	}
@@ -154,8 +169,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 		if b == nil {
 			continue
 		}
-		b.from = accounts[CustomerAccount(b.partnerID, b.primary.CustomerID)]
-		b.to = accounts[VendorRevenueAccount(b.partnerID)]
+		b.from, b.to = accounts[b.payer()], accounts[b.revenue()]
 		if b.from == "" || b.to == "" || balances[b.from] < b.charge.Amount || balances[b.to] > math.MaxInt64-b.charge.Amount {
 			alone[i] = true
 			continue
@@ -183,18 +197,11 @@ func renewsPlainly(b *batchGroup, g DueGroup, unpaid bool) bool {
 // lockBatchAccounts finds the accounts (IDs filled in place; one not
 // created yet stays "") and locks them FOR NO KEY UPDATE in ascending ID
 // order, returning their balances.
-func lockBatchAccounts(ctx context.Context, tx *sqlx.Tx, accounts map[AccountRef]string, plain []*batchGroup) (map[string]int64, error) {
+func lockBatchAccounts(ctx context.Context, tx *sqlx.Tx, accounts map[batchAccount]string) (map[string]int64, error) {
 	var kinds, partners, customers, currencies []string
-	currency := map[AccountRef]string{}
-	for _, b := range plain {
-		if b != nil {
-			currency[CustomerAccount(b.partnerID, b.primary.CustomerID)] = b.charge.Currency
-			currency[VendorRevenueAccount(b.partnerID)] = b.charge.Currency
-		}
-	}
-	for ref := range accounts {
-		kinds, partners, customers = append(kinds, string(ref.Kind)), append(partners, ref.PartnerID), append(customers, ref.CustomerID)
-		currencies = append(currencies, currency[ref])
+	for a := range accounts {
+		kinds, partners, customers = append(kinds, string(a.Kind)), append(partners, a.PartnerID), append(customers, a.CustomerID)
+		currencies = append(currencies, a.currency)
 	}
 	var rows []struct {
 		ID         string      `db:"id"`
@@ -215,7 +222,7 @@ func lockBatchAccounts(ctx context.Context, tx *sqlx.Tx, accounts map[AccountRef
 	}
 	balances := make(map[string]int64, len(rows))
 	for _, r := range rows {
-		accounts[AccountRef{Kind: r.Kind, PartnerID: r.PartnerID, CustomerID: r.CustomerID}] = r.ID
+		accounts[batchAccount{AccountRef{Kind: r.Kind, PartnerID: r.PartnerID, CustomerID: r.CustomerID}, r.Currency}] = r.ID
 		balances[r.ID] = r.Balance
 	}
 	return balances, nil

@@ -38,10 +38,11 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 	}
 	insertUnpaidOrder(t, st, rich.ID)
 	term := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	price := cny(100)
 	put := func(customer, id string, typ rules.ResourceType, primary, order string, count int) {
 		t.Helper()
 		if _, err := st.PutResource(ctx, customer, rules.NewResource{ID: id, Type: typ, Region: "cn-north-4", PrimaryID: primary,
-			ExpiresAt: term, ExpiryPolicy: rules.ExpiryFreeze, MonthlyPrice: cny(100), OrderID: order}); err != nil {
+			ExpiresAt: term, ExpiryPolicy: rules.ExpiryFreeze, MonthlyPrice: price, OrderID: order}); err != nil {
 			t.Fatal(err)
 		}
 		if primary == "" {
@@ -61,6 +62,8 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 	put(rich.ID, "ecs-u", rules.ResourceECS, "", "ord_unpaid", 0)
 	put(rich.ID, "ecs-r", rules.ResourceECS, "", "", 0)
 	put(rich.ID, "ecs-s", rules.ResourceECS, "", "", 0)
+	price = rules.Money{Amount: 100, Currency: "USD"} // rich holds no dollars
+	put(rich.ID, "ecs-usd", rules.ResourceECS, "", "", 0)
 
 	req := store.RenewalRequest{RunID: "", ActorID: "system", ActorRole: "system", Location: time.UTC, RenewedAt: term.Add(-72 * time.Hour)}
 	renew := func(groups ...store.DueGroup) []error {
@@ -78,8 +81,8 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 	}
 	// 350 left for short: ecs-a (200) and ecs-b (100) renew, bw-c (100) is short.
 	groups := []store.DueGroup{due("ecs-a"), due("ecs-b"), due("bw-c"), due("eip-d"), due("ecs-u"),
-		{PrimaryID: "ecs-s", Term: term.Add(time.Hour)}}
-	want := []error{nil, nil, store.ErrInsufficientBalance, nil, store.ErrInUnpaidOrder, store.ErrTermRenewed}
+		{PrimaryID: "ecs-s", Term: term.Add(time.Hour)}, due("ecs-usd")}
+	want := []error{nil, nil, store.ErrInsufficientBalance, nil, store.ErrInUnpaidOrder, store.ErrTermRenewed, store.ErrInsufficientBalance}
 	check := func(got []error, want []error) {
 		t.Helper()
 		for i := range want {
@@ -91,7 +94,7 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 	check(renew(groups...), want)
 	// Again: what renewed moved past its term; bw-c is still short.
 	check(renew(groups...), []error{store.ErrTermRenewed, store.ErrTermRenewed, store.ErrInsufficientBalance, store.ErrTermRenewed,
-		store.ErrInUnpaidOrder, store.ErrTermRenewed})
+		store.ErrInUnpaidOrder, store.ErrTermRenewed, store.ErrInsufficientBalance})
 
 	var together int
 	if err := st.DB().GetContext(ctx, &together, `SELECT count(DISTINCT e.created_at) FROM ledger_entries e
