@@ -200,6 +200,13 @@ func TestRenewalWorkerStoppedMidSweep(t *testing.T) {
 	for renewed() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
+	// The worker dies mid-batch: the transaction it has in flight is cut
+	// off (the database ends every other connection to it; a stopping
+	// worker would otherwise finish its batch), then it stops.
+	if _, err := db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
 	stop()
 	if n := renewed(); n == 0 || n == groups {
 		t.Logf("the worker stopped after %d of %d groups (not mid-sweep: the check below still holds)", n, groups)
