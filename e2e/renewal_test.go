@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -171,17 +170,20 @@ func TestRenewalWorkerStoppedMidSweep(t *testing.T) {
 	s := startSystemWithoutWorker(t, "3wd")
 	ctx := context.Background()
 	customer := s.blueSky()
-	const groups = 400
+	// Enough groups that the sweep, a page of groups per transaction,
+	// is still renewing when the worker stops; written in bulk.
+	const groups = 4_000
 	due := time.Now().UTC().Add(3 * 24 * time.Hour).Truncate(time.Second)
-	for i := range groups {
-		id := fmt.Sprintf("ecs-%04d", i)
-		if _, err := s.store.PutResource(ctx, customer, rules.NewResource{ID: id, Type: rules.ResourceECS, Region: "cn-north-4",
-			ExpiresAt: due, ExpiryPolicy: rules.ExpiryFreeze, MonthlyPrice: rules.Money{Amount: 100, Currency: "CNY"}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.store.SetAutoRenewal(ctx, customer, id, &rules.AutoRenewal{RenewalPeriod: rules.RenewalPeriod{Unit: "month", Period: 1}}); err != nil {
-			t.Fatal(err)
-		}
+	db, err := sqlx.Open("postgres", s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `INSERT INTO resources (id, customer_id, type, region, expires_at, expiry_policy, monthly_price,
+		currency, auto_renew_unit, auto_renew_period, auto_renew_count)
+		SELECT format('ecs-%s', lpad(g::text, 4, '0')), $1, 'ecs', 'cn-north-4', $2, 'freeze', 100, 'CNY', 'month', 1, 0
+		FROM generate_series(0, $3 - 1) g`, customer, due, groups); err != nil {
+		t.Fatal(err)
 	}
 	s.fundCustomer(customer, "mid-sweep", 100*groups)
 	stop := s.runWorker(ctx)
@@ -189,11 +191,6 @@ func TestRenewalWorkerStoppedMidSweep(t *testing.T) {
 	for s.call("POST", "/v1/renewal-runs", s.ops, nil).status != 202 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
-	db, err := sqlx.Open("postgres", s.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	renewed := func() (n int) {
 		if err := db.GetContext(ctx, &n, `SELECT count(*) FROM resource_renewals`); err != nil {
 			t.Fatal(err)
@@ -203,9 +200,18 @@ func TestRenewalWorkerStoppedMidSweep(t *testing.T) {
 	for renewed() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
+	// The worker dies mid-batch: the transaction it has in flight is cut
+	// off (the database ends every other connection to it; a stopping
+	// worker would otherwise finish its batch), then it stops.
+	if _, err := db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
 	stop()
 	if n := renewed(); n == 0 || n == groups {
 		t.Logf("the worker stopped after %d of %d groups (not mid-sweep: the check below still holds)", n, groups)
+	} else {
+		t.Logf("the worker stopped after %d of %d groups", n, groups)
 	}
 	s.runWorker(ctx)
 	run := s.waitForRenewalRun(time.Now().Add(3 * time.Minute))

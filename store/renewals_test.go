@@ -41,12 +41,7 @@ func TestRenewGroupChargesOncePerTermAndRefusesWhatItMayNotRenew(t *testing.T) {
 	}
 	put("ecs-1", rules.ResourceECS, "", "")
 	put("evs-1", rules.ResourceEVS, "ecs-1", "")
-	if _, err := st.DB().ExecContext(ctx, `INSERT INTO orders (id, channel, type, status, customer_id, product, amount, currency,
-		sales_channel, margin_to, payer_requested, payment_deadline)
-		VALUES ('ord_unpaid', 'cloud', 'new_purchase', 'pending_payment', $1, 'ecs', 100, 'CNY', 'vendor_direct', 'vendor', 'customer', now())`,
-		c.ID); err != nil {
-		t.Fatal(err)
-	}
+	insertUnpaidOrder(t, st, c.ID)
 	put("ecs-2", rules.ResourceECS, "", "")
 	put("evs-2", rules.ResourceEVS, "ecs-2", "ord_unpaid")
 
@@ -83,5 +78,16 @@ func TestRenewGroupChargesOncePerTermAndRefusesWhatItMayNotRenew(t *testing.T) {
 		if want := time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC); !res.ExpiresAt.Equal(want) {
 			t.Errorf("%s expires %s, want %s", res.ID, res.ExpiresAt, want)
 		}
+	}
+}
+
+// insertUnpaidOrder writes the customer's order ord_unpaid, awaiting payment.
+func insertUnpaidOrder(t *testing.T, st *store.Store, customerID string) {
+	t.Helper()
+	if _, err := st.DB().ExecContext(context.Background(), `INSERT INTO orders (id, channel, type, status, customer_id, product, amount,
+		currency, sales_channel, margin_to, payer_requested, payment_deadline)
+		VALUES ('ord_unpaid', 'cloud', 'new_purchase', 'pending_payment', $1, 'ecs', 100, 'CNY', 'vendor_direct', 'vendor', 'customer', now())`,
+		customerID); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -23,7 +23,7 @@ const (
 
 // Defaults of a renewal run.
 const (
-	DefaultRenewalBatch = 500 // groups one activity renews
+	DefaultRenewalBatch = 1000 // groups one activity renews
 	// defaultBatchesPerRun bounds the batches (and so the history) of one
 	// workflow run before it continues as new.
 	defaultBatchesPerRun = 20
