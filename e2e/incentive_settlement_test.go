@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -215,39 +212,12 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 	}
 }
 
-// crashAfterPayout makes a worker die right after the payout committed and
-// before it can report it.
-type crashAfterPayout struct {
-	interceptor.WorkerInterceptorBase
-	once sync.Once
-	paid chan struct{}
-}
-
-func (c *crashAfterPayout) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
-	return &payoutCrash{ActivityInboundInterceptorBase: interceptor.ActivityInboundInterceptorBase{Next: next}, c: c}
-}
-
-type payoutCrash struct {
-	interceptor.ActivityInboundInterceptorBase
-	c *crashAfterPayout
-}
-
-func (i *payoutCrash) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
-	out, err := i.Next.ExecuteActivity(ctx, in)
-	if activity.GetInfo(ctx).ActivityType.Name != "PayOut" || err != nil {
-		return out, err
-	}
-	i.c.once.Do(func() { close(i.c.paid) })
-	<-ctx.Done() // the worker is being killed
-	return nil, errors.New("worker killed after the payout")
-}
-
 // TestIncentivePayoutSurvivesAWorkerKilledAfterThePayout kills the worker
 // between the payout and its report; another worker takes over, and the
 // ledger shows one credit.
 func TestIncentivePayoutSurvivesAWorkerKilledAfterThePayout(t *testing.T) {
 	s := startSystemWithoutWorker(t, "3wd")
-	crash := &crashAfterPayout{paid: make(chan struct{})}
+	crash := crashAfter("PayOut")
 	doomed := sdkworker.New(s.temporal, e2eTaskQueue, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{crash}})
 	worker.Register(doomed, s.workerDeps())
 	if err := doomed.Start(); err != nil {
@@ -271,7 +241,7 @@ func TestIncentivePayoutSurvivesAWorkerKilledAfterThePayout(t *testing.T) {
 		accepted <- resp.StatusCode
 	}()
 	select {
-	case <-crash.paid:
+	case <-crash.done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the payout never ran")
 	}

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -291,40 +288,12 @@ func (s *system) customerA() string {
 	return p.CustomerID.String
 }
 
-// crashAfterDebit makes a worker die right after the partner's account was
-// debited and before it can report that: the debit committed, the order is
-// not paid yet.
-type crashAfterDebit struct {
-	interceptor.WorkerInterceptorBase
-	once    sync.Once
-	debited chan struct{}
-}
-
-func (c *crashAfterDebit) InterceptActivity(ctx context.Context, next interceptor.ActivityInboundInterceptor) interceptor.ActivityInboundInterceptor {
-	return &crashInbound{ActivityInboundInterceptorBase: interceptor.ActivityInboundInterceptorBase{Next: next}, c: c}
-}
-
-type crashInbound struct {
-	interceptor.ActivityInboundInterceptorBase
-	c *crashAfterDebit
-}
-
-func (i *crashInbound) ExecuteActivity(ctx context.Context, in *interceptor.ExecuteActivityInput) (any, error) {
-	out, err := i.Next.ExecuteActivity(ctx, in)
-	if activity.GetInfo(ctx).ActivityType.Name != "Debit" || err != nil {
-		return out, err
-	}
-	i.c.once.Do(func() { close(i.c.debited) })
-	<-ctx.Done() // the worker is being killed
-	return nil, errors.New("worker killed after the debit")
-}
-
 // TestPartnerPaymentSurvivesAWorkerKilledAfterTheDebit kills the worker
 // between the debit and the order update; after another worker takes over,
 // there is one debit and a paid order.
 func TestPartnerPaymentSurvivesAWorkerKilledAfterTheDebit(t *testing.T) {
 	s := startSystemWithoutWorker(t, "3wd")
-	crash := &crashAfterDebit{debited: make(chan struct{})}
+	crash := crashAfter("Debit")
 	doomed := sdkworker.New(s.temporal, e2eTaskQueue, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{crash}})
 	worker.Register(doomed, s.workerDeps())
 	if err := doomed.Start(); err != nil {
@@ -348,7 +317,7 @@ func TestPartnerPaymentSurvivesAWorkerKilledAfterTheDebit(t *testing.T) {
 		approved <- resp.StatusCode
 	}()
 	select {
-	case <-crash.debited:
+	case <-crash.done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the debit never ran")
 	}
