@@ -490,10 +490,3 @@ func civilDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
-
-func either(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
-}
