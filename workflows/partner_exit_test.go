@@ -72,15 +72,7 @@ func exitInput() PartnerExitInput {
 }
 
 func (h *exitHarness) run(in PartnerExitInput) string {
-	h.env.ExecuteWorkflow(PartnerExitWorkflow, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("the workflow did not complete")
-	}
-	var status string
-	if err := h.env.GetWorkflowResult(&status); err != nil {
-		h.t.Fatalf("workflow failed: %v", err)
-	}
-	return status
+	return h.execute(PartnerExitWorkflow, in)
 }
 
 func (h *exitHarness) refusals() map[string]error {

@@ -139,15 +139,7 @@ func (h *paymentHarness) runPayment() string {
 }
 
 func (h *paymentHarness) runPaymentInput(in PartnerPaymentInput) string {
-	h.env.ExecuteWorkflow(PartnerPaymentWorkflow, in)
-	if !h.env.IsWorkflowCompleted() {
-		h.t.Fatal("the workflow did not complete")
-	}
-	var status string
-	if err := h.env.GetWorkflowResult(&status); err != nil {
-		h.t.Fatalf("workflow failed: %v", err)
-	}
-	return status
+	return h.execute(PartnerPaymentWorkflow, in)
 }
 
 // refusalOf is the refusal of the nth (from 0) outcome of the named action,
