@@ -119,6 +119,13 @@ func (s *caseState) historyFull(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() || s.seq-s.runSeq >= s.stepsPerRun
 }
 
+// moved is a condition for a wait: it holds once the case has taken a
+// step, or changed its status, since moved was called.
+func (s *caseState) moved() func() bool {
+	seen, status := s.seq, s.status
+	return func() bool { return s.seq != seen || s.status != status }
+}
+
 // life is what a process gives the engine to live a case: its action
 // table and details (served), its first step (taken in the case's first
 // run only), its wait and the input of its next run.

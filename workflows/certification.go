@@ -188,8 +188,7 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 // wait waits for the case to move: a ticket's deadline, a rejection's
 // expiry, or any action.
 func (c *certification) wait(ctx workflow.Context) error {
-	seen, status := c.seq, c.status
-	changed := func() bool { return c.seq != seen || c.status != status }
+	changed := c.moved()
 	switch {
 	case c.status == CertificationTicketOpen && c.sla != nil && !c.sla.Breached:
 		return awaitDeadline(ctx, c.sla.DueAt, changed, c.breach)

@@ -340,8 +340,7 @@ func partnerTurn(status string) bool {
 // while it is the partner's turn, the return's SLA, the end of a lapse's
 // grace, or any action.
 func (w *settlement) wait(ctx workflow.Context) error {
-	seen, status := w.seq, w.status
-	changed := func() bool { return w.seq != seen || w.status != status }
+	changed := w.moved()
 	d := w.details
 	switch {
 	case partnerTurn(w.status) && d.Deadline != nil:

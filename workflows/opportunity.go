@@ -254,8 +254,7 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 // wait waits for the case to move: the review's deadline, the
 // invitation's expiry, or any action.
 func (o *opportunity) wait(ctx workflow.Context) error {
-	seen, status := o.seq, o.status
-	changed := func() bool { return o.seq != seen || o.status != status }
+	changed := o.moved()
 	switch {
 	case o.status == OpportunityInReview && o.sla != nil && !o.sla.Breached:
 		return awaitDeadline(ctx, o.sla.DueAt, changed, o.breach)

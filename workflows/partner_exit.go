@@ -179,8 +179,7 @@ func PartnerExit(ctx workflow.Context, in PartnerExitInput) (string, error) {
 // an obligation may have cleared, or when its daily check is due; the
 // cooling-off and the ops deadline end by themselves; any action moves it.
 func (e *partnerExit) wait(ctx workflow.Context) error {
-	seen, status := e.seq, e.status
-	changed := func() bool { return e.seq != seen || e.status != status }
+	changed := e.moved()
 	switch {
 	case e.status == ExitBlocked:
 		woke := false
