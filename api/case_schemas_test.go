@@ -15,7 +15,7 @@ import (
 func TestAToyProcessIsDocumented(t *testing.T) {
 	toy := workflows.Process{
 		Kind: "toy", Workflow: "Toy", Run: func() {},
-		Statuses: []workflows.Status{{Name: "toying", WaitsOn: workflows.Partner}, {Name: "toyed", Final: true}},
+		Statuses: []workflows.Status{{Name: "toying", Start: true, WaitsOn: workflows.Partner}, {Name: "toyed", Final: true}},
 		Schema:   "ToyCase", Details: reflect.TypeFor[struct {
 			Toy string `json:"toy"`
 		}](), Description: "A toy.",

@@ -125,7 +125,7 @@ type (
 var certificationProcess = Process{
 	Kind: cases.KindCertification, Workflow: CertificationWorkflow, Run: Certification,
 	Statuses: []Status{
-		{Name: CertificationChecking, WaitsOn: System, Next: []string{CertificationInReview, CertificationRejected}},
+		{Name: CertificationChecking, Start: true, WaitsOn: System, Next: []string{CertificationInReview, CertificationRejected}},
 		{Name: CertificationInReview, WaitsOn: Ops},
 		{Name: CertificationRejected, WaitsOn: Partner, Next: []string{CertificationExpired}},
 		{Name: CertificationTicketOpen, WaitsOn: Ops},

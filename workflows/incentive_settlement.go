@@ -172,7 +172,7 @@ type ExtendInput struct {
 var incentiveSettlementProcess = Process{
 	Kind: cases.KindIncentiveSettlement, Workflow: IncentiveSettlementWorkflow, Run: IncentiveSettlement,
 	Statuses: []Status{
-		{Name: SettlementPublished, WaitsOn: System, Next: []string{SettlementAwaitingApplication, SettlementApplying}},
+		{Name: SettlementPublished, Start: true, WaitsOn: System, Next: []string{SettlementAwaitingApplication, SettlementApplying}},
 		{Name: SettlementAwaitingApplication, WaitsOn: Partner, Next: []string{SettlementLapsed}},
 		{Name: SettlementApplying, WaitsOn: System, Next: []string{SettlementAwaitingInvoice, SettlementAwaitingApplication}},
 		{Name: SettlementAwaitingInvoice, WaitsOn: Partner, Next: []string{SettlementLapsed}},
@@ -181,7 +181,7 @@ var incentiveSettlementProcess = Process{
 		{Name: SettlementInvoiceInReview, WaitsOn: Ops, PausesSLA: true},
 		{Name: SettlementAwaitingReturnRequest, WaitsOn: Partner, Next: []string{SettlementLapsed}},
 		{Name: SettlementAwaitingReversal, WaitsOn: Partner, Next: []string{SettlementLapsed}},
-		{Name: SettlementFilingReturn, WaitsOn: System, PausesSLA: true, Next: []string{SettlementReturnRequested, SettlementAwaitingReturnRequest}},
+		{Name: SettlementFilingReturn, WaitsOn: System, Next: []string{SettlementReturnRequested, SettlementAwaitingReturnRequest}},
 		{Name: SettlementReturnRequested, WaitsOn: Ops},
 		{Name: SettlementPaying, WaitsOn: System, Next: []string{SettlementPaid}},
 		{Name: SettlementPaid, Final: true},

@@ -175,14 +175,14 @@ type (
 var opportunityProcess = Process{
 	Kind: cases.KindOpportunity, Workflow: OpportunityWorkflow, Run: Opportunity,
 	Statuses: []Status{
-		{Name: OpportunityChecking, WaitsOn: System, Next: []string{OpportunityInReview, OpportunityActionRequired}},
+		{Name: OpportunityChecking, Start: true, WaitsOn: System, Next: []string{OpportunityInReview, OpportunityActionRequired}},
 		{Name: OpportunityActionRequired, WaitsOn: Partner},
 		{Name: OpportunityInReview, WaitsOn: Ops},
 		{Name: OpportunityApproved, WaitsOn: Partner},
 		{Name: OpportunityRejected, Final: true},
 		{Name: OpportunityWon, Final: true},
 		{Name: OpportunityLost, Final: true},
-		{Name: OpportunityInvited, WaitsOn: Partner, Next: []string{OpportunityExpired}},
+		{Name: OpportunityInvited, Start: true, WaitsOn: Partner, Next: []string{OpportunityExpired}},
 		{Name: OpportunityAccepting, WaitsOn: System, Next: []string{OpportunityApproved}},
 		{Name: OpportunityDeclined, Final: true},
 		{Name: OpportunityExpired, Final: true},

@@ -95,7 +95,7 @@ type PartnerExitDetails struct {
 var partnerExitProcess = Process{
 	Kind: cases.KindPartnerExit, Workflow: PartnerExitWorkflow, Run: PartnerExit,
 	Statuses: []Status{
-		{Name: ExitChecking, WaitsOn: System, Next: []string{ExitBlocked, ExitCoolingOff}},
+		{Name: ExitChecking, Start: true, WaitsOn: System, Next: []string{ExitBlocked, ExitCoolingOff}},
 		{Name: ExitBlocked, WaitsOn: Partner, Next: []string{ExitChecking}},
 		{Name: ExitCoolingOff, WaitsOn: System, Next: []string{ExitAwaitingOps}},
 		{Name: ExitAwaitingOps, WaitsOn: Ops},

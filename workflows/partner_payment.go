@@ -101,7 +101,7 @@ type DeclineInput struct {
 var partnerPaymentProcess = Process{
 	Kind: cases.KindPartnerPayment, Workflow: PartnerPaymentWorkflow, Run: PartnerPayment,
 	Statuses: []Status{
-		{Name: PaymentAwaitingPartner, WaitsOn: Partner, Next: []string{PaymentHandingBack}},
+		{Name: PaymentAwaitingPartner, Start: true, WaitsOn: Partner, Next: []string{PaymentHandingBack}},
 		{Name: PaymentPartnerPaying, WaitsOn: System, Next: []string{PaymentPaidByPartner, PaymentFailed, PaymentAwaitingPartner}},
 		{Name: PaymentPaidByPartner, Final: true},
 		{Name: PaymentAwaitingCustomer, WaitsOn: Customer, Next: []string{PaymentCancelling}},

@@ -50,6 +50,8 @@ const (
 // Status is one status of a kind.
 type Status struct {
 	Name string
+	// Start: a case may start in it.
+	Start bool
 	// Final: the case ends in it. Every other status waits on someone.
 	Final   bool
 	WaitsOn Party
@@ -196,6 +198,9 @@ func (c Catalog) Check() error {
 		kinds[p.Kind] = true
 		if p.Workflow == "" || p.Run == nil {
 			flaw(p, "no workflow")
+		}
+		if !slices.ContainsFunc(p.Statuses, func(st Status) bool { return st.Start }) {
+			flaw(p, "no status it starts in")
 		}
 		if p.Schema == "" || p.Details == nil || p.Description == "" {
 			flaw(p, "no case schema (Schema, Details and Description)")

@@ -68,7 +68,7 @@ func TestQueuesComeFromTheDeclarations(t *testing.T) {
 var toyProcess = Process{
 	Kind: "toy", Workflow: "Toy", Run: toyWorkflow,
 	Statuses: []Status{
-		{Name: "waiting", WaitsOn: Partner},
+		{Name: "waiting", Start: true, WaitsOn: Partner},
 		{Name: "done", Final: true},
 	},
 	Actions: table[*toy]{
@@ -103,6 +103,9 @@ func TestAToyProcessNeedsNoOtherEdit(t *testing.T) {
 	}
 	if !slices.Contains(catalog.Kinds(), "toy") {
 		t.Error("the toy is not a kind")
+	}
+	if d := catalog.Diagrams(); !strings.Contains(d, "### toy") || !strings.Contains(d, "waiting --> done: finish") {
+		t.Errorf("the toy is not in the diagrams:\n%s", d)
 	}
 	var r registered
 	catalog.Register(&r)

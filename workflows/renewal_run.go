@@ -70,7 +70,7 @@ const RenewalCatchUp = 6 * time.Hour
 var renewalRunProcess = Process{
 	Kind: cases.KindRenewalRun, Workflow: RenewalRunWorkflow, Run: RenewalRun,
 	Statuses: []Status{
-		{Name: RenewalRunning, WaitsOn: System, Next: []string{RenewalCompleted}},
+		{Name: RenewalRunning, Start: true, WaitsOn: System, Next: []string{RenewalCompleted}},
 		{Name: RenewalCompleted, Final: true},
 	},
 	Schema: "RenewalRunCase", Details: reflect.TypeFor[RenewalRunDetails](),
