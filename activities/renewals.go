@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -40,7 +41,7 @@ const (
 type RenewBatch struct {
 	RunID string          `json:"run_id"`
 	AsOf  time.Time       `json:"as_of"`
-	After *store.DueGroup `json:"after,omitempty"`
+	After *rules.DueGroup `json:"after,omitempty"`
 	Limit int             `json:"limit"`
 }
 
@@ -58,7 +59,7 @@ type BatchOutcome struct {
 	RetriedForFunds int             `json:"retried_for_funds"`
 	Skipped         map[string]int  `json:"skipped"`
 	Failures        []GroupFailure  `json:"failures"`
-	Last            *store.DueGroup `json:"last,omitempty"`
+	Last            *rules.DueGroup `json:"last,omitempty"`
 	Seen            int             `json:"seen"`
 	Done            bool            `json:"done"`
 }
@@ -135,7 +136,7 @@ func (a *Renewals) RenewDueGroups(ctx context.Context, in RenewBatch) (BatchOutc
 
 // count adds one group's result to the outcome; an error that is not the
 // group's own (the database away) is returned, and the attempt retried.
-func (o *BatchOutcome) count(g store.DueGroup, err error) error {
+func (o *BatchOutcome) count(g rules.DueGroup, err error) error {
 	switch {
 	case err == nil:
 		o.Renewed++

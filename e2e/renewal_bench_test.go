@@ -50,7 +50,7 @@ func TestRenewalBenchmark(t *testing.T) {
 	peak := watchHeap()
 	start := time.Now()
 	renewed := 0
-	var after *store.DueGroup
+	var after *rules.DueGroup
 	for {
 		groups, err := bareStore.DueGroups(ctx, time.Now(), after, 500)
 		if err != nil {

@@ -127,3 +127,11 @@ func RenewalDue(expiry, now time.Time) bool {
 func TermReference(primaryID string, expiry time.Time) string {
 	return "renewal:" + primaryID + "/" + expiry.UTC().Format(time.RFC3339Nano)
 }
+
+// DueGroup is a group auto-renewal renews now: its primary and its term.
+// A renewal run goes through the due groups in this order (term, then
+// primary ID) and carries the last one it reached.
+type DueGroup struct {
+	PrimaryID string    `db:"id" json:"primary_id"`
+	Term      time.Time `db:"expires_at" json:"term"`
+}

@@ -38,7 +38,7 @@ var errBatchReplayed = errors.New("a term reference of the batch was posted befo
 // renewed (a short balance writes nothing; the next day's run tries
 // again). A group is charged at most once per term either way: its
 // posting's reference is its term's, and its renewal is UNIQUE per term.
-func (s *Store) RenewDueGroups(ctx context.Context, req RenewalRequest, groups []DueGroup) ([]error, error) {
+func (s *Store) RenewDueGroups(ctx context.Context, req RenewalRequest, groups []rules.DueGroup) ([]error, error) {
 	req.Auto, req.CustomerID = true, ""
 	alone := make([]bool, len(groups))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -94,7 +94,7 @@ func (b *batchGroup) revenue() batchAccount {
 
 // renewTogether renews in tx the groups that renew plainly and marks the
 // others alone.
-func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups []DueGroup, alone []bool) error {
+func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups []rules.DueGroup, alone []bool) error {
 	ids := make([]string, len(groups))
 	for i, g := range groups {
 		ids[i] = g.PrimaryID
@@ -187,7 +187,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 // renewsPlainly says whether the batch renews group g itself: its primary
 // is still at the term the sweep saw, renewable, with auto-renewal on, and
 // no resource of it is in an unpaid order; RenewGroup names what else.
-func renewsPlainly(b *batchGroup, g DueGroup, unpaid bool) bool {
+func renewsPlainly(b *batchGroup, g rules.DueGroup, unpaid bool) bool {
 	p := b.primary
 	return !p.PrimaryID.Valid && p.ExpiresAt.Equal(g.Term) && p.Billing == "period" &&
 		(p.Status == rules.ResourceInUse || p.Status == rules.ResourceExpired) && p.AutoRenewal() != nil &&

@@ -66,7 +66,7 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 	put(rich.ID, "ecs-usd", rules.ResourceECS, "", "", 0)
 
 	req := store.RenewalRequest{RunID: "", ActorID: "system", ActorRole: "system", Location: time.UTC, RenewedAt: term.Add(-72 * time.Hour)}
-	renew := func(groups ...store.DueGroup) []error {
+	renew := func(groups ...rules.DueGroup) []error {
 		t.Helper()
 		results, err := st.RenewDueGroups(ctx, req, groups)
 		if err != nil {
@@ -74,13 +74,13 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 		}
 		return results
 	}
-	due := func(id string) store.DueGroup { return store.DueGroup{PrimaryID: id, Term: term} }
+	due := func(id string) rules.DueGroup { return rules.DueGroup{PrimaryID: id, Term: term} }
 	// ecs-0 alone: its renewal creates the vendor revenue account the batch then finds.
 	if got := renew(due("ecs-0")); got[0] != nil {
 		t.Fatalf("ecs-0: %v", got[0])
 	}
 	// 350 left for short: ecs-a (200) and ecs-b (100) renew, bw-c (100) is short.
-	groups := []store.DueGroup{due("ecs-a"), due("ecs-b"), due("bw-c"), due("eip-d"), due("ecs-u"),
+	groups := []rules.DueGroup{due("ecs-a"), due("ecs-b"), due("bw-c"), due("eip-d"), due("ecs-u"),
 		{PrimaryID: "ecs-s", Term: term.Add(time.Hour)}, due("ecs-usd")}
 	want := []error{nil, nil, store.ErrInsufficientBalance, nil, store.ErrInUnpaidOrder, store.ErrTermRenewed, store.ErrInsufficientBalance}
 	check := func(got []error, want []error) {
@@ -141,7 +141,7 @@ func TestRenewDueGroupsRenewsTogetherWhatRenewsPlainlyAndNamesTheRest(t *testing
 		From: store.CustomerAccount(p.ID, rich.ID), To: store.VendorRevenueAccount(p.ID), Amount: cny(100)}); err != nil {
 		t.Fatal(err)
 	}
-	groups = []store.DueGroup{due("ecs-r"), due("ecs-s")}
+	groups = []rules.DueGroup{due("ecs-r"), due("ecs-s")}
 	check(renew(groups...), []error{store.ErrTermRenewed, nil})
 	if got, _ := st.CustomerBalances(ctx, rich.ID); len(got) != 1 || got[0].Amount != 9_600 {
 		t.Errorf("rich holds %v, want 9600: ecs-r charged once, ecs-s once", got)

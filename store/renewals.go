@@ -212,23 +212,17 @@ func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason st
 	return err
 }
 
-// DueGroup is a group auto-renewal renews now: its primary and its term.
-type DueGroup struct {
-	PrimaryID string    `db:"id" json:"primary_id"`
-	Term      time.Time `db:"expires_at" json:"term"`
-}
-
 // DueGroups returns up to limit groups past after (by term, then primary
 // ID) whose primary is in use, has auto-renewal on and expires after asOf
 // and within rules.RenewalWindow of it: a range scan of the partial index
 // resources_auto_renew_due. A group renewed leaves the range (its term
 // moved past it), one short of funds stays for the next day.
-func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *DueGroup, limit int) ([]DueGroup, error) {
-	from := DueGroup{Term: asOf}
+func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *rules.DueGroup, limit int) ([]rules.DueGroup, error) {
+	from := rules.DueGroup{Term: asOf}
 	if after != nil {
 		from = *after
 	}
-	groups := []DueGroup{}
+	groups := []rules.DueGroup{}
 	err := s.db.SelectContext(ctx, &groups, `
 		SELECT id, expires_at FROM resources
 		WHERE primary_id IS NULL AND auto_renew_unit IS NOT NULL AND status = 'in_use' AND billing = 'period'
@@ -245,8 +239,8 @@ func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *DueGroup, 
 // after (nil: from the first) up to and including last, in DueGroups'
 // order: what a batch renewed, including groups an attempt renewed and
 // died before reporting.
-func (s *Store) RunRenewals(ctx context.Context, runID string, after *DueGroup, last DueGroup) (int, error) {
-	from := DueGroup{}
+func (s *Store) RunRenewals(ctx context.Context, runID string, after *rules.DueGroup, last rules.DueGroup) (int, error) {
+	from := rules.DueGroup{}
 	if after != nil {
 		from = *after
 	}

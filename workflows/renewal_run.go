@@ -10,7 +10,6 @@ import (
 	"partnerops/activities"
 	"partnerops/cases"
 	"partnerops/rules"
-	"partnerops/store"
 )
 
 // RenewalRunWorkflow is the registered name of the renewal run, the sweep a
@@ -56,7 +55,7 @@ type RenewalRunDetails struct {
 	Failed          int                       `json:"failed" doc:"Groups that failed"`
 	Failures        []activities.GroupFailure `json:"failures" doc:"The failed groups and why (the first 100; each batch's event lists all of its own)"`
 	Batches         int                       `json:"batches"`
-	Cursor          *store.DueGroup           `json:"cursor,omitempty" doc:"The last group reached"`
+	Cursor          *rules.DueGroup           `json:"cursor,omitempty" doc:"The last group reached"`
 }
 
 // RenewalScheduleID is the schedule of the daily renewal run.
@@ -104,62 +103,51 @@ func RenewalRun(ctx workflow.Context, in RenewalRunInput) (string, error) {
 	}
 	r.details = resume(&r.caseState, in.Resume, RenewalRunDetails{AsOf: start, Skipped: map[string]int{}, Failures: []activities.GroupFailure{}}, steps)
 	r.createdAt = r.details.AsOf // the run's first instant, whichever run of the workflow this is
-	if err := serve(ctx, &r.caseState, nil, func() any { return r.details }); err != nil {
-		return "", err
-	}
-	status, err := r.sweep(ctx, in)
-	if err != nil && !workflow.IsContinueAsNewError(err) {
-		// a step no retry heals: the run stops, visibly, for ops to look into
-		if err := r.attended(ctx, err); err != nil {
-			return "", err
-		}
-		return r.status, nil
-	}
-	return status, err
-}
-
-// sweep applies the expiry policies (in a run's first part) and renews the
-// due groups batch by batch, continuing as new when the history is full.
-func (r *renewalRun) sweep(ctx workflow.Context, in RenewalRunInput) (string, error) {
-	var a *activities.Renewals
-	if in.Resume == nil {
-		if err := r.record(ctx, r.details, step{event: "started", actor: cases.System,
-			detail: map[string]any{"as_of": r.details.AsOf}}); err != nil {
-			return "", err
-		}
-		var expired int
-		if err := workflow.ExecuteActivity(batchContext(ctx), a.ApplyExpiryPolicies, r.details.AsOf).Get(ctx, &expired); err != nil {
-			return "", err
-		}
-		r.details.Expired = expired
-		if err := r.record(ctx, r.details, step{event: "expiry_policies_applied", actor: cases.System,
-			detail: map[string]any{"resources": expired}}); err != nil {
-			return "", err
-		}
-	}
 	size := in.BatchSize
 	if size <= 0 {
 		size = DefaultRenewalBatch
 	}
-	var out activities.BatchOutcome
-	for {
-		out = activities.BatchOutcome{}
-		batch := activities.RenewBatch{RunID: r.id, AsOf: r.details.AsOf, After: r.details.Cursor, Limit: size}
-		if err := workflow.ExecuteActivity(batchContext(ctx), a.RenewDueGroups, batch).Get(ctx, &out); err != nil {
-			return "", err
-		}
-		r.add(out)
-		if out.Done {
-			break
-		}
-		if err := r.record(ctx, r.details, r.batchStep(out)); err != nil {
-			return "", err
-		}
-		if r.historyFull(ctx) {
+	return r.live(ctx, life{
+		details: func() any { return r.details },
+		first:   firstRun(in.Resume, r.applyExpiryPolicies),
+		wait:    func(ctx workflow.Context) error { return r.renewBatch(ctx, size) },
+		next: func() any {
 			next := in
 			next.Resume = carry(&r.caseState, r.details)
-			return "", workflow.NewContinueAsNewError(ctx, RenewalRunWorkflow, next)
-		}
+			return next
+		},
+	})
+}
+
+// applyExpiryPolicies is a run's first step: it applies the expiry policy
+// of every resource that expired unrenewed.
+func (r *renewalRun) applyExpiryPolicies(ctx workflow.Context) error {
+	if err := r.record(ctx, r.details, step{event: "started", actor: cases.System,
+		detail: map[string]any{"as_of": r.details.AsOf}}); err != nil {
+		return err
+	}
+	var a *activities.Renewals
+	var expired int
+	if err := workflow.ExecuteActivity(batchContext(ctx), a.ApplyExpiryPolicies, r.details.AsOf).Get(ctx, &expired); err != nil {
+		return err
+	}
+	r.details.Expired = expired
+	return r.record(ctx, r.details, step{event: "expiry_policies_applied", actor: cases.System,
+		detail: map[string]any{"resources": expired}})
+}
+
+// renewBatch renews the next batch of due groups (the run's every step),
+// and completes the run once no group is left.
+func (r *renewalRun) renewBatch(ctx workflow.Context, size int) error {
+	var a *activities.Renewals
+	var out activities.BatchOutcome
+	batch := activities.RenewBatch{RunID: r.id, AsOf: r.details.AsOf, After: r.details.Cursor, Limit: size}
+	if err := workflow.ExecuteActivity(batchContext(ctx), a.RenewDueGroups, batch).Get(ctx, &out); err != nil {
+		return err
+	}
+	r.add(out)
+	if !out.Done {
+		return r.record(ctx, r.details, r.batchStep(out))
 	}
 	r.status = RenewalCompleted
 	last := r.batchStep(out)
@@ -167,10 +155,7 @@ func (r *renewalRun) sweep(ctx workflow.Context, in RenewalRunInput) (string, er
 	last.notifications = []cases.Notification{{Audience: cases.AudienceOps, Kind: "renewal_run_completed", Message: fmt.Sprintf(
 		"Renewal run %s: %d groups renewed, %d retried for lack of funds, %d skipped, %d failed; %d resources expired.",
 		r.id, r.details.Renewed, r.details.RetriedForFunds, sum(r.details.Skipped), r.details.Failed, r.details.Expired)}}
-	if err := r.record(ctx, r.details, last); err != nil {
-		return "", err
-	}
-	return r.status, nil
+	return r.record(ctx, r.details, last)
 }
 
 // add counts a batch's outcome into the run's.
