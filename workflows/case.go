@@ -21,7 +21,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"partnerops/activities"
 	"partnerops/cases"
 	"partnerops/rules"
 )
@@ -268,13 +267,7 @@ func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, s.searchAttributes()...); err != nil {
 		return err
 	}
-	var cs *activities.Cases
-	var err error
-	if local {
-		err = workflow.ExecuteLocalActivity(localActivityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
-	} else {
-		err = workflow.ExecuteActivity(activityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
-	}
+	_, err := recordTransition.runAs(ctx, t, local)
 	if err == nil {
 		s.recorded = t.Case.Details
 	}

@@ -234,16 +234,9 @@ func (c *certification) check(ctx workflow.Context, submitted step) error {
 	if err := c.record(ctx, c.details, submitted); err != nil {
 		return err
 	}
-	var a *activities.Certification
-	var problems []rules.FieldError
 	req := activities.CheckRequest{PartnerID: c.partnerID, Info: c.details.BusinessInfo}
-	var checked workflow.Future
-	if patched(ctx, patchLocalActivities) {
-		checked = workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckBusinessInfo, req)
-	} else {
-		checked = workflow.ExecuteActivity(activityContext(ctx), a.CheckBusinessInfo, req)
-	}
-	if err := checked.Get(ctx, &problems); err != nil {
+	problems, err := checkBusinessInfo.runAs(ctx, req, patched(ctx, patchLocalActivities))
+	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
@@ -327,10 +320,8 @@ func (c *certification) expire(ctx workflow.Context) error {
 func (c *certification) fileTicket(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
 	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
-	var cal *activities.Calendar
-	var due time.Time
-	req := activities.DueAtRequest{From: at, Policy: c.ticketSLA}
-	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, req).Get(ctx, &due); err != nil {
+	due, err := dueAt.run(ctx, activities.DueAtRequest{From: at, Policy: c.ticketSLA})
+	if err != nil {
 		c.status = CertificationRejected
 		return err
 	}

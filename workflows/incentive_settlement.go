@@ -331,10 +331,7 @@ func (w *settlement) apply(ctx workflow.Context, actor cases.Actor) error {
 
 // dueAt computes a deadline from now on the business calendar.
 func (w *settlement) dueAt(ctx workflow.Context, policy string) (time.Time, error) {
-	var cal *activities.Calendar
-	var due time.Time
-	err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, activities.DueAtRequest{From: now(ctx), Policy: policy}).Get(ctx, &due)
-	return due, err
+	return dueAt.run(ctx, activities.DueAtRequest{From: now(ctx), Policy: policy})
 }
 
 // setDeadline starts the partner's clock: due, with a reminder before it.
@@ -467,13 +464,12 @@ func (w *settlement) submitInvoice(ctx workflow.Context, actor cases.Actor, inv 
 	}); err != nil {
 		return err
 	}
-	var a *activities.Incentives
-	var problems []rules.InvoiceProblem
 	req := activities.InvoiceCheckRequest{
 		CaseID: w.id, Round: round.Round, PartnerID: w.partnerID, Invoice: inv, Buyer: w.details.Vendor,
 		Amount: w.details.Amount, PublishedAt: w.details.PublishedAt, SubmittedAt: at,
 	}
-	if err := workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckInvoice, req).Get(ctx, &problems); err != nil {
+	problems, err := checkInvoice.run(ctx, req)
+	if err != nil {
 		return err
 	}
 	round = w.current()
@@ -531,10 +527,9 @@ func (w *settlement) accept(ctx workflow.Context, actor cases.Actor, _ noInput) 
 	if err := w.record(ctx, w.details, step{event: "invoice_accepted", actor: actor, detail: map[string]any{"round": round.Round}}); err != nil {
 		return err
 	}
-	var a *activities.Incentives
 	payout := activities.Payout{Reference: w.id, PartnerID: w.partnerID, Amount: w.details.Amount,
 		Memo: fmt.Sprintf("Incentive settlement %s (%s)", w.id, w.details.Period)}
-	if err := workflow.ExecuteActivity(activityContext(ctx), a.PayOut, payout).Get(ctx, nil); err != nil {
+	if _, err := payOut.run(ctx, payout); err != nil {
 		return err
 	}
 	paid := now(ctx)

@@ -300,10 +300,9 @@ func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 	if err := o.record(ctx, o.details, submitted); err != nil {
 		return err
 	}
-	var a *activities.Opportunities
-	var checked activities.OpportunityCheck
 	req := activities.OpportunityCheckRequest{CaseID: o.id, PartnerID: o.partnerID, Opportunity: o.details.Opportunity, At: now(ctx)}
-	if err := workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckOpportunity, req).Get(ctx, &checked); err != nil {
+	checked, err := checkOpportunity.run(ctx, req)
+	if err != nil {
 		return err
 	}
 	if len(checked.Findings) > 0 {
@@ -319,9 +318,8 @@ func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 			}},
 		})
 	}
-	var cal *activities.Calendar
-	var due time.Time
-	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, activities.DueAtRequest{From: now(ctx), Policy: o.reviewSLA}).Get(ctx, &due); err != nil {
+	due, err := dueAt.run(ctx, activities.DueAtRequest{From: now(ctx), Policy: o.reviewSLA})
+	if err != nil {
 		return err
 	}
 	o.status = OpportunityInReview
@@ -476,9 +474,8 @@ func (o *opportunity) returnedToOps(why string) cases.Notification {
 }
 
 func (o *opportunity) settleVendorOpportunity(ctx workflow.Context, accepted bool) error {
-	var a *activities.Opportunities
-	ans := activities.InvitationAnswer{CaseID: o.id, Accepted: accepted, At: now(ctx)}
-	return workflow.ExecuteLocalActivity(localActivityContext(ctx), a.SettleVendorOpportunity, ans).Get(ctx, nil)
+	_, err := settleVendorOpportunity.run(ctx, activities.InvitationAnswer{CaseID: o.id, Accepted: accepted, At: now(ctx)})
+	return err
 }
 
 func (o *opportunity) breach(ctx workflow.Context) error {

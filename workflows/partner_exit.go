@@ -234,10 +234,8 @@ func (e *partnerExit) wait(ctx workflow.Context) error {
 // obligations runs the check; the caller has claimed an in-between status.
 func (e *partnerExit) obligations(ctx workflow.Context) ([]rules.ExitObligation, error) {
 	e.recheckAsked = false
-	var pe *activities.PartnerExit
-	var open []rules.ExitObligation
-	req := activities.ObligationsRequest{PartnerID: e.partnerID, CaseID: e.id}
-	if err := workflow.ExecuteActivity(activityContext(ctx), pe.CheckExitObligations, req).Get(ctx, &open); err != nil {
+	open, err := checkExitObligations.run(ctx, activities.ObligationsRequest{PartnerID: e.partnerID, CaseID: e.id})
+	if err != nil {
 		return nil, err
 	}
 	at := now(ctx)
@@ -312,10 +310,8 @@ func (e *partnerExit) coolingOffEnded(ctx workflow.Context) error {
 	if len(open) > 0 {
 		return e.block(ctx, "cooling_off_ended", ExitCoolingOff, was, open)
 	}
-	var cal *activities.Calendar
-	var due time.Time
-	req := activities.DueAtRequest{From: now(ctx), Policy: e.opsSLA}
-	if err := workflow.ExecuteActivity(activityContext(ctx), cal.DueAt, req).Get(ctx, &due); err != nil {
+	due, err := dueAt.run(ctx, activities.DueAtRequest{From: now(ctx), Policy: e.opsSLA})
+	if err != nil {
 		return err
 	}
 	e.status = ExitAwaitingOps
@@ -390,9 +386,8 @@ func (e *partnerExit) refuse(ctx workflow.Context, actor cases.Actor, in RejectI
 
 // end applies the exit's outcome to the partner.
 func (e *partnerExit) end(ctx workflow.Context, outcome string, at time.Time) error {
-	var pe *activities.PartnerExit
-	o := activities.ExitOutcome{PartnerID: e.partnerID, CaseID: e.id, Outcome: outcome, At: at}
-	return workflow.ExecuteActivity(activityContext(ctx), pe.EndPartnerExit, o).Get(ctx, nil)
+	_, err := endPartnerExit.run(ctx, activities.ExitOutcome{PartnerID: e.partnerID, CaseID: e.id, Outcome: outcome, At: at})
+	return err
 }
 
 // breach flags an exit ops did not handle by its deadline and notifies a

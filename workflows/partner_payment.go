@@ -208,12 +208,11 @@ func (p *partnerPayment) decline(ctx workflow.Context, actor cases.Actor, in Dec
 // balance refuses the step and leaves the case where it was. If the order
 // cannot take the payment, the debit is refunded and the case fails.
 func (p *partnerPayment) pay(ctx workflow.Context, actor cases.Actor, payer, waiting, paid string) error {
-	var pay *activities.Payments
 	movement := activities.Movement{
 		Reference: p.id + "/" + payer + "-payment", Payer: payer, PartnerID: p.partnerID, CustomerID: p.customerID,
 		OrderID: p.details.OrderID, Amount: p.details.Amount,
 	}
-	err := workflow.ExecuteActivity(activityContext(ctx), pay.Debit, movement).Get(ctx, nil)
+	_, err := debit.run(ctx, movement)
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.Type() == RefusalInsufficientBalance {
 		p.status = waiting
@@ -223,11 +222,11 @@ func (p *partnerPayment) pay(ctx workflow.Context, actor cases.Actor, payer, wai
 		return err
 	}
 	at := now(ctx)
-	err = workflow.ExecuteActivity(activityContext(ctx), pay.MarkOrderPaid, movement).Get(ctx, nil)
+	_, err = markOrderPaid.run(ctx, movement)
 	if errors.As(err, &appErr) && appErr.Type() == activities.OrderNotPayable {
-		refund := movement
-		refund.Reference = p.id + "/" + payer + "-refund"
-		if err := workflow.ExecuteActivity(activityContext(ctx), pay.Refund, refund).Get(ctx, nil); err != nil {
+		back := movement
+		back.Reference = p.id + "/" + payer + "-refund"
+		if _, err := refund.run(ctx, back); err != nil {
 			return err
 		}
 		p.status = PaymentFailed
@@ -268,8 +267,7 @@ func payerAudience(payer string) string {
 // order's own deadline; the case is handing_back meanwhile. missed says the
 // partner let its deadline pass.
 func (p *partnerPayment) handBack(ctx workflow.Context, st step, missed bool) error {
-	var pay *activities.Payments
-	err := workflow.ExecuteActivity(activityContext(ctx), pay.HandBackOrder, p.details.OrderID).Get(ctx, nil)
+	_, err := handBackOrder.run(ctx, p.details.OrderID)
 	if refused, ok := orderRefusal(err); ok {
 		return p.needsAttention(ctx, "hand_back_refused", refused)
 	}
@@ -302,8 +300,7 @@ func (p *partnerPayment) windowExpired(ctx workflow.Context) error {
 // cancelling meanwhile.
 func (p *partnerPayment) cancel(ctx workflow.Context) error {
 	p.status = PaymentCancelling
-	var pay *activities.Payments
-	err := workflow.ExecuteActivity(activityContext(ctx), pay.CancelOrder, p.details.OrderID).Get(ctx, nil)
+	_, err := cancelOrder.run(ctx, p.details.OrderID)
 	if refused, ok := orderRefusal(err); ok {
 		return p.needsAttention(ctx, "cancel_refused", refused)
 	}

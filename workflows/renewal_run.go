@@ -126,9 +126,8 @@ func (r *renewalRun) applyExpiryPolicies(ctx workflow.Context) error {
 		detail: map[string]any{"as_of": r.details.AsOf}}); err != nil {
 		return err
 	}
-	var a *activities.Renewals
-	var expired int
-	if err := workflow.ExecuteActivity(batchContext(ctx), a.ApplyExpiryPolicies, r.details.AsOf).Get(ctx, &expired); err != nil {
+	expired, err := applyExpiryPolicies.run(ctx, r.details.AsOf)
+	if err != nil {
 		return err
 	}
 	r.details.Expired = expired
@@ -139,10 +138,8 @@ func (r *renewalRun) applyExpiryPolicies(ctx workflow.Context) error {
 // renewBatch renews the next batch of due groups (the run's every step),
 // and completes the run once no group is left.
 func (r *renewalRun) renewBatch(ctx workflow.Context, size int) error {
-	var a *activities.Renewals
-	var out activities.BatchOutcome
-	batch := activities.RenewBatch{RunID: r.id, AsOf: r.details.AsOf, After: r.details.Cursor, Limit: size}
-	if err := workflow.ExecuteActivity(batchContext(ctx), a.RenewDueGroups, batch).Get(ctx, &out); err != nil {
+	out, err := renewDueGroups.run(ctx, activities.RenewBatch{RunID: r.id, AsOf: r.details.AsOf, After: r.details.Cursor, Limit: size})
+	if err != nil {
 		return err
 	}
 	r.add(out)

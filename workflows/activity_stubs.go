@@ -1,0 +1,73 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"partnerops/activities"
+	"partnerops/cases"
+	"partnerops/rules"
+)
+
+// activityStub is one activity as the workflows call it, typed: its function,
+// its input and its result, and how it runs (a local activity, or with
+// its own options). Each activity's options are set here, once.
+type activityStub[In, Out any] struct {
+	fn    any
+	local bool // runs in the workflow task (localActivityContext)
+	// options are a remote attempt's (activityContext, batchContext).
+	options func(workflow.Context) workflow.Context
+}
+
+// none is the result of an activity that answers only an error.
+type none struct{}
+
+// run runs the activity on in, as it is declared to run.
+func (a activityStub[In, Out]) run(ctx workflow.Context, in In) (Out, error) {
+	return a.runAs(ctx, in, a.local)
+}
+
+// runAs runs the activity on in, locally or not: for a run on either side
+// of a patch that moved it.
+func (a activityStub[In, Out]) runAs(ctx workflow.Context, in In, local bool) (Out, error) {
+	var f workflow.Future
+	if local {
+		f = workflow.ExecuteLocalActivity(localActivityContext(ctx), a.fn, in)
+	} else {
+		f = workflow.ExecuteActivity(a.options(ctx), a.fn, in)
+	}
+	var out Out
+	if _, nothing := any(out).(none); nothing {
+		return out, f.Get(ctx, nil)
+	}
+	err := f.Get(ctx, &out)
+	return out, err
+}
+
+// The activities the case workflows call. The receivers are nil: Temporal
+// takes an activity's name from its method, and the worker registers the
+// real ones (worker/worker.go).
+var (
+	recordTransition  = activityStub[cases.Transition, none]{fn: (*activities.Cases)(nil).RecordTransition, local: true, options: activityContext}
+	dueAt             = activityStub[activities.DueAtRequest, time.Time]{fn: (*activities.Calendar)(nil).DueAt, options: activityContext}
+	checkBusinessInfo = activityStub[activities.CheckRequest, []rules.FieldError]{fn: (*activities.Certification)(nil).CheckBusinessInfo, local: true, options: activityContext}
+
+	debit         = activityStub[activities.Movement, none]{fn: (*activities.Payments)(nil).Debit, options: activityContext}
+	refund        = activityStub[activities.Movement, none]{fn: (*activities.Payments)(nil).Refund, options: activityContext}
+	markOrderPaid = activityStub[activities.Movement, none]{fn: (*activities.Payments)(nil).MarkOrderPaid, options: activityContext}
+	handBackOrder = activityStub[string, none]{fn: (*activities.Payments)(nil).HandBackOrder, options: activityContext}
+	cancelOrder   = activityStub[string, none]{fn: (*activities.Payments)(nil).CancelOrder, options: activityContext}
+
+	checkInvoice = activityStub[activities.InvoiceCheckRequest, []rules.InvoiceProblem]{fn: (*activities.Incentives)(nil).CheckInvoice, local: true}
+	payOut       = activityStub[activities.Payout, none]{fn: (*activities.Incentives)(nil).PayOut, options: activityContext}
+
+	checkOpportunity        = activityStub[activities.OpportunityCheckRequest, activities.OpportunityCheck]{fn: (*activities.Opportunities)(nil).CheckOpportunity, local: true}
+	settleVendorOpportunity = activityStub[activities.InvitationAnswer, none]{fn: (*activities.Opportunities)(nil).SettleVendorOpportunity, local: true}
+
+	checkExitObligations = activityStub[activities.ObligationsRequest, []rules.ExitObligation]{fn: (*activities.PartnerExit)(nil).CheckExitObligations, options: activityContext}
+	endPartnerExit       = activityStub[activities.ExitOutcome, none]{fn: (*activities.PartnerExit)(nil).EndPartnerExit, options: activityContext}
+
+	applyExpiryPolicies = activityStub[time.Time, int]{fn: (*activities.Renewals)(nil).ApplyExpiryPolicies, options: batchContext}
+	renewDueGroups      = activityStub[activities.RenewBatch, activities.BatchOutcome]{fn: (*activities.Renewals)(nil).RenewDueGroups, options: batchContext}
+)
