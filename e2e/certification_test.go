@@ -350,6 +350,7 @@ func TestSLABreachEscalates(t *testing.T) {
 	if d := certificationDetails(t, again); d.Submissions != 2 || d.BusinessInfo.Address != "2 Cloud Road, Hangzhou" {
 		t.Errorf("after resubmission %+v", d)
 	}
+	s.recordHistory(c.ID, "certification_ticket_breached")
 }
 
 func TestCaseListPagination(t *testing.T) {

@@ -365,10 +365,10 @@ func (w *settlement) resumeClock(ctx workflow.Context) {
 	w.sla = &cases.SLA{DueAt: due}
 }
 
-// partnerTurn reports whether the partner must act now (its clock runs).
+// partnerTurn reports whether the partner must act now (its clock runs):
+// the settlement waits on the partner (its declaration says when).
 func partnerTurn(status string) bool {
-	return status == SettlementAwaitingApplication || status == SettlementAwaitingInvoice ||
-		status == SettlementAwaitingReturnRequest || status == SettlementAwaitingReversal
+	return declared.WaitsOn(cases.KindIncentiveSettlement, status) == Partner
 }
 
 // wait waits for the case to move: a reminder or the partner's deadline

@@ -135,6 +135,13 @@ func (c Catalog) Awaiting(party Party) []string {
 	return out
 }
 
+// WaitsOn is who a case of kind in status waits on ("" when final).
+func (c Catalog) WaitsOn(kind cases.Kind, status string) Party {
+	p, _ := c.Find(kind)
+	st, _ := p.status(status)
+	return st.WaitsOn
+}
+
 // PausesSLA reports whether a case of kind in status has its SLA clock stopped.
 func (c Catalog) PausesSLA(kind cases.Kind, status string) bool {
 	p, _ := c.Find(kind)
