@@ -42,7 +42,9 @@ type Policy struct {
 	InvitationExpiry     time.Duration `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"168h" help:"How long a partner invited to a vendor opportunity has to answer (168h: 7 days), unless the share names its own expiry."`
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
 	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
-	ExitSLA        string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
+	// IdempotencyRetention is how long the worker's hourly sweep keeps idempotency keys.
+	IdempotencyRetention time.Duration `name:"idempotency-retention" env:"PARTNEROPS_IDEMPOTENCY_RETENTION" default:"24h" help:"How long an Idempotency-Key is remembered: a request repeated with it later creates anew."`
+	ExitSLA              string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -76,14 +76,21 @@ func TestApplyTransitionIsIdempotentAndOrdered(t *testing.T) {
 	}
 }
 
-func TestOpenCaseIdempotencyKey(t *testing.T) {
-	ctx := context.Background()
+// newCaseByAdmin is newCase with its partner's admin, who opens it.
+func newCaseByAdmin(t *testing.T) (*store.Store, cases.Case, store.Principal) {
+	t.Helper()
 	st, _ := testdb.New(t)
 	c, partnerID := newCase(t, st)
-	p, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "admin", Role: cases.RoleAdmin, PartnerID: partnerID})
+	p, _, err := st.CreatePrincipal(context.Background(), store.NewPrincipal{Name: "admin", Role: cases.RoleAdmin, PartnerID: partnerID})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, c, p
+}
+
+func TestOpenCaseIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	st, c, p := newCaseByAdmin(t)
 	request := []byte("POST /v1/partners/x/certifications\n{}")
 
 	// Twenty identical requests at once open one case.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -76,4 +77,19 @@ func createIdempotently[T any](ctx context.Context, s *Store, idem *Idempotency,
 		return err
 	})
 	return out, replayed, err
+}
+
+// PruneIdempotencyKeys deletes up to limit idempotency keys claimed before
+// before, oldest first, and says how many it deleted. A request repeated
+// with a pruned key creates anew: keys are kept for as long as clients
+// retry (PARTNEROPS_IDEMPOTENCY_RETENTION).
+func (s *Store) PruneIdempotencyKeys(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := s.db.ExecContext(ctx, `
+		DELETE FROM idempotency_keys WHERE (principal_id, key) IN (
+			SELECT principal_id, key FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2)`, before, limit)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

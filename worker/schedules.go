@@ -28,13 +28,15 @@ type sweep struct {
 const RenewalScheduleID = workflows.RenewalScheduleID
 
 // sweeps are the schedules every worker makes sure exist: two every
-// minute, and the daily schedule of every process that declares one (the
+// minute, the pruning of idempotency keys hourly, and the daily schedule of every process that declares one (the
 // renewal run's at 03:00), in the business time zone.
 func sweeps(loc *time.Location, catalog workflows.Catalog) []sweep {
 	everyMinute := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: sweepEvery}}}
 	out := []sweep{
 		{id: "partnerops-start-pending-cases", workflow: workflows.StartPendingCasesWorkflow, spec: everyMinute, catchUp: sweepEvery},
 		{id: "partnerops-cancel-overdue-orders", workflow: workflows.CancelOverdueOrdersWorkflow, spec: everyMinute, catchUp: sweepEvery},
+		{id: "partnerops-prune-idempotency-keys", workflow: workflows.PruneIdempotencyKeysWorkflow,
+			spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: time.Hour}}}, catchUp: time.Hour},
 	}
 	for _, p := range catalog {
 		if sch := p.Schedule; sch != nil {

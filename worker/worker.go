@@ -21,6 +21,9 @@ import (
 type Deps struct {
 	Store    *store.Store
 	Location *time.Location // the business calendar's time zone
+	// IdempotencyRetention is how long idempotency keys are kept (zero:
+	// DefaultIdempotencyRetention).
+	IdempotencyRetention time.Duration
 	// Temporal and TaskQueue start case workflows (the start reconciler);
 	// Run sets them.
 	Temporal  client.Client
@@ -39,10 +42,19 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
 	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
+	retention := d.IdempotencyRetention
+	if retention <= 0 {
+		retention = DefaultIdempotencyRetention
+	}
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
+		IdempotencyRetention: retention,
 	})
 }
+
+// DefaultIdempotencyRetention is how long idempotency keys are kept when
+// Deps names no period (PARTNEROPS_IDEMPOTENCY_RETENTION's default).
+const DefaultIdempotencyRetention = 24 * time.Hour
 
 // Options are the worker's options: every activity's permanent errors are
 // non-retryable (activities.Permanent).

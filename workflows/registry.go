@@ -25,8 +25,9 @@ func init() {
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),
 // by their registered names.
 var sweeps = map[string]any{
-	StartPendingCasesWorkflow:   StartPendingCases,
-	CancelOverdueOrdersWorkflow: CancelOverdueOrders,
+	StartPendingCasesWorkflow:    StartPendingCases,
+	CancelOverdueOrdersWorkflow:  CancelOverdueOrders,
+	PruneIdempotencyKeysWorkflow: PruneIdempotencyKeys,
 }
 
 func actionTable(kind cases.Kind) []action {

@@ -13,6 +13,8 @@ import (
 const (
 	StartPendingCasesWorkflow   = "StartPendingCases"
 	CancelOverdueOrdersWorkflow = "CancelOverdueOrders"
+	// PruneIdempotencyKeysWorkflow runs hourly.
+	PruneIdempotencyKeysWorkflow = "PruneIdempotencyKeys"
 )
 
 // StartPendingCases is the start reconciler: it starts the workflow of every
@@ -35,6 +37,15 @@ func CancelOverdueOrders(ctx workflow.Context) (int, error) {
 	var cancelled int
 	err := workflow.ExecuteActivity(sweepContext(ctx), a.CancelOverdueOrders).Get(ctx, &cancelled)
 	return cancelled, err
+}
+
+// PruneIdempotencyKeys deletes the idempotency keys past their retention
+// and returns how many.
+func PruneIdempotencyKeys(ctx workflow.Context) (int, error) {
+	var a *activities.Sweeps
+	var pruned int
+	err := workflow.ExecuteActivity(sweepContext(ctx), a.PruneIdempotencyKeys).Get(ctx, &pruned)
+	return pruned, err
 }
 
 // sweepContext gives a sweep's activity a few attempts: the next run, a

@@ -102,7 +102,7 @@ func (c *devCmd) Run() error {
 	var g errgroup.Group
 	g.Go(func() error {
 		defer stopAPI()
-		return runWorker(workerCtx, tc, temporalCfg, worker.Deps{Store: st, Location: loc}, logger)
+		return runWorker(workerCtx, tc, temporalCfg, worker.Deps{Store: st, Location: loc, IdempotencyRetention: c.IdempotencyRetention}, logger)
 	})
 	g.Go(func() error {
 		defer stopWorker()

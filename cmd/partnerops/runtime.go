@@ -61,6 +61,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if problems := rules.VendorEntityProblems(vendorEntity(p)); len(problems) > 0 {
 		return nil, fmt.Errorf("the vendor entity (PARTNEROPS_VENDOR_ENTITY_NAME, PARTNEROPS_VENDOR_ENTITY_TAX_ID): %w", problems)
 	}
+	if p.IdempotencyRetention <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_IDEMPOTENCY_RETENTION: must be a positive duration, not %s", p.IdempotencyRetention)
+	}
 	if p.ExitCoolingOff <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
