@@ -70,7 +70,8 @@ func (r Renewal) Charge() rules.Money { return rules.Money{Amount: r.Amount, Cur
 
 // RenewGroup renews a group in one transaction: it charges the payer's
 // account (the customer's, within its partner's books: for a resale
-// customer the money its partner allocated) under the group's term
+// customer the money its partner allocated, earmarked for the primary's
+// type first, then unrestricted) under the group's term
 // reference, extends every resource of the group by the period from its own
 // expiry, counts the auto-renewal down (Auto), records the renewal and
 // notifies the customer and the partner. Either all of it commits or none:
@@ -143,11 +144,9 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		return Renewal{}, ErrChargeTooLarge
 	}
 	reference := rules.TermReference(p.ID, p.ExpiresAt)
-	posting, replayed, err := post(ctx, tx, PostingRequest{
-		Kind: PostingRenewal, Reference: reference, From: CustomerAccount(partnerID.String, p.CustomerID),
-		To: VendorRevenueAccount(partnerID.String), Amount: charge,
-		Memo: fmt.Sprintf("renewal of %s for %d %s", p.ID, period.Period, period.Unit),
-	})
+	// The group is its primary's product: money earmarked for it pays first.
+	posting, replayed, err := chargeCustomer(ctx, tx, PostingRenewal, reference, partnerID.String, p.CustomerID, p.Type,
+		charge, fmt.Sprintf("renewal of %s for %d %s", p.ID, period.Period, period.Unit))
 	if err != nil {
 		return Renewal{}, err
 	}
