@@ -63,7 +63,8 @@ var caseKindSchemas = []caseKindSchema{
 			"account, once; then paid, final) or reject with a reason. A rejected invoice is taken back before a new " +
 			"one counts: a paper one (awaiting_return_request) with request_return (address, recipient; filing_return, then return_requested, where ops " +
 			"mark_returned with the courier and tracking number within the ticket SLA: a breach sets sla.breached and notifies " +
-			"supervisors), an electronic one (awaiting_reversal) with report_reversal (the red-letter invoice number, or voided in its month); back to " +
+			"supervisors), an electronic one (awaiting_reversal) with report_reversal (an old-format one voided in its month or by its red-letter invoice's number, " +
+			"a fully digitalised one only by its red-letter confirmation's 20-digit number; a refusal names the rule in errors[].code); back to " +
 			"awaiting_invoice, any number of rounds (details.invoices). The partner's deadline (details.deadline, sla.due_at outside " +
 			"a return) stops while the vendor holds the case, is reminded before it passes, and lapses the case when it does " +
 			"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +

@@ -588,13 +588,12 @@ func (w *settlement) markReturned(ctx workflow.Context, actor cases.Actor, in ru
 }
 
 func (w *settlement) checkReversal(in rules.Reversal) error {
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
+	problems := in.Validate()
+	if w != nil {
+		problems = rules.ReversalProblems(w.current().Invoice, in, w.workflowNow().In(w.location).Format(time.DateOnly))
 	}
-	if in.Voided && w != nil {
-		if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
-			return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
-		}
+	if len(problems) > 0 {
+		return invalidInput(problems)
 	}
 	return nil
 }
