@@ -43,6 +43,8 @@ type Policy struct {
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
 	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
 	ExitSLA        string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
+	// RenewalRetention is read by every renewal run.
+	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -203,7 +203,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 func renewsPlainly(b *batchGroup, g DueGroup, unpaid bool) bool {
 	p := b.primary
 	return !p.PrimaryID.Valid && p.ExpiresAt.Equal(g.Term) && p.Billing == "period" &&
-		(p.Status == rules.ResourceInUse || p.Status == rules.ResourceExpired) && p.AutoRenewal() != nil &&
+		(p.Status == rules.ResourceInUse || p.Status == rules.ResourceExpired || p.Status == rules.ResourceFrozen) && p.AutoRenewal() != nil &&
 		len(b.members) > 0 && !unpaid && b.partnerID != ""
 }
 
@@ -348,7 +348,7 @@ func (w *batchWrites) write(ctx context.Context, tx *sqlx.Tx, req RenewalRequest
 			[]any{pq.Array(w.entryPostings), pq.Array(w.entryAccounts), pq.Array(w.entryPartners), pq.Array(w.entryAmounts),
 				pq.Array(w.entryCurr), pq.Array(w.entryAfter)}},
 		{`UPDATE resources r SET expires_at = (r.expires_at AT TIME ZONE $3 + make_interval(months => v.months::int)) AT TIME ZONE $3,
-			status = CASE WHEN r.status = 'expired' THEN 'in_use' ELSE r.status END, updated_at = $4
+			status = CASE WHEN r.status IN ('expired', 'frozen') THEN 'in_use' ELSE r.status END, updated_at = $4
 			FROM unnest($1::text[], $2::bigint[]) AS v (id, months) WHERE r.id = v.id AND r.status <> 'closed'`,
 			[]any{pq.Array(w.members), pq.Array(w.memberMonths), req.Location.String(), req.RenewedAt}},
 		{`UPDATE resources r SET auto_renew_unit = v.unit, auto_renew_period = v.period::int, auto_renew_count = v.count::int,

@@ -13,6 +13,7 @@ import (
 
 	"partnerops/activities"
 	"partnerops/outbox"
+	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/workflows"
 )
@@ -21,6 +22,9 @@ import (
 type Deps struct {
 	Store    *store.Store
 	Location *time.Location // the business calendar's time zone
+	// Retention is how long resources are retained after expiry (the
+	// zero value: rules.DefaultRetentionDays for every type).
+	Retention rules.Retention
 	// Temporal and TaskQueue start case workflows (the start reconciler);
 	// Run sets them.
 	Temporal  client.Client
@@ -38,7 +42,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
-	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
+	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location, Retention: d.Retention})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})
