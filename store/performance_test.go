@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"partnerops/cases"
-	"partnerops/internal/testdb"
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -17,17 +16,13 @@ import (
 // not at all, the year counted in the business time zone.
 func TestPartnerPerformanceAcrossADissociationAndAYearBoundary(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
+	st, a, c, _ := orderingCustomer(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, err := st.CreatePartner(ctx, "Acme", "solution_provider", "certified")
-	must(err)
-	c, err := st.CreateCustomer(ctx, "Blue Sky", a.ID, "resale")
-	must(err)
 	admin, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Acme admin", Role: cases.RoleAdmin, PartnerID: a.ID})
 	must(err)
 	shanghai, err := time.LoadLocation("Asia/Shanghai")

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"partnerops/internal/testdb"
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -17,17 +16,13 @@ import (
 // customer and its partner, at most once a day.
 func TestRenewalThroughTheRetentionPeriod(t *testing.T) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
+	st, p, c, _ := orderingCustomer(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	p, err := st.CreatePartner(ctx, "Acme", "cloud_reseller", "")
-	must(err)
-	c, err := st.CreateCustomer(ctx, "Blue Sky", p.ID, "resale")
-	must(err)
 	expiry := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	for _, id := range []string{"ecs-late", "ecs-never"} {
 		_, err := st.PutResource(ctx, c.ID, rules.NewResource{ID: id, Type: rules.ResourceECS, Region: "cn-north-4",
