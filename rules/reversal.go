@@ -6,7 +6,7 @@ import (
 )
 
 // How a rejected invoice is taken back depends on its form (the tax rules,
-// see docs/incentive.md):
+// see docs/money-rules.md):
 //   - a paper invoice is returned, or voided (作废) in its month of issue
 //     when every copy is back;
 //   - an old-format electronic invoice is voided in its month of issue, or
