@@ -35,7 +35,7 @@ type Movement struct {
 // Debit takes the order's amount from the payer's account, once per
 // reference: a retry after a crash that followed the commit moves nothing.
 func (a *Payments) Debit(ctx context.Context, m Movement) error {
-	err := a.Store.PayOrder(ctx, m.Payer, m.PartnerID, m.CustomerID, m.Amount, m.Reference)
+	err := a.Store.PayOrder(ctx, m.Payer, m.PartnerID, m.CustomerID, m.OrderID, m.Amount, m.Reference)
 	var short *store.InsufficientBalanceError
 	if errors.As(err, &short) {
 		return temporal.NewNonRetryableApplicationError(short.Error(), InsufficientBalance, nil)

@@ -17,6 +17,9 @@ import (
 type Renewals struct {
 	Store    *store.Store
 	Location *time.Location // months are counted in the business time zone
+	// Retention is how long expired resources are retained: groups short
+	// of funds are retried until its last day, and released after.
+	Retention rules.Retention
 	// PerTransaction is how many due groups one transaction renews
 	// together (store.RenewDueGroups); 0 is DefaultRenewalsPerTransaction.
 	PerTransaction int
@@ -65,17 +68,29 @@ type BatchOutcome struct {
 }
 
 // ApplyExpiryPolicies applies the expiry policy of every resource in use
-// that expired by asOf, a batch at a time, heartbeating the count.
+// that expired by asOf and releases those whose retention ended, a batch at
+// a time, heartbeating the count.
 func (a *Renewals) ApplyExpiryPolicies(ctx context.Context, asOf time.Time) (int, error) {
 	total := 0
-	for {
-		n, err := a.Store.ApplyExpiryPolicies(ctx, asOf, overdueBatch)
-		total += n
-		if err != nil || n < overdueBatch {
-			return total, err
+	for _, step := range []func(context.Context, time.Time, int) (int, error){
+		a.Store.ApplyExpiryPolicies,
+		func(ctx context.Context, asOf time.Time, limit int) (int, error) {
+			return a.Store.ReleaseRetained(ctx, asOf, a.Retention, limit)
+		},
+	} {
+		for {
+			n, err := step(ctx, asOf, overdueBatch)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			activity.RecordHeartbeat(ctx, total)
+			if n < overdueBatch {
+				break
+			}
 		}
-		activity.RecordHeartbeat(ctx, total)
 	}
+	return total, nil
 }
 
 // RenewDueGroups renews up to Limit due groups past After,
@@ -90,7 +105,7 @@ func (a *Renewals) RenewDueGroups(ctx context.Context, in RenewBatch) (BatchOutc
 			return BatchOutcome{}, err
 		}
 	}
-	groups, err := a.Store.DueGroups(ctx, in.AsOf, out.Last, in.Limit-out.Seen)
+	groups, err := a.Store.DueGroups(ctx, in.AsOf, a.Retention, out.Last, in.Limit-out.Seen)
 	if err != nil {
 		return BatchOutcome{}, err
 	}
@@ -111,7 +126,7 @@ func (a *Renewals) RenewDueGroups(ctx context.Context, in RenewBatch) (BatchOutc
 				return BatchOutcome{}, err
 			}
 			if errors.Is(results[i], store.ErrInsufficientBalance) {
-				if err := a.Store.RecordRenewalShortfall(ctx, g.PrimaryID, results[i].Error(), in.AsOf); err != nil {
+				if err := a.Store.RecordRenewalShortfall(ctx, g.PrimaryID, results[i].Error(), in.AsOf, a.Retention, a.Location); err != nil {
 					return BatchOutcome{}, err
 				}
 			}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -92,8 +91,9 @@ type moneyPartnerAccount struct {
 }
 
 type moneyCustomerAccount struct {
-	CustomerID string        `json:"customer_id"`
-	Balances   []rules.Money `json:"balances" doc:"One per currency, by currency"`
+	CustomerID string              `json:"customer_id"`
+	Balances   []rules.Money       `json:"balances" doc:"One per currency, by currency"`
+	Parts      []store.BalancePart `json:"parts" doc:"What each part of the balance may buy: per currency and usage scenes, unrestricted money (no scenes) first; a charge draws from money earmarked for its product first, then from unrestricted money"`
 }
 
 type createDepositInput struct {
@@ -193,7 +193,11 @@ func (s *Server) customerMoneyAccount(ctx context.Context, in *CustomerPath) (*b
 	if err != nil {
 		return nil, err
 	}
-	return &bodyOf[moneyCustomerAccount]{Body: moneyCustomerAccount{CustomerID: cust.ID, Balances: balances}}, nil
+	parts, err := s.store.CustomerBalanceParts(ctx, cust.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &bodyOf[moneyCustomerAccount]{Body: moneyCustomerAccount{CustomerID: cust.ID, Balances: balances, Parts: parts}}, nil
 }
 
 // createDeposit serves POST /v1/partners/{id}/deposits: staff record money
@@ -264,13 +268,7 @@ func moneyError(err error) error {
 	var short *store.InsufficientBalanceError
 	switch {
 	case errors.As(err, &short):
-		whose := map[store.AccountKind]string{store.AccountPartner: "the partner", store.AccountCustomer: "the customer"}[short.Account]
-		if whose == "" {
-			whose = "the " + string(short.Account) + " account"
-		}
-		return conflict("insufficient-balance", fmt.Sprintf(
-			"insufficient balance: %s has %d %s available, %d %s asked; nothing was moved",
-			whose, short.Available.Amount, short.Available.Currency, short.Asked.Amount, short.Asked.Currency))
+		return conflict("insufficient-balance", short.Error()+"; nothing was moved")
 	case errors.Is(err, store.ErrDuplicateTransactionID):
 		return conflict("duplicate-transaction-id",
 			"this transaction_id was already used for a deposit or adjustment of the partner; nothing was moved")

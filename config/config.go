@@ -45,6 +45,8 @@ type Policy struct {
 	// IdempotencyRetention is how long the worker's hourly sweep keeps idempotency keys.
 	IdempotencyRetention time.Duration `name:"idempotency-retention" env:"PARTNEROPS_IDEMPOTENCY_RETENTION" default:"24h" help:"How long an Idempotency-Key is remembered: a request repeated with it later creates anew."`
 	ExitSLA              string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
+	// RenewalRetention is read by every renewal run.
+	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

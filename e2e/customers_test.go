@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -70,8 +71,13 @@ type cuOrder struct {
 type cuPerformance struct {
 	PartnerID  string        `json:"partner_id"`
 	Year       int           `json:"year"`
+	TimeZone   string        `json:"time_zone"`
+	From       string        `json:"from"`
 	Revenue    []rules.Money `json:"revenue"`
 	OrderCount int           `json:"order_count"`
+	Orders     struct {
+		Revenue []rules.Money `json:"revenue"`
+	} `json:"orders"`
 }
 
 // cuBinding is a valid binding body, for a new cloud account.
@@ -560,7 +566,10 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 	// through the store; the year is counted in Asia/Shanghai.
 	record := func(o store.NewMarketplaceOrder) {
 		t.Helper()
-		if o.SalesChannel == "" {
+		switch {
+		case o.SalesChannel == "" && o.CustomerPartnerID != "": // sold through the customer's partner
+			o.SalesChannel, o.MarginTo, o.ResellerID = "partner", "partner", o.CustomerPartnerID
+		case o.SalesChannel == "":
 			o.SalesChannel, o.MarginTo = "vendor_direct", "vendor"
 		}
 		if o.Product == "" {
@@ -593,6 +602,9 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 	record(store.NewMarketplaceOrder{CustomerID: nimbusCustomer.ID, CustomerPartnerID: s.partnerB, Amount: 999, Currency: "CNY", At: at("2024-05-05T05:00:00Z")})
 	record(store.NewMarketplaceOrder{BuyerPartnerID: s.partnerB, Amount: 1, Currency: "USD", At: at("2024-05-05T05:00:00Z")})
 	record(store.NewMarketplaceOrder{CustomerID: walkIn.ID, Amount: 31, Currency: "CNY", At: at("2024-05-05T05:00:00Z")})
+	// Partner A's customer buying from the vendor directly: no partner's performance.
+	record(store.NewMarketplaceOrder{CustomerID: resale.ID, CustomerPartnerID: s.partnerA, SalesChannel: "vendor_direct", MarginTo: "vendor",
+		Amount: 60, Currency: "CNY", At: at("2024-06-01T10:00:00+08:00")})
 	// The association is checked when the order is recorded.
 	if _, _, err := s.store.RecordMarketplaceOrder(ctx, store.NewMarketplaceOrder{CustomerID: resale.ID, CustomerPartnerID: s.partnerB,
 		Product: "x", Amount: 1, Currency: "CNY", SalesChannel: "vendor_direct", MarginTo: "vendor"}, nil); err != store.ErrAssociationChanged {
@@ -608,7 +620,9 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 		if want == nil {
 			want = []rules.Money{}
 		}
-		if got.PartnerID != partnerID || got.Year != year || got.OrderCount != count || !slices.Equal(got.Revenue, want) {
+		from := fmt.Sprintf("%d-01-01T00:00:00+08:00", year)
+		if got.PartnerID != partnerID || got.Year != year || got.OrderCount != count || !slices.Equal(got.Revenue, want) ||
+			got.From != from || got.TimeZone != "Asia/Shanghai" || !slices.Equal(got.Orders.Revenue, want) {
 			t.Errorf("performance %+v, want %s %d %d %v", got, partnerID, year, count, want)
 		}
 	}
@@ -619,9 +633,9 @@ func TestMarketplaceOrdersAndPerformance(t *testing.T) {
 	check(perf(s.partnerB, "2024", s.adminB), s.partnerB, 2024, 2,
 		rules.Money{Amount: 999, Currency: "CNY"}, rules.Money{Amount: 1, Currency: "USD"})
 	thisYear := time.Now().In(shanghai(t)).Year()
-	check(perf(s.partnerA, time.Now().In(shanghai(t)).Format("2006"), s.supervisor), s.partnerA, thisYear, 5,
-		rules.Money{Amount: 12000 + 3000 + 500, Currency: "CNY"}, rules.Money{Amount: 100, Currency: "EUR"},
-		rules.Money{Amount: 2000, Currency: "USD"})
+	// This year's orders through Acme; the vendor-direct ones (3,000 CNY, 100 EUR, 20 USD) are not Acme's.
+	check(perf(s.partnerA, time.Now().In(shanghai(t)).Format("2006"), s.supervisor), s.partnerA, thisYear, 2,
+		rules.Money{Amount: 12000 + 500, Currency: "CNY"})
 	check(perf(s.partnerA, "2100", s.memberA), s.partnerA, 2100, 0)
 
 	for _, year := range []string{"", "1999", "2101", "20x4", "2024.0"} {

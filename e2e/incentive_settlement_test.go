@@ -163,6 +163,19 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 	}
 	s.call("POST", "/v1/cases/"+c.ID+"/actions/mark_returned", s.adminA, map[string]any{"courier": "SF Express", "tracking_number": "SF1234567890"}).expect(t, 403)
 	act(s.ops, "mark_returned", map[string]any{"courier": "SF Express", "tracking_number": "SF1234567890"}, 200)
+	// A fully digitalised ordinary invoice (数电票) by mistake: it is never voided,
+	// only reversed on a red-letter confirmation (its 20-digit number).
+	digital := s.paperInvoice("digital_vat_ordinary", "26332000000010000003")
+	digital["medium"] = "electronic"
+	delete(digital, "code")
+	if r := act(s.adminA, "submit_invoice", digital, 200); r.Status != workflows.SettlementAwaitingReversal {
+		t.Fatalf("a digital ordinary invoice: %s", r.Status)
+	}
+	p := decode[problem](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/report_reversal", s.adminA, map[string]any{"voided": true}).expect(t, 422))
+	if len(p.Errors) != 1 || p.Errors[0].Field != "voided" || p.Errors[0].Code != rules.DigitalInvoiceNotVoidable {
+		t.Errorf("voiding a digital invoice: %+v", p)
+	}
+	act(s.adminA, "report_reversal", map[string]any{"red_letter_number": "26332000000090000003"}, 200)
 	inReview := act(s.adminA, "submit_invoice", s.paperInvoice("vat_special", "10000002"), 200)
 	if inReview.Status != workflows.SettlementInvoiceInReview {
 		t.Fatalf("a correct invoice: %s %+v", inReview.Status, settlementDetails(t, inReview).Invoices)
@@ -181,7 +194,7 @@ func TestIncentiveSettlementWalkthrough(t *testing.T) {
 	for _, e := range events.Events {
 		types = append(types, e.Type)
 	}
-	if want := "published applied invoice_submitted checks_failed return_requested returned invoice_submitted checks_passed invoice_accepted paid"; strings.Join(types, " ") != want {
+	if want := "published applied invoice_submitted checks_failed return_requested returned invoice_submitted checks_failed invoice_reversed invoice_submitted checks_passed invoice_accepted paid"; strings.Join(types, " ") != want {
 		t.Errorf("timeline %v", types)
 	}
 	s.recordHistory(c.ID, "incentive_settlement_walkthrough")

@@ -52,7 +52,7 @@ func TestRenewalBenchmark(t *testing.T) {
 	renewed := 0
 	var after *rules.DueGroup
 	for {
-		groups, err := bareStore.DueGroups(ctx, time.Now(), after, 500)
+		groups, err := bareStore.DueGroups(ctx, time.Now(), rules.Retention{}, after, 500)
 		if err != nil {
 			t.Fatal(err)
 		}

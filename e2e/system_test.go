@@ -244,6 +244,7 @@ type problem struct {
 	Errors []struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`
+		Code    string `json:"code"`
 	} `json:"errors"`
 }
 

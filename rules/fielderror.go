@@ -10,6 +10,8 @@ import "strings"
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Code, when set, is the reason code of the rule the field breaks.
+	Code string `json:"code,omitempty"`
 }
 
 // FieldErrors is every bad field of one input at once; it is an error when non-empty.
@@ -42,4 +44,9 @@ func (e FieldErrors) Err() error {
 // add appends a problem with field.
 func (e *FieldErrors) add(field, message string) {
 	*e = append(*e, FieldError{Field: field, Message: message})
+}
+
+// addCode appends a problem with field and the reason code of the rule it breaks.
+func (e *FieldErrors) addCode(field, code, message string) {
+	*e = append(*e, FieldError{Field: field, Message: message, Code: code})
 }

@@ -12,8 +12,8 @@ func TestFieldErrorsError(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, ""},
-		{"one", FieldErrors{{"company_name", "is required"}}, "company_name: is required"},
-		{"two", FieldErrors{{"company_name", "is required"}, {"contact.email", "is bad"}},
+		{"one", FieldErrors{{Field: "company_name", Message: "is required"}}, "company_name: is required"},
+		{"two", FieldErrors{{Field: "company_name", Message: "is required"}, {Field: "contact.email", Message: "is bad"}},
 			"company_name: is required; contact.email: is bad"},
 	}
 	for _, tt := range tests {
@@ -32,7 +32,7 @@ func TestFieldErrorsErr(t *testing.T) {
 	if err := (FieldErrors{}).Err(); err != nil {
 		t.Errorf("empty FieldErrors: Err() = %v, want nil", err)
 	}
-	fe := FieldErrors{{"address", "is required"}}
+	fe := FieldErrors{{Field: "address", Message: "is required"}}
 	err := fe.Err()
 	if err == nil {
 		t.Fatal("non-empty FieldErrors: Err() = nil")

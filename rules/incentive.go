@@ -170,40 +170,6 @@ func (r ReturnShipment) Validate() FieldErrors {
 	return errs
 }
 
-// Reversal is how the partner took back a rejected electronic invoice: the
-// red-letter invoice (红字发票) that reverses it, or voided (作废) in the
-// month it was issued.
-type Reversal struct {
-	RedLetterNumber string `json:"red_letter_number,omitempty"`
-	Voided          bool   `json:"voided,omitempty"`
-}
-
-// Validate names the problem of a reversal: exactly one of a red-letter
-// number (8 or 20 digits) or voided. Whether voiding is still possible
-// depends on the invoice: see VoidProblem.
-func (r Reversal) Validate() FieldErrors {
-	var errs FieldErrors
-	n := strings.TrimSpace(r.RedLetterNumber)
-	switch {
-	case n == "" && !r.Voided:
-		errs.add("red_letter_number", "is required: the number of the red-letter invoice that reverses the rejected one (or voided: true)")
-	case n != "" && r.Voided:
-		errs.add("voided", "cannot be true with a red_letter_number: a voided invoice needs no red-letter invoice")
-	case n != "" && !digitsOf(n, 8) && !digitsOf(n, 20):
-		errs.add("red_letter_number", "must be 8 digits (paper) or 20 digits (fully digitalised e-invoice)")
-	}
-	return errs
-}
-
-// VoidProblem is "" when an invoice issued on issued may be voided on
-// today (both YYYY-MM-DD): only in the month it was issued.
-func VoidProblem(issued, today string) string {
-	if len(issued) < 7 || len(today) < 7 || issued[:7] != today[:7] {
-		return fmt.Sprintf("an invoice can be voided only in the month it was issued (%s); state the red-letter invoice that reverses it", issued)
-	}
-	return ""
-}
-
 // checkPlainText reports a required free-text field that is empty, longer
 // than max runes, or holds control characters.
 func checkPlainText(errs *FieldErrors, field, s string, max int) {

@@ -174,7 +174,39 @@ func TestReturnAndReversal(t *testing.T) {
 			t.Errorf("%+v names %q, want %q", r, got, want)
 		}
 	}
-	if VoidProblem("2026-11-03", "2026-11-30") != "" || VoidProblem("2026-10-31", "2026-11-01") == "" {
-		t.Error("voiding is allowed exactly in the month of issue")
+}
+
+// Each form of invoice has its own way back, and a broken rule names itself.
+func TestReversalByInvoiceForm(t *testing.T) {
+	paper := Invoice{Kind: VATSpecial, Medium: MediumPaper, IssueDate: "2026-11-03"}
+	electronic := Invoice{Kind: VATOrdinary, Medium: MediumElectronic, IssueDate: "2026-11-03"}
+	digital := Invoice{Kind: DigitalVATSpecial, Medium: MediumElectronic, IssueDate: "2026-11-03"}
+	redLetter, confirmation, voided := Reversal{RedLetterNumber: "12345678"}, Reversal{RedLetterNumber: "26332000000088888888"}, Reversal{Voided: true}
+	for _, c := range []struct {
+		name       string
+		inv        Invoice
+		r          Reversal
+		today      string
+		field, why string
+	}{
+		{"paper voided in its month", paper, voided, "2026-11-30", "", ""},
+		{"paper voided the next month", paper, voided, "2026-12-01", "voided", VoidOutsideIssueMonth},
+		{"old electronic voided in its month", electronic, voided, "2026-11-30", "", ""},
+		{"old electronic voided the next month", electronic, voided, "2026-12-01", "voided", VoidOutsideIssueMonth},
+		{"old electronic red-lettered", electronic, redLetter, "2027-03-01", "", ""},
+		{"old electronic with a confirmation number", electronic, confirmation, "2026-11-30", "red_letter_number", RedLetterNumberMalformed},
+		{"digital voided, even in its month", digital, voided, "2026-11-03", "voided", DigitalInvoiceNotVoidable},
+		{"digital with an 8-digit red-letter number", digital, redLetter, "2026-11-30", "red_letter_number", RedLetterConfirmationRequired},
+		{"digital on its red-letter confirmation", digital, confirmation, "2027-01-05", "", ""},
+		{"nothing stated", digital, Reversal{}, "2026-11-30", "red_letter_number", ReversalMissing},
+		{"both stated", electronic, Reversal{RedLetterNumber: "12345678", Voided: true}, "2026-11-30", "voided", ReversalAmbiguous},
+	} {
+		got := ReversalProblems(c.inv, c.r, c.today)
+		switch {
+		case c.field == "" && len(got) > 0:
+			t.Errorf("%s: refused %v", c.name, got)
+		case c.field != "" && (len(got) != 1 || got[0].Field != c.field || got[0].Code != c.why):
+			t.Errorf("%s: %+v, want %s (%s)", c.name, got, c.field, c.why)
+		}
 	}
 }

@@ -134,3 +134,22 @@ func validateAmount(errs *FieldErrors, m *Money) {
 	}
 	*errs = append(*errs, m.ValidateMovement("amount")...)
 }
+
+// Major is the amount in major units with thousands separators and two
+// decimals, then the currency: 120000 CNY is "1,200.00 CNY". It is how
+// messages people read show money.
+func (m Money) Major() string {
+	sign, amount := "", m.Amount
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	whole := fmt.Sprint(amount / 100)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s%s.%02d %s", sign, b.String(), amount%100, m.Currency)
+}

@@ -148,14 +148,24 @@ func adjust(ctx context.Context, tx *sqlx.Tx, id string, a NewAdjustment) (Adjus
 	if a.Operation != rules.ReclaimOnUnbind && rules.AdjustmentCustomerProblem(cust.AssociationMode.String) != "" {
 		return Adjustment{}, ErrNotResaleCustomer
 	}
-	from, to := PartnerAccount(a.PartnerID), CustomerAccount(a.PartnerID, a.CustomerID)
+	// An allocation's money is earmarked for its scenes; a reclaim takes
+	// back from the money earmarked for the scenes it names; the reclaim on
+	// unbind takes everything the customer holds in the currency.
+	from, to := PartnerAccount(a.PartnerID), EarmarkedAccount(a.PartnerID, a.CustomerID, a.ApplyScenes)
 	if !a.Operation.ToCustomer() {
 		from, to = to, from
 	}
-	posting, again, err := post(ctx, tx, PostingRequest{
+	req := PostingRequest{
 		Kind: PostingKind(a.Operation), Reference: txnReference(a.PartnerID, a.TransactionID),
 		From: from, To: to, Amount: a.Amount, Memo: a.Memo,
-	})
+	}
+	var posting Posting
+	var again bool
+	if a.Operation == rules.ReclaimOnUnbind {
+		posting, again, err = drainCustomer(ctx, tx, req)
+	} else {
+		posting, again, err = post(ctx, tx, req)
+	}
 	if again || errors.Is(err, ErrPostingConflict) {
 		return Adjustment{}, ErrDuplicateTransactionID
 	}
@@ -213,7 +223,7 @@ func reclaimOnUnbind(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, re
 	}
 	var currencies []string
 	if err := tx.SelectContext(ctx, &currencies, `
-		SELECT currency FROM money_accounts
+		SELECT DISTINCT currency FROM money_accounts
 		WHERE kind = 'customer' AND partner_id = $1 AND customer_id = $2 AND balance > 0
 		ORDER BY currency`, partnerID, customerID); err != nil {
 		return nil, err
@@ -221,20 +231,12 @@ func reclaimOnUnbind(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, re
 	made := []Adjustment{}
 	for _, currency := range currencies {
 		// Read the balance to reclaim under the locks the posting takes
-		// (both accounts, in ID order), so it is the balance moved.
-		customerAccount, err := ensureAccount(ctx, tx, CustomerAccount(partnerID, customerID), currency)
+		// (the partner's account and every part of the customer's money,
+		// in ID order), so it is the balance moved.
+		balance, _, err := lockCustomerMoney(ctx, tx, partnerID, customerID, currency)
 		if err != nil {
 			return nil, err
 		}
-		partnerAccount, err := ensureAccount(ctx, tx, PartnerAccount(partnerID), currency)
-		if err != nil {
-			return nil, err
-		}
-		locked, err := lockAccounts(ctx, tx, partnerAccount, customerAccount)
-		if err != nil {
-			return nil, err
-		}
-		balance := locked[customerAccount].Balance
 		if balance <= 0 {
 			continue
 		}

@@ -113,9 +113,9 @@ func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (ru
 		Currency   string  `db:"currency"`
 	}
 	if err := s.db.SelectContext(ctx, &balances, `
-		SELECT customer_id, balance, currency FROM money_accounts
+		SELECT customer_id, sum(balance)::bigint AS balance, currency FROM money_accounts
 		WHERE partner_id = $1 AND kind IN ('partner', 'customer') AND balance > 0
-		ORDER BY kind DESC, customer_id NULLS FIRST, currency`, partnerID); err != nil {
+		GROUP BY kind, customer_id, currency ORDER BY kind DESC, customer_id NULLS FIRST, currency`, partnerID); err != nil {
 		return facts, fmt.Errorf("balances: %w", err)
 	}
 	for _, b := range balances {

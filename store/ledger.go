@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -70,6 +71,10 @@ type AccountRef struct {
 	Kind       AccountKind
 	PartnerID  string
 	CustomerID string // only for AccountCustomer
+	// Scenes, only for AccountCustomer, are the usage scenes its money is
+	// earmarked for, canonical (rules.CanonicalScenes) and joined by
+	// newlines (which no scene contains); "" is unrestricted money.
+	Scenes string
 }
 
 // PartnerAccount is a partner's own account.
@@ -77,9 +82,17 @@ func PartnerAccount(partnerID string) AccountRef {
 	return AccountRef{Kind: AccountPartner, PartnerID: partnerID}
 }
 
-// CustomerAccount is a customer's account funded by a partner.
+// CustomerAccount is a customer's account of unrestricted money funded by a partner.
 func CustomerAccount(partnerID, customerID string) AccountRef {
 	return AccountRef{Kind: AccountCustomer, PartnerID: partnerID, CustomerID: customerID}
+}
+
+// EarmarkedAccount is a customer's account of money a partner allocated for
+// scenes (the products it may buy); no scenes is CustomerAccount.
+func EarmarkedAccount(partnerID, customerID string, scenes []string) AccountRef {
+	ref := CustomerAccount(partnerID, customerID)
+	ref.Scenes = strings.Join(rules.CanonicalScenes(scenes), "\n")
+	return ref
 }
 
 // VendorFundingAccount is the vendor's account that deposits of a partner come from.
@@ -158,12 +171,36 @@ var ErrInsufficientBalance = errors.New("insufficient balance")
 // takes from holds less than asked. Nothing was written.
 type InsufficientBalanceError struct {
 	Account   AccountKind
-	Available rules.Money
+	Available rules.Money // what may pay for it
 	Asked     rules.Money
+	// For a charge to a customer's money: the product charged, and every
+	// part of the customer's money (what each may buy).
+	Product string
+	Parts   []BalancePart
+	// For a movement out of money earmarked for scenes: those scenes.
+	Scenes []string
 }
 
 func (e *InsufficientBalanceError) Error() string {
-	return fmt.Sprintf("insufficient balance: the %s account holds %s, %s asked", e.Account, e.Available, e.Asked)
+	short := rules.Money{Amount: e.Asked.Amount - e.Available.Amount, Currency: e.Asked.Currency}
+	switch {
+	case e.Product != "":
+		parts := make([]string, 0, len(e.Parts))
+		for _, p := range e.Parts {
+			parts = append(parts, p.Amount.Major()+" for "+rules.ScenesText(p.Scenes))
+		}
+		holds := "nothing"
+		if len(parts) > 0 {
+			holds = strings.Join(parts, "; ")
+		}
+		return fmt.Sprintf("insufficient balance for %s: %s asked, %s may pay for it, %s short; the customer holds %s",
+			e.Product, e.Asked.Major(), e.Available.Major(), short.Major(), holds)
+	case len(e.Scenes) > 0:
+		return fmt.Sprintf("insufficient balance: the %s account holds %s earmarked for %s, %s asked, %s short",
+			e.Account, e.Available.Major(), rules.ScenesText(e.Scenes), e.Asked.Major(), short.Major())
+	}
+	return fmt.Sprintf("insufficient balance: the %s account holds %s, %s asked, %s short",
+		e.Account, e.Available.Major(), e.Asked.Major(), short.Major())
 }
 
 // Is makes errors.Is(err, ErrInsufficientBalance) hold.
@@ -208,10 +245,10 @@ func (s *Store) DebitPartner(ctx context.Context, partnerID string, amount rules
 	})
 }
 
-// ReversePosting compensates a posting: it moves the same amount back
-// between the same accounts, at most once per posting (a second call
-// returns the first reversal with replayed true). A reversal cannot itself
-// be reversed.
+// ReversePosting compensates a posting: it moves the same amounts back
+// between the same accounts (each entry's opposite), at most once per
+// posting (a second call returns the first reversal with replayed true). A
+// reversal cannot itself be reversed.
 func (s *Store) ReversePosting(ctx context.Context, postingID, memo string) (p Posting, replayed bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var orig postingRow
@@ -221,9 +258,16 @@ func (s *Store) ReversePosting(ctx context.Context, postingID, memo string) (p P
 		if orig.Kind == PostingReversal {
 			return fmt.Errorf("posting %s is a reversal and cannot be reversed", postingID)
 		}
+		var entries []leg
+		if err := tx.SelectContext(ctx, &entries, `
+			SELECT account_id, -amount AS delta FROM ledger_entries WHERE posting_id = $1 ORDER BY id`, postingID); err != nil {
+			return err
+		}
 		o := orig.toPosting()
-		p, replayed, err = postBetween(ctx, tx, PostingReversal, "reversal:"+o.ID, o.PartnerID,
-			o.CreditAccountID, o.DebitAccountID, o.Amount, memo, o.ID)
+		p, replayed, err = postLegs(ctx, tx, movement{
+			kind: PostingReversal, reference: "reversal:" + o.ID, partnerID: o.PartnerID, currency: o.Amount.Currency,
+			legs: entries, memo: memo, reverses: o.ID,
+		})
 		return err
 	})
 	return p, replayed, err
@@ -243,7 +287,7 @@ func post(ctx context.Context, tx *sqlx.Tx, req PostingRequest) (Posting, bool, 
 	}
 	refs := []AccountRef{req.From, req.To}
 	slices.SortFunc(refs, func(a, b AccountRef) int {
-		return cmp.Compare(string(a.Kind)+"|"+a.CustomerID, string(b.Kind)+"|"+b.CustomerID)
+		return cmp.Compare(string(a.Kind)+"|"+a.CustomerID+"|"+a.Scenes, string(b.Kind)+"|"+b.CustomerID+"|"+b.Scenes)
 	})
 	ids := map[AccountRef]string{}
 	for _, ref := range refs {
@@ -253,7 +297,15 @@ func post(ctx context.Context, tx *sqlx.Tx, req PostingRequest) (Posting, bool, 
 		}
 		ids[ref] = id
 	}
-	return postBetween(ctx, tx, req.Kind, req.Reference, req.From.PartnerID, ids[req.From], ids[req.To], req.Amount, req.Memo, "")
+	p, again, err := postLegs(ctx, tx, movement{
+		kind: req.Kind, reference: req.Reference, partnerID: req.From.PartnerID, currency: req.Amount.Currency,
+		legs: []leg{{ids[req.From], -req.Amount.Amount}, {ids[req.To], req.Amount.Amount}}, memo: req.Memo,
+	})
+	var short *InsufficientBalanceError
+	if errors.As(err, &short) && req.From.Scenes != "" {
+		short.Scenes = strings.Split(req.From.Scenes, "\n")
+	}
+	return p, again, err
 }
 
 // ensureAccount returns the ID of the account, creating it with a zero
@@ -261,32 +313,71 @@ func post(ctx context.Context, tx *sqlx.Tx, req PostingRequest) (Posting, bool, 
 // first to commit and then finds it).
 func ensureAccount(ctx context.Context, tx *sqlx.Tx, ref AccountRef, currency string) (string, error) {
 	const find = `SELECT id FROM money_accounts
-		WHERE kind = $1 AND partner_id = $2 AND COALESCE(customer_id, '') = $3 AND currency = $4`
+		WHERE kind = $1 AND partner_id = $2 AND COALESCE(customer_id, '') = $3 AND currency = $4
+		  AND scenes = string_to_array($5, E'\n')`
 	var id string
-	err := tx.GetContext(ctx, &id, find, ref.Kind, ref.PartnerID, ref.CustomerID, currency)
+	err := tx.GetContext(ctx, &id, find, ref.Kind, ref.PartnerID, ref.CustomerID, currency, ref.Scenes)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return id, err
 	}
 	err = tx.GetContext(ctx, &id, `
-		INSERT INTO money_accounts (id, kind, partner_id, customer_id, currency)
-		VALUES ($1, $2, $3, NULLIF($4, ''), $5) ON CONFLICT DO NOTHING RETURNING id`,
-		NewID("acc"), ref.Kind, ref.PartnerID, ref.CustomerID, currency)
+		INSERT INTO money_accounts (id, kind, partner_id, customer_id, currency, scenes)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, string_to_array($6, E'\n')) ON CONFLICT DO NOTHING RETURNING id`,
+		NewID("acc"), ref.Kind, ref.PartnerID, ref.CustomerID, currency, ref.Scenes)
 	if errors.Is(err, sql.ErrNoRows) { // created meanwhile by a transaction that has committed
-		err = tx.GetContext(ctx, &id, find, ref.Kind, ref.PartnerID, ref.CustomerID, currency)
+		err = tx.GetContext(ctx, &id, find, ref.Kind, ref.PartnerID, ref.CustomerID, currency, ref.Scenes)
 	}
 	return id, err
 }
 
-// postBetween writes one posting from account fromID to account toID: it
-// claims the reference, locks both accounts in ID order, checks the balance
-// taken from, updates both balances and writes both entries.
-func postBetween(ctx context.Context, tx *sqlx.Tx, kind PostingKind, reference, partnerID, fromID, toID string,
-	amount rules.Money, memo, reverses string) (Posting, bool, error) {
-	if reference == "" {
+// leg is one entry of a posting: an account and the signed amount it moves
+// (negative leaves the account).
+type leg struct {
+	Account string `db:"account_id"`
+	Delta   int64  `db:"delta"`
+}
+
+// movement is one posting to write: its legs sum to zero; the first leg
+// taking money is its debit account, the first receiving it its credit
+// account, and what the receiving legs receive its amount.
+type movement struct {
+	kind                           PostingKind
+	reference, partnerID, currency string
+	legs                           []leg
+	memo, reverses                 string
+	// anyDebit: a replay may have drawn from other accounts (a charge
+	// splits over the customer's money as the balances stood then).
+	anyDebit bool
+}
+
+// postLegs writes one posting: it claims the reference, locks the accounts
+// in ID order, checks every balance taken from, updates the balances and
+// writes the entries.
+func postLegs(ctx context.Context, tx *sqlx.Tx, m movement) (Posting, bool, error) {
+	if m.reference == "" {
 		return Posting{}, false, errors.New("post: the reference is required")
 	}
+	var debit, credit string
+	var total, sum int64
+	ids := make([]string, len(m.legs))
+	for i, l := range m.legs {
+		ids[i], sum = l.Account, sum+l.Delta
+		switch {
+		case l.Delta < 0 && debit == "":
+			debit = l.Account
+		case l.Delta > 0:
+			total += l.Delta
+			if credit == "" {
+				credit = l.Account
+			}
+		}
+	}
+	amount := rules.Money{Amount: total, Currency: m.currency}
 	if problems := amount.ValidateMovement("amount"); len(problems) > 0 {
-		return Posting{}, false, fmt.Errorf("post %s: %w", reference, problems)
+		return Posting{}, false, fmt.Errorf("post %s: %w", m.reference, problems)
+	}
+	if sum != 0 || debit == "" || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != len(ids) {
+		return Posting{}, false, fmt.Errorf("post %s: the legs must be distinct accounts summing to zero", m.reference)
 	}
 	var row postingRow
 	err := tx.GetContext(ctx, &row, `
@@ -294,16 +385,15 @@ func postBetween(ctx context.Context, tx *sqlx.Tx, kind PostingKind, reference, 
 		                            amount, currency, reverses, memo)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10)
 		ON CONFLICT (reference) DO NOTHING RETURNING `+postingColumns,
-		NewID("pst"), kind, reference, partnerID, fromID, toID, amount.Amount, amount.Currency, reverses, memo)
+		NewID("pst"), m.kind, m.reference, m.partnerID, debit, credit, amount.Amount, amount.Currency, m.reverses, m.memo)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Posted before (a concurrent posting of the reference waited for
 		// the first to commit): the same movement is a replay.
-		if err := tx.GetContext(ctx, &row, `SELECT `+postingColumns+` FROM money_postings WHERE reference = $1`, reference); err != nil {
+		if err := tx.GetContext(ctx, &row, `SELECT `+postingColumns+` FROM money_postings WHERE reference = $1`, m.reference); err != nil {
 			return Posting{}, false, err
 		}
 		p := row.toPosting()
-		if p.Kind != kind || p.PartnerID != partnerID || p.DebitAccountID != fromID || p.CreditAccountID != toID ||
-			p.Amount != amount || p.Reverses != reverses {
+		if !p.sameMovement(m, debit, credit, amount) {
 			return p, false, ErrPostingConflict
 		}
 		return p, true, nil
@@ -312,39 +402,45 @@ func postBetween(ctx context.Context, tx *sqlx.Tx, kind PostingKind, reference, 
 		return Posting{}, false, err
 	}
 
-	locked, err := lockAccounts(ctx, tx, fromID, toID)
+	locked, err := lockAccounts(ctx, tx, ids...)
 	if err != nil {
 		return Posting{}, false, err
 	}
-	from, to := locked[fromID], locked[toID]
-	switch {
-	case !from.Kind.mirrorsOutside() && from.Balance < amount.Amount:
-		return Posting{}, false, &InsufficientBalanceError{
-			Account:   from.Kind,
-			Available: rules.Money{Amount: from.Balance, Currency: amount.Currency},
-			Asked:     amount,
+	for _, l := range m.legs {
+		a := locked[l.Account]
+		switch {
+		case l.Delta < 0 && !a.Kind.mirrorsOutside() && a.Balance < -l.Delta:
+			return Posting{}, false, &InsufficientBalanceError{
+				Account:   a.Kind,
+				Available: rules.Money{Amount: a.Balance, Currency: m.currency},
+				Asked:     rules.Money{Amount: -l.Delta, Currency: m.currency},
+			}
+		case l.Delta < 0 && a.Balance < math.MinInt64-l.Delta, l.Delta > 0 && a.Balance > math.MaxInt64-l.Delta:
+			return Posting{}, false, ErrBalanceLimit
 		}
-	case from.Balance < math.MinInt64+amount.Amount, to.Balance > math.MaxInt64-amount.Amount:
-		return Posting{}, false, ErrBalanceLimit
 	}
-	for _, leg := range []struct {
-		account string
-		delta   int64
-	}{{fromID, -amount.Amount}, {toID, amount.Amount}} {
+	for _, l := range m.legs {
 		var after int64
 		if err := tx.GetContext(ctx, &after, `
 			UPDATE money_accounts SET balance = balance + $2, updated_at = now() WHERE id = $1 RETURNING balance`,
-			leg.account, leg.delta); err != nil {
+			l.Account, l.Delta); err != nil {
 			return Posting{}, false, err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO ledger_entries (posting_id, account_id, partner_id, amount, currency, balance_after)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			row.ID, leg.account, partnerID, leg.delta, amount.Currency, after); err != nil {
+			row.ID, l.Account, m.partnerID, l.Delta, m.currency, after); err != nil {
 			return Posting{}, false, err
 		}
 	}
 	return row.toPosting(), false, nil
+}
+
+// sameMovement reports whether p, posted before under m's reference, is the
+// movement m asks for (its debit account aside when m.anyDebit).
+func (p Posting) sameMovement(m movement, debit, credit string, amount rules.Money) bool {
+	return p.Kind == m.kind && p.PartnerID == m.partnerID && (m.anyDebit || p.DebitAccountID == debit) &&
+		p.CreditAccountID == credit && p.Amount == amount && p.Reverses == m.reverses
 }
 
 // lockedAccount is an account row locked for the transaction.

@@ -9,13 +9,15 @@ import (
 
 // Notification is a message in the outbox.
 type Notification struct {
-	ID        int64     `db:"id" json:"id"`
-	CaseID    string    `db:"case_id" json:"case_id,omitempty" doc:"The case whose step sent it; absent for a renewal's"`
-	RenewalID string    `db:"renewal_id" json:"renewal_id,omitempty" doc:"The resource renewal that sent it, if a renewal did"`
-	Audience  string    `db:"audience" json:"audience"`
-	Kind      string    `db:"kind" json:"kind"`
-	Message   string    `db:"message" json:"message"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	ID        int64  `db:"id" json:"id"`
+	CaseID    string `db:"case_id" json:"case_id,omitempty" doc:"The case whose step sent it; absent for a renewal's"`
+	RenewalID string `db:"renewal_id" json:"renewal_id,omitempty" doc:"The resource renewal that sent it, if a renewal did"`
+	// ResourceID is the group's primary a failed auto-renewal attempt is about.
+	ResourceID string    `db:"resource_id" json:"resource_id,omitempty" doc:"The group (its primary resource) a failed auto-renewal attempt is about"`
+	Audience   string    `db:"audience" json:"audience"`
+	Kind       string    `db:"kind" json:"kind"`
+	Message    string    `db:"message" json:"message"`
+	CreatedAt  time.Time `db:"created_at" json:"created_at"`
 	// ReadAt is when someone of its audience marked it read.
 	ReadAt *time.Time `db:"read_at" json:"read_at,omitempty"`
 }
@@ -32,7 +34,7 @@ type Recipient struct {
 // first, and the cursor of the next page ("" on the last).
 func (s *Store) Notifications(ctx context.Context, r Recipient, p Page) ([]Notification, string, error) {
 	q := listQuery{
-		from:  `SELECT id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at, read_at FROM notifications`,
+		from:  `SELECT id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, COALESCE(resource_id, '') AS resource_id, audience, kind, message, created_at, read_at FROM notifications`,
 		order: keyset{columns: []keyColumn{{"id", keyInt}}, desc: true},
 	}
 	r.filter(&q)
@@ -60,7 +62,7 @@ func (s *Store) MarkNotificationRead(ctx context.Context, r Recipient, id int64,
 	q.args = append(q.args, now.UTC())
 	var n Notification
 	err := s.db.GetContext(ctx, &n, fmt.Sprintf(`UPDATE notifications SET read_at = COALESCE(read_at, $%d) WHERE %s
-		RETURNING id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, audience, kind, message, created_at, read_at`,
+		RETURNING id, COALESCE(case_id, '') AS case_id, COALESCE(renewal_id, '') AS renewal_id, COALESCE(resource_id, '') AS resource_id, audience, kind, message, created_at, read_at`,
 		len(q.args), strings.Join(q.where, " AND ")), q.args...)
 	return n, notFoundIfNoRows(err)
 }

@@ -162,29 +162,68 @@ func (s *Store) CustomerMarketplaceOrder(ctx context.Context, customerID, id str
 type Revenue struct {
 	Currency string `db:"currency"`
 	Amount   int64  `db:"amount"`
-	Orders   int    `db:"orders"`
+	Count    int    `db:"charges"`
 }
 
-// PartnerRevenue sums, per currency (in currency order), the completed
-// orders of one calendar year in timeZone (an IANA name, e.g.
-// Asia/Shanghai) placed by the partner's own account or by any customer
-// associated with it now: the partner's annual performance.
-func (s *Store) PartnerRevenue(ctx context.Context, partnerID string, year int, timeZone string) ([]Revenue, error) {
-	list := []Revenue{}
-	err := s.db.SelectContext(ctx, &list, `
+// Performance is a partner's revenue of one calendar year, by its parts.
+type Performance struct {
+	// From and Until bound the year: its first instant and the next
+	// year's, in the business time zone.
+	From, Until time.Time
+	// Orders are the completed orders of the partner's own account and of
+	// the customers it held when they were sold (sold through it, not
+	// vendor-direct); Renewals the renewal charges of the customers it held
+	// when they were charged. Each is one sum per currency, in currency order.
+	Orders, Renewals []Revenue
+	// Customers is how many of its (then) customers these charges count.
+	Customers int
+}
+
+// PartnerPerformance is the partner's annual performance: the revenue of
+// one calendar year in timeZone (an IANA name, e.g. Asia/Shanghai), each
+// charge credited to the partner that held the customer when it was made,
+// so a dissociated customer's past revenue stays where it was earned.
+// Vendor-direct sales count for no partner.
+func (s *Store) PartnerPerformance(ctx context.Context, partnerID string, year int, timeZone string) (Performance, error) {
+	var rows []struct {
+		Part      string    `db:"part"`
+		Currency  string    `db:"currency"`
+		Amount    int64     `db:"amount"`
+		Charges   int       `db:"charges"`
+		Customers int       `db:"customers"`
+		From      time.Time `db:"from_at"`
+		Until     time.Time `db:"until_at"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
 		WITH bounds AS (
 			SELECT make_timestamptz($2::int, 1, 1, 0, 0, 0, $3) AS from_at,
 			       make_timestamptz($2::int + 1, 1, 1, 0, 0, 0, $3) AS until_at
-		), buyer_orders AS (
-			SELECT o.currency, o.amount FROM orders o, bounds b
-			WHERE o.buyer_partner_id = $1 AND o.status = 'completed'
-			  AND o.completed_at >= b.from_at AND o.completed_at < b.until_at
+		), charges AS (
+			SELECT 'orders' AS part, o.currency, o.amount, o.customer_id FROM orders o, bounds b
+			WHERE o.status = 'completed' AND o.completed_at >= b.from_at AND o.completed_at < b.until_at
+			  AND (o.buyer_partner_id = $1 OR (o.sales_channel = 'partner' AND o.reseller_id = $1 AND o.customer_id IS NOT NULL))
 			UNION ALL
-			SELECT o.currency, o.amount FROM orders o JOIN customers c ON c.id = o.customer_id, bounds b
-			WHERE c.partner_id = $1 AND o.status = 'completed'
-			  AND o.completed_at >= b.from_at AND o.completed_at < b.until_at
+			SELECT 'renewals', r.currency, r.amount, r.customer_id FROM resource_renewals r, bounds b
+			WHERE r.partner_id = $1 AND r.renewed_at >= b.from_at AND r.renewed_at < b.until_at
+		), sums AS (
+			SELECT part, currency, sum(amount)::bigint AS amount, count(*) AS charges FROM charges GROUP BY part, currency
 		)
-		SELECT currency, SUM(amount)::bigint AS amount, COUNT(*) AS orders
-		FROM buyer_orders GROUP BY currency ORDER BY currency`, partnerID, year, timeZone)
-	return list, err
+		SELECT COALESCE(s.part, '') AS part, COALESCE(s.currency, '') AS currency, COALESCE(s.amount, 0) AS amount,
+		       COALESCE(s.charges, 0) AS charges, (SELECT count(DISTINCT customer_id) FROM charges) AS customers, b.from_at, b.until_at
+		FROM bounds b LEFT JOIN sums s ON true ORDER BY s.part, s.currency`, partnerID, year, timeZone)
+	perf := Performance{Orders: []Revenue{}, Renewals: []Revenue{}}
+	if err != nil || len(rows) == 0 {
+		return perf, err
+	}
+	perf.From, perf.Until, perf.Customers = rows[0].From, rows[0].Until, rows[0].Customers
+	for _, r := range rows {
+		rev := Revenue{Currency: r.Currency, Amount: r.Amount, Count: r.Charges}
+		switch r.Part {
+		case "orders":
+			perf.Orders = append(perf.Orders, rev)
+		case "renewals":
+			perf.Renewals = append(perf.Renewals, rev)
+		}
+	}
+	return perf, nil
 }

@@ -15,26 +15,29 @@ import (
 const PostingCustomerDebit PostingKind = "customer_debit"
 
 // PayOrder takes an order's amount from the payer's account (the partner's,
-// or the customer's within the partner's books) for the vendor, exactly once
-// per reference. It fails with *InsufficientBalanceError, writing nothing,
-// when the account holds less.
-func (s *Store) PayOrder(ctx context.Context, payer, partnerID, customerID string, amount rules.Money, reference string) error {
+// or the customer's money within the partner's books that may buy the
+// order's product) for the vendor, exactly once per reference. It fails
+// with *InsufficientBalanceError, writing nothing, when the account holds less.
+func (s *Store) PayOrder(ctx context.Context, payer, partnerID, customerID, orderID string, amount rules.Money, reference string) error {
 	memo := "order payment " + reference
 	if payer == rules.PayerPartner {
 		_, _, err := s.DebitPartner(ctx, partnerID, amount, reference, memo)
 		return err
 	}
-	_, _, err := s.Post(ctx, customerDebit(partnerID, customerID, amount, reference, memo))
-	return err
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var product string
+		if err := tx.GetContext(ctx, &product, `SELECT product FROM orders WHERE id = $1`, orderID); err != nil {
+			return notFoundIfNoRows(err)
+		}
+		_, _, err := customerDebit(ctx, tx, partnerID, customerID, product, amount, reference, memo)
+		return err
+	})
 }
 
-// customerDebit is the posting of a customer paying an order, under the
-// same reference scheme as DebitPartner.
-func customerDebit(partnerID, customerID string, amount rules.Money, reference, memo string) PostingRequest {
-	return PostingRequest{
-		Kind: PostingCustomerDebit, Reference: "debit:" + reference, From: CustomerAccount(partnerID, customerID),
-		To: VendorRevenueAccount(partnerID), Amount: amount, Memo: memo,
-	}
+// customerDebit is a customer paying an order for product, under the same
+// reference scheme as DebitPartner.
+func customerDebit(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, product string, amount rules.Money, reference, memo string) (Posting, bool, error) {
+	return chargeCustomer(ctx, tx, PostingCustomerDebit, "debit:"+reference, partnerID, customerID, product, amount, memo)
 }
 
 // RefundOrderPayment reverses the payment made under reference, once.
@@ -81,8 +84,8 @@ func (s *Store) PayOwnOrder(ctx context.Context, customerID, orderID string, now
 				RETURNING `+cloudOrderColumns, orderID, now)
 		}
 		amount := rules.Money{Amount: o.Amount, Currency: o.Currency}
-		if _, _, err := post(ctx, tx, customerDebit(o.PartnerID.String, customerID, amount,
-			orderID+"/customer-payment", "order payment "+orderID)); err != nil {
+		if _, _, err := customerDebit(ctx, tx, o.PartnerID.String, customerID, o.Product, amount,
+			orderID+"/customer-payment", "order payment "+orderID); err != nil {
 			return err
 		}
 		return tx.GetContext(ctx, &o, `UPDATE orders SET status = 'completed', paid_by = $2, completed_at = $3

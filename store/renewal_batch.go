@@ -139,12 +139,25 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 		unpaid[m.GroupID] = unpaid[m.GroupID] || m.Unpaid
 	}
 
+	// A customer holding earmarked money pays from it first: its groups
+	// renew alone (RenewGroup), the batch charges unrestricted money only.
+	customers := make([]string, 0, len(primaries))
+	for _, p := range primaries {
+		customers = append(customers, p.CustomerID)
+	}
+	var earmarked []string
+	if err := tx.SelectContext(ctx, &earmarked, `
+		SELECT DISTINCT customer_id FROM money_accounts
+		WHERE kind = 'customer' AND customer_id = ANY($1) AND cardinality(scenes) > 0 AND balance > 0`, pq.Array(customers)); err != nil {
+		return err
+	}
+
 	// The groups that renew plainly so far, and the accounts they move money between.
 	plain := make([]*batchGroup, len(groups))
 	accounts := map[batchAccount]string{}
 	for i, g := range groups {
 		b := byID[g.PrimaryID]
-		if b == nil || !renewsPlainly(b, g, unpaid[g.PrimaryID]) {
+		if b == nil || !renewsPlainly(b, g, unpaid[g.PrimaryID]) || slices.Contains(earmarked, b.primary.CustomerID) {
 			alone[i] = true
 			continue
 		}
@@ -190,7 +203,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 func renewsPlainly(b *batchGroup, g rules.DueGroup, unpaid bool) bool {
 	p := b.primary
 	return !p.PrimaryID.Valid && p.ExpiresAt.Equal(g.Term) && p.Billing == "period" &&
-		(p.Status == rules.ResourceInUse || p.Status == rules.ResourceExpired) && p.AutoRenewal() != nil &&
+		(p.Status == rules.ResourceInUse || p.Status == rules.ResourceExpired || p.Status == rules.ResourceFrozen) && p.AutoRenewal() != nil &&
 		len(b.members) > 0 && !unpaid && b.partnerID != ""
 }
 
@@ -216,6 +229,7 @@ func lockBatchAccounts(ctx context.Context, tx *sqlx.Tx, accounts map[batchAccou
 		FROM money_accounts a
 		JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) k (kind, partner_id, customer_id, currency)
 		  ON a.kind = k.kind AND a.partner_id = k.partner_id AND COALESCE(a.customer_id, '') = k.customer_id AND a.currency = k.currency
+		     AND cardinality(a.scenes) = 0
 		ORDER BY a.id FOR NO KEY UPDATE OF a`,
 		pq.Array(kinds), pq.Array(partners), pq.Array(customers), pq.Array(currencies)); err != nil {
 		return nil, err
@@ -334,7 +348,7 @@ func (w *batchWrites) write(ctx context.Context, tx *sqlx.Tx, req RenewalRequest
 			[]any{pq.Array(w.entryPostings), pq.Array(w.entryAccounts), pq.Array(w.entryPartners), pq.Array(w.entryAmounts),
 				pq.Array(w.entryCurr), pq.Array(w.entryAfter)}},
 		{`UPDATE resources r SET expires_at = (r.expires_at AT TIME ZONE $3 + make_interval(months => v.months::int)) AT TIME ZONE $3,
-			status = CASE WHEN r.status = 'expired' THEN 'in_use' ELSE r.status END, updated_at = $4
+			status = CASE WHEN r.status IN ('expired', 'frozen') THEN 'in_use' ELSE r.status END, updated_at = $4
 			FROM unnest($1::text[], $2::bigint[]) AS v (id, months) WHERE r.id = v.id AND r.status <> 'closed'`,
 			[]any{pq.Array(w.members), pq.Array(w.memberMonths), req.Location.String(), req.RenewedAt}},
 		{`UPDATE resources r SET auto_renew_unit = v.unit, auto_renew_period = v.period::int, auto_renew_count = v.count::int,

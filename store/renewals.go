@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"partnerops/rules"
 )
@@ -20,7 +21,7 @@ const PostingRenewal PostingKind = "renewal"
 var (
 	ErrNotPrimary     = errors.New("not a primary resource: renew a group by its primary resource's ID")
 	ErrInUnpaidOrder  = errors.New("a resource of the group is inside an unpaid order; pay or cancel the order first")
-	ErrNotRenewable   = errors.New("the group's primary is frozen, closed or billed on demand; it cannot be renewed")
+	ErrNotRenewable   = errors.New("the group's primary is closed (released after its retention) or billed on demand; it cannot be renewed")
 	ErrTermRenewed    = errors.New("the group was renewed for this term already")
 	ErrChargeTooLarge = errors.New("the group's charge for this period passes the largest movement allowed")
 	ErrAutoRenewalOff = errors.New("the group's auto-renewal is off")
@@ -70,7 +71,8 @@ func (r Renewal) Charge() rules.Money { return rules.Money{Amount: r.Amount, Cur
 
 // RenewGroup renews a group in one transaction: it charges the payer's
 // account (the customer's, within its partner's books: for a resale
-// customer the money its partner allocated) under the group's term
+// customer the money its partner allocated, earmarked for the primary's
+// type first, then unrestricted) under the group's term
 // reference, extends every resource of the group by the period from its own
 // expiry, counts the auto-renewal down (Auto), records the renewal and
 // notifies the customer and the partner. Either all of it commits or none:
@@ -104,7 +106,7 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		return Renewal{}, ErrNotPrimary
 	case !req.Term.IsZero() && !p.ExpiresAt.Equal(req.Term):
 		return Renewal{}, ErrTermRenewed
-	case p.Billing != "period" || (p.Status != rules.ResourceInUse && p.Status != rules.ResourceExpired):
+	case p.Billing != "period" || (p.Status != rules.ResourceInUse && p.Status != rules.ResourceExpired && p.Status != rules.ResourceFrozen):
 		return Renewal{}, ErrNotRenewable
 	case req.Auto && p.AutoRenewal() == nil:
 		return Renewal{}, ErrAutoRenewalOff
@@ -143,11 +145,9 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		return Renewal{}, ErrChargeTooLarge
 	}
 	reference := rules.TermReference(p.ID, p.ExpiresAt)
-	posting, replayed, err := post(ctx, tx, PostingRequest{
-		Kind: PostingRenewal, Reference: reference, From: CustomerAccount(partnerID.String, p.CustomerID),
-		To: VendorRevenueAccount(partnerID.String), Amount: charge,
-		Memo: fmt.Sprintf("renewal of %s for %d %s", p.ID, period.Period, period.Unit),
-	})
+	// The group is its primary's product: money earmarked for it pays first.
+	posting, replayed, err := chargeCustomer(ctx, tx, PostingRenewal, reference, partnerID.String, p.CustomerID, p.Type,
+		charge, fmt.Sprintf("renewal of %s for %d %s", p.ID, period.Period, period.Unit))
 	if err != nil {
 		return Renewal{}, err
 	}
@@ -157,7 +157,7 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 	newExpiry := period.Extend(p.ExpiresAt, req.Location)
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE resources SET expires_at = (expires_at AT TIME ZONE $2 + make_interval(months => $3)) AT TIME ZONE $2,
-			status = CASE WHEN status = 'expired' THEN 'in_use' ELSE status END, updated_at = $4
+			status = CASE WHEN status IN ('expired', 'frozen') THEN 'in_use' ELSE status END, updated_at = $4
 		WHERE (id = $1 OR primary_id = $1) AND status <> 'closed'`,
 		p.ID, req.Location.String(), period.Months(), req.RenewedAt); err != nil {
 		return Renewal{}, err
@@ -206,33 +206,95 @@ func renewalNotices(r Renewal) (customer, partner string) {
 }
 
 // RecordRenewalShortfall notes on a group's primary why the sweep could not
-// renew it (the payer is short of funds); the next day's run tries again.
-func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE resources SET renewal_error = $2, renewal_error_at = $3 WHERE id = $1`, primaryID, reason, at)
-	return err
+// renew it (the payer is short of funds); the next day's run tries again,
+// until the last day of the group's retention (retention). The customer
+// and its partner are told, at most once a business day (in loc).
+func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason string, at time.Time, retention rules.Retention, loc *time.Location) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var g struct {
+			Type       rules.ResourceType `db:"type"`
+			ExpiresAt  time.Time          `db:"expires_at"`
+			CustomerID string             `db:"customer_id"`
+			Customer   string             `db:"customer_name"`
+			PartnerID  sql.NullString     `db:"partner_id"`
+			Told       bool               `db:"told"`
+		}
+		if err := tx.GetContext(ctx, &g, `
+			SELECT r.type, r.expires_at, r.customer_id, c.name AS customer_name, c.partner_id,
+			       COALESCE((r.renewal_error_at AT TIME ZONE $3)::date = ($2::timestamptz AT TIME ZONE $3)::date, false) AS told
+			FROM resources r JOIN customers c ON c.id = r.customer_id WHERE r.id = $1 FOR NO KEY UPDATE OF r`,
+			primaryID, at, loc.String()); err != nil {
+			return notFoundIfNoRows(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE resources SET renewal_error = $2, renewal_error_at = $3 WHERE id = $1`,
+			primaryID, reason, at); err != nil || g.Told {
+			return err
+		}
+		lastDay := g.ExpiresAt.Add(retention.Period(g.Type)).In(loc).Format("2006-01-02 15:04 MST")
+		what := fmt.Sprintf("%s (%s) could not be renewed: %s. Auto-renewal tries again daily until %s; "+
+			"topped up by then, it renews from its old expiry (%s), else it is released.",
+			primaryID, g.Type, reason, lastDay, g.ExpiresAt.In(loc).Format("2006-01-02 15:04 MST"))
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO notifications (resource_id, audience, partner_id, customer_id, kind, message, created_at)
+			SELECT $1::text, 'customer', NULL, $2::text, 'renewal_short_of_funds', $3::text, $6::timestamptz
+			UNION ALL SELECT $1, 'partner', $4::text, NULL, 'renewal_short_of_funds', $5, $6 WHERE $4::text IS NOT NULL`,
+			primaryID, g.CustomerID, "Your resource "+what, g.PartnerID, "Customer "+g.Customer+"'s resource "+what, at)
+		return err
+	})
 }
 
 // DueGroups returns up to limit groups past after (by term, then primary
-// ID) whose primary is in use, has auto-renewal on and expires after asOf
-// and within rules.RenewalWindow of it: a range scan of the partial index
-// resources_auto_renew_due. A group renewed leaves the range (its term
-// moved past it), one short of funds stays for the next day.
-func (s *Store) DueGroups(ctx context.Context, asOf time.Time, after *rules.DueGroup, limit int) ([]rules.DueGroup, error) {
-	from := rules.DueGroup{Term: asOf}
+// ID) whose primary has auto-renewal on and is either in use, expiring
+// after asOf and within rules.RenewalWindow of it, or expired (or frozen)
+// and still within its type's retention period (retention): range scans of
+// the partial indexes resources_auto_renew_due and
+// resources_auto_renew_retained. A group renewed leaves the range (its term
+// moved past it), one short of funds stays for the next day until its
+// retention ends.
+func (s *Store) DueGroups(ctx context.Context, asOf time.Time, retention rules.Retention, after *rules.DueGroup, limit int) ([]rules.DueGroup, error) {
+	from := rules.DueGroup{Term: asOf.Add(-retention.Longest())}
 	if after != nil {
 		from = *after
 	}
+	types, days := retention.Columns()
 	groups := []rules.DueGroup{}
 	err := s.db.SelectContext(ctx, &groups, `
-		SELECT id, expires_at FROM resources
-		WHERE primary_id IS NULL AND auto_renew_unit IS NOT NULL AND status = 'in_use' AND billing = 'period'
-		  AND expires_at > $1 AND expires_at <= $2 AND (expires_at, id) > ($3, $4)
+		(SELECT id, expires_at FROM resources
+		 WHERE primary_id IS NULL AND auto_renew_unit IS NOT NULL AND status = 'in_use' AND billing = 'period'
+		   AND expires_at > $1 AND expires_at <= $2 AND (expires_at, id) > ($3, $4)
+		 ORDER BY expires_at, id LIMIT $5)
+		UNION ALL
+		(SELECT r.id, r.expires_at FROM resources r JOIN unnest($7::text[], $8::int[]) AS k (type, days) ON k.type = r.type
+		 WHERE r.primary_id IS NULL AND r.auto_renew_unit IS NOT NULL AND r.status IN ('expired', 'frozen') AND r.billing = 'period'
+		   AND r.expires_at > $6 AND r.expires_at <= $2 AND (r.expires_at, r.id) > ($3, $4)
+		   AND r.expires_at + make_interval(days => k.days) > $1
+		 ORDER BY r.expires_at, r.id LIMIT $5)
 		ORDER BY expires_at, id LIMIT $5`,
-		asOf, asOf.Add(rules.RenewalWindow), from.Term, from.PrimaryID, limit)
+		asOf, asOf.Add(rules.RenewalWindow), from.Term, from.PrimaryID, limit, asOf.Add(-retention.Longest()),
+		pq.Array(types), pq.Array(days))
 	for i := range groups {
 		groups[i].Term = groups[i].Term.UTC()
 	}
 	return groups, err
+}
+
+// ReleaseRetained releases (closes) up to limit yearly/monthly resources
+// that expired (expired or frozen) and whose retention ended by asOf, and
+// returns how many. Run until it returns fewer than limit.
+func (s *Store) ReleaseRetained(ctx context.Context, asOf time.Time, retention rules.Retention, limit int) (int, error) {
+	types, days := retention.Columns()
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE resources SET status = 'closed', updated_at = now()
+		WHERE id IN (SELECT r.id FROM resources r JOIN unnest($3::text[], $4::int[]) AS k (type, days) ON k.type = r.type
+		             WHERE r.status IN ('expired', 'frozen') AND r.billing = 'period' AND r.expires_at <= $1
+		               AND r.expires_at + make_interval(days => k.days) <= $1
+		             ORDER BY r.expires_at, r.id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+		asOf, limit, pq.Array(types), pq.Array(days))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // RunRenewals counts the renewals run runID made of the due groups past

@@ -13,6 +13,7 @@ import (
 
 	"partnerops/activities"
 	"partnerops/outbox"
+	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/workflows"
 )
@@ -24,6 +25,9 @@ type Deps struct {
 	// IdempotencyRetention is how long idempotency keys are kept (zero:
 	// DefaultIdempotencyRetention).
 	IdempotencyRetention time.Duration
+	// Retention is how long resources are retained after expiry (the
+	// zero value: rules.DefaultRetentionDays for every type).
+	Retention rules.Retention
 	// Temporal and TaskQueue start case workflows (the start reconciler);
 	// Run sets them.
 	Temporal  client.Client
@@ -41,7 +45,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
-	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
+	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location, Retention: d.Retention})
 	retention := d.IdempotencyRetention
 	if retention <= 0 {
 		retention = DefaultIdempotencyRetention

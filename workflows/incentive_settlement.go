@@ -198,7 +198,8 @@ var incentiveSettlementProcess = Process{
 		"account, once; then paid, final) or reject with a reason. A rejected invoice is taken back before a new " +
 		"one counts: a paper one (awaiting_return_request) with request_return (address, recipient; filing_return, then return_requested, where ops " +
 		"mark_returned with the courier and tracking number within the ticket SLA: a breach sets sla.breached and notifies " +
-		"supervisors), an electronic one (awaiting_reversal) with report_reversal (the red-letter invoice number, or voided in its month); back to " +
+		"supervisors), an electronic one (awaiting_reversal) with report_reversal (an old-format one voided in its month or by its red-letter invoice's number, " +
+		"a fully digitalised one only by its red-letter confirmation's 20-digit number; a refusal names the rule in errors[].code); back to " +
 		"awaiting_invoice, any number of rounds (details.invoices). The partner's deadline (details.deadline, sla.due_at outside " +
 		"a return) stops while the vendor holds the case, is reminded before it passes, and lapses the case when it does " +
 		"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +
@@ -226,7 +227,7 @@ var incentiveSettlementActions = table[*settlement]{
 	act[*settlement, rules.ReturnShipment]{actionSpec: actionSpec{ActionMarkReturned, cases.StaffRoles, []string{SettlementReturnRequested}, []string{SettlementAwaitingInvoice}},
 		check: validInput[rules.ReturnShipment], step: (*settlement).markReturned},
 	act[*settlement, rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, cases.PartnerRoles, []string{SettlementAwaitingReversal}, []string{SettlementAwaitingInvoice}},
-		check: validInput[rules.Reversal], checkCase: (*settlement).checkVoided, step: (*settlement).reportReversal},
+		check: validInput[rules.Reversal], checkCase: (*settlement).checkReversal, step: (*settlement).reportReversal},
 	act[*settlement, ExtendInput]{actionSpec: actionSpec{ActionExtend, cases.StaffRoles, append(slices.Clone(extendable), SettlementLapsed), extendable},
 		check: checkExtendInput, checkCase: (*settlement).checkExtend, claimCase: (*settlement).extendedStatus, step: (*settlement).extend},
 }
@@ -610,14 +611,11 @@ func (w *settlement) markReturned(ctx workflow.Context, actor cases.Actor, in ru
 	})
 }
 
-// checkVoided: an invoice is voided only in the month it was issued, in
-// the business time zone.
-func (w *settlement) checkVoided(in rules.Reversal) error {
-	if !in.Voided {
-		return nil
-	}
-	if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
-		return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
+// checkReversal judges a reversal against the invoice it takes back, by
+// its form (rules.ReversalProblems), on today in the business time zone.
+func (w *settlement) checkReversal(in rules.Reversal) error {
+	if problems := rules.ReversalProblems(w.current().Invoice, in, w.workflowNow().In(w.location).Format(time.DateOnly)); len(problems) > 0 {
+		return invalidInput(problems)
 	}
 	return nil
 }

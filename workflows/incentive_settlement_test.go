@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,21 @@ func (h *settlementHarness) refusalOf(action string) string {
 		}
 	}
 	return ""
+}
+
+// reasonCodes are the reason codes of the refused attempts of action, in order.
+func (h *settlementHarness) reasonCodes(action string) []string {
+	var codes []string
+	for _, o := range h.outcomes {
+		var appErr *temporal.ApplicationError
+		var fields rules.FieldErrors
+		if o.action == action && errors.As(o.err, &appErr) && appErr.HasDetails() && appErr.Details(&fields) == nil {
+			for _, f := range fields {
+				codes = append(codes, f.Code)
+			}
+		}
+	}
+	return codes
 }
 
 func TestSettlementAcceptedFirstTime(t *testing.T) {
@@ -236,26 +252,38 @@ func TestSettlementElectronicInvoiceReversedByRedLetter(t *testing.T) {
 	h.at(time.Hour, ActionSubmitInvoice, partnerActor, wrong)
 	h.at(2*time.Hour, ActionRequestReturn, partnerActor, returnRequest) // nothing to mail
 	h.at(3*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{RedLetterNumber: "26332000000088888888"})
-	h.at(4*time.Hour, ActionSubmitInvoice, partnerActor, invoice("26332000000099999999")) // the same number again
+	oldFormat := paperOrdinary() // an old-format electronic ordinary invoice: voided in its month
+	oldFormat.Medium = rules.MediumElectronic
+	h.at(4*time.Hour, ActionSubmitInvoice, partnerActor, oldFormat)
 	h.at(5*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{Voided: true})
-	h.at(6*time.Hour, ActionSubmitInvoice, partnerActor, invoice("26332000000012345678"))
-	h.at(7*time.Hour, ActionAccept, opsActor, struct{}{})
+	h.at(6*time.Hour, ActionSubmitInvoice, partnerActor, invoice("26332000000099999999")) // the same number again
+	h.at(7*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{Voided: true})   // a 数电票 is never voided
+	h.at(8*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{RedLetterNumber: "12345678"})
+	h.at(9*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{RedLetterNumber: "26332000000077777777"})
+	h.at(10*time.Hour, ActionSubmitInvoice, partnerActor, invoice("26332000000012345678"))
+	h.at(11*time.Hour, ActionAccept, opsActor, struct{}{})
 	if status := h.runSettlement(settlementInput(true)); status != SettlementPaid {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "published/applying", "applied/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_failed/awaiting_reversal", "invoice_reversed/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_failed/awaiting_reversal", "invoice_reversed/awaiting_invoice",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_reversal", "invoice_reversed/awaiting_invoice",
 		"invoice_submitted/checking_invoice", "checks_passed/invoice_in_review", "invoice_accepted/paying", "paid/paid")
 	if got := h.refusalOf(ActionRequestReturn); got != cases.RefusalConflict {
 		t.Errorf("a return of an electronic invoice: %q", got)
 	}
+	// The digital invoice's void and its 8-digit red-letter number are refused, each naming the rule.
+	if got := h.reasonCodes(ActionReportReversal); !slices.Equal(got, []string{rules.DigitalInvoiceNotVoidable, rules.RedLetterConfirmationRequired}) {
+		t.Errorf("refused reversals name %v", got)
+	}
 	var d IncentiveSettlementDetails
 	mustDecode(t, h.transitions[len(h.transitions)-1].Case.Details, &d)
-	if len(d.Invoices) != 3 || d.Invoices[0].Reversal.RedLetterNumber != "26332000000088888888" || !d.Invoices[1].Reversal.Voided {
+	if len(d.Invoices) != 4 || d.Invoices[0].Reversal.RedLetterNumber != "26332000000088888888" || !d.Invoices[1].Reversal.Voided ||
+		d.Invoices[2].Reversal.RedLetterNumber != "26332000000077777777" {
 		t.Fatalf("rounds %+v", d.Invoices)
 	}
-	if p := d.Invoices[1].Problems; len(p) != 1 || p[0].Code != rules.InvoiceNumberUsed {
+	if p := d.Invoices[2].Problems; len(p) != 1 || p[0].Code != rules.InvoiceNumberUsed {
 		t.Errorf("a reused number: %+v", p)
 	}
 }
@@ -266,7 +294,7 @@ func TestSettlementRejectedByOps(t *testing.T) {
 	h.at(2*time.Hour, ActionReject, opsActor, RejectInput{})
 	h.at(3*time.Hour, ActionReject, partnerActor, RejectInput{Reason: "no"})
 	h.at(4*time.Hour, ActionReject, opsActor, RejectInput{Reason: "The scan is unreadable"})
-	h.at(5*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{Voided: true})
+	h.at(5*time.Hour, ActionReportReversal, partnerActor, rules.Reversal{RedLetterNumber: "26332000000088888888"})
 	h.at(6*time.Hour, ActionSubmitInvoice, partnerActor, invoice("26332000000012345679"))
 	h.at(7*time.Hour, ActionAccept, opsActor, struct{}{})
 	if status := h.runSettlement(settlementInput(true)); status != SettlementPaid {

@@ -15,7 +15,6 @@ import (
 	"partnerops/devtemporal"
 	"partnerops/store"
 	"partnerops/telemetry"
-	"partnerops/worker"
 )
 
 type devCmd struct {
@@ -102,7 +101,7 @@ func (c *devCmd) Run() error {
 	var g errgroup.Group
 	g.Go(func() error {
 		defer stopAPI()
-		return runWorker(workerCtx, tc, temporalCfg, worker.Deps{Store: st, Location: loc, IdempotencyRetention: c.IdempotencyRetention}, logger)
+		return runWorker(workerCtx, tc, temporalCfg, workerDeps(st, loc, c.Policy), logger)
 	})
 	g.Go(func() error {
 		defer stopWorker()

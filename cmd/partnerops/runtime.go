@@ -67,11 +67,21 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if p.ExitCoolingOff <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
+	if _, err := rules.ParseRetention(p.RenewalRetention); err != nil {
+		return nil, fmt.Errorf("PARTNEROPS_RENEWAL_RETENTION: %w", err)
+	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("PARTNEROPS_TIMEZONE: %w", err)
 	}
 	return loc, nil
+}
+
+// workerDeps is what the worker takes from the configuration (checked by
+// checkPolicy), the same for `worker` and `dev`.
+func workerDeps(st *store.Store, loc *time.Location, p config.Policy) worker.Deps {
+	retention, _ := rules.ParseRetention(p.RenewalRetention)
+	return worker.Deps{Store: st, Location: loc, Retention: retention, IdempotencyRetention: p.IdempotencyRetention}
 }
 
 // vendorEntity is the configured entity partners invoice for incentives.

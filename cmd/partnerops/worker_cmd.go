@@ -2,7 +2,6 @@ package main
 
 import (
 	"partnerops/config"
-	"partnerops/worker"
 )
 
 type workerCmd struct {
@@ -21,5 +20,5 @@ func (c *workerCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops worker polling", "task_queue", c.TaskQueue, "namespace", c.Namespace)
-	return runWorker(ctx, sv.temporal, c.Temporal, worker.Deps{Store: sv.store, Location: sv.location, IdempotencyRetention: c.IdempotencyRetention}, sv.logger)
+	return runWorker(ctx, sv.temporal, c.Temporal, workerDeps(sv.store, sv.location, c.Policy), sv.logger)
 }
