@@ -25,6 +25,8 @@ type Deps struct {
 	// Run sets them.
 	Temporal  client.Client
 	TaskQueue string
+	// Probe, when set, is told when the worker polls and when it stops.
+	Probe *Probe
 }
 
 // Register puts every workflow and activity on a worker (or a test
@@ -75,7 +77,13 @@ func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 	if err := w.Start(); err != nil {
 		return err
 	}
+	if d.Probe != nil {
+		d.Probe.polling.Store(true)
+	}
 	<-ctx.Done()
+	if d.Probe != nil {
+		d.Probe.polling.Store(false)
+	}
 	w.Stop()
 	return nil
 }

@@ -57,7 +57,7 @@ func (c *devCmd) Run() error {
 		defer db.Stop()
 		dbURL, dbDescription = db.URL, db.Description
 	}
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.OpenPool(ctx, dbURL, pool(c.Database))
 	if err != nil {
 		return err
 	}
