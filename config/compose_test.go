@@ -37,6 +37,11 @@ var partnerOpsServices = map[string]struct {
 		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, WorkerHTTP{}, Log{}),
 		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS"},
 	},
+	"temporal-namespace": {
+		command: []string{"temporal", "ensure-namespace"},
+		reads:   envVarsOf(Temporal{}, Log{}),
+		needs:   []string{"TEMPORAL_ADDRESS"},
+	},
 	"migrate": {
 		command: []string{"migrate", "up"},
 		reads:   envVarsOf(Database{}),
