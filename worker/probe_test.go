@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"go.temporal.io/server/temporaltest"
 
 	"partnerops/internal/testdb"
+	"partnerops/internal/testhttp"
+	"partnerops/internal/wait"
 	"partnerops/telemetry"
 	"partnerops/worker"
 )
@@ -45,7 +46,7 @@ func TestWorkerProbe(t *testing.T) {
 	srv := httptest.NewServer(probe.Handler())
 	defer srv.Close()
 
-	if status, body := get(t, srv.URL+"/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, `"polling":"the worker is not polling`) {
+	if status, body := testhttp.Get(t, srv.URL+"/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, `"polling":"the worker is not polling`) {
 		t.Errorf("before the worker polls, /readyz answers %d %s; want 503 naming polling", status, body)
 	}
 	workerCtx, stopWorker := context.WithCancel(ctx)
@@ -54,11 +55,11 @@ func TestWorkerProbe(t *testing.T) {
 		done <- worker.Run(workerCtx, c, "probe", worker.Deps{Store: st, Location: time.UTC, Probe: probe})
 	}()
 	defer func() { stopWorker(); <-done }()
-	waitFor(t, 30*time.Second, func() bool { status, _ := get(t, srv.URL+"/readyz"); return status == http.StatusOK })
-	if status, body := get(t, srv.URL+"/healthz"); status != http.StatusOK {
+	wait.Until(t, 30*time.Second, func() bool { status, _ := testhttp.Get(t, srv.URL+"/readyz"); return status == http.StatusOK })
+	if status, body := testhttp.Get(t, srv.URL+"/healthz"); status != http.StatusOK {
 		t.Errorf("/healthz answers %d %s", status, body)
 	}
-	_, metrics := get(t, srv.URL+"/metrics")
+	_, metrics := testhttp.Get(t, srv.URL+"/metrics")
 	for _, series := range []string{"temporal_request", "temporal_num_pollers", `partnerops_worker_ready{check="temporal"} 1`, "partnerops_worker_polling 1", `partnerops_db_connections{state="idle"}`} {
 		if !strings.Contains(metrics, series) {
 			t.Errorf("/metrics lacks %s", series)
@@ -67,8 +68,8 @@ func TestWorkerProbe(t *testing.T) {
 
 	ts.Stop()
 	stopped := time.Now()
-	waitFor(t, 5*time.Second, func() bool {
-		status, body := get(t, srv.URL+"/readyz")
+	wait.Until(t, 5*time.Second, func() bool {
+		status, body := testhttp.Get(t, srv.URL+"/readyz")
 		if status != http.StatusServiceUnavailable {
 			return false
 		}
@@ -79,30 +80,7 @@ func TestWorkerProbe(t *testing.T) {
 		return true
 	})
 	t.Logf("/readyz answered 503 %s after Temporal stopped", time.Since(stopped).Round(time.Millisecond))
-	if _, metrics := get(t, srv.URL+"/metrics"); !strings.Contains(metrics, `partnerops_worker_ready{check="temporal"} 0`) {
+	if _, metrics := testhttp.Get(t, srv.URL+"/metrics"); !strings.Contains(metrics, `partnerops_worker_ready{check="temporal"} 0`) {
 		t.Errorf("/metrics does not show the temporal check failed")
-	}
-}
-
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
-// waitFor polls cond until it holds, failing the test after within.
-func waitFor(t *testing.T, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s", within)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

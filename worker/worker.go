@@ -47,15 +47,24 @@ func Register(r sdkworker.Registry, d Deps) {
 }
 
 // Options are the worker's options: every activity's permanent errors are
-// non-retryable (activities.Permanent).
+// non-retryable (activities.Permanent), and a case's short steps are
+// heartbeated while they run (activities.Heartbeats).
 // Stopping, the worker polls no more and waits up to StopTimeout for the
 // activities it runs to finish.
+// A workflow task meant for a worker that died goes to any other after
+// StickyTimeout, not the SDK's default 5 s: with the heartbeats, a case
+// whose worker was killed mid-step resumes on another within seconds.
 func Options() sdkworker.Options {
 	return sdkworker.Options{
-		Interceptors:      []interceptor.WorkerInterceptor{&activities.Interceptor{}},
-		WorkerStopTimeout: StopTimeout,
+		Interceptors:                 []interceptor.WorkerInterceptor{&activities.Interceptor{}, &activities.Heartbeats{}},
+		WorkerStopTimeout:            StopTimeout,
+		StickyScheduleToStartTimeout: StickyTimeout,
 	}
 }
+
+// StickyTimeout is how long a workflow task waits for the worker that has
+// the workflow cached before any worker may take it.
+const StickyTimeout = 2 * time.Second
 
 // StopTimeout bounds how long a stopping worker waits for its in-flight
 // activities (an activity attempt is bounded at 30 s; one cut short is

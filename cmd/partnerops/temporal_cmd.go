@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
 
 	"partnerops/config"
 	"partnerops/worker"
@@ -27,13 +28,24 @@ func (c *temporalEnsureNamespaceCmd) Run() error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, c.Wait)
 	defer cancel()
-	// a one-off command: its SDK metrics go to a registry nobody serves
-	client, err := dialTemporal(ctx, c.Temporal, newLogger(c.Log), prometheus.NewRegistry())
-	if err != nil {
-		return err
+	// A server just started takes a few seconds to answer: dial again
+	// until it does, within the wait. A one-off command: its SDK metrics go
+	// to a registry nobody serves.
+	logger := newLogger(c.Log)
+	var tc client.Client
+	for {
+		var err error
+		if tc, err = dialTemporal(ctx, c.Temporal, logger, prometheus.NewRegistry()); err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
 	}
-	defer client.Close()
-	created, err := worker.EnsureNamespace(ctx, client, c.Namespace, c.Retention)
+	defer tc.Close()
+	created, err := worker.EnsureNamespace(ctx, tc, c.Namespace, c.Retention)
 	if err != nil {
 		return err
 	}
