@@ -404,44 +404,24 @@ func (pg *pgServer) sqlTool(t *testing.T, tool, db string, args ...string) {
 	}
 }
 
-var (
-	temporalBuild            sync.Once
-	temporalServer, sqlTool  string
-	temporalBuildErr         error
-	temporalBuildDuration    time.Duration
-	temporalBuildDurationLog sync.Once
-)
-
 // temporalBinaries builds the Temporal server and its SQL tool from the
-// module version go.mod requires (its tool directives), into a temporary
-// directory; the Go build cache makes the builds after the first quick.
+// module version go.mod requires (its tool directives) into the test's
+// temporary directory, removed with it; the Go build cache makes the builds
+// after the first quick.
 func temporalBinaries(t *testing.T) (server, tool string) {
 	t.Helper()
-	temporalBuild.Do(func() {
-		started := time.Now()
-		dir, err := os.MkdirTemp("", "partnerops-temporal")
-		if err != nil {
-			temporalBuildErr = err
-			return
+	started := time.Now()
+	dir := t.TempDir()
+	server, tool = filepath.Join(dir, "temporal-server"), filepath.Join(dir, "temporal-sql-tool")
+	for pkg, out := range map[string]string{"go.temporal.io/server/cmd/server": server, "go.temporal.io/server/cmd/tools/sql": tool} {
+		build := exec.Command("go", "build", "-o", out, pkg)
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", pkg, err, out)
 		}
-		temporalServer, sqlTool = filepath.Join(dir, "temporal-server"), filepath.Join(dir, "temporal-sql-tool")
-		for pkg, out := range map[string]string{"go.temporal.io/server/cmd/server": temporalServer, "go.temporal.io/server/cmd/tools/sql": sqlTool} {
-			build := exec.Command("go", "build", "-o", out, pkg)
-			build.Dir = ".."
-			if out, err := build.CombinedOutput(); err != nil {
-				temporalBuildErr = fmt.Errorf("build %s: %v\n%s", pkg, err, out)
-				return
-			}
-		}
-		temporalBuildDuration = time.Since(started)
-	})
-	if temporalBuildErr != nil {
-		t.Fatal(temporalBuildErr)
 	}
-	temporalBuildDurationLog.Do(func() {
-		t.Logf("built the Temporal server and SQL tool in %s", temporalBuildDuration.Round(time.Second))
-	})
-	return temporalServer, sqlTool
+	t.Logf("built the Temporal server and SQL tool in %s", time.Since(started).Round(time.Second))
+	return server, tool
 }
 
 // startTemporalServer writes a server configuration on the two databases
