@@ -37,7 +37,7 @@ COPY --from=build /partnerops /partnerops
 # Inside a container the API must listen on every interface, not on the
 # binary's loopback default; a flag or the variable still wins over this.
 ENV PARTNEROPS_HTTP_ADDR=0.0.0.0:8080
-EXPOSE 8080
+EXPOSE 8080 8090
 
 USER nonroot:nonroot
 ENTRYPOINT ["/partnerops"]

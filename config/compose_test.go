@@ -34,8 +34,13 @@ var partnerOpsServices = map[string]struct {
 	},
 	"worker": {
 		command: []string{"worker"},
-		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, Log{}),
+		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, WorkerHTTP{}, Log{}),
 		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS"},
+	},
+	"temporal-namespace": {
+		command: []string{"temporal", "ensure-namespace"},
+		reads:   envVarsOf(Temporal{}, Log{}),
+		needs:   []string{"TEMPORAL_ADDRESS"},
 	},
 	"migrate": {
 		command: []string{"migrate", "up"},
@@ -99,31 +104,36 @@ func TestComposeFile(t *testing.T) {
 		})
 	}
 
-	t.Run("api port", func(t *testing.T) {
-		api, ok := cf.Services["api"]
-		if !ok {
-			t.Skip("no api service")
-		}
-		addr := api.env()["PARTNEROPS_HTTP_ADDR"]
-		if addr == "" {
-			t.Fatalf("service api: set PARTNEROPS_HTTP_ADDR; the binary's default, 127.0.0.1:8080, cannot be reached from outside the container")
-		}
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			t.Fatalf("service api: PARTNEROPS_HTTP_ADDR=%q is not host:port: %v", addr, err)
-		}
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			t.Errorf("service api: PARTNEROPS_HTTP_ADDR=%q listens on loopback, which the published port cannot reach; use 0.0.0.0:%s", addr, port)
-		}
-		targets := api.portTargets(t)
-		if !slices.Contains(targets, port) {
-			t.Errorf("service api: no published port leads to %s, the port in PARTNEROPS_HTTP_ADDR=%q (container ports published: %v)", port, addr, targets)
-		}
-		if exposed := dockerfileExposes(t); !slices.Contains(exposed, port) {
-			t.Errorf("Dockerfile: EXPOSE %v does not include %s, the API port in docker-compose.yml", exposed, port)
-		}
-	})
-
+	for _, listener := range []struct{ service, variable, binaryDefault string }{
+		{"api", "PARTNEROPS_HTTP_ADDR", "127.0.0.1:8080"},
+		{"worker", "PARTNEROPS_WORKER_ADDR", "127.0.0.1:8090"},
+	} {
+		t.Run(listener.service+" port", func(t *testing.T) {
+			svc, ok := cf.Services[listener.service]
+			if !ok {
+				t.Skipf("no %s service", listener.service)
+			}
+			name, variable := listener.service, listener.variable
+			addr := svc.env()[variable]
+			if addr == "" {
+				t.Fatalf("service %s: set %s; the binary's default, %s, cannot be reached from outside the container", name, variable, listener.binaryDefault)
+			}
+			host, port, err := net.SplitHostPort(addr)
+			if err != nil {
+				t.Fatalf("service %s: %s=%q is not host:port: %v", name, variable, addr, err)
+			}
+			if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+				t.Errorf("service %s: %s=%q listens on loopback, which the published port cannot reach; use 0.0.0.0:%s", name, variable, addr, port)
+			}
+			targets := svc.portTargets(t)
+			if !slices.Contains(targets, port) {
+				t.Errorf("service %s: no published port leads to %s, the port in %s=%q (container ports published: %v)", name, port, variable, addr, targets)
+			}
+			if exposed := dockerfileExposes(t); !slices.Contains(exposed, port) {
+				t.Errorf("Dockerfile: EXPOSE %v does not include %s, the %s port in docker-compose.yml", exposed, port, name)
+			}
+		})
+	}
 	t.Run("depends_on", func(t *testing.T) {
 		for _, name := range []string{"api", "worker"} {
 			svc, ok := cf.Services[name]

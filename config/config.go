@@ -6,9 +6,14 @@ package config
 
 import "time"
 
-// Database locates PostgreSQL.
+// Database locates PostgreSQL and sizes this process's pool of
+// connections to it (docs/operations.md budgets them across processes).
 type Database struct {
-	URL string `name:"database-url" env:"DATABASE_URL" help:"PostgreSQL connection URL (postgres://user@host:5432/db?sslmode=disable)."`
+	URL      string `name:"database-url" env:"DATABASE_URL" help:"PostgreSQL connection URL (postgres://user@host:5432/db?sslmode=disable)."`
+	MaxConns int    `name:"db-max-conns" env:"PARTNEROPS_DB_MAX_CONNS" default:"20" help:"Most PostgreSQL connections this process opens; it refuses to start when the server allows fewer."`
+	// MaxIdleConns of 0 keeps every open connection (as many as MaxConns):
+	// a burst reuses them instead of opening new backends.
+	MaxIdleConns int `name:"db-max-idle-conns" env:"PARTNEROPS_DB_MAX_IDLE_CONNS" default:"0" help:"Most idle PostgreSQL connections kept open; 0: as many as PARTNEROPS_DB_MAX_CONNS."`
 }
 
 // Temporal locates the Temporal service and names what partnerops uses of it.
@@ -54,6 +59,11 @@ type HTTP struct {
 	Addr          string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
 	ReadTimeout   time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
 	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
+}
+
+// WorkerHTTP is where a worker serves its probes and metrics.
+type WorkerHTTP struct {
+	Addr string `name:"worker-addr" env:"PARTNEROPS_WORKER_ADDR" default:"127.0.0.1:8090" help:"Address the worker serves /healthz, /readyz and /metrics on; empty: none."`
 }
 
 // Log shapes the structured logs.

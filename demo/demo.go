@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -121,6 +122,37 @@ func (d Data) valid(ctx context.Context, s *store.Store) bool {
 	return len(d.Principals) > 0 && len(d.Partners) > 0
 }
 
+// demoPartners are the partners of the demo set, each with its admin and a customer.
+var demoPartners = []struct{ env, name, typ, level, customer, mode string }{
+	{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
+	{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
+}
+
+// ErrNotDemoDatabase refuses to load the demo set into a database that
+// holds partners of its own.
+var ErrNotDemoDatabase = errors.New("the database holds partners the demo set did not make")
+
+// Load adds a new demo set to the database, whatever runs on it (a
+// production-shape deployment: the cases it opens are started by the
+// workers' sweep). It refuses a database holding other partners than the
+// demo set's, unless force.
+func Load(ctx context.Context, s *store.Store, policy Policy, force bool) (Data, error) {
+	if !force {
+		names := make([]string, len(demoPartners))
+		for i, p := range demoPartners {
+			names[i] = p.name
+		}
+		n, err := s.CountPartnersNotNamed(ctx, names)
+		if err != nil {
+			return Data{}, err
+		}
+		if n > 0 {
+			return Data{}, fmt.Errorf("%w (%d of them); add --force to load the demo set beside them", ErrNotDemoDatabase, n)
+		}
+	}
+	return create(ctx, s, policy)
+}
+
 func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 	d := Data{Version: version}
 	add := func(env string, np store.NewPrincipal) (store.Principal, error) {
@@ -137,12 +169,8 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 	if _, err := add("SUPERVISOR_TOKEN", store.NewPrincipal{Name: "Sam Supervisor", Role: cases.RoleSupervisor}); err != nil {
 		return d, err
 	}
-	partners := []struct{ env, name, typ, level, customer, mode string }{
-		{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
-		{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
-	}
 	var acme, blueSky string
-	for _, p := range partners {
+	for _, p := range demoPartners {
 		partner, err := s.CreatePartner(ctx, p.name, p.typ, p.level)
 		if err != nil {
 			return d, err

@@ -4,8 +4,8 @@
 -- One PostgreSQL server hosts both systems, each under its own role:
 --   partnerops                      the application's database (DATABASE_URL)
 --   temporal, temporal_visibility   Temporal's persistence and visibility
---                                   stores, whose schemas temporalio/auto-setup
---                                   installs (SKIP_DB_CREATE=true: they exist).
+--                                   stores, whose schemas the temporal-schema
+--                                   service installs with temporal-sql-tool.
 --
 -- The passwords are for a local stack only. To change them, edit this file
 -- and docker-compose.yml together, then recreate the volume

@@ -39,6 +39,7 @@ func TestAPIAndWorkerAsSeparateProcesses(t *testing.T) {
 		"TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
 		"PARTNEROPS_TASK_QUEUE=partnerops-processes",
 		"PARTNEROPS_HTTP_ADDR=" + addr,
+		"PARTNEROPS_WORKER_ADDR=" + freeAddr(t),
 		"PARTNEROPS_LOG_FORMAT=json",
 	}
 	if out := runBinary(t, bin, env, "migrate", "status"); !strings.Contains(out, "applied") {

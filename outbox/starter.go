@@ -24,6 +24,12 @@ import (
 // starts it: younger ones are being started by the API that wrote them.
 const Grace = time.Minute
 
+// WorkflowTaskTimeout bounds a case's workflow task, half the SDK's
+// default: a task whose worker was killed goes to another after it. A
+// case's tasks take milliseconds; one running local activities longer
+// than most of it is kept alive by the SDK, which heartbeats it.
+const WorkflowTaskTimeout = 5 * time.Second
+
 // batchSize bounds the requests the reconciler reads at once.
 const batchSize = 100
 
@@ -47,6 +53,7 @@ func (s *Starter) Start(ctx context.Context, st store.CaseStart) error {
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowTaskTimeout:      WorkflowTaskTimeout,
 	}, st.Workflow, st.Input) // Input is JSON: the default converter passes it on as the workflow's argument
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"partnerops/cases"
 	"partnerops/rules"
@@ -86,6 +87,13 @@ func (s *Store) Partner(ctx context.Context, id string) (Partner, error) {
 func (s *Store) CountPartners(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM partners`)
+	return n, err
+}
+
+// CountPartnersNotNamed counts the partners whose name is none of names.
+func (s *Store) CountPartnersNotNamed(ctx context.Context, names []string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM partners WHERE NOT (name = ANY($1))`, pq.Array(names))
 	return n, err
 }
 

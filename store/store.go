@@ -26,8 +26,28 @@ type Store struct {
 	onList func(query string, args []any)
 }
 
-// Open connects to PostgreSQL and checks the connection.
+// Pool sizes a process's connections to PostgreSQL.
+type Pool struct {
+	MaxOpen int // the most connections open at once
+	MaxIdle int // the most kept open while idle; 0: MaxOpen
+}
+
+// DefaultPool keeps every connection it opens: a burst of work reuses
+// them instead of opening (and forking) new PostgreSQL backends.
+var DefaultPool = Pool{MaxOpen: 20}
+
+// Open connects to PostgreSQL with the default pool and checks the
+// connection.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenPool(ctx, url, DefaultPool)
+}
+
+// OpenPool connects to PostgreSQL, checks the connection, and refuses a
+// pool larger than the server lets a client open (ErrPoolTooLarge).
+func OpenPool(ctx context.Context, url string, pool Pool) (*Store, error) {
+	if pool.MaxOpen <= 0 || pool.MaxIdle < 0 || pool.MaxIdle > pool.MaxOpen {
+		return nil, fmt.Errorf("connection pool: %d open and %d idle connections; want at least 1 open and at most as many idle", pool.MaxOpen, pool.MaxIdle)
+	}
 	// every statement is a span of the trace of whatever ran it (telemetry)
 	sqlDB, err := otelsql.Open("postgres", url, otelsql.WithAttributes(attribute.String("db.system", "postgresql")))
 	if err != nil {
@@ -38,7 +58,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	db.SetMaxOpenConns(20)
+	if err := checkPool(ctx, db, pool.MaxOpen); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	idle := pool.MaxIdle
+	if idle == 0 {
+		idle = pool.MaxOpen
+	}
+	db.SetMaxOpenConns(pool.MaxOpen)
+	db.SetMaxIdleConns(idle)
 	return &Store{db: db}, nil
 }
 

@@ -32,6 +32,8 @@ type Deps struct {
 	// Run sets them.
 	Temporal  client.Client
 	TaskQueue string
+	// Probe, when set, is told when the worker polls and when it stops.
+	Probe *Probe
 }
 
 // Register puts every workflow and activity on a worker (or a test
@@ -61,15 +63,24 @@ func Register(r sdkworker.Registry, d Deps) {
 const DefaultIdempotencyRetention = 24 * time.Hour
 
 // Options are the worker's options: every activity's permanent errors are
-// non-retryable (activities.Permanent).
+// non-retryable (activities.Permanent), and a case's short steps are
+// heartbeated while they run (activities.Heartbeats).
 // Stopping, the worker polls no more and waits up to StopTimeout for the
 // activities it runs to finish.
+// A workflow task meant for a worker that died goes to any other after
+// StickyTimeout, not the SDK's default 5 s: with the heartbeats, a case
+// whose worker was killed mid-step resumes on another within seconds.
 func Options() sdkworker.Options {
 	return sdkworker.Options{
-		Interceptors:      []interceptor.WorkerInterceptor{&activities.Interceptor{}},
-		WorkerStopTimeout: StopTimeout,
+		Interceptors:                 []interceptor.WorkerInterceptor{&activities.Interceptor{}, &activities.Heartbeats{}},
+		WorkerStopTimeout:            StopTimeout,
+		StickyScheduleToStartTimeout: StickyTimeout,
 	}
 }
+
+// StickyTimeout is how long a workflow task waits for the worker that has
+// the workflow cached before any worker may take it.
+const StickyTimeout = 2 * time.Second
 
 // StopTimeout bounds how long a stopping worker waits for its in-flight
 // activities (an activity attempt is bounded at 30 s; one cut short is
@@ -91,7 +102,13 @@ func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 	if err := w.Start(); err != nil {
 		return err
 	}
+	if d.Probe != nil {
+		d.Probe.polling.Store(true)
+	}
 	<-ctx.Done()
+	if d.Probe != nil {
+		d.Probe.polling.Store(false)
+	}
 	w.Stop()
 	return nil
 }

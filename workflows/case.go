@@ -342,12 +342,20 @@ var retries = &temporal.RetryPolicy{
 }
 
 // activityContext gives activities a bounded attempt and unlimited retries.
+// The worker heartbeats an attempt while it runs (activities.Heartbeats):
+// an attempt whose worker died is retried elsewhere after
+// activityHeartbeatTimeout, not after its whole 30 s.
 func activityContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
+		HeartbeatTimeout:    activityHeartbeatTimeout,
 		RetryPolicy:         retries,
 	})
 }
+
+// activityHeartbeatTimeout is how soon Temporal notices that the worker
+// running a step is gone.
+const activityHeartbeatTimeout = 3 * time.Second
 
 // localActivityContext runs short database writes in the workflow task
 // itself: one marker event, no extra round trip. An attempt is bounded well

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -56,7 +57,7 @@ func (c *devCmd) Run() error {
 		defer db.Stop()
 		dbURL, dbDescription = db.URL, db.Description
 	}
-	st, err := store.Open(ctx, dbURL)
+	st, err := store.OpenPool(ctx, dbURL, pool(c.Database))
 	if err != nil {
 		return err
 	}
@@ -84,9 +85,7 @@ func (c *devCmd) Run() error {
 	}
 	defer tc.Close()
 
-	data, err := demo.Ensure(ctx, st, c.DataDir, demo.Policy{
-		Vendor: vendorEntity(c.Policy), InvoiceDeadline: c.IncentiveInvoiceDeadline, ReturnSLA: c.TicketSLA, TimeZone: loc.String(),
-	})
+	data, err := demo.Ensure(ctx, st, c.DataDir, demoPolicy(c.Policy, loc))
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
@@ -122,17 +121,23 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 	fmt.Fprintf(&b, "  PostgreSQL   %s\n", db)
 	fmt.Fprintf(&b, "  Ticket SLA   %s\n\n", c.TicketSLA)
 	fmt.Fprintf(&b, "Demo partners and principals; paste these lines into another shell:\n\n")
-	fmt.Fprintf(&b, "export API=http://%s\n", c.HTTP.Addr)
+	writeDemoVariables(&b, "http://"+c.HTTP.Addr, data)
+	fmt.Println(b.String())
+}
+
+// writeDemoVariables writes the shell lines that name the demo set's
+// records and tokens, as the README's walk-throughs use them.
+func writeDemoVariables(w io.Writer, apiURL string, data demo.Data) {
+	fmt.Fprintf(w, "export API=%s\n", apiURL)
 	for _, p := range data.Partners {
-		fmt.Fprintf(&b, "export %s=%s   # partner %s (%s)\n", p.Env, p.ID, p.Name, p.Type)
+		fmt.Fprintf(w, "export %s=%s   # partner %s (%s)\n", p.Env, p.ID, p.Name, p.Type)
 	}
 	for _, id := range data.IDs {
-		fmt.Fprintf(&b, "export %s=%s   # %s\n", id.Env, id.ID, id.What)
+		fmt.Fprintf(w, "export %s=%s   # %s\n", id.Env, id.ID, id.What)
 	}
 	for _, p := range data.Principals {
-		fmt.Fprintf(&b, "export %s=%s   # %s (%s)\n", p.Env, p.Token, p.Name, p.Role)
+		fmt.Fprintf(w, "export %s=%s   # %s (%s)\n", p.Env, p.Token, p.Name, p.Role)
 	}
-	fmt.Println(b.String())
 }
 
 // describeDatabase names the server and database of a PostgreSQL URL,

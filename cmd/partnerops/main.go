@@ -14,6 +14,8 @@ type cli struct {
 	Migrate  migrateCmd  `cmd:"" help:"Apply, roll back or list the database migrations."`
 	Token    tokenCmd    `cmd:"" help:"Create API tokens."`
 	Renewals renewalsCmd `cmd:"" help:"The scheduled auto-renewal run."`
+	Temporal temporalCmd `cmd:"" help:"Prepare the Temporal server partnerops runs on."`
+	Demo     demoCmd     `cmd:"" help:"The demo set of dev, for any deployment."`
 }
 
 func main() {

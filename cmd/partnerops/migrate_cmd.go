@@ -28,7 +28,7 @@ type (
 )
 
 func (c *migrateUpCmd) Run() error {
-	return withStore(c.URL, func(ctx context.Context, st *store.Store) error {
+	return withStore(c.Database, func(ctx context.Context, st *store.Store) error {
 		if err := st.MigrateUp(ctx); err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func (c *migrateUpCmd) Run() error {
 }
 
 func (c *migrateDownCmd) Run() error {
-	return withStore(c.URL, func(ctx context.Context, st *store.Store) error {
+	return withStore(c.Database, func(ctx context.Context, st *store.Store) error {
 		if err := st.MigrateDown(ctx); err != nil {
 			return err
 		}
@@ -48,16 +48,16 @@ func (c *migrateDownCmd) Run() error {
 }
 
 func (c *migrateStatusCmd) Run() error {
-	return withStore(c.URL, func(ctx context.Context, st *store.Store) error {
+	return withStore(c.Database, func(ctx context.Context, st *store.Store) error {
 		return st.MigrationStatus(ctx, os.Stdout)
 	})
 }
 
-// withStore runs fn with a store open on url, for one-shot commands.
-func withStore(url string, fn func(context.Context, *store.Store) error) error {
+// withStore runs fn with a store open on db, for one-shot commands.
+func withStore(db config.Database, fn func(context.Context, *store.Store) error) error {
 	ctx, stop := signalContext()
 	defer stop()
-	st, err := openStore(ctx, url)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		return err
 	}

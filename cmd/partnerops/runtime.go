@@ -38,12 +38,17 @@ func newLogger(cfg config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// openStore connects to PostgreSQL.
-func openStore(ctx context.Context, url string) (*store.Store, error) {
-	if url == "" {
+// openStore connects to PostgreSQL with the configured pool.
+func openStore(ctx context.Context, db config.Database) (*store.Store, error) {
+	if db.URL == "" {
 		return nil, errors.New("DATABASE_URL (or --database-url) is required")
 	}
-	return store.Open(ctx, url)
+	return store.OpenPool(ctx, db.URL, pool(db))
+}
+
+// pool is the connection pool the settings ask for.
+func pool(db config.Database) store.Pool {
+	return store.Pool{MaxOpen: db.MaxConns, MaxIdle: db.MaxIdleConns}
 }
 
 // checkPolicy refuses a bad SLA, period or time zone at start, not at the first case.
@@ -208,7 +213,7 @@ func connect(ctx context.Context, db config.Database, t config.Temporal, p confi
 	if sv.stopTraces, err = telemetry.Start(ctx, l.OTLPEndpoint, "partnerops"); err != nil {
 		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 	}
-	if sv.store, err = openStore(ctx, db.URL); err != nil {
+	if sv.store, err = openStore(ctx, db); err != nil {
 		return nil, err
 	}
 	if sv.temporal, err = dialTemporal(ctx, t, sv.logger, sv.metrics); err != nil {

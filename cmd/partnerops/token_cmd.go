@@ -34,7 +34,7 @@ func (c *tokenCreateCmd) Run() error {
 	case c.Role != cases.RoleCustomer && c.Customer != "":
 		return errors.New("--customer is only for the role customer")
 	}
-	return withStore(c.URL, func(ctx context.Context, st *store.Store) error {
+	return withStore(c.Database, func(ctx context.Context, st *store.Store) error {
 		if c.Partner != "" {
 			if _, err := st.Partner(ctx, c.Partner); err != nil {
 				return fmt.Errorf("partner %s: %w", c.Partner, err)
