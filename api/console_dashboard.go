@@ -1,9 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,7 +86,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 	compliance, breaches := make([]float64, len(weeks)), make([]float64, len(weeks))
 	most := 1.0
 	for i, w := range weeks {
-		labels[i] = w.Week.Format("2 Jan")
+		labels[i] = w.Week.Format("01-02")
 		compliance[i] = -1
 		if w.Resolved > 0 {
 			compliance[i] = 100 * float64(w.Within) / float64(w.Resolved)
@@ -106,67 +103,10 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 		Weeks      []store.WeekSLA
 	}{
 		Open: open, Weeks: weeks,
-		Compliance: barChart("SLA compliance per week", "resolved within the SLA over all resolved", labels, compliance, 100, percent),
-		Breaches:   barChart("SLA breaches per week", "breaches", labels, breaches, most, count),
+		Compliance: barChart(v.Print.T("dashboard.compliance"), v.Print.T("dashboard.compliance_unit"), labels, compliance, 100, percent),
+		Breaches:   barChart(v.Print.T("dashboard.breaches_per_week"), v.Print.T("dashboard.breaches"), labels, breaches, most, count),
 	}
-	return s.render(c, http.StatusOK, "dashboard", v, "Dashboard", data)
-}
-
-// notificationsPage serves GET /console/notifications: the API's
-// notifications of the viewer, newest first, unread marked.
-func (s *Server) notificationsPage(c *fiber.Ctx, v *viewer) error {
-	out, err := s.listNotifications(v.ctx, &PageParams{Limit: store.DefaultPageSize, Cursor: c.Query("cursor")})
-	if err != nil {
-		return s.consoleError(c, v, err)
-	}
-	data := struct {
-		Notifications []notificationView
-		NextURL       string
-	}{}
-	for _, n := range out.Body.Notifications {
-		data.Notifications = append(data.Notifications, s.notificationView(n, v))
-	}
-	if out.Body.NextCursor != "" {
-		data.NextURL = "/console/notifications?cursor=" + out.Body.NextCursor
-	}
-	return s.render(c, http.StatusOK, "notifications", v, "Notifications", data)
-}
-
-type notificationView struct {
-	store.Notification
-	At         when
-	Escalation bool
-	CSRF       string
-}
-
-func (s *Server) notificationView(n store.Notification, v *viewer) notificationView {
-	return notificationView{Notification: n, At: s.at(n.CreatedAt), Escalation: strings.Contains(n.Kind, "breach"), CSRF: v.CSRF}
-}
-
-// markRead serves POST /console/notifications/{id}/read; htmx swaps the
-// row it answers for the unread one.
-func (s *Server) markRead(c *fiber.Ctx, v *viewer) error {
-	id, err := strconv.ParseInt(c.Params("notification_id"), 10, 64)
-	r, ok := notificationScope(v.P)
-	var n store.Notification
-	if err == nil && ok {
-		n, err = s.store.MarkNotificationRead(v.ctx, r, id, time.Now())
-	}
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, strconv.ErrSyntax) || !ok {
-		return s.consoleError(c, v, notFound("notification "+c.Params("notification_id")))
-	}
-	if err != nil {
-		return s.consoleError(c, v, err)
-	}
-	if c.Get("HX-Request") != "true" {
-		return c.Redirect("/console/notifications", http.StatusSeeOther)
-	}
-	var buf bytes.Buffer
-	if err := templates["notifications"].ExecuteTemplate(&buf, "row", s.notificationView(n, v)); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	return s.render(c, http.StatusOK, "dashboard", v, v.Print.T("nav.dashboard"), data)
 }
 
 // calendarPage serves GET /console/calendar?year=: the business calendar's
@@ -204,7 +144,7 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 	if typed != nil {
 		data.Typed = *typed
 	}
-	return s.render(c, status, "calendar", v, fmt.Sprintf("Business calendar %d", year), data)
+	return s.render(c, status, "calendar", v, v.Print.T("calendar.title", "Year", year), data)
 }
 
 // calendarPut serves POST /console/calendar: the API's PUT
@@ -262,10 +202,10 @@ func (s *Server) paymentRequestsPage(c *fiber.Ctx, v *viewer) error {
 		NextURL  string
 	}{}
 	for _, o := range out.Body.PaymentRequests {
-		data.Requests = append(data.Requests, requestView{o, s.at(o.PaymentDeadline)})
+		data.Requests = append(data.Requests, requestView{o, v.at(o.PaymentDeadline)})
 	}
 	if out.Body.NextCursor != "" {
 		data.NextURL = "/console/payment-requests?cursor=" + out.Body.NextCursor
 	}
-	return s.render(c, http.StatusOK, "payment_requests", v, "Payment requests", data)
+	return s.render(c, http.StatusOK, "payment_requests", v, v.Print.T("nav.payment_requests"), data)
 }

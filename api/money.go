@@ -269,8 +269,7 @@ func moneyError(err error) error {
 			whose = "the " + string(short.Account) + " account"
 		}
 		return conflict("insufficient-balance", fmt.Sprintf(
-			"insufficient balance: %s has %d %s available, %d %s asked; nothing was moved",
-			whose, short.Available.Amount, short.Available.Currency, short.Asked.Amount, short.Asked.Currency))
+			"insufficient balance: %s has %s available, %s asked; nothing was moved", whose, short.Available, short.Asked))
 	case errors.Is(err, store.ErrDuplicateTransactionID):
 		return conflict("duplicate-transaction-id",
 			"this transaction_id was already used for a deposit or adjustment of the partner; nothing was moved")

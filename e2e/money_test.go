@@ -387,11 +387,11 @@ func TestMoneyRefusals(t *testing.T) {
 	// Insufficient balance: 409 naming available and asked, nothing written,
 	// and the idempotency key free for another request.
 	p := decode[problem](t, s.call("POST", partnerPath+"/adjustments", s.adminA, moAdjustBody(customer, "allocate", 901, "ADJ-BIG"), "Idempotency-Key", "big").expect(t, 409))
-	if !strings.HasSuffix(p.Type, "insufficient-balance") || !strings.Contains(p.Detail, "900 CNY available") || !strings.Contains(p.Detail, "901 CNY asked") {
+	if !strings.HasSuffix(p.Type, "insufficient-balance") || !strings.Contains(p.Detail, "9.00 CNY available") || !strings.Contains(p.Detail, "9.01 CNY asked") {
 		t.Errorf("insufficient partner balance: %+v", p)
 	}
 	p = decode[problem](t, s.call("POST", partnerPath+"/adjustments", s.adminA, moAdjustBody(customer, "reclaim", 101, "ADJ-BIG2")).expect(t, 409))
-	if !strings.Contains(p.Detail, "the customer has 100 CNY available") || !strings.Contains(p.Detail, "101 CNY asked") {
+	if !strings.Contains(p.Detail, "the customer has 1.00 CNY available") || !strings.Contains(p.Detail, "1.01 CNY asked") {
 		t.Errorf("insufficient customer balance: %+v", p)
 	}
 	usd := moAdjustBody(customer, "allocate", 1, "ADJ-USD")
