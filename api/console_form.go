@@ -36,13 +36,13 @@ type formField struct {
 
 // actionForm is one action the viewer may take, as a form.
 type actionForm struct {
-	Name    string
-	Label   string // the action's name, shown as its label
-	Final   bool   // asks for a confirmation
-	Fields  []formField
+	Name      string
+	Label     string // the action's name, shown as its label
+	Final     bool   // asks for a confirmation
+	Fields    []formField
 	Confirm   string // the confirmation's error
 	Confirmed bool   // the confirmation was ticked (kept when the form comes back)
-	Error   string // the action's error not about one field
+	Error     string // the action's error not about one field
 }
 
 var (
