@@ -112,10 +112,12 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 // calendarPage serves GET /console/calendar?year=: the business calendar's
 // days of the year, with forms to add and remove them (staff).
 func (s *Server) calendarPage(c *fiber.Ctx, v *viewer) error {
-	return s.showCalendar(c, v, http.StatusOK, nil, nil)
+	return s.showCalendar(c, v, http.StatusOK, nil, nil, "")
 }
 
-func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.FieldErrors, typed *rules.CalendarDay) error {
+// showCalendar shows the year's days; errs beside the fields of the day
+// typed, or the day being removed, to confirm.
+func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.FieldErrors, typed *rules.CalendarDay, removing string) error {
 	year := time.Now().In(s.location).Year()
 	if y, err := strconv.Atoi(c.Query("year", c.FormValue("year"))); err == nil && y > 1900 && y < 3000 {
 		year = y
@@ -129,6 +131,7 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 		Days             []rules.CalendarDay
 		Errors           map[string]string
 		Typed            rules.CalendarDay
+		Removing         *rules.CalendarDay
 		CanEdit          bool
 		CSRF             string
 	}{Year: year, Prev: year - 1, Next: year + 1, Errors: map[string]string{}, CSRF: v.CSRF,
@@ -136,6 +139,9 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 	for _, d := range out.Body.Days {
 		if strings.HasPrefix(d.Date, strconv.Itoa(year)+"-") {
 			data.Days = append(data.Days, d)
+		}
+		if d.Date == removing {
+			data.Removing = &d
 		}
 	}
 	for _, e := range errs {
@@ -155,9 +161,22 @@ func (s *Server) calendarPut(c *fiber.Ctx, v *viewer) error {
 	}
 	in := &putCalendarDayInput{DatePath: DatePath{Date: strings.TrimSpace(c.FormValue("date"))}}
 	in.Body.Kind, in.Body.Name = dayKind(c.FormValue("kind")), strings.TrimSpace(c.FormValue("name"))
-	if fields := in.day().Validate(); len(fields) > 0 {
-		day := in.day()
-		return s.showCalendar(c, v, http.StatusUnprocessableEntity, fields, &day)
+	day := in.day()
+	fields := day.ValidateEntry()
+	if len(fields) == 0 && c.FormValue("replace") != "yes" {
+		// replacing an entry is asked for, not done silently
+		out, err := s.listCalendarDays(v.ctx, nil)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		for _, d := range out.Body.Days {
+			if d.Date == day.Date {
+				fields = append(fields, rules.FieldError{Field: "replace", Message: v.Print.T("calendar.replace_asked", "Kind", label(v.Print, string(d.Kind)), "Name", d.Name)})
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return s.showCalendar(c, v, http.StatusUnprocessableEntity, fields, &day, "")
 	}
 	if _, err := s.putCalendarDay(v.ctx, in); err != nil {
 		return s.consoleError(c, v, err)
@@ -174,6 +193,9 @@ func (s *Server) calendarDelete(c *fiber.Ctx, v *viewer) error {
 	in := &DatePath{Date: c.Params("date")}
 	if errs := in.Resolve(nil); len(errs) > 0 {
 		return s.consoleError(c, v, invalid(rules.FieldErrors{{Field: "date", Message: errs[0].Error()}}))
+	}
+	if c.FormValue("confirm") != "yes" {
+		return s.showCalendar(c, v, http.StatusOK, nil, nil, in.Date)
 	}
 	if _, err := s.deleteCalendarDay(v.ctx, in); err != nil {
 		return s.consoleError(c, v, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ func (s *Server) signedIn(h page) fiber.Handler {
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			if c.Method() == http.MethodGet {
-				return c.Redirect(signInPath, http.StatusSeeOther)
+				return c.Redirect(signInPath+"?next="+url.QueryEscape(c.OriginalURL()), http.StatusSeeOther)
 			}
 			return s.consoleError(c, nil, problem(http.StatusUnauthorized, "signed-out", "your session ended; sign in again"))
 		}
@@ -107,7 +108,8 @@ func (s *Server) renderSignIn(c *fiber.Ctx, status int, messageID string) error 
 	token := store.RandomToken()
 	setCookie(c, signInCookie, token, time.Now().Add(time.Hour))
 	pr := s.printer(c, nil)
-	return s.render(c, status, "sign_in", nil, pr.T("sign_in.submit"), struct{ CSRF, Message string }{token, pr.T(messageID)})
+	next := consoleLocal(c.Query("next", c.FormValue("next")))
+	return s.render(c, status, "sign_in", nil, pr.T("sign_in.submit"), struct{ CSRF, Message, Next string }{token, pr.T(messageID), next})
 }
 
 // signIn serves POST /console/sign-in: a known token starts a session.
@@ -132,7 +134,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	setCookie(c, sessionCookie, secret, sess.ExpiresAt)
 	setCookie(c, signInCookie, "", time.Unix(0, 0))
-	return c.Redirect("/console", http.StatusSeeOther)
+	return c.Redirect(consoleLocal(c.FormValue("next")), http.StatusSeeOther)
 }
 
 // signOut serves POST /console/sign-out: the session is revoked.

@@ -111,8 +111,14 @@ func keep(t *testing.T, ctx context.Context, name string) {
 // signIn signs in on the console's sign-in page with token.
 func signIn(t *testing.T, ctx context.Context, baseURL, token, role string) {
 	t.Helper()
+	signInAt(t, ctx, baseURL+"/console", token, role)
+}
+
+// signInAt opens page, signed out: the sign-in page, then the page itself.
+func signInAt(t *testing.T, ctx context.Context, page, token, role string) {
+	t.Helper()
 	run(t, ctx, "sign in as "+role,
-		chromedp.Navigate(baseURL+"/console"),
+		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID(`token`)),
 		chromedp.SendKeys(chromedp.ID(`token`), token),
 		chromedp.Submit(chromedp.ID(`token`)),
@@ -252,8 +258,9 @@ func TestConsoleInABrowser(t *testing.T) {
 	noHorizontalOverflow(t, ctx, "partner list")
 	signOut(t, ctx)
 
-	signIn(t, ctx, s.baseURL, s.supervisor, cases.RoleSupervisor)
-	run(t, ctx, "open the dashboard", chromedp.Navigate(s.baseURL+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	// a link followed while signed out leads there after signing in
+	signInAt(t, ctx, s.baseURL+"/console/dashboard", s.supervisor, cases.RoleSupervisor)
+	run(t, ctx, "land on the dashboard", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	noHorizontalOverflow(t, ctx, "dashboard")
 	keep(t, ctx, "console-dashboard.png")
 
