@@ -28,6 +28,7 @@ type casePageData struct {
 	Due       *when
 	Countdown string
 	Overdue   bool
+	AtRisk    bool
 	Pauses    []pause
 	Events    []eventView
 	Forms     []actionForm
@@ -76,7 +77,7 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 	_ = json.Unmarshal(live.Details, &details) // the workflow wrote it as an object
 	data := casePageData{
 		Case: live, Headline: headline(v.Print, live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
-		Details: detailItems(v, details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue,
+		Details: detailItems(v, details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue, AtRisk: rows[0].AtRisk,
 		Pauses: pauses(v, events), Done: c.Query("done"),
 	}
 	for _, e := range events {

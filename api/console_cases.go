@@ -71,7 +71,7 @@ func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
 	yes := true
 	switch q.Queue {
 	case queueBreached:
-		f.Open, f.SLABreached = true, &yes
+		f.Open, f.SLABreached, f.SoonestDue = true, &yes, true
 	case queueDueToday:
 		f.Open, f.DueBefore = true, endOfToday
 	case queueDueThisWeek:
@@ -95,7 +95,13 @@ type caseRow struct {
 	Updated           when
 	Countdown         string
 	Overdue           bool
+	// AtRisk: open, not yet due, and less than the server's atRisk left.
+	AtRisk bool
 }
+
+// DefaultAtRisk is how close to its deadline an open case is at risk when
+// the configuration does not say (PARTNEROPS_AT_RISK).
+const DefaultAtRisk = 4 * time.Hour
 
 // queueCount is one cell of the queues table.
 type queueCount struct {
@@ -229,10 +235,16 @@ func (s *Server) caseRows(v *viewer, list []cases.Case, now time.Time) ([]caseRo
 			rows[i].Due = &due
 			if cs.ClosedAt == nil {
 				rows[i].Countdown, rows[i].Overdue = countdown(v.Print, cal.WorkingDaysUntil(now, cs.SLA.DueAt), cs.SLA.DueAt.Before(now))
+				rows[i].AtRisk = atRisk(now, cs.SLA.DueAt, s.atRisk)
 			}
 		}
 	}
 	return rows, nil
+}
+
+// atRisk: the deadline is not past, and less than span is left to it.
+func atRisk(now, due time.Time, span time.Duration) bool {
+	return !due.Before(now) && due.Sub(now) < span
 }
 
 // countdown says how many working days are left, or how late it is.

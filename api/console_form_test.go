@@ -91,3 +91,18 @@ func TestDateFieldsTakeADay(t *testing.T) {
 		}
 	}
 }
+
+// A case is at risk (amber) between on time and breached: not yet due,
+// and less than the span left.
+func TestAtRisk(t *testing.T) {
+	now := time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		due  time.Time
+		want bool
+	}{{now.Add(23 * time.Minute), true}, {now.Add(3 * time.Hour), true}, {now.Add(4 * time.Hour), false},
+		{now.Add(18 * time.Hour), false}, {now.Add(-time.Minute), false}} {
+		if got := atRisk(now, tc.due, DefaultAtRisk); got != tc.want {
+			t.Errorf("due in %v: at risk %v, want %v", tc.due.Sub(now), got, tc.want)
+		}
+	}
+}

@@ -43,7 +43,7 @@ func TestConsoleMessagesExist(t *testing.T) {
 	for _, id := range queueNames {
 		asked[id] = "queueNames"
 	}
-	for _, id := range []string{"sign_in.expired", "sign_in.empty", "sign_in.unknown"} {
+	for _, id := range []string{"sign_in.expired", "sign_in.empty", "sign_in.unknown", "sign_in.customer"} {
 		asked[id] = "renderSignIn"
 	}
 	if len(asked) < 50 {

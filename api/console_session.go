@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"partnerops/cases"
 	"partnerops/present"
 	"partnerops/store"
 )
@@ -127,6 +128,10 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return s.consoleError(c, nil, err)
+	}
+	if p.Role == cases.RoleCustomer {
+		// the console is for staff and partners' members (docs/console.md)
+		return s.renderSignIn(c, http.StatusForbidden, "sign_in.customer")
 	}
 	secret, sess, err := s.store.CreateSession(c.UserContext(), p, time.Now(), sessionTTL)
 	if err != nil {

@@ -42,7 +42,9 @@ type Policy struct {
 	InvitationExpiry     time.Duration `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"168h" help:"How long a partner invited to a vendor opportunity has to answer (168h: 7 days), unless the share names its own expiry."`
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
 	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
-	ExitSLA        string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
+	// AtRisk is how close to its deadline the console marks a case amber.
+	AtRisk  time.Duration `name:"at-risk" env:"PARTNEROPS_AT_RISK" default:"4h" help:"The console marks an open case at risk (amber) when less than this is left to its deadline (4h: about half a working day)."`
+	ExitSLA string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

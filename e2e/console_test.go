@@ -201,6 +201,15 @@ func TestConsoleInABrowser(t *testing.T) {
 	other := decode[cases.Case](t, s.submit(s.adminB, s.partnerB, businessInfo("91330100MA2B7C8D9Q")).expect(t, 202))
 	s.waitForCase(s.ops, other.ID, hasStatus(workflows.CertificationInReview))
 
+	// a customer's token does not open the console: the page says why
+	run(t, ctx, "sign in as a customer",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`token`)),
+		chromedp.SendKeys(chromedp.ID(`token`), s.customA), chromedp.Submit(chromedp.ID(`token`)),
+		chromedp.WaitVisible(chromedp.CSS(`main .error[role=alert]`)))
+	if says := value(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS(`main .error[role=alert]`))); !strings.Contains(says, "Customers use the API") {
+		t.Errorf("a customer's sign-in says %q", says)
+	}
+
 	signIn(t, ctx, s.baseURL, s.ops, cases.RoleOps)
 	run(t, ctx, "open the open-and-breached queue",
 		chromedp.Click(chromedp.CSS(`#queues tr.total a[data-queue="breached"]`)),
