@@ -91,6 +91,12 @@ var AwaitingPartner = []string{
 	string(cases.KindCertification) + ":" + CertificationRejected,
 	string(cases.KindCertification) + ":" + CertificationTicketAwaitingPartner,
 	string(cases.KindPartnerPayment) + ":" + PaymentAwaitingPartner,
+	string(cases.KindOpportunity) + ":" + OpportunityActionRequired,
+	string(cases.KindOpportunity) + ":" + OpportunityInvited,
+	string(cases.KindIncentiveSettlement) + ":" + SettlementAwaitingApplication,
+	string(cases.KindIncentiveSettlement) + ":" + SettlementAwaitingInvoice,
+	string(cases.KindIncentiveSettlement) + ":" + SettlementAwaitingReturnRequest,
+	string(cases.KindIncentiveSettlement) + ":" + SettlementAwaitingReversal,
 }
 
 // Kinds are the kinds of case that have a process, in the order of processes.
