@@ -232,8 +232,10 @@ func detailItemOf(v *viewer, name string, value any) (detailItem, bool) {
 		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
 			w := v.at(t)
 			item.Value = w.String() + " " + w.Zone()
+		} else if v.Print.Has("code." + x) {
+			item.Value = v.Print.T("code." + x) // a code: its label
 		} else {
-			item.Value = label(v.Print, x)
+			item.Value = x
 		}
 	case bool:
 		item.Value = map[bool]string{true: v.Print.T("yes"), false: v.Print.T("no")}[x]
