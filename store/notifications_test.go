@@ -12,7 +12,8 @@ import (
 )
 
 // The inbox by kind: a kind filter, the kinds a recipient has, and mark
-// all read (of one kind, or every one), another partner's untouched.
+// all read (of one kind, or every one), another partner's untouched; and
+// the reader's language.
 func TestNotificationsByKindAndMarkAll(t *testing.T) {
 	ctx := context.Background()
 	st, _ := testdb.New(t)
@@ -54,13 +55,14 @@ func TestNotificationsByKindAndMarkAll(t *testing.T) {
 	if err != nil || len(theirs) != 1 || theirs[0].ReadAt != nil {
 		t.Errorf("the other partner's notifications %+v (%v): want one, unread", theirs, err)
 	}
+	languageIsKept(t, st)
 }
 
-// A principal's language: none until stated, then the last stated.
-func TestLanguagePreference(t *testing.T) {
+// languageIsKept: a principal's language is none until stated, then the
+// last stated; only en and zh-CN.
+func languageIsKept(t *testing.T, st *store.Store) {
 	ctx := context.Background()
-	st, _ := testdb.New(t)
-	p, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Ops", Role: cases.RoleOps})
+	p, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Sam", Role: cases.RoleSupervisor})
 	if err != nil {
 		t.Fatal(err)
 	}
