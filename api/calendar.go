@@ -33,7 +33,9 @@ type putCalendarDayInput struct {
 }
 
 // Resolve checks the day by the rules, naming every bad field at once.
-func (in *putCalendarDayInput) Resolve(huma.Context) []error { return ruleErrors(in.day().Validate()) }
+func (in *putCalendarDayInput) Resolve(huma.Context) []error {
+	return ruleErrors(in.day().ValidateEntry())
+}
 
 func (in *putCalendarDayInput) day() rules.CalendarDay {
 	return rules.CalendarDay{Date: in.Date, Kind: rules.DayKind(in.Body.Kind), Name: in.Body.Name}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
-	"partnerops/rules"
+	"partnerops/present"
 	"partnerops/store"
 	"partnerops/workflows"
 )
@@ -27,10 +28,14 @@ type casePageData struct {
 	Due       *when
 	Countdown string
 	Overdue   bool
+	AtRisk    bool
 	Pauses    []pause
 	Events    []eventView
 	Forms     []actionForm
 	Done      string
+	// Stale says what happened to the case since the form sent back was
+	// shown, when that action is no longer one to take.
+	Stale string
 }
 
 // pause is a time the SLA clock stood still; Until is nil while it does.
@@ -64,19 +69,24 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 	if err != nil {
 		return s.consoleError(c, v, err)
 	}
-	rows, err := s.caseRows(v.ctx, []cases.Case{live}, time.Now())
+	rows, err := s.caseRows(v, []cases.Case{live}, time.Now())
 	if err != nil {
 		return s.consoleError(c, v, err)
 	}
 	var details map[string]any
 	_ = json.Unmarshal(live.Details, &details) // the workflow wrote it as an object
 	data := casePageData{
-		Case: live, Headline: headline(live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
-		Details: s.detailItems(details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue,
-		Pauses: s.pauses(live.Kind, events), Done: c.Query("done"),
+		Case: live, Headline: headline(v.Print, live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
+		Details: detailItems(v, details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue, AtRisk: rows[0].AtRisk,
+		Pauses: pauses(v, live.Kind, events), Done: c.Query("done"),
 	}
 	for _, e := range events {
-		data.Events = append(data.Events, eventView{Event: e, At: s.at(e.At), Detail: s.detailItems(e.Detail)})
+		data.Events = append(data.Events, eventView{Event: e, At: v.at(e.At), Detail: detailItems(v, e.Detail)})
+	}
+	if failed != nil && !slices.Contains(live.Actions, failed.Name) && len(events) > 0 {
+		last := events[len(events)-1]
+		data.Stale = v.Print.T("case.stale", "Action", label(v.Print, failed.Name), "Event", label(v.Print, last.Type),
+			"Who", last.Actor.Name, "At", v.Print.Time(last.At), "Status", label(v.Print, live.Status))
 	}
 	for _, name := range live.Actions {
 		if failed != nil && failed.Name == name {
@@ -87,7 +97,7 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 			data.Forms = append(data.Forms, form)
 		}
 	}
-	return s.render(c, status, "case", v, human(string(live.Kind))+" "+live.ID, data)
+	return s.render(c, status, "case", v, label(v.Print, string(live.Kind))+" "+live.ID, data)
 }
 
 func newActionForm(kind cases.Kind, name string) (actionForm, bool) {
@@ -95,7 +105,7 @@ func newActionForm(kind cases.Kind, name string) (actionForm, bool) {
 	if !ok {
 		return actionForm{}, false
 	}
-	return actionForm{Name: name, Label: human(name), Final: workflows.FinalAction(kind, name), Fields: formFields(t)}, true
+	return actionForm{Name: name, Label: name, Final: workflows.FinalAction(kind, name), Fields: formFields(t)}, true
 }
 
 // caseActionForm serves POST /console/cases/{id}/actions/{action}: the
@@ -113,9 +123,10 @@ func (s *Server) caseActionForm(c *fiber.Ctx, v *viewer) error {
 	if !ok {
 		return s.consoleError(c, v, problem(http.StatusNotFound, "unknown-action", fmt.Sprintf("%s cases have no action %q", row.Kind, name)))
 	}
-	body, errs := inputOf(form.Fields, func(k string) string { return c.FormValue(k) })
-	if form.Final && c.FormValue("confirm") != "yes" {
-		form.Confirm = "tick this box to confirm: this step cannot be undone"
+	body, errs := inputOf(form.Fields, func(k string) string { return c.FormValue(k) }, s.location)
+	form.Confirmed = c.FormValue("confirm") == "yes"
+	if form.Final && !form.Confirmed {
+		form.Confirm = v.Print.T("case.confirm_missing")
 	}
 	if len(errs) == 0 && form.Confirm == "" {
 		in := &caseActionInput{CasePath: CasePath{CaseID: id}, Action: name, Body: (*actionBody)(&body)}
@@ -136,16 +147,16 @@ func (s *Server) caseActionForm(c *fiber.Ctx, v *viewer) error {
 
 // pauses are the spans of the timeline the case spent in a status that
 // stops its SLA clock.
-func (s *Server) pauses(kind cases.Kind, events []cases.Event) []pause {
+func pauses(v *viewer, kind cases.Kind, events []cases.Event) []pause {
 	var out []pause
 	for _, e := range events {
 		paused := workflows.Declared().PausesSLA(kind, e.Status)
 		open := len(out) > 0 && out[len(out)-1].Until == nil
 		switch {
 		case paused && !open:
-			out = append(out, pause{From: s.at(e.At)})
+			out = append(out, pause{From: v.at(e.At)})
 		case !paused && open:
-			until := s.at(e.At)
+			until := v.at(e.At)
 			out[len(out)-1].Until = &until
 		}
 	}
@@ -154,7 +165,7 @@ func (s *Server) pauses(kind cases.Kind, events []cases.Event) []pause {
 
 // headline is a case's summary in one line, by kind; kinds without their
 // own read as their details.
-func headline(kind cases.Kind, d map[string]any) string {
+func headline(pr present.Printer, kind cases.Kind, d map[string]any) string {
 	str := func(path ...string) string {
 		var cur any = d
 		for _, p := range path {
@@ -168,24 +179,24 @@ func headline(kind cases.Kind, d map[string]any) string {
 	}
 	switch kind {
 	case cases.KindCertification:
-		return fmt.Sprintf("Certification of %s (certificate %s), submission %s",
-			str("business_info", "company_name"), str("business_info", "certificate_number"), str("submissions"))
+		return pr.T("headline.certification", "Company", str("business_info", "company_name"),
+			"Certificate", str("business_info", "certificate_number"), "Submission", str("submissions"))
 	case cases.KindPartnerPayment:
 		m, _ := d["amount"].(map[string]any)
-		return fmt.Sprintf("The customer asks its partner to pay %s for %s (order %s, %s)",
-			moneyOf(m), str("product"), str("order_id"), human(str("scenario")))
+		return pr.T("headline.partner_payment", "Amount", moneyOf(pr, m), "Product", str("product"),
+			"Order", str("order_id"), "Scenario", label(pr, str("scenario")))
 	}
 	return ""
 }
 
 // moneyOf reads {amount, currency} as money.
-func moneyOf(m map[string]any) string {
+func moneyOf(pr present.Printer, m map[string]any) string {
 	amount, ok := m["amount"].(float64)
 	currency, ok2 := m["currency"].(string)
 	if !ok || !ok2 || len(m) != 2 {
 		return ""
 	}
-	return formatMoney(rules.Money{Amount: int64(amount), Currency: currency})
+	return pr.Money(int64(amount), currency)
 }
 
 // detailItem is one entry of a readable rendering of JSON details.
@@ -197,7 +208,7 @@ type detailItem struct {
 
 // detailItems renders any details readably: names as words, times in the
 // business time zone, money as an amount, nested objects indented.
-func (s *Server) detailItems(d map[string]any) []detailItem {
+func detailItems(v *viewer, d map[string]any) []detailItem {
 	keys := make([]string, 0, len(d))
 	for k := range d {
 		keys = append(keys, k)
@@ -205,47 +216,49 @@ func (s *Server) detailItems(d map[string]any) []detailItem {
 	sort.Strings(keys)
 	var items []detailItem
 	for _, k := range keys {
-		if item, ok := s.detailItem(human(k), d[k]); ok {
+		if item, ok := detailItemOf(v, label(v.Print, k), d[k]); ok {
 			items = append(items, item)
 		}
 	}
 	return items
 }
 
-func (s *Server) detailItem(label string, v any) (detailItem, bool) {
-	item := detailItem{Label: label}
-	switch x := v.(type) {
+func detailItemOf(v *viewer, name string, value any) (detailItem, bool) {
+	item := detailItem{Label: name}
+	switch x := value.(type) {
 	case nil:
 		return item, false
 	case string:
 		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			w := s.at(t)
+			w := v.at(t)
 			item.Value = w.String() + " " + w.Zone()
+		} else if v.Print.Has("code." + x) {
+			item.Value = v.Print.T("code." + x) // a code: its label
 		} else {
 			item.Value = x
 		}
 	case bool:
-		item.Value = map[bool]string{true: "yes", false: "no"}[x]
+		item.Value = map[bool]string{true: v.Print.T("yes"), false: v.Print.T("no")}[x]
 	case float64:
 		item.Value = fmt.Sprint(x)
 	case map[string]any:
-		if m := moneyOf(x); m != "" {
+		if m := moneyOf(v.Print, x); m != "" {
 			item.Value = m
 		} else {
-			item.Children = s.detailItems(x)
+			item.Children = detailItems(v, x)
 		}
 	case []any:
 		var scalars []string
 		for i, e := range x {
 			if m, ok := e.(map[string]any); ok {
-				item.Children = append(item.Children, detailItem{Label: fmt.Sprint(i + 1), Children: s.detailItems(m)})
+				item.Children = append(item.Children, detailItem{Label: fmt.Sprint(i + 1), Children: detailItems(v, m)})
 			} else {
 				scalars = append(scalars, fmt.Sprint(e))
 			}
 		}
 		item.Value = strings.Join(scalars, ", ")
 		if len(x) == 0 {
-			item.Value = "none"
+			item.Value = v.Print.T("none")
 		}
 	default:
 		item.Value = fmt.Sprint(x)

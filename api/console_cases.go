@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"partnerops/cases"
+	"partnerops/present"
 	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/workflows"
@@ -71,7 +71,7 @@ func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
 	yes := true
 	switch q.Queue {
 	case queueBreached:
-		f.Open, f.SLABreached = true, &yes
+		f.Open, f.SLABreached, f.SoonestDue = true, &yes, true
 	case queueDueToday:
 		f.Open, f.DueBefore = true, endOfToday
 	case queueDueThisWeek:
@@ -95,7 +95,13 @@ type caseRow struct {
 	Updated           when
 	Countdown         string
 	Overdue           bool
+	// AtRisk: open, not yet due, and less than the server's atRisk left.
+	AtRisk bool
 }
+
+// DefaultAtRisk is how close to its deadline an open case is at risk when
+// the configuration does not say (PARTNEROPS_AT_RISK).
+const DefaultAtRisk = 4 * time.Hour
 
 // queueCount is one cell of the queues table.
 type queueCount struct {
@@ -140,23 +146,23 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 		if err != nil {
 			return s.consoleError(c, v, pageError(err))
 		}
-		if data.Rows, err = s.caseRows(v.ctx, list, now); err != nil {
+		if data.Rows, err = s.caseRows(v, list, now); err != nil {
 			return s.consoleError(c, v, err)
 		}
 		if next != "" {
 			data.NextURL = q.url(next)
 		}
 	}
-	title := "Cases"
+	title := v.Print.T("nav.cases")
 	if name, ok := queueNames[q.Queue]; ok {
-		title = name
+		title = v.Print.T(name)
 	}
 	return s.render(c, fiber.StatusOK, "cases", v, title, data)
 }
 
 var queueNames = map[string]string{
-	queueBreached: "Open and breached", queueDueToday: "Due today", queueDueThisWeek: "Due this week",
-	queueAwaitingPartner: "Waiting on the partner", queueOpen: "Open",
+	queueBreached: "queue.breached", queueDueToday: "queue.due_today", queueDueThisWeek: "queue.due_this_week",
+	queueAwaitingPartner: "queue.awaiting_partner", queueOpen: "queue.open",
 }
 
 // queues counts every kind's open cases in each queue, and their totals.
@@ -212,45 +218,44 @@ func (s *Server) calendar(ctx context.Context) (*rules.Calendar, error) {
 
 // caseRows shows cases with their partner's and customer's names, their
 // deadline in the business time zone and the working days left to it.
-func (s *Server) caseRows(ctx context.Context, list []cases.Case, now time.Time) ([]caseRow, error) {
-	partners, customers, err := s.store.CaseNames(ctx, list)
+func (s *Server) caseRows(v *viewer, list []cases.Case, now time.Time) ([]caseRow, error) {
+	partners, customers, err := s.store.CaseNames(v.ctx, list)
 	if err != nil {
 		return nil, err
 	}
-	cal, err := s.calendar(ctx)
+	cal, err := s.calendar(v.ctx)
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]caseRow, len(list))
 	for i, cs := range list {
-		rows[i] = caseRow{Case: cs, Partner: partners[cs.PartnerID], Customer: customers[cs.CustomerID], Updated: s.at(cs.UpdatedAt)}
+		rows[i] = caseRow{Case: cs, Partner: partners[cs.PartnerID], Customer: customers[cs.CustomerID], Updated: v.at(cs.UpdatedAt)}
 		if cs.SLA != nil {
-			due := s.at(cs.SLA.DueAt)
+			due := v.at(cs.SLA.DueAt)
 			rows[i].Due = &due
 			if cs.ClosedAt == nil {
-				rows[i].Countdown, rows[i].Overdue = countdown(cal.WorkingDaysUntil(now, cs.SLA.DueAt), cs.SLA.DueAt.Before(now))
+				rows[i].Countdown, rows[i].Overdue = countdown(v.Print, cal.WorkingDaysUntil(now, cs.SLA.DueAt), cs.SLA.DueAt.Before(now))
+				rows[i].AtRisk = atRisk(now, cs.SLA.DueAt, s.atRisk)
 			}
 		}
 	}
 	return rows, nil
 }
 
-// countdown says how many working days are left, or how late it is.
-func countdown(days int, passed bool) (string, bool) {
-	switch {
-	case passed && days == 0:
-		return "overdue today", true
-	case passed:
-		return fmt.Sprintf("%d working day%s overdue", -days, plural(-days)), true
-	case days == 0:
-		return "due today", false
-	}
-	return fmt.Sprintf("%d working day%s left", days, plural(days)), false
+// atRisk: the deadline is not past, and less than span is left to it.
+func atRisk(now, due time.Time, span time.Duration) bool {
+	return !due.Before(now) && due.Sub(now) < span
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
+// countdown says how many working days are left, or how late it is.
+func countdown(pr present.Printer, days int, passed bool) (string, bool) {
+	switch {
+	case passed && days == 0:
+		return pr.T("countdown.overdue_today"), true
+	case passed:
+		return pr.T("countdown.overdue", "Count", -days), true
+	case days == 0:
+		return pr.T("countdown.due_today"), false
 	}
-	return "s"
+	return pr.T("countdown.left", "Count", days), false
 }

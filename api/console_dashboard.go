@@ -1,9 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,7 +86,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 	compliance, breaches := make([]float64, len(weeks)), make([]float64, len(weeks))
 	most := 1.0
 	for i, w := range weeks {
-		labels[i] = w.Week.Format("2 Jan")
+		labels[i] = w.Week.Format("01-02")
 		compliance[i] = -1
 		if w.Resolved > 0 {
 			compliance[i] = 100 * float64(w.Within) / float64(w.Resolved)
@@ -106,76 +103,21 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 		Weeks      []store.WeekSLA
 	}{
 		Open: open, Weeks: weeks,
-		Compliance: barChart("SLA compliance per week", "resolved within the SLA over all resolved", labels, compliance, 100, percent),
-		Breaches:   barChart("SLA breaches per week", "breaches", labels, breaches, most, count),
+		Compliance: barChart(v.Print.T("dashboard.compliance"), v.Print.T("dashboard.compliance_unit"), labels, compliance, 100, percent),
+		Breaches:   barChart(v.Print.T("dashboard.breaches_per_week"), v.Print.T("dashboard.breaches"), labels, breaches, most, count),
 	}
-	return s.render(c, http.StatusOK, "dashboard", v, "Dashboard", data)
-}
-
-// notificationsPage serves GET /console/notifications: the API's
-// notifications of the viewer, newest first, unread marked.
-func (s *Server) notificationsPage(c *fiber.Ctx, v *viewer) error {
-	out, err := s.listNotifications(v.ctx, &PageParams{Limit: store.DefaultPageSize, Cursor: c.Query("cursor")})
-	if err != nil {
-		return s.consoleError(c, v, err)
-	}
-	data := struct {
-		Notifications []notificationView
-		NextURL       string
-	}{}
-	for _, n := range out.Body.Notifications {
-		data.Notifications = append(data.Notifications, s.notificationView(n, v))
-	}
-	if out.Body.NextCursor != "" {
-		data.NextURL = "/console/notifications?cursor=" + out.Body.NextCursor
-	}
-	return s.render(c, http.StatusOK, "notifications", v, "Notifications", data)
-}
-
-type notificationView struct {
-	store.Notification
-	At         when
-	Escalation bool
-	CSRF       string
-}
-
-func (s *Server) notificationView(n store.Notification, v *viewer) notificationView {
-	return notificationView{Notification: n, At: s.at(n.CreatedAt), Escalation: strings.Contains(n.Kind, "breach"), CSRF: v.CSRF}
-}
-
-// markRead serves POST /console/notifications/{id}/read; htmx swaps the
-// row it answers for the unread one.
-func (s *Server) markRead(c *fiber.Ctx, v *viewer) error {
-	id, err := strconv.ParseInt(c.Params("notification_id"), 10, 64)
-	r, ok := notificationScope(v.P)
-	var n store.Notification
-	if err == nil && ok {
-		n, err = s.store.MarkNotificationRead(v.ctx, r, id, time.Now())
-	}
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, strconv.ErrSyntax) || !ok {
-		return s.consoleError(c, v, notFound("notification "+c.Params("notification_id")))
-	}
-	if err != nil {
-		return s.consoleError(c, v, err)
-	}
-	if c.Get("HX-Request") != "true" {
-		return c.Redirect("/console/notifications", http.StatusSeeOther)
-	}
-	var buf bytes.Buffer
-	if err := templates["notifications"].ExecuteTemplate(&buf, "row", s.notificationView(n, v)); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	return s.render(c, http.StatusOK, "dashboard", v, v.Print.T("nav.dashboard"), data)
 }
 
 // calendarPage serves GET /console/calendar?year=: the business calendar's
 // days of the year, with forms to add and remove them (staff).
 func (s *Server) calendarPage(c *fiber.Ctx, v *viewer) error {
-	return s.showCalendar(c, v, http.StatusOK, nil, nil)
+	return s.showCalendar(c, v, http.StatusOK, nil, nil, "")
 }
 
-func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.FieldErrors, typed *rules.CalendarDay) error {
+// showCalendar shows the year's days; errs beside the fields of the day
+// typed, or the day being removed, to confirm.
+func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.FieldErrors, typed *rules.CalendarDay, removing string) error {
 	year := time.Now().In(s.location).Year()
 	if y, err := strconv.Atoi(c.Query("year", c.FormValue("year"))); err == nil && y > 1900 && y < 3000 {
 		year = y
@@ -189,6 +131,7 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 		Days             []rules.CalendarDay
 		Errors           map[string]string
 		Typed            rules.CalendarDay
+		Removing         *rules.CalendarDay
 		CanEdit          bool
 		CSRF             string
 	}{Year: year, Prev: year - 1, Next: year + 1, Errors: map[string]string{}, CSRF: v.CSRF,
@@ -197,6 +140,9 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 		if strings.HasPrefix(d.Date, strconv.Itoa(year)+"-") {
 			data.Days = append(data.Days, d)
 		}
+		if d.Date == removing {
+			data.Removing = &d
+		}
 	}
 	for _, e := range errs {
 		data.Errors[e.Field] = e.Message
@@ -204,7 +150,7 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 	if typed != nil {
 		data.Typed = *typed
 	}
-	return s.render(c, status, "calendar", v, fmt.Sprintf("Business calendar %d", year), data)
+	return s.render(c, status, "calendar", v, v.Print.T("calendar.title", "Year", year), data)
 }
 
 // calendarPut serves POST /console/calendar: the API's PUT
@@ -215,9 +161,22 @@ func (s *Server) calendarPut(c *fiber.Ctx, v *viewer) error {
 	}
 	in := &putCalendarDayInput{DatePath: DatePath{Date: strings.TrimSpace(c.FormValue("date"))}}
 	in.Body.Kind, in.Body.Name = dayKind(c.FormValue("kind")), strings.TrimSpace(c.FormValue("name"))
-	if fields := in.day().Validate(); len(fields) > 0 {
-		day := in.day()
-		return s.showCalendar(c, v, http.StatusUnprocessableEntity, fields, &day)
+	day := in.day()
+	fields := day.ValidateEntry()
+	if len(fields) == 0 && c.FormValue("replace") != "yes" {
+		// replacing an entry is asked for, not done silently
+		out, err := s.listCalendarDays(v.ctx, nil)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		for _, d := range out.Body.Days {
+			if d.Date == day.Date {
+				fields = append(fields, rules.FieldError{Field: "replace", Message: v.Print.T("calendar.replace_asked", "Kind", label(v.Print, string(d.Kind)), "Name", d.Name)})
+			}
+		}
+	}
+	if len(fields) > 0 {
+		return s.showCalendar(c, v, http.StatusUnprocessableEntity, fields, &day, "")
 	}
 	if _, err := s.putCalendarDay(v.ctx, in); err != nil {
 		return s.consoleError(c, v, err)
@@ -234,6 +193,9 @@ func (s *Server) calendarDelete(c *fiber.Ctx, v *viewer) error {
 	in := &DatePath{Date: c.Params("date")}
 	if errs := in.Resolve(nil); len(errs) > 0 {
 		return s.consoleError(c, v, invalid(rules.FieldErrors{{Field: "date", Message: errs[0].Error()}}))
+	}
+	if c.FormValue("confirm") != "yes" {
+		return s.showCalendar(c, v, http.StatusOK, nil, nil, in.Date)
 	}
 	if _, err := s.deleteCalendarDay(v.ctx, in); err != nil {
 		return s.consoleError(c, v, err)
@@ -262,10 +224,10 @@ func (s *Server) paymentRequestsPage(c *fiber.Ctx, v *viewer) error {
 		NextURL  string
 	}{}
 	for _, o := range out.Body.PaymentRequests {
-		data.Requests = append(data.Requests, requestView{o, s.at(o.PaymentDeadline)})
+		data.Requests = append(data.Requests, requestView{o, v.at(o.PaymentDeadline)})
 	}
 	if out.Body.NextCursor != "" {
 		data.NextURL = "/console/payment-requests?cursor=" + out.Body.NextCursor
 	}
-	return s.render(c, http.StatusOK, "payment_requests", v, "Payment requests", data)
+	return s.render(c, http.StatusOK, "payment_requests", v, v.Print.T("nav.payment_requests"), data)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -23,8 +24,8 @@ import (
 // formField is one field of an action's form.
 type formField struct {
 	Name     string // dotted path: contact.email
-	Label    string
-	Control  string // text, textarea, choice, number, checkbox, lines, group
+	Label    string // the field's own name, shown as its label
+	Control  string // text, textarea, choice, number, checkbox, lines, date, group
 	Choices  []string
 	Required bool
 	Doc      string
@@ -35,12 +36,13 @@ type formField struct {
 
 // actionForm is one action the viewer may take, as a form.
 type actionForm struct {
-	Name    string
-	Label   string
-	Final   bool // asks for a confirmation
-	Fields  []formField
-	Confirm string // the confirmation's error
-	Error   string // the action's error not about one field
+	Name      string
+	Label     string // the action's name, shown as its label
+	Final     bool   // asks for a confirmation
+	Fields    []formField
+	Confirm   string // the confirmation's error
+	Confirmed bool   // the confirmation was ticked (kept when the form comes back)
+	Error     string // the action's error not about one field
 }
 
 var (
@@ -88,7 +90,7 @@ func fieldsOf(s *huma.Schema, prefix string) []formField {
 	var fields []formField
 	for _, name := range names {
 		p := resolved(s.Properties[name])
-		f := formField{Name: prefix + name, Label: human(name), Required: slices.Contains(s.Required, name), Doc: p.Description}
+		f := formField{Name: prefix + name, Label: name, Required: slices.Contains(s.Required, name), Doc: p.Description}
 		switch {
 		case p.Type == huma.TypeObject:
 			f.Control, f.Fields = "group", fieldsOf(p, f.Name+".")
@@ -101,6 +103,8 @@ func fieldsOf(s *huma.Schema, prefix string) []formField {
 			f.Control = "number"
 		case p.Type == huma.TypeBoolean:
 			f.Control = "checkbox"
+		case p.Format == "date-time":
+			f.Control = "date"
 		case p.Type == huma.TypeArray:
 			f.Control = "lines"
 		case isProse(name):
@@ -122,8 +126,11 @@ func isProse(name string) bool {
 
 // inputOf reads the form's answer into the action's JSON input, keeping
 // what was typed in fields (to show the form again) and naming the values
-// that cannot be what the schema says (a number that is not one).
-func inputOf(fields []formField, value func(string) string) ([]byte, rules.FieldErrors) {
+// that cannot be what the schema says (a number that is not one). A date
+// ("2027-01-15", as the date picker sends it) is the end of that day in the
+// business time zone loc, as deadlines are; an RFC 3339 instant is taken
+// as it is.
+func inputOf(fields []formField, value func(string) string, loc *time.Location) ([]byte, rules.FieldErrors) {
 	var errs rules.FieldErrors
 	var walk func(fields []formField) map[string]any
 	walk = func(fields []formField) map[string]any {
@@ -149,6 +156,14 @@ func inputOf(fields []formField, value func(string) string) ([]byte, rules.Field
 					continue
 				}
 				obj[key] = n
+			case f.Control == "date":
+				if day, err := time.ParseInLocation(time.DateOnly, raw, loc); err == nil {
+					obj[key] = day.Add(24*time.Hour - time.Second).Format(time.RFC3339)
+				} else if _, err := time.Parse(time.RFC3339, raw); err == nil {
+					obj[key] = raw
+				} else {
+					errs = append(errs, rules.FieldError{Field: f.Name, Message: "must be a date such as 2027-01-15"})
+				}
 			case f.Control == "lines":
 				var lines []string
 				for l := range strings.Lines(raw) {

@@ -5,11 +5,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"partnerops/cases"
+	"partnerops/present"
 	"partnerops/store"
 )
 
@@ -37,9 +40,10 @@ const consoleContentSecurity = "default-src 'none'; script-src 'self'; style-src
 // viewer is who looks at a console page: the signed-in principal, the
 // session's CSRF token, and the context the API's handlers read it from.
 type viewer struct {
-	P    store.Principal
-	CSRF string
-	ctx  context.Context
+	P     store.Principal
+	CSRF  string
+	Print present.Printer
+	ctx   context.Context
 }
 
 // setCookie sets a console cookie: HttpOnly, SameSite=Strict, Secure under TLS.
@@ -68,7 +72,7 @@ func (s *Server) signedIn(h page) fiber.Handler {
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			if c.Method() == http.MethodGet {
-				return c.Redirect(signInPath, http.StatusSeeOther)
+				return c.Redirect(signInPath+"?next="+url.QueryEscape(c.OriginalURL()), http.StatusSeeOther)
 			}
 			return s.consoleError(c, nil, problem(http.StatusUnauthorized, "signed-out", "your session ended; sign in again"))
 		}
@@ -81,7 +85,11 @@ func (s *Server) signedIn(h page) fiber.Handler {
 		c.Locals(principalKey, sess.Principal)
 		ctx := context.WithValue(c.UserContext(), principalKey, sess.Principal)
 		ctx = context.WithValue(ctx, requestIDKey{}, requestID(c))
-		return h(c, &viewer{P: sess.Principal, CSRF: sess.CSRFToken, ctx: ctx})
+		pr, err := s.viewerPrinter(c, sess.Principal)
+		if err != nil {
+			return s.consoleError(c, nil, err)
+		}
+		return h(c, &viewer{P: sess.Principal, CSRF: sess.CSRFToken, Print: pr, ctx: ctx})
 	}
 }
 
@@ -95,29 +103,35 @@ func (s *Server) signInPage(c *fiber.Ctx) error {
 	return s.renderSignIn(c, http.StatusOK, "")
 }
 
-func (s *Server) renderSignIn(c *fiber.Ctx, status int, message string) error {
+func (s *Server) renderSignIn(c *fiber.Ctx, status int, messageID string) error {
 	c.Set(fiber.HeaderContentSecurityPolicy, consoleContentSecurity)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	token := store.RandomToken()
 	setCookie(c, signInCookie, token, time.Now().Add(time.Hour))
-	return s.render(c, status, "sign_in", nil, "Sign in", struct{ CSRF, Message string }{token, message})
+	pr := s.printer(c, nil)
+	next := consoleLocal(c.Query("next", c.FormValue("next")))
+	return s.render(c, status, "sign_in", nil, pr.T("sign_in.submit"), struct{ CSRF, Message, Next string }{token, pr.T(messageID), next})
 }
 
 // signIn serves POST /console/sign-in: a known token starts a session.
 func (s *Server) signIn(c *fiber.Ctx) error {
 	if !sameToken(c.FormValue(csrfField), c.Cookies(signInCookie)) {
-		return s.renderSignIn(c, http.StatusForbidden, "The form expired; please sign in again.")
+		return s.renderSignIn(c, http.StatusForbidden, "sign_in.expired")
 	}
 	token := strings.TrimSpace(c.FormValue("token"))
 	if token == "" {
-		return s.renderSignIn(c, http.StatusUnprocessableEntity, "Enter the token you were given.")
+		return s.renderSignIn(c, http.StatusUnprocessableEntity, "sign_in.empty")
 	}
 	p, err := s.store.PrincipalByToken(c.UserContext(), token)
 	if errors.Is(err, store.ErrNotFound) {
-		return s.renderSignIn(c, http.StatusUnauthorized, "This token is not known.")
+		return s.renderSignIn(c, http.StatusUnauthorized, "sign_in.unknown")
 	}
 	if err != nil {
 		return s.consoleError(c, nil, err)
+	}
+	if p.Role == cases.RoleCustomer {
+		// the console is for staff and partners' members (docs/console.md)
+		return s.renderSignIn(c, http.StatusForbidden, "sign_in.customer")
 	}
 	secret, sess, err := s.store.CreateSession(c.UserContext(), p, time.Now(), sessionTTL)
 	if err != nil {
@@ -125,7 +139,7 @@ func (s *Server) signIn(c *fiber.Ctx) error {
 	}
 	setCookie(c, sessionCookie, secret, sess.ExpiresAt)
 	setCookie(c, signInCookie, "", time.Unix(0, 0))
-	return c.Redirect("/console", http.StatusSeeOther)
+	return c.Redirect(consoleLocal(c.FormValue("next")), http.StatusSeeOther)
 }
 
 // signOut serves POST /console/sign-out: the session is revoked.

@@ -76,6 +76,8 @@ var wantAccess = map[string]string{
 	"consoleDashboard":            "ok ok ok ok ok ok ok ok",
 	"consoleNotifications":        "ok ok ok ok ok ok ok ok",
 	"consoleMarkRead":             "ok ok ok ok ok ok ok ok",
+	"consoleMarkAllRead":          "ok ok ok ok ok ok ok ok",
+	"consoleLanguage":             "ok ok ok ok ok ok ok ok",
 	"consoleCalendar":             "ok ok ok ok ok ok ok ok",
 	"consoleCalendarPut":          "ok ok ok ok ok ok ok ok",
 	"consoleCalendarDelete":       "ok ok ok ok ok ok ok ok",

@@ -49,6 +49,9 @@ type Deps struct {
 	// start (0 and "": the workflow's defaults).
 	ExitCoolingOff time.Duration
 	ExitSLA        string
+	// AtRisk is how close to its deadline the console marks an open case
+	// at risk (DefaultAtRisk if 0).
+	AtRisk time.Duration
 	// Location is the business time zone (PARTNEROPS_TIMEZONE): "this year"
 	// of business plans and the calendar years of annual performance.
 	Location *time.Location
@@ -69,6 +72,7 @@ type Server struct {
 	taskQueue  string
 	ticketSLA  string
 	certExpiry time.Duration
+	atRisk     time.Duration
 	incentive  string // deadline policy of new incentive settlements
 	vendor     rules.Party
 	location   *time.Location
@@ -101,7 +105,7 @@ func newServer(d Deps) *Server {
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		incentive: cmp.Or(d.IncentiveDeadline, rules.DefaultIncentiveDeadline), vendor: d.Vendor,
 		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
-		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(d.Metrics),
+		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(d.Metrics), atRisk: cmp.Or(d.AtRisk, DefaultAtRisk),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),

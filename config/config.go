@@ -52,6 +52,8 @@ type Policy struct {
 	ExitSLA              string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
 	// RenewalRetention is read by every renewal run.
 	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
+	// AtRisk is how close to its deadline the console marks a case amber.
+	AtRisk  time.Duration `name:"at-risk" env:"PARTNEROPS_AT_RISK" default:"4h" help:"The console marks an open case at risk (amber) when less than this is left to its deadline (4h: about half a working day)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	_ "embed"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,9 +21,9 @@ import (
 var consoleScreenshots = flag.String("console-screenshots", "",
 	"save screenshots of the console's queue, a case page and the dashboard into this folder (docs/ in the repository)")
 
-// browser is a headless Chromium at 1280×800 driven by chromedp; the test
-// is skipped, saying why, only when no Chromium is installed (.ci/run
-// installs Debian's chromium).
+// browser is a headless Chromium at 1280×800 driven by chromedp. Without
+// Chromium the test fails in CI (CI=true), and elsewhere is skipped saying
+// so (.ci/run installs Debian's chromium).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := ""
@@ -30,6 +32,9 @@ func browser(t *testing.T) context.Context {
 			path = p
 			break
 		}
+	}
+	if path == "" && os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium on this machine, and CI=true: the browser test must run in CI (apt-get install -y chromium)")
 	}
 	if path == "" {
 		t.Skip("no Chromium on this machine: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the browser test")
@@ -106,8 +111,14 @@ func keep(t *testing.T, ctx context.Context, name string) {
 // signIn signs in on the console's sign-in page with token.
 func signIn(t *testing.T, ctx context.Context, baseURL, token, role string) {
 	t.Helper()
+	signInAt(t, ctx, baseURL+"/console", token, role)
+}
+
+// signInAt opens page, signed out: the sign-in page, then the page itself.
+func signInAt(t *testing.T, ctx context.Context, page, token, role string) {
+	t.Helper()
 	run(t, ctx, "sign in as "+role,
-		chromedp.Navigate(baseURL+"/console"),
+		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID(`token`)),
 		chromedp.SendKeys(chromedp.ID(`token`), token),
 		chromedp.Submit(chromedp.ID(`token`)),
@@ -124,12 +135,45 @@ func signOut(t *testing.T, ctx context.Context) {
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID(`token`)))
 }
 
-// noHorizontalOverflow fails when the page is wider than the window.
+// noHorizontalOverflow fails when the page is wider than the window (1280
+// px unless the test set another width).
 func noHorizontalOverflow(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
-	widths := value(t, ctx, "measure "+page, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
-	if len(widths) != 2 || widths[0] > widths[1] || widths[1] != 1280 {
-		t.Errorf("%s overflows horizontally: scroll width %v (screenshot: %s)", page, widths, screenshot(t, ctx, "overflow-"+page))
+	fitsWidth(t, ctx, page, 1280)
+}
+
+// fitsWidth fails when the window is not width wide, or the page, or any
+// element of it, is wider than the window.
+func fitsWidth(t *testing.T, ctx context.Context, page string, width int) {
+	t.Helper()
+	widths := value(t, ctx, "measure "+page, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth,
+		Math.max(0, ...Array.from(document.querySelectorAll('body *')).filter(e => !e.closest('.scroll')).map(e => Math.ceil(e.getBoundingClientRect().right)))]`))
+	if len(widths) != 3 || widths[0] > widths[1] || widths[2] > widths[1] || widths[1] != width {
+		t.Errorf("%s overflows horizontally at %d px: scroll width, window, rightmost element %v (screenshot: %s)",
+			page, width, widths, screenshot(t, ctx, fmt.Sprintf("overflow-%s-%d", page, width)))
+	}
+}
+
+// axeSource is axe-core from npm, vendored (testdata/axe/README.md).
+//
+//go:embed testdata/axe/axe.min.js
+var axeSource string
+
+// accessible runs axe-core on the page and fails on every serious or
+// critical violation it finds.
+func accessible(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	if !value(t, ctx, "look for axe on "+page, chromedp.Evaluate[bool](`typeof window.axe === 'object'`)) {
+		run(t, ctx, "load axe on "+page, chromedp.Evaluate[chromedp.Void](axeSource))
+	}
+	found := value(t, ctx, "check "+page+" with axe", chromedp.Evaluate[[]string](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+		.filter(v => v.impact === 'serious' || v.impact === 'critical')
+		.map(v => v.impact + ' ' + v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))`, chromedp.EvalAwaitPromise))
+	for _, v := range found {
+		t.Errorf("%s: axe finds %s", page, v)
+	}
+	if len(found) > 0 {
+		t.Logf("screenshot: %s", screenshot(t, ctx, "axe-"+page))
 	}
 }
 
@@ -156,6 +200,15 @@ func TestConsoleInABrowser(t *testing.T) {
 	s.waitForList("/v1/cases?sla_breached=true", s.ops, func(list []cases.Case) bool { return len(list) == 1 })
 	other := decode[cases.Case](t, s.submit(s.adminB, s.partnerB, businessInfo("91330100MA2B7C8D9Q")).expect(t, 202))
 	s.waitForCase(s.ops, other.ID, hasStatus(workflows.CertificationInReview))
+
+	// a customer's token does not open the console: the page says why
+	run(t, ctx, "sign in as a customer",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`token`)),
+		chromedp.SendKeys(chromedp.ID(`token`), s.customA), chromedp.Submit(chromedp.ID(`token`)),
+		chromedp.WaitVisible(chromedp.CSS(`main .error[role=alert]`)))
+	if says := value(t, ctx, "read the refusal", chromedp.Text(chromedp.CSS(`main .error[role=alert]`))); !strings.Contains(says, "Customers use the API") {
+		t.Errorf("a customer's sign-in says %q", says)
+	}
 
 	signIn(t, ctx, s.baseURL, s.ops, cases.RoleOps)
 	run(t, ctx, "open the open-and-breached queue",
@@ -214,8 +267,55 @@ func TestConsoleInABrowser(t *testing.T) {
 	noHorizontalOverflow(t, ctx, "partner list")
 	signOut(t, ctx)
 
-	signIn(t, ctx, s.baseURL, s.supervisor, cases.RoleSupervisor)
-	run(t, ctx, "open the dashboard", chromedp.Navigate(s.baseURL+"/console/dashboard"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	// a link followed while signed out leads there after signing in
+	signInAt(t, ctx, s.baseURL+"/console/dashboard", s.supervisor, cases.RoleSupervisor)
+	run(t, ctx, "land on the dashboard", chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	noHorizontalOverflow(t, ctx, "dashboard")
 	keep(t, ctx, "console-dashboard.png")
+
+	// the escalation of the breached ticket says it is no longer late, now
+	// the ticket is resolved; mark all read leaves nothing unread
+	run(t, ctx, "open the escalations", chromedp.Navigate(s.baseURL+"/console/notifications?kind=sla_breached"),
+		chromedp.WaitVisible(chromedp.CSS(`#notifications [data-now]`)))
+	if now := value(t, ctx, "read what is late now", chromedp.Text(chromedp.CSS(`#notifications [data-now]`))); !strings.Contains(now, "No longer late") {
+		t.Errorf("the escalation of the resolved ticket says %q, want no longer late", now)
+	}
+	run(t, ctx, "mark all read", chromedp.Click(chromedp.CSS(`#mark-all-read button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#notifications tr.unread`)), chromedp.WaitVisible(chromedp.CSS(`#notifications [data-now]`)))
+	everyWidthAndLanguage(t, ctx, s.baseURL, breached.ID)
+}
+
+// everyWidthAndLanguage opens each console page at 1280 and 390 px, in
+// English and then Chinese (the header's switch): none is wider than the
+// window and axe finds no serious or critical violation on any.
+func everyWidthAndLanguage(t *testing.T, ctx context.Context, baseURL, caseID string) {
+	pages := []struct{ name, path, shot string }{
+		{"queues", "/console", "queues"}, {"breached", "/console?queue=breached", ""}, {"case", "/console/cases/" + caseID, "case"},
+		{"notifications", "/console/notifications", ""}, {"dashboard", "/console/dashboard", ""}, {"calendar", "/console/calendar", ""},
+	}
+	for _, lang := range []string{"en", "zh-CN"} {
+		if lang != "en" {
+			run(t, ctx, "switch to "+lang, chromedp.Click(chromedp.CSS(`#language button`)), chromedp.WaitVisible(chromedp.ID(`signed-in-role`)))
+		}
+		for _, width := range []int64{1280, 390} {
+			run(t, ctx, fmt.Sprintf("%d px wide", width), chromedp.EmulateViewport(width, 800))
+			for _, p := range pages {
+				run(t, ctx, "open "+p.name, chromedp.Navigate(baseURL+p.path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+				if got := value(t, ctx, "read the language", chromedp.Evaluate[string](`document.documentElement.lang`)); got != lang {
+					t.Errorf("%s is in %q, want %q", p.name, got, lang)
+				}
+				fitsWidth(t, ctx, p.name+"-"+lang, int(width))
+				accessible(t, ctx, fmt.Sprintf("%s %s %dpx", p.name, lang, width))
+				if p.shot != "" {
+					keep(t, ctx, fmt.Sprintf("console-%s-%s-%d.png", p.shot, lang, width))
+				}
+			}
+		}
+		if lang == "zh-CN" {
+			if nav := value(t, ctx, "read the navigation", chromedp.Text(chromedp.CSS(`header nav`))); !strings.Contains(nav, "看板") {
+				t.Errorf("the Chinese navigation reads %q", nav)
+			}
+		}
+	}
+	run(t, ctx, "back to English", chromedp.Click(chromedp.CSS(`#language button`)), chromedp.EmulateViewport(1280, 800))
 }

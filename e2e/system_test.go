@@ -94,6 +94,9 @@ func (s *system) workerDeps() worker.Deps {
 // startSystemWithoutWorker is a system whose workers the test runs itself.
 func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the end-to-end tests start a Temporal server and a worker; run them without -short")
+	}
 	ctx := context.Background()
 	st, dbURL := testdb.New(t)
 	ts := temporaltest.NewServer(temporaltest.WithT(t))

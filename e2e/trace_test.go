@@ -25,6 +25,9 @@ import (
 // workflow's start, the workflow run (recorded when the run ends, so ops
 // approve the case), its activities and their SQL.
 func TestCertificationStartIsOneTrace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts a Temporal server and a worker")
+	}
 	spans := tracetest.NewInMemoryExporter()
 	provider := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	telemetry.Use(provider)

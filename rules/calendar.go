@@ -61,6 +61,27 @@ func (d CalendarDay) Validate() FieldErrors {
 	return errs
 }
 
+// ValidateEntry names the problems of d as a new entry of the calendar:
+// those of Validate, and an entry that would change nothing: a make-up
+// working day is a Saturday or Sunday, a holiday a Monday to Friday.
+// (Tables read back keep weekend holidays of long breaks; they are only
+// refused as new entries.)
+func (d CalendarDay) ValidateEntry() FieldErrors {
+	errs := d.Validate()
+	day, err := time.Parse(dateLayout, d.Date)
+	if len(errs) > 0 || err != nil {
+		return errs
+	}
+	weekend := day.Weekday() == time.Saturday || day.Weekday() == time.Sunday
+	switch {
+	case d.Kind == MakeUpWorkday && !weekend:
+		errs.add("kind", fmt.Sprintf("a make-up working day is a Saturday or Sunday; %s is a %s, already a working day", d.Date, day.Weekday()))
+	case d.Kind == Holiday && weekend:
+		errs.add("kind", fmt.Sprintf("a holiday is a Monday to Friday; %s is a %s, already a day off", d.Date, day.Weekday()))
+	}
+	return errs
+}
+
 // civilDate is a date without time or zone.
 type civilDate struct {
 	year  int

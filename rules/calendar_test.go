@@ -262,3 +262,21 @@ func TestWorkingDaysUntil(t *testing.T) {
 		}
 	}
 }
+
+// A new entry changes the week: a make-up working day only on a weekend, a
+// holiday only Monday to Friday; the other problems as Validate names them.
+func TestCalendarDayValidateEntry(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		day    CalendarDay
+		fields []string
+	}{
+		{"holiday on a Thursday", CalendarDay{"2026-10-01", Holiday, "国庆节"}, nil},
+		{"make-up day on a Sunday", CalendarDay{"2026-09-27", MakeUpWorkday, ""}, nil},
+		{"make-up day on a Wednesday", CalendarDay{"2026-09-30", MakeUpWorkday, ""}, []string{"kind"}},
+		{"holiday on a Saturday", CalendarDay{"2026-10-03", Holiday, ""}, []string{"kind"}},
+		{"bad date, no weekday check", CalendarDay{"2026-02-30", MakeUpWorkday, ""}, []string{"date"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { assertFields(t, tc.day.ValidateEntry(), tc.fields) })
+	}
+}

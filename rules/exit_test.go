@@ -47,8 +47,8 @@ func TestExitObligations(t *testing.T) {
 		{ObligationOpenCase, "cas_1", "the certification case cas_1 is still open (in_review)"},
 		{ObligationOpenCase, "", "2 more open cases"},
 		{ObligationCustomer, "cus_1", "the customer cus_1 (Beta) is still associated"},
-		{ObligationBalance, "", "the partner's account holds 500 CNY"},
-		{ObligationBalance, "cus_1", "the account of customer cus_1, funded by the partner, holds 20 CNY"},
+		{ObligationBalance, "", "the partner's account holds 5.00 CNY"},
+		{ObligationBalance, "cus_1", "the account of customer cus_1, funded by the partner, holds 0.20 CNY"},
 		{ObligationMember, "prn_1", "the personal account prn_1 (Wang Wu) is still associated"},
 	}
 	if len(got) != len(want) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"partnerops/present"
 )
 
 // Money is an amount in integer minor units (fen for CNY, cents for USD) of a
@@ -16,8 +18,10 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
-// String is "12000 CNY" (minor units, then the currency).
-func (m Money) String() string { return fmt.Sprintf("%d %s", m.Amount, m.Currency) }
+// String is what people read, in English: 12000 CNY is "120.00 CNY"
+// (major units, then the currency). present.Printer.Money writes it in
+// the reader's language.
+func (m Money) String() string { return present.Default.Money(m.Amount, m.Currency) }
 
 // Limits of money movements and of their free-text fields.
 const (

@@ -41,8 +41,10 @@ func TestMoneyValidateMovement(t *testing.T) {
 			assertFields(t, tt.m.ValidateMovement("x"), tt.fields)
 		})
 	}
-	if s := (Money{12000, "CNY"}).String(); s != "12000 CNY" {
-		t.Errorf("String() = %q", s)
+	for m, want := range map[Money]string{{12000, "CNY"}: "120.00 CNY", {120000000, "CNY"}: "1,200,000.00 CNY", {-5, "USD"}: "-0.05 USD", {1500, "JPY"}: "1,500 JPY"} {
+		if s := m.String(); s != want {
+			t.Errorf("%d %s: String() = %q, want %q", m.Amount, m.Currency, s, want)
+		}
 	}
 }
 

@@ -152,11 +152,16 @@ type CaseFilter struct {
 	SLABreached *bool
 	// Open keeps the cases still running; the work queues read only these.
 	Open bool
-	// DueBefore keeps the cases whose deadline comes before it (zero: no filter).
+	// DueBefore keeps the cases whose deadline comes before it (zero: no
+	// filter), soonest deadline first.
 	DueBefore time.Time
 	// AnyKindStatus keeps the cases in one of these statuses, each named
 	// "kind:status" (none: no filter).
 	AnyKindStatus []string
+	// SoonestDue lists the cases with a deadline only, soonest deadline
+	// first (the deadline queues), instead of newest first; DueBefore
+	// implies it.
+	SoonestDue bool
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -165,6 +170,12 @@ type CaseFilter struct {
 // 00010).
 func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Case, string, error) {
 	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
+	key := func(r caseRow) []any { return []any{r.CreatedAt, r.ID} }
+	if f.SoonestDue || !f.DueBefore.IsZero() {
+		q.order = keyset{columns: []keyColumn{{"sla_due_at", keyTime}, {"id", keyText}}}
+		q.and("sla_due_at IS NOT NULL")
+		key = func(r caseRow) []any { return []any{r.SLADueAt.Time, r.ID} }
+	}
 	if f.Kind != "" {
 		q.and("kind = %s", f.Kind)
 	}
@@ -193,7 +204,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 			q.and("NOT sla_breached")
 		}
 	}
-	rows, next, err := selectPage(ctx, s, q, p, func(r caseRow) []any { return []any{r.CreatedAt, r.ID} })
+	rows, next, err := selectPage(ctx, s, q, p, key)
 	list := make([]cases.Case, len(rows))
 	for i, r := range rows {
 		list[i] = r.toCase()

@@ -90,9 +90,11 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 		// the console's work queues: open cases only
 		{"cases open", caseList(store.CaseFilter{Open: true}), later, []string{"cases_open_newest"}},
 		{"cases open breached", caseList(store.CaseFilter{Open: true, SLABreached: &yes}), later, []string{"cases_open_breached_newest"}},
-		{"cases open due", caseList(store.CaseFilter{Open: true, DueBefore: at}), later, []string{"cases_open_newest"}},
 		{"cases open awaiting partner", caseList(store.CaseFilter{Open: true, AnyKindStatus: []string{"certification:rejected", "partner_payment:awaiting_partner"}}), later,
 			[]string{"cases_open_newest"}},
+		{"cases open due", caseList(store.CaseFilter{Open: true, DueBefore: at}), later, []string{"cases_open_soonest_due"}},
+		{"cases open breached soonest due", caseList(store.CaseFilter{Open: true, SLABreached: &yes, SoonestDue: true}), later,
+			[]string{"cases_open_soonest_due", "cases_open_breached_newest"}},
 		{"cases open kind breached", caseList(store.CaseFilter{Open: true, Kind: "certification", SLABreached: &yes}), later,
 			[]string{"cases_kind_newest", "cases_open_breached_newest"}},
 		// a partner's (staff filtering by partner_id, or the partner itself)

@@ -23,12 +23,18 @@ type Notification struct {
 }
 
 // Recipient is whom notifications are read for: an audience, narrowed to
-// one partner or one customer for those audiences.
+// one partner or one customer for those audiences; Kind narrows them to
+// one kind when set.
 type Recipient struct {
 	Audience   string
 	PartnerID  string
 	CustomerID string
+	Kind       string
 }
+
+// EscalationKind is the kind of the notifications that escalate a missed
+// deadline to supervisors.
+const EscalationKind = "sla_breached"
 
 // Notifications returns page p of a recipient's notifications, newest
 // first, and the cursor of the next page ("" on the last).
@@ -50,6 +56,34 @@ func (r Recipient) filter(q *listQuery) {
 	if r.CustomerID != "" {
 		q.and("customer_id = %s", r.CustomerID)
 	}
+	if r.Kind != "" {
+		q.and("kind = %s", r.Kind)
+	}
+}
+
+// NotificationKinds are the kinds of the recipient's notifications (any
+// Kind of r aside), in order.
+func (s *Store) NotificationKinds(ctx context.Context, r Recipient) ([]string, error) {
+	r.Kind = ""
+	q := listQuery{}
+	r.filter(&q)
+	var kinds []string
+	err := s.db.SelectContext(ctx, &kinds, `SELECT DISTINCT kind FROM notifications WHERE `+strings.Join(q.where, " AND ")+` ORDER BY kind`, q.args...)
+	return kinds, err
+}
+
+// MarkAllNotificationsRead marks every unread notification of the
+// recipient read (of r.Kind, when set) and says how many it marked.
+func (s *Store) MarkAllNotificationsRead(ctx context.Context, r Recipient, now time.Time) (int64, error) {
+	q := listQuery{}
+	r.filter(&q)
+	q.args = append(q.args, now.UTC())
+	res, err := s.db.ExecContext(ctx, fmt.Sprintf(`UPDATE notifications SET read_at = $%d WHERE read_at IS NULL AND %s`,
+		len(q.args), strings.Join(q.where, " AND ")), q.args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // MarkNotificationRead marks the recipient's notification id read (once:

@@ -157,7 +157,7 @@ type OpportunityRejection struct {
 type (
 	// OpportunityRejectInput is the input of reject.
 	OpportunityRejectInput struct {
-		ReasonCode string `json:"reason_code"`
+		ReasonCode string `json:"reason_code" enum:"duplicate,customer_engaged_by_another_partner,not_a_real_opportunity,other"`
 		Reason     string `json:"reason"`
 	}
 	// RequestChangesInput is the input of request_changes.

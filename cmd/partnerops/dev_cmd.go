@@ -35,6 +35,11 @@ func (c *devCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	release, err := lockDataDir(c.DataDir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Every port is bound (or checked free) before anything starts or is
 	// printed: a port taken is one line, not a half-started system.
 	ln, err := listenHTTP(c.HTTP)
@@ -59,7 +64,7 @@ func (c *devCmd) Run() error {
 	}
 	st, err := store.OpenPool(ctx, dbURL, pool(c.Database))
 	if err != nil {
-		return err
+		return fmt.Errorf("database %s (set DATABASE_URL to another): %w", dbDescription, err)
 	}
 	defer st.Close()
 	if err := st.MigrateUp(ctx); err != nil {
@@ -73,7 +78,7 @@ func (c *devCmd) Run() error {
 			FrontendPort: c.TemporalPort, UIPort: c.UIPort, LogLevel: "error",
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (the ports are PARTNEROPS_DEV_TEMPORAL_PORT / --temporal-port and PARTNEROPS_DEV_UI_PORT / --ui-port; 0 picks a free one)", err)
 		}
 		defer srv.Stop()
 		temporalCfg.Address, uiURL = srv.FrontendAddress, srv.UIURL

@@ -120,7 +120,7 @@ func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Clie
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, InvitationExpiry: p.InvitationExpiry,
-		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA,
+		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
 		Location: loc, Logger: logger, Metrics: metrics,
 	}
 }
