@@ -60,6 +60,8 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// Now is the clock the business calendar's warning reads (time.Now if nil).
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -88,6 +90,7 @@ type Server struct {
 	starter      *outbox.Starter
 
 	readTimeout, actionTimeout time.Duration
+	now                        func() time.Time
 }
 
 // New builds the Fiber app with every route.
@@ -106,6 +109,10 @@ func newServer(d Deps) *Server {
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		now:              d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())

@@ -91,3 +91,19 @@ func (p SLAPolicy) DueAt(cal *Calendar, from time.Time) time.Time {
 	}
 	return from.Add(p.Duration).UTC()
 }
+
+// Extended is the deadline due moved for a pause of its clock from pausedAt
+// to resumedAt. In the working-days form it moves by the working days the
+// pause reached into (those after the day it began, up to and including the
+// day it ended, as WorkingDaysUntil counts them), so it stays at the end of a
+// working day and a pause within one day moves nothing; in the wall-clock
+// form it moves by the time paused (cal is then unused and may be nil).
+func (p SLAPolicy) Extended(cal *Calendar, due, pausedAt, resumedAt time.Time) time.Time {
+	if p.WorkingDays > 0 {
+		if n := cal.WorkingDaysUntil(pausedAt, resumedAt); n > 0 {
+			return cal.EndOfWorkingDays(due, n)
+		}
+		return due
+	}
+	return due.Add(resumedAt.Sub(pausedAt)).UTC()
+}

@@ -51,6 +51,10 @@ const (
 	// patchRejectedExpiry: a rejected certification nobody touches for the
 	// configured period closes as expired.
 	patchRejectedExpiry = "rejected-expiry"
+	// patchPauseWorkingDays: a ticket's reply moves its deadline by the
+	// working days the pause reached into (on the business calendar), not by
+	// the wall-clock time paused, so it stays at the end of a working day.
+	patchPauseWorkingDays = "pause-working-days"
 )
 
 // patched says whether this run takes the new side of a patch.
