@@ -17,13 +17,13 @@ import (
 	"partnerops/workflows"
 )
 
-// caseKind is a case kind in a query: one of cases.Kinds().
+// caseKind is a case kind in a query: one of the declared processes'.
 type caseKind string
 
-// Schema lists the kinds from cases.Kinds(), so a new kind is documented
-// and accepted without touching this.
+// Schema lists the declared kinds, so a new kind is documented and
+// accepted without touching this.
 func (caseKind) Schema(huma.Registry) *huma.Schema {
-	return &huma.Schema{Type: huma.TypeString, Enum: enumOf(cases.Kinds())}
+	return &huma.Schema{Type: huma.TypeString, Enum: enumOf(workflows.Declared().Kinds())}
 }
 
 type listCasesInput struct {
@@ -79,7 +79,7 @@ func (actionBody) Schema(huma.Registry) *huma.Schema {
 }
 
 func (s *Server) caseRoutes() {
-	registerCaseSchemas(s.huma.OpenAPI().Components.Schemas)
+	registerCaseSchemas(s.huma.OpenAPI().Components.Schemas, workflows.Declared())
 	register(s, huma.Operation{
 		OperationID: "listCases", Method: http.MethodGet, Path: "/v1/cases", Tags: []string{"cases"},
 		Summary:     "List cases",

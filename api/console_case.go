@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 	data := casePageData{
 		Case: live, Headline: headline(live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
 		Details: s.detailItems(details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue,
-		Pauses: s.pauses(events), Done: c.Query("done"),
+		Pauses: s.pauses(live.Kind, events), Done: c.Query("done"),
 	}
 	for _, e := range events {
 		data.Events = append(data.Events, eventView{Event: e, At: s.at(e.At), Detail: s.detailItems(e.Detail)})
@@ -137,10 +136,10 @@ func (s *Server) caseActionForm(c *fiber.Ctx, v *viewer) error {
 
 // pauses are the spans of the timeline the case spent in a status that
 // stops its SLA clock.
-func (s *Server) pauses(events []cases.Event) []pause {
+func (s *Server) pauses(kind cases.Kind, events []cases.Event) []pause {
 	var out []pause
 	for _, e := range events {
-		paused := slices.Contains(workflows.SLAPaused, e.Status)
+		paused := workflows.Declared().PausesSLA(kind, e.Status)
 		open := len(out) > 0 && out[len(out)-1].Until == nil
 		switch {
 		case paused && !open:

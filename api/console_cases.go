@@ -77,7 +77,7 @@ func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
 	case queueDueThisWeek:
 		f.Open, f.DueBefore = true, endOfWeek
 	case queueAwaitingPartner:
-		f.Open, f.AnyKindStatus = true, workflows.AwaitingPartner
+		f.Open, f.AnyKindStatus = true, workflows.Declared().Awaiting(workflows.Partner)
 	case queueOpen:
 		f.Open = true
 	}
@@ -123,7 +123,7 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 		Rows       []caseRow
 		NextURL    string
 		QueueNames map[string]string
-	}{Query: q, Kinds: workflows.Kinds(), Statuses: knownStatuses(), QueueNames: queueNames}
+	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames}
 	if v.P.IsStaff() {
 		queues, err := s.queues(v.ctx, now)
 		if err != nil {
@@ -162,7 +162,7 @@ var queueNames = map[string]string{
 // queues counts every kind's open cases in each queue, and their totals.
 func (s *Server) queues(ctx context.Context, now time.Time) ([]queueRow, error) {
 	endOfToday, endOfWeek := businessWeek(now, s.location)
-	counts, err := s.store.Queues(ctx, "", store.QueueBounds{EndOfToday: endOfToday, EndOfWeek: endOfWeek, AwaitingPartner: workflows.AwaitingPartner})
+	counts, err := s.store.Queues(ctx, "", store.QueueBounds{EndOfToday: endOfToday, EndOfWeek: endOfWeek, AwaitingPartner: workflows.Declared().Awaiting(workflows.Partner)})
 	if err != nil {
 		return nil, err
 	}
@@ -187,11 +187,11 @@ func (s *Server) queues(ctx context.Context, now time.Time) ([]queueRow, error) 
 	return append(rows, row(total)), nil
 }
 
-// knownStatuses are the statuses of every kind with its own schema.
-func knownStatuses() []string {
+// knownStatuses are the statuses of every process of catalog.
+func knownStatuses(catalog workflows.Catalog) []string {
 	var all []string
-	for _, k := range caseKindSchemas {
-		for _, st := range k.statuses {
+	for _, kind := range catalog.Kinds() {
+		for _, st := range catalog.Statuses(kind) {
 			if !slices.Contains(all, st) {
 				all = append(all, st)
 			}

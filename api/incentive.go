@@ -81,13 +81,8 @@ func (s *Server) publishSettlement(ctx context.Context, in *publishSettlementInp
 type settlementStatus string
 
 func (settlementStatus) Schema(huma.Registry) *huma.Schema {
-	return enumSchema(settlementStatuses, "")
+	return enumSchema(workflows.Declared().Statuses(cases.KindIncentiveSettlement), "")
 }
-
-var settlementStatuses = []string{workflows.SettlementPublished, workflows.SettlementAwaitingApplication, workflows.SettlementApplying,
-	workflows.SettlementAwaitingInvoice, workflows.SettlementCheckingInvoice, workflows.SettlementInvoiceInReview,
-	workflows.SettlementAwaitingReturnRequest, workflows.SettlementAwaitingReversal, workflows.SettlementFilingReturn, workflows.SettlementReturnRequested,
-	workflows.SettlementPaying, workflows.SettlementPaid, workflows.SettlementLapsed, workflows.SettlementForfeited}
 
 type listSettlementsInput struct {
 	PartnerPath

@@ -130,7 +130,7 @@ type (
 )
 
 func (opportunityStatus) Schema(huma.Registry) *huma.Schema {
-	return enumSchema(workflows.OpportunityStatuses(), "")
+	return enumSchema(workflows.Declared().Statuses(cases.KindOpportunity), "")
 }
 
 func (opportunityStage) Schema(huma.Registry) *huma.Schema {

@@ -22,11 +22,6 @@ const (
 	KindRenewalRun          Kind = "renewal_run"
 )
 
-// Kinds lists every kind, in the order the API documents them.
-func Kinds() []Kind {
-	return []Kind{KindCertification, KindIncentiveSettlement, KindOpportunity, KindPartnerExit, KindPartnerPayment, KindRenewalRun}
-}
-
 // Actor is who took a step: a principal, or the system itself.
 type Actor struct {
 	ID   string `json:"id"`

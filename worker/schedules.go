@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"partnerops/rules"
 	"partnerops/workflows"
 )
 
@@ -26,25 +25,27 @@ type sweep struct {
 }
 
 // RenewalScheduleID is the schedule of the daily renewal run.
-const RenewalScheduleID = "partnerops-renewal-run"
-
-// RenewalCatchUp is how late a missed 03:00 renewal run still starts: the
-// same business morning.
-const RenewalCatchUp = 6 * time.Hour
+const RenewalScheduleID = workflows.RenewalScheduleID
 
 // sweeps are the schedules every worker makes sure exist: two every
-// minute, and the renewal run daily at 03:00 in the business time zone.
-func sweeps(loc *time.Location) []sweep {
+// minute, and the daily schedule of every process that declares one (the
+// renewal run's at 03:00), in the business time zone.
+func sweeps(loc *time.Location, catalog workflows.Catalog) []sweep {
 	everyMinute := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: sweepEvery}}}
-	return []sweep{
+	out := []sweep{
 		{id: "partnerops-start-pending-cases", workflow: workflows.StartPendingCasesWorkflow, spec: everyMinute, catchUp: sweepEvery},
 		{id: "partnerops-cancel-overdue-orders", workflow: workflows.CancelOverdueOrdersWorkflow, spec: everyMinute, catchUp: sweepEvery},
-		{id: RenewalScheduleID, workflow: workflows.RenewalRunWorkflow, args: []any{workflows.RenewalRunInput{}},
-			spec: client.ScheduleSpec{
-				Calendars:    []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: rules.RenewalHour}}}},
-				TimeZoneName: loc.String(),
-			}, catchUp: RenewalCatchUp},
 	}
+	for _, p := range catalog {
+		if sch := p.Schedule; sch != nil {
+			out = append(out, sweep{id: sch.ID, workflow: p.Workflow, args: []any{sch.Input},
+				spec: client.ScheduleSpec{
+					Calendars:    []client.ScheduleCalendarSpec{{Hour: []client.ScheduleRange{{Start: sch.Hour}}}},
+					TimeZoneName: loc.String(),
+				}, catchUp: sch.CatchUp})
+		}
+	}
+	return out
 }
 
 const sweepEvery = time.Minute
@@ -54,7 +55,7 @@ const sweepEvery = time.Minute
 // starting at once) never duplicates one. A run still going when the next
 // is due makes that next one skip. loc is the business time zone.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string, loc *time.Location) error {
-	for _, sw := range sweeps(loc) {
+	for _, sw := range sweeps(loc, workflows.Declared()) {
 		if err := ensureSchedule(ctx, c, sw, taskQueue); err != nil {
 			return fmt.Errorf("schedule %s: %w", sw.id, err)
 		}

@@ -41,8 +41,8 @@ func ActionInputProblems(kind cases.Kind, name string, input []byte) rules.Field
 // FinalAction reports whether the action can end the case or take a step
 // no one can act on afterwards (money moves, the order is handed back): for
 // its empty input, or for any choice of a field its input offers choices
-// for (enum), it claims a status that closes the case or that no action of
-// the kind's table leaves.
+// for (enum), it may claim a status that closes the case or that no action
+// of the kind's table leaves.
 func FinalAction(kind cases.Kind, name string) bool {
 	table := actionTable(kind)
 	for _, a := range table {
@@ -50,9 +50,14 @@ func FinalAction(kind cases.Kind, name string) bool {
 			continue
 		}
 		for _, in := range inputChoices(a.inputType()) {
-			status, err := a.claims(in)
-			if err == nil && status != "" && (slices.Contains(closedStatuses[kind], status) || !leftBy(table, status)) {
-				return true
+			statuses, err := a.claims(in)
+			if err != nil {
+				continue
+			}
+			for _, status := range statuses {
+				if declared.Closed(kind, status) || !leftBy(table, status) {
+					return true
+				}
 			}
 		}
 	}
@@ -83,25 +88,3 @@ func inputChoices(t reflect.Type) [][]byte {
 	}
 	return choices
 }
-
-// AwaitingPartner are the statuses in which a case waits on the partner
-// (the console's "waiting on the partner" queue), as "kind:status": a
-// status name means this only in its own kind.
-var AwaitingPartner = []string{
-	string(cases.KindCertification) + ":" + CertificationRejected,
-	string(cases.KindCertification) + ":" + CertificationTicketAwaitingPartner,
-	string(cases.KindPartnerPayment) + ":" + PaymentAwaitingPartner,
-}
-
-// Kinds are the kinds of case that have a process, in the order of processes.
-func Kinds() []cases.Kind {
-	kinds := make([]cases.Kind, len(processes))
-	for i, p := range processes {
-		kinds[i] = p.kind
-	}
-	return kinds
-}
-
-// SLAPaused are the statuses, of every kind, in which the SLA clock stops
-// (the case waits on the partner for information ops asked for).
-var SLAPaused = []string{CertificationTicketAwaitingPartner}

@@ -37,18 +37,19 @@ func TestActionInput(t *testing.T) {
 	}
 }
 
-// The API and the console run every action's checks and claims on the
-// static tables, built without an instance: none may reach for the case's
-// state there (it used to panic, a 500 for any opportunity stage change).
+// The API and the console run every action's input rules and claims on
+// the static tables, which have no case: they judge the input alone (a
+// rule that reached for the case there used to panic, a 500 for any
+// opportunity stage change), and the case's rules run in the workflow.
 func TestStaticTablesJudgeTheInputAlone(t *testing.T) {
 	inputs := []string{`{}`, `{"stage": "technical_validation"}`, `{"stage": "lost", "lost_reason": "gone"}`,
 		`{"voided": true}`, `{"deadline": "2030-01-01T00:00:00Z", "reason": "the partner's accountant was ill"}`}
-	for _, p := range processes {
-		for _, a := range p.actions {
+	for _, p := range Declared() {
+		for _, a := range p.Actions {
 			for _, in := range inputs {
-				ActionInputProblems(p.kind, a.spec().name, []byte(in))
+				ActionInputProblems(p.Kind, a.spec().name, []byte(in))
 			}
-			FinalAction(p.kind, a.spec().name)
+			FinalAction(p.Kind, a.spec().name)
 		}
 	}
 	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "won"}`)); len(problems) != 0 {

@@ -134,7 +134,7 @@ func (s *caseState) moved() func() bool {
 // table and details (served), its first step (taken in the case's first
 // run only), its wait and the input of its next run.
 type life struct {
-	actions []action
+	actions []servedAction
 	details func() any
 	first   func(workflow.Context) error // nil: none, or a later run of the case
 	wait    func(workflow.Context) error
@@ -383,69 +383,138 @@ func awaitDeadline(ctx workflow.Context, deadline time.Time, cond func() bool, m
 	return missed(ctx)
 }
 
-// action is one human step a kind of case offers, whatever its input type.
+// action is one human step a kind of case offers, as the static table
+// knows it (without a case): who may take it when, its input, the rules
+// of its input alone, and the statuses it may claim.
 type action interface {
 	spec() actionSpec
 	// inputType is the type of the action's input, which forms are built from.
 	inputType() reflect.Type
-	// claims is the status the action claims for an input given as JSON.
-	claims(input []byte) (string, error)
-	// inputProblems are the fields the action's own rules refuse in input.
+	// claims are the statuses the action may claim for an input given as
+	// JSON: the one its input decides, or every one it may claim.
+	claims(input []byte) ([]string, error)
+	// inputProblems are the fields the action's input rules refuse in input.
 	inputProblems(input []byte) rules.FieldErrors
-	register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
 }
 
-// actionSpec is who may take an action, and when.
+// caseAction is an action of a kind whose workflow keeps its state in a P.
+type caseAction[P any] interface {
+	action
+	register(ctx workflow.Context, p P, s *caseState, view func(role string) cases.Case) error
+}
+
+// actionSpec is who may take an action, when, and what it may claim.
 type actionSpec struct {
 	name  string
 	roles []string // who may ever take it
 	from  []string // the statuses it may be taken in
+	to    []string // the statuses it may claim (the diagrams' arrows)
 }
 
-// act is an action whose input is a T. Its step runs only after the
-// validator accepted the action, and only after the case took the status
-// claim names: the engine sets it before the step's first blocking call, so
-// no validator can accept an action the step is about to make stale.
-type act[T any] struct {
+// act is an action of a kind whose workflow keeps its state in a P, with
+// an input that is a T. Its step runs only after the validator accepted
+// the action, and only after the case took the status it claims: the
+// engine sets it before the step's first blocking call, so no validator
+// can accept an action the step is about to make stale.
+//
+// Its rules come in two: check judges the input alone (the API's early
+// check and the console's forms run it too), checkCase what depends on the
+// case (only the workflow's validator runs it). Its claim is to's only
+// status, or claim's answer from the input alone, or claimCase's from the
+// case (one of to).
+type act[P, T any] struct {
 	actionSpec
-	check func(T) error                                             // the input's rules; nil when decoding is enough
-	claim func(T) string                                            // the status (final or in-between) the step starts in
-	step  func(ctx workflow.Context, actor cases.Actor, in T) error // the transition
+	check     func(T) error                                                  // the input's rules; nil when decoding is enough
+	checkCase func(P, T) error                                               // the rules that need the case; nil when none do
+	claim     func(T) string                                                 // the claimed status, by the input
+	claimCase func(P, T) string                                              // the claimed status, by the case
+	step      func(p P, ctx workflow.Context, actor cases.Actor, in T) error // the transition
 }
 
-func (a act[T]) spec() actionSpec { return a.actionSpec }
+// table is a kind's action table, for its workflow's state P.
+type table[P any] []caseAction[P]
 
-func (a act[T]) inputType() reflect.Type { return reflect.TypeFor[T]() }
+// static is the table as the declaration holds it.
+func (t table[P]) static() []action {
+	out := make([]action, len(t))
+	for i, a := range t {
+		out[i] = a
+	}
+	return out
+}
 
-func (a act[T]) claims(input []byte) (string, error) {
+// bind is the table served on one case, whose state is p.
+func (t table[P]) bind(p P) []servedAction {
+	out := make([]servedAction, len(t))
+	for i, a := range t {
+		out[i] = bound[P]{a, p}
+	}
+	return out
+}
+
+// servedAction is an action bound to the case it is served on.
+type servedAction interface {
+	action
+	serve(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error
+}
+
+type bound[P any] struct {
+	caseAction[P]
+	p P
+}
+
+func (b bound[P]) serve(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error {
+	return b.register(ctx, b.p, s, view)
+}
+
+func (a act[P, T]) spec() actionSpec { return a.actionSpec }
+
+func (a act[P, T]) inputType() reflect.Type { return reflect.TypeFor[T]() }
+
+func (a act[P, T]) claims(input []byte) ([]string, error) {
 	var in T
 	if err := json.Unmarshal(input, &in); err != nil {
-		return "", err
+		return nil, err
 	}
-	if a.claim == nil {
-		return "", nil
+	if a.claim != nil {
+		return []string{a.claim(in)}, nil
 	}
-	return a.claim(in), nil
+	return a.to, nil
 }
 
-// inputProblems runs the action's rules on input as the validator would.
-// The input is decoded leniently: a field of the wrong type or one the
-// action does not take is the schema's to name (the API checks both), and
-// an input that does not decode at all has no rules run on it. It runs on
-// the static tables (registry.go), built without a case, so a check judges
-// the input alone there and leaves what depends on the case's state to the
-// workflow's validator (TestStaticTablesJudgeTheInputAlone).
-func (a act[T]) inputProblems(input []byte) rules.FieldErrors {
+// claimed is the status the action claims on the case p, for input in.
+func (a act[P, T]) claimed(p P, in T) string {
+	switch {
+	case a.claimCase != nil:
+		return a.claimCase(p, in)
+	case a.claim != nil:
+		return a.claim(in)
+	}
+	return a.to[0]
+}
+
+// inputProblems runs the action's input rules on input as the validator
+// would. The input is decoded leniently: a field of the wrong type or one
+// the action does not take is the schema's to name (the API checks both),
+// and an input that does not decode at all has no rules run on it.
+func (a act[P, T]) inputProblems(input []byte) rules.FieldErrors {
 	var in T
 	if a.check == nil || json.Unmarshal(input, &in) != nil {
 		return nil
 	}
+	fields, _ := fieldsOf(a.check(in))
+	return fields
+}
+
+// fieldsOf are the fields an invalid-input refusal names; false for any
+// other error.
+func fieldsOf(err error) (rules.FieldErrors, bool) {
 	var appErr *temporal.ApplicationError
 	var fields rules.FieldErrors
-	if err := a.check(in); errors.As(err, &appErr) && appErr.HasDetails() && appErr.Details(&fields) == nil {
-		return fields
+	if errors.As(err, &appErr) && appErr.Type() == cases.RefusalInvalid && appErr.HasDetails() && appErr.Details(&fields) == nil {
+		return fields, true
 	}
-	return nil
+	return nil, false
 }
 
 // actionRequest is cases.ActionRequest as a process receives it: the SDK
@@ -472,12 +541,12 @@ func (i *input[T]) UnmarshalJSON(data []byte) error {
 // register makes the action a Temporal Update of the same name: validated
 // synchronously (a refused action leaves no trace in the history) and
 // answered with the case's state once the step is taken.
-func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role string) cases.Case) error {
+func (a act[P, T]) register(ctx workflow.Context, p P, s *caseState, view func(role string) cases.Case) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, a.name,
 		func(ctx workflow.Context, req actionRequest[T]) (cases.Case, error) {
-			claimed := a.claim(req.Input.value)
+			claimed := a.claimed(p, req.Input.value)
 			s.status = claimed
-			if err := a.step(ctx, req.Actor, req.Input.value); err != nil {
+			if err := a.step(p, ctx, req.Actor, req.Input.value); err != nil {
 				if s.status != claimed || isCanceled(err) {
 					return cases.Case{}, err // the step put the case back where it can go on
 				}
@@ -486,13 +555,15 @@ func (a act[T]) register(ctx workflow.Context, s *caseState, view func(role stri
 			return view(req.Actor.Role), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req actionRequest[T]) error {
-			return a.validate(s.status, req)
+			return a.validate(p, s.status, req)
 		}})
 }
 
 // validate is the whole of an action's validator: the role may take the
-// action at all, the case's status allows it now, its input is good.
-func (a act[T]) validate(status string, req actionRequest[T]) error {
+// action at all, the case's status allows it now, its input is good by
+// its own rules and by the case's (every bad field named at once; a
+// refusal of the case's other than a bad field comes first).
+func (a act[P, T]) validate(p P, status string, req actionRequest[T]) error {
 	if !slices.Contains(a.roles, req.Actor.Role) {
 		return refuse(cases.RefusalForbidden, "%s may not %s", rules.WithArticle(req.Actor.Role), a.name)
 	}
@@ -502,8 +573,27 @@ func (a act[T]) validate(status string, req actionRequest[T]) error {
 	if req.Input.err != nil {
 		return invalidInput(decodeProblems(req.Input.err))
 	}
+	var inputErr, caseErr error
 	if a.check != nil {
-		return a.check(req.Input.value)
+		inputErr = a.check(req.Input.value)
+	}
+	if a.checkCase != nil {
+		caseErr = a.checkCase(p, req.Input.value)
+	}
+	inputFields, inputBad := fieldsOf(inputErr)
+	caseFields, caseBad := fieldsOf(caseErr)
+	switch {
+	case caseErr != nil && !caseBad:
+		return caseErr
+	case inputErr != nil && !inputBad:
+		return inputErr
+	case inputBad || caseBad:
+		for _, f := range caseFields {
+			if !slices.ContainsFunc(inputFields, func(seen rules.FieldError) bool { return seen.Field == f.Field }) {
+				inputFields = append(inputFields, f)
+			}
+		}
+		return invalidInput(inputFields)
 	}
 	return nil
 }
@@ -515,25 +605,20 @@ func isCanceled(err error) bool {
 	return errors.As(err, &canceled)
 }
 
-// to is a claim that does not depend on the input.
-func to[T any](status string) func(T) string {
-	return func(T) string { return status }
-}
-
 // serve registers a case's query and actions. view answers both: the
 // case's state as role sees it, with the actions role may take now.
-func serve(ctx workflow.Context, s *caseState, table []action, details func() any) error {
+func serve(ctx workflow.Context, s *caseState, served []servedAction, details func() any) error {
 	s.details = details
 	view := func(role string) cases.Case {
-		return s.view(details(), allowedActions(table, role, s.status))
+		return s.view(details(), allowedActions(served, role, s.status))
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryCase, func(role string) (cases.Case, error) {
 		return view(role), nil
 	}); err != nil {
 		return err
 	}
-	for _, a := range table {
-		if err := a.register(ctx, s, view); err != nil {
+	for _, a := range served {
+		if err := a.serve(ctx, s, view); err != nil {
 			return err
 		}
 	}
@@ -541,7 +626,7 @@ func serve(ctx workflow.Context, s *caseState, table []action, details func() an
 }
 
 // allowedActions are the names of the actions role may take in status.
-func allowedActions(table []action, role, status string) []string {
+func allowedActions[A action](table []A, role, status string) []string {
 	names := []string{}
 	for _, a := range table {
 		if spec := a.spec(); slices.Contains(spec.roles, role) && slices.Contains(spec.from, status) {
@@ -560,6 +645,14 @@ func refuse(kind, format string, args ...any) error {
 // invalidInput refuses an action whose input is wrong, naming the fields.
 func invalidInput(fields any) error {
 	return temporal.NewNonRetryableApplicationError("the action's input is invalid", cases.RefusalInvalid, nil, fields)
+}
+
+// validInput is the check of an input whose type has its own rules.
+func validInput[T interface{ Validate() rules.FieldErrors }](in T) error {
+	if problems := in.Validate(); len(problems) > 0 {
+		return invalidInput(problems)
+	}
+	return nil
 }
 
 // requireText checks a required free-text field: present, at most max

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -120,26 +121,48 @@ type (
 	noInput struct{}
 )
 
-// certificationActions is who may do what, when, and with which step; c is
-// nil for the static table (whose steps are never called).
-func certificationActions(c *certification) []action {
-	staff, partner := cases.StaffRoles, cases.PartnerRoles
-	return []action{
-		act[noInput]{actionSpec: actionSpec{ActionApprove, staff, []string{CertificationInReview}},
-			claim: to[noInput](CertificationCertified), step: c.approve},
-		act[RejectInput]{actionSpec: actionSpec{ActionReject, staff, []string{CertificationInReview}},
-			check: checkRejectInput, claim: to[RejectInput](CertificationRejected), step: c.rejectAction},
-		act[FileTicketInput]{actionSpec: actionSpec{ActionFileTicket, partner, []string{CertificationRejected}},
-			check: checkMessage, claim: to[FileTicketInput](CertificationTicketFiling), step: c.fileTicket},
-		act[ResolveInput]{actionSpec: actionSpec{ActionResolve, staff, []string{CertificationTicketOpen, CertificationTicketAwaitingPartner}},
-			check: checkResolveInput, claim: resolvedStatus, step: c.resolve},
-		act[rules.BusinessInfo]{actionSpec: actionSpec{ActionResubmit, partner, []string{CertificationRejected}},
-			check: checkResubmitInput, claim: to[rules.BusinessInfo](CertificationChecking), step: c.resubmit},
-		act[FileTicketInput]{actionSpec: actionSpec{ActionRequestInfo, staff, []string{CertificationTicketOpen}},
-			check: checkMessage, claim: to[FileTicketInput](CertificationTicketAwaitingPartner), step: c.requestInfo},
-		act[FileTicketInput]{actionSpec: actionSpec{ActionReply, partner, []string{CertificationTicketAwaitingPartner}},
-			check: checkMessage, claim: to[FileTicketInput](CertificationTicketOpen), step: c.reply},
-	}
+// certificationProcess declares the certification review.
+var certificationProcess = Process{
+	Kind: cases.KindCertification, Workflow: CertificationWorkflow, Run: Certification,
+	Statuses: []Status{
+		{Name: CertificationChecking, Start: true, WaitsOn: System, Next: []string{CertificationInReview, CertificationRejected}},
+		{Name: CertificationInReview, WaitsOn: Ops},
+		{Name: CertificationRejected, WaitsOn: Partner, Next: []string{CertificationExpired}},
+		{Name: CertificationTicketOpen, WaitsOn: Ops},
+		{Name: CertificationTicketAwaitingPartner, WaitsOn: Partner, PausesSLA: true},
+		{Name: CertificationTicketFiling, WaitsOn: System, Next: []string{CertificationTicketOpen, CertificationRejected}},
+		{Name: CertificationCertified, Final: true},
+		{Name: CertificationExpired, Final: true},
+	},
+	Actions: certificationActions.static(),
+	Schema:  "CertificationCase", Details: reflect.TypeFor[CertificationDetails](),
+	Description: "A certification case. A submission starts in checking while automatic checks run. Checks that fail move it to " +
+		"rejected (with check_problems); checks that pass move it to in_review. In in_review ops or a supervisor may approve (to " +
+		"certified, final) or reject with a reason (to rejected). In rejected the partner may resubmit corrected business information " +
+		"(back to checking) or file_ticket (to ticket_filing while its deadline is computed, then ticket_open), until details.expires_at " +
+		"(then expired, final). In ticket_open ops resolve it with decision certify (to certified) or reject with a reason (to rejected), " +
+		"or request_info with a message (to ticket_awaiting_partner: the SLA clock pauses until the partner answers with reply, back to " +
+		"ticket_open with the deadline moved by the paused time); ops may resolve from either. A missed deadline marks sla.breached, " +
+		"notifies a supervisor, and the ticket stays open until resolved.",
+}
+
+// certificationActions is who may do what, when, and with which step.
+var certificationActions = table[*certification]{
+	act[*certification, noInput]{actionSpec: actionSpec{ActionApprove, cases.StaffRoles, []string{CertificationInReview}, []string{CertificationCertified}},
+		step: (*certification).approve},
+	act[*certification, RejectInput]{actionSpec: actionSpec{ActionReject, cases.StaffRoles, []string{CertificationInReview}, []string{CertificationRejected}},
+		check: checkRejectInput, step: (*certification).rejectAction},
+	act[*certification, FileTicketInput]{actionSpec: actionSpec{ActionFileTicket, cases.PartnerRoles, []string{CertificationRejected}, []string{CertificationTicketFiling}},
+		check: checkMessage, step: (*certification).fileTicket},
+	act[*certification, ResolveInput]{actionSpec: actionSpec{ActionResolve, cases.StaffRoles, []string{CertificationTicketOpen, CertificationTicketAwaitingPartner},
+		[]string{CertificationCertified, CertificationRejected}},
+		check: checkResolveInput, claim: resolvedStatus, step: (*certification).resolve},
+	act[*certification, rules.BusinessInfo]{actionSpec: actionSpec{ActionResubmit, cases.PartnerRoles, []string{CertificationRejected}, []string{CertificationChecking}},
+		check: validInput[rules.BusinessInfo], step: (*certification).resubmit},
+	act[*certification, FileTicketInput]{actionSpec: actionSpec{ActionRequestInfo, cases.StaffRoles, []string{CertificationTicketOpen}, []string{CertificationTicketAwaitingPartner}},
+		check: checkMessage, step: (*certification).requestInfo},
+	act[*certification, FileTicketInput]{actionSpec: actionSpec{ActionReply, cases.PartnerRoles, []string{CertificationTicketAwaitingPartner}, []string{CertificationTicketOpen}},
+		check: checkMessage, step: (*certification).reply},
 }
 
 type certification struct {
@@ -172,7 +195,7 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 	c.details = resume(&c.caseState, in.Resume,
 		CertificationDetails{BusinessInfo: in.Info.Normalized(), Submissions: 1, RecertificationOf: in.RecertificationOf}, in.StepsPerRun)
 	return c.live(ctx, life{
-		actions: certificationActions(c), details: func() any { return c.details },
+		actions: certificationActions.bind(c), details: func() any { return c.details },
 		first: firstRun(in.Resume, func(ctx workflow.Context) error {
 			return c.check(ctx, step{event: "submitted", actor: in.Submitter})
 		}),
@@ -425,11 +448,4 @@ func checkResolveInput(in ResolveInput) error {
 	default:
 		return invalidInput(rules.FieldErrors{{Field: "decision", Message: "must be certify or reject"}})
 	}
-}
-
-func checkResubmitInput(info rules.BusinessInfo) error {
-	if problems := info.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
-	}
-	return nil
 }

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,31 +168,67 @@ type ExtendInput struct {
 	Reason   string    `json:"reason"`
 }
 
-// incentiveSettlementActions is who may do what, when, and with which
-// step; w is nil for the static table: its steps are never called, and its
-// checks and claims (which the API and the console run on it) then judge
-// the input alone and leave what depends on the case to the case.
-func incentiveSettlementActions(w *settlement) []action {
-	staff, partner := cases.StaffRoles, cases.PartnerRoles
-	return []action{
-		act[noInput]{actionSpec: actionSpec{ActionApply, partner, []string{SettlementAwaitingApplication}},
-			claim: to[noInput](SettlementApplying), step: w.applyAction},
-		act[rules.Invoice]{actionSpec: actionSpec{ActionSubmitInvoice, partner, []string{SettlementAwaitingInvoice}},
-			check: checkInvoiceInput, claim: to[rules.Invoice](SettlementCheckingInvoice), step: w.submitInvoice},
-		act[noInput]{actionSpec: actionSpec{ActionAccept, staff, []string{SettlementInvoiceInReview}},
-			claim: to[noInput](SettlementPaying), step: w.accept},
-		act[RejectInput]{actionSpec: actionSpec{ActionReject, staff, []string{SettlementInvoiceInReview}},
-			check: checkRejectInput, claim: w.rejectedStatus, step: w.rejectInvoice},
-		act[rules.ReturnRequest]{actionSpec: actionSpec{ActionRequestReturn, partner, []string{SettlementAwaitingReturnRequest}},
-			check: checkReturnRequest, claim: to[rules.ReturnRequest](SettlementFilingReturn), step: w.requestReturn},
-		act[rules.ReturnShipment]{actionSpec: actionSpec{ActionMarkReturned, staff, []string{SettlementReturnRequested}},
-			check: checkShipment, claim: to[rules.ReturnShipment](SettlementAwaitingInvoice), step: w.markReturned},
-		act[rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, partner, []string{SettlementAwaitingReversal}},
-			check: w.checkReversal, claim: to[rules.Reversal](SettlementAwaitingInvoice), step: w.reportReversal},
-		act[ExtendInput]{actionSpec: actionSpec{ActionExtend, staff, []string{SettlementAwaitingApplication, SettlementAwaitingInvoice,
-			SettlementInvoiceInReview, SettlementAwaitingReturnRequest, SettlementAwaitingReversal, SettlementReturnRequested, SettlementLapsed}},
-			check: w.checkExtend, claim: w.extendedStatus, step: w.extend},
-	}
+// incentiveSettlementProcess declares the incentive settlement.
+var incentiveSettlementProcess = Process{
+	Kind: cases.KindIncentiveSettlement, Workflow: IncentiveSettlementWorkflow, Run: IncentiveSettlement,
+	Statuses: []Status{
+		{Name: SettlementPublished, Start: true, WaitsOn: System, Next: []string{SettlementAwaitingApplication, SettlementApplying}},
+		{Name: SettlementAwaitingApplication, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementApplying, WaitsOn: System, Next: []string{SettlementAwaitingInvoice, SettlementAwaitingApplication}},
+		{Name: SettlementAwaitingInvoice, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementCheckingInvoice, WaitsOn: System, PausesSLA: true,
+			Next: []string{SettlementInvoiceInReview, SettlementAwaitingReturnRequest, SettlementAwaitingReversal}},
+		{Name: SettlementInvoiceInReview, WaitsOn: Ops, PausesSLA: true},
+		{Name: SettlementAwaitingReturnRequest, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementAwaitingReversal, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementFilingReturn, WaitsOn: System, Next: []string{SettlementReturnRequested, SettlementAwaitingReturnRequest}},
+		{Name: SettlementReturnRequested, WaitsOn: Ops},
+		{Name: SettlementPaying, WaitsOn: System, Next: []string{SettlementPaid}},
+		{Name: SettlementPaid, Final: true},
+		{Name: SettlementLapsed, WaitsOn: Ops, Next: []string{SettlementForfeited}},
+		{Name: SettlementForfeited, Final: true},
+	},
+	Actions: incentiveSettlementActions.static(),
+	Schema:  "IncentiveSettlementCase", Details: reflect.TypeFor[IncentiveSettlementDetails](),
+	Description: "An incentive settlement case: staff published what a partner earned (published while its deadline is computed). " +
+		"With the partner's automatic incentive application on it is applied for at once; otherwise it is awaiting_application " +
+		"until the partner applies (applying while the invoice deadline is computed). In awaiting_invoice the partner submit_invoice's " +
+		"the VAT special invoice it issued to details.vendor (checking_invoice while the automatic checks run: each failure has a " +
+		"reason code). Passed, it is invoice_in_review: ops accept (paying while the ledger pays details.amount into the partner's " +
+		"account, once; then paid, final) or reject with a reason. A rejected invoice is taken back before a new " +
+		"one counts: a paper one (awaiting_return_request) with request_return (address, recipient; filing_return, then return_requested, where ops " +
+		"mark_returned with the courier and tracking number within the ticket SLA: a breach sets sla.breached and notifies " +
+		"supervisors), an electronic one (awaiting_reversal) with report_reversal (the red-letter invoice number, or voided in its month); back to " +
+		"awaiting_invoice, any number of rounds (details.invoices). The partner's deadline (details.deadline, sla.due_at outside " +
+		"a return) stops while the vendor holds the case, is reminded before it passes, and lapses the case when it does " +
+		"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +
+		"or lapsing again, is forfeited (final).",
+}
+
+// extendable are the statuses ops may extend a settlement's deadline in
+// (and lapsed, which an extension takes back to one of them).
+var extendable = []string{SettlementAwaitingApplication, SettlementAwaitingInvoice, SettlementInvoiceInReview,
+	SettlementAwaitingReturnRequest, SettlementAwaitingReversal, SettlementReturnRequested}
+
+// incentiveSettlementActions is who may do what, when, and with which step.
+var incentiveSettlementActions = table[*settlement]{
+	act[*settlement, noInput]{actionSpec: actionSpec{ActionApply, cases.PartnerRoles, []string{SettlementAwaitingApplication}, []string{SettlementApplying}},
+		step: (*settlement).applyAction},
+	act[*settlement, rules.Invoice]{actionSpec: actionSpec{ActionSubmitInvoice, cases.PartnerRoles, []string{SettlementAwaitingInvoice}, []string{SettlementCheckingInvoice}},
+		check: validInput[rules.Invoice], step: (*settlement).submitInvoice},
+	act[*settlement, noInput]{actionSpec: actionSpec{ActionAccept, cases.StaffRoles, []string{SettlementInvoiceInReview}, []string{SettlementPaying}},
+		step: (*settlement).accept},
+	act[*settlement, RejectInput]{actionSpec: actionSpec{ActionReject, cases.StaffRoles, []string{SettlementInvoiceInReview},
+		[]string{SettlementAwaitingReturnRequest, SettlementAwaitingReversal}},
+		check: checkRejectInput, claimCase: (*settlement).rejectedStatus, step: (*settlement).rejectInvoice},
+	act[*settlement, rules.ReturnRequest]{actionSpec: actionSpec{ActionRequestReturn, cases.PartnerRoles, []string{SettlementAwaitingReturnRequest}, []string{SettlementFilingReturn}},
+		check: validInput[rules.ReturnRequest], step: (*settlement).requestReturn},
+	act[*settlement, rules.ReturnShipment]{actionSpec: actionSpec{ActionMarkReturned, cases.StaffRoles, []string{SettlementReturnRequested}, []string{SettlementAwaitingInvoice}},
+		check: validInput[rules.ReturnShipment], step: (*settlement).markReturned},
+	act[*settlement, rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, cases.PartnerRoles, []string{SettlementAwaitingReversal}, []string{SettlementAwaitingInvoice}},
+		check: validInput[rules.Reversal], checkCase: (*settlement).checkVoided, step: (*settlement).reportReversal},
+	act[*settlement, ExtendInput]{actionSpec: actionSpec{ActionExtend, cases.StaffRoles, append(slices.Clone(extendable), SettlementLapsed), extendable},
+		check: checkExtendInput, checkCase: (*settlement).checkExtend, claimCase: (*settlement).extendedStatus, step: (*settlement).extend},
 }
 
 type settlement struct {
@@ -228,7 +266,7 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 	}
 	w.details = resume(&w.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	return w.live(ctx, life{
-		actions: incentiveSettlementActions(w), details: func() any { return w.details },
+		actions: incentiveSettlementActions.bind(w), details: func() any { return w.details },
 		first: firstRun(in.Resume, w.publish),
 		wait:  w.wait,
 		next: func() any {
@@ -515,20 +553,10 @@ func (w *settlement) accept(ctx workflow.Context, actor cases.Actor, _ noInput) 
 // rejectedStatus is the status a rejection leaves the case in: the way
 // back its invoice's medium takes.
 func (w *settlement) rejectedStatus(RejectInput) string {
-	if w == nil { // the static table: neither status ends the case
-		return ""
-	}
 	if w.current().Invoice.Medium == rules.MediumPaper {
 		return SettlementAwaitingReturnRequest
 	}
 	return SettlementAwaitingReversal
-}
-
-func checkReturnRequest(in rules.ReturnRequest) error {
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
-	}
-	return nil
 }
 
 // requestReturn files the partner's return ticket: ops mail the paper
@@ -587,14 +615,14 @@ func (w *settlement) markReturned(ctx workflow.Context, actor cases.Actor, in ru
 	})
 }
 
-func (w *settlement) checkReversal(in rules.Reversal) error {
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
+// checkVoided: an invoice is voided only in the month it was issued, in
+// the business time zone.
+func (w *settlement) checkVoided(in rules.Reversal) error {
+	if !in.Voided {
+		return nil
 	}
-	if in.Voided && w != nil {
-		if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
-			return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
-		}
+	if p := rules.VoidProblem(w.current().Invoice.IssueDate, w.workflowNow().In(w.location).Format(time.DateOnly)); p != "" {
+		return invalidInput(rules.FieldErrors{{Field: "voided", Message: p}})
 	}
 	return nil
 }
@@ -611,20 +639,11 @@ func (w *settlement) reportReversal(ctx workflow.Context, actor cases.Actor, in 
 	return w.record(ctx, w.details, step{event: "invoice_reversed", actor: actor, detail: detail})
 }
 
-func (w *settlement) checkExtend(in ExtendInput) error {
-	if w != nil && w.details.Extension != nil {
-		return refuse(cases.RefusalConflict, "the settlement was extended once already (to %s); it cannot be extended again",
-			w.details.Extension.To.Format(time.RFC3339))
-	}
+// checkExtendInput: a new deadline, and why.
+func checkExtendInput(in ExtendInput) error {
 	var errs rules.FieldErrors
-	switch {
-	case in.Deadline.IsZero():
+	if in.Deadline.IsZero() {
 		errs = append(errs, rules.FieldError{Field: "deadline", Message: "is required: the new deadline (RFC 3339)"})
-	case w == nil: // the future is the workflow's time, the case's to judge
-	case !in.Deadline.After(w.workflowNow()):
-		errs = append(errs, rules.FieldError{Field: "deadline", Message: "must be in the future"})
-	case in.Deadline.Sub(w.workflowNow()) > MaxExtension:
-		errs = append(errs, rules.FieldError{Field: "deadline", Message: "must be within a year"})
 	}
 	if err := requireText("reason", in.Reason, MaxReasonLength); err != nil {
 		if len(errs) == 0 {
@@ -638,12 +657,25 @@ func (w *settlement) checkExtend(in ExtendInput) error {
 	return nil
 }
 
+// checkExtend: once, to a deadline in the future within a year.
+func (w *settlement) checkExtend(in ExtendInput) error {
+	if w.details.Extension != nil {
+		return refuse(cases.RefusalConflict, "the settlement was extended once already (to %s); it cannot be extended again",
+			w.details.Extension.To.Format(time.RFC3339))
+	}
+	switch {
+	case in.Deadline.IsZero(): // checkExtendInput names it
+	case !in.Deadline.After(w.workflowNow()):
+		return invalidInput(rules.FieldErrors{{Field: "deadline", Message: "must be in the future"}})
+	case in.Deadline.Sub(w.workflowNow()) > MaxExtension:
+		return invalidInput(rules.FieldErrors{{Field: "deadline", Message: "must be within a year"}})
+	}
+	return nil
+}
+
 // extendedStatus is the status an extension leaves the case in: the same,
 // or for a lapsed settlement the one it lapsed from.
 func (w *settlement) extendedStatus(ExtendInput) string {
-	if w == nil { // the static table: an extension ends nothing
-		return ""
-	}
 	if w.status == SettlementLapsed {
 		return w.details.LapsedFrom
 	}
@@ -672,20 +704,6 @@ func (w *settlement) extend(ctx workflow.Context, actor cases.Actor, in ExtendIn
 				w.id, w.details.Period, w.details.Amount, to.Format(time.RFC3339), w.details.Extension.Reason),
 		}},
 	})
-}
-
-func checkInvoiceInput(inv rules.Invoice) error {
-	if problems := inv.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
-	}
-	return nil
-}
-
-func checkShipment(in rules.ReturnShipment) error {
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
-	}
-	return nil
 }
 
 // SettlementNextStep says what the partner must do next on a settlement in

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -31,12 +32,6 @@ const (
 	OpportunityDeclined  = "declined"  // done: the partner declined the invitation, with a reason
 	OpportunityExpired   = "expired"   // done: the invitation was not answered in time
 )
-
-// OpportunityStatuses lists every status of an opportunity case.
-func OpportunityStatuses() []string {
-	return []string{OpportunityChecking, OpportunityActionRequired, OpportunityInReview, OpportunityApproved, OpportunityRejected,
-		OpportunityWon, OpportunityLost, OpportunityInvited, OpportunityAccepting, OpportunityDeclined, OpportunityExpired}
-}
 
 // Origins of an opportunity.
 const (
@@ -176,26 +171,55 @@ type (
 	}
 )
 
-// opportunityActions is who may do what, when, and with which step; o is
-// nil for the static table (whose steps and checks are never called).
-func opportunityActions(o *opportunity) []action {
-	staff, partner := cases.StaffRoles, cases.PartnerRoles
-	return []action{
-		act[rules.Opportunity]{actionSpec: actionSpec{ActionResubmit, partner, []string{OpportunityActionRequired}},
-			check: checkOpportunity, claim: to[rules.Opportunity](OpportunityChecking), step: o.resubmit},
-		act[noInput]{actionSpec: actionSpec{ActionApprove, staff, []string{OpportunityInReview}},
-			claim: to[noInput](OpportunityApproved), step: o.approve},
-		act[RequestChangesInput]{actionSpec: actionSpec{ActionRequestChanges, staff, []string{OpportunityInReview}},
-			check: checkRequestChanges, claim: to[RequestChangesInput](OpportunityActionRequired), step: o.requestChanges},
-		act[OpportunityRejectInput]{actionSpec: actionSpec{ActionReject, staff, []string{OpportunityInReview}},
-			check: checkOpportunityReject, claim: to[OpportunityRejectInput](OpportunityRejected), step: o.reject},
-		act[AdvanceInput]{actionSpec: actionSpec{ActionAdvance, partner, []string{OpportunityApproved}},
-			check: o.checkAdvance, claim: advancedStatus, step: o.advance},
-		act[noInput]{actionSpec: actionSpec{ActionAccept, partner, []string{OpportunityInvited}},
-			claim: to[noInput](OpportunityAccepting), step: o.accept},
-		act[DeclineInput]{actionSpec: actionSpec{ActionDeclineInvitation, partner, []string{OpportunityInvited}},
-			check: checkDeclineInput, claim: to[DeclineInput](OpportunityDeclined), step: o.decline},
-	}
+// opportunityProcess declares the opportunity.
+var opportunityProcess = Process{
+	Kind: cases.KindOpportunity, Workflow: OpportunityWorkflow, Run: Opportunity,
+	Statuses: []Status{
+		{Name: OpportunityChecking, Start: true, WaitsOn: System, Next: []string{OpportunityInReview, OpportunityActionRequired}},
+		{Name: OpportunityActionRequired, WaitsOn: Partner},
+		{Name: OpportunityInReview, WaitsOn: Ops},
+		{Name: OpportunityApproved, WaitsOn: Partner},
+		{Name: OpportunityRejected, Final: true},
+		{Name: OpportunityWon, Final: true},
+		{Name: OpportunityLost, Final: true},
+		{Name: OpportunityInvited, Start: true, WaitsOn: Partner, Next: []string{OpportunityExpired}},
+		{Name: OpportunityAccepting, WaitsOn: System, Next: []string{OpportunityApproved}},
+		{Name: OpportunityDeclined, Final: true},
+		{Name: OpportunityExpired, Final: true},
+	},
+	Actions: opportunityActions.static(),
+	Schema:  "OpportunityCase", Details: reflect.TypeFor[OpportunityDetails](),
+	Description: "An opportunity case. Origin partner (PO): it starts in checking while the validity rules run; every failed rule is " +
+		"named in details.findings with its reason code (no_customer_contact, no_budget_or_timeline, no_incremental_revenue, " +
+		"vague_description) and the case is action_required, where the partner resubmits the whole opportunity (back to checking), " +
+		"any number of times. One that passes is in_review, due by sla.due_at (the review SLA on the business calendar; missed: " +
+		"sla.breached and a supervisor notified); details.likely_duplicate flags another partner's open or won opportunity for the " +
+		"same customer. Ops approve (approved, stage qualified), request_changes with comments (action_required) or reject with a " +
+		"reason_code (duplicate, customer_engaged_by_another_partner, not_a_real_opportunity, other) and a reason (rejected, final). " +
+		"Origin vendor (HO): ops shared a vendor opportunity; it is invited until details.invitation_expires_at (then expired, final), " +
+		"shown without the customer's contact; the partner accepts (accepting, then approved with the contact shown) or declines with " +
+		"a reason (declined, final); declined or expired, the vendor opportunity is available to ops again. Approved, the partner " +
+		"advances it through its stages (qualified, technical_validation, business_validation, committed) to won or lost (with a " +
+		"lost_reason), both final.",
+}
+
+// opportunityActions is who may do what, when, and with which step.
+var opportunityActions = table[*opportunity]{
+	act[*opportunity, rules.Opportunity]{actionSpec: actionSpec{ActionResubmit, cases.PartnerRoles, []string{OpportunityActionRequired}, []string{OpportunityChecking}},
+		check: validInput[rules.Opportunity], step: (*opportunity).resubmit},
+	act[*opportunity, noInput]{actionSpec: actionSpec{ActionApprove, cases.StaffRoles, []string{OpportunityInReview}, []string{OpportunityApproved}},
+		step: (*opportunity).approve},
+	act[*opportunity, RequestChangesInput]{actionSpec: actionSpec{ActionRequestChanges, cases.StaffRoles, []string{OpportunityInReview}, []string{OpportunityActionRequired}},
+		check: checkRequestChanges, step: (*opportunity).requestChanges},
+	act[*opportunity, OpportunityRejectInput]{actionSpec: actionSpec{ActionReject, cases.StaffRoles, []string{OpportunityInReview}, []string{OpportunityRejected}},
+		check: checkOpportunityReject, step: (*opportunity).reject},
+	act[*opportunity, AdvanceInput]{actionSpec: actionSpec{ActionAdvance, cases.PartnerRoles, []string{OpportunityApproved},
+		[]string{OpportunityApproved, OpportunityWon, OpportunityLost}},
+		check: checkAdvance, checkCase: (*opportunity).checkStage, claim: advancedStatus, step: (*opportunity).advance},
+	act[*opportunity, noInput]{actionSpec: actionSpec{ActionAccept, cases.PartnerRoles, []string{OpportunityInvited}, []string{OpportunityAccepting}},
+		step: (*opportunity).accept},
+	act[*opportunity, DeclineInput]{actionSpec: actionSpec{ActionDeclineInvitation, cases.PartnerRoles, []string{OpportunityInvited}, []string{OpportunityDeclined}},
+		check: checkDeclineInput, step: (*opportunity).decline},
 }
 
 type opportunity struct {
@@ -227,7 +251,7 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 	}
 	o.details = resume(&o.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	return o.live(ctx, life{
-		actions: opportunityActions(o), details: func() any { return o.details },
+		actions: opportunityActions.bind(o), details: func() any { return o.details },
 		first: firstRun(in.Resume, func(ctx workflow.Context) error {
 			if in.Origin != OriginVendor {
 				return o.check(ctx, step{event: "submitted", actor: in.Submitter})
@@ -470,13 +494,6 @@ func (o *opportunity) breach(ctx workflow.Context) error {
 	})
 }
 
-func checkOpportunity(in rules.Opportunity) error {
-	if problems := in.Validate(); len(problems) > 0 {
-		return invalidInput(problems)
-	}
-	return nil
-}
-
 func checkRequestChanges(in RequestChangesInput) error {
 	return requireText("comments", in.Comments, MaxReasonLength)
 }
@@ -494,15 +511,20 @@ func checkOpportunityReject(in OpportunityRejectInput) error {
 	return invalidInput(problems)
 }
 
-// checkAdvance takes a known stage other than the current one, and a lost
-// reason exactly when the stage is lost.
-func (o *opportunity) checkAdvance(in AdvanceInput) error {
+// checkStage takes a stage other than the current one.
+func (o *opportunity) checkStage(in AdvanceInput) error {
+	if in.Stage == o.details.Stage {
+		return invalidInput(rules.FieldErrors{{Field: "stage", Message: "is the opportunity's stage already"}})
+	}
+	return nil
+}
+
+// checkAdvance takes a known stage, and a lost reason exactly when the
+// stage is lost.
+func checkAdvance(in AdvanceInput) error {
 	var problems rules.FieldErrors
-	switch {
-	case !slices.Contains(OpportunityStages(), in.Stage):
+	if !slices.Contains(OpportunityStages(), in.Stage) {
 		problems = append(problems, rules.FieldError{Field: "stage", Message: "must be one of " + strings.Join(OpportunityStages(), ", ")})
-	case o != nil && in.Stage == o.details.Stage: // o is nil for the static table: the stage is the case's to know
-		problems = append(problems, rules.FieldError{Field: "stage", Message: "is the opportunity's stage already"})
 	}
 	switch {
 	case in.Stage == StageLost:

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -90,21 +91,43 @@ type PartnerExitDetails struct {
 	ExitedAt         *time.Time `json:"exited_at,omitempty" doc:"When the partner left the program"`
 }
 
-// partnerExitActions is who may do what, when, and with which step; e is
-// nil for the static table (whose steps are never called).
-func partnerExitActions(e *partnerExit) []action {
-	staff := cases.StaffRoles
-	everyone := append(slices.Clone(cases.PartnerRoles), staff...)
-	return []action{
-		act[noInput]{actionSpec: actionSpec{ActionRecheck, everyone, []string{ExitBlocked}},
-			claim: to[noInput](ExitChecking), step: e.recheck},
-		act[noInput]{actionSpec: actionSpec{ActionWithdraw, []string{cases.RoleAdmin}, []string{ExitBlocked, ExitCoolingOff}},
-			claim: to[noInput](ExitWithdrawn), step: e.withdraw},
-		act[noInput]{actionSpec: actionSpec{ActionConfirm, staff, []string{ExitCoolingOff, ExitAwaitingOps}},
-			claim: to[noInput](ExitExiting), step: e.confirm},
-		act[RejectInput]{actionSpec: actionSpec{ActionRefuse, staff, []string{ExitBlocked, ExitCoolingOff, ExitAwaitingOps}},
-			check: checkRejectInput, claim: to[RejectInput](ExitRefused), step: e.refuse},
-	}
+// partnerExitProcess declares the partner's exit.
+var partnerExitProcess = Process{
+	Kind: cases.KindPartnerExit, Workflow: PartnerExitWorkflow, Run: PartnerExit,
+	Statuses: []Status{
+		{Name: ExitChecking, Start: true, WaitsOn: System, Next: []string{ExitBlocked, ExitCoolingOff}},
+		{Name: ExitBlocked, WaitsOn: Partner, Next: []string{ExitChecking}},
+		{Name: ExitCoolingOff, WaitsOn: System, Next: []string{ExitAwaitingOps}},
+		{Name: ExitAwaitingOps, WaitsOn: Ops},
+		{Name: ExitExiting, WaitsOn: System, Next: []string{ExitExited, ExitBlocked}},
+		{Name: ExitWithdrawn, Final: true},
+		{Name: ExitRefused, Final: true},
+		{Name: ExitExited, Final: true},
+	},
+	Actions: partnerExitActions.static(),
+	Schema:  "PartnerExitCase", Details: reflect.TypeFor[PartnerExitDetails](),
+	Description: "A partner exit case: the partner's admin asked to leave the program; from then on no new process of the partner " +
+		"may start (409 partner-exiting). It starts in checking while the obligations check runs. With anything open (another open " +
+		"case, a customer still associated, money on one of the partner's accounts, a personal account still associated) it is " +
+		"blocked, details.obligations listing each with what clears it; it checks again when the partner clears one (dissociation, " +
+		"withdrawal, member removal), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
+		"the admin may withdraw (withdrawn, final: the partner is back to normal), ops may confirm early or refuse with a reason " +
+		"(refused, final). Then it is awaiting_ops, no longer withdrawable: ops confirm or refuse by sla.due_at (the exit SLA on the " +
+		"business calendar); a missed deadline marks sla.breached and notifies a supervisor. confirm runs a last check (exiting) and " +
+		"ends in exited (final): the partner's level and program rights end and every token of its accounts but the admin's stops " +
+		"working; something open sends the case back to blocked.",
+}
+
+// partnerExitActions is who may do what, when, and with which step.
+var partnerExitActions = table[*partnerExit]{
+	act[*partnerExit, noInput]{actionSpec: actionSpec{ActionRecheck, append(slices.Clone(cases.PartnerRoles), cases.StaffRoles...), []string{ExitBlocked}, []string{ExitChecking}},
+		step: (*partnerExit).recheck},
+	act[*partnerExit, noInput]{actionSpec: actionSpec{ActionWithdraw, []string{cases.RoleAdmin}, []string{ExitBlocked, ExitCoolingOff}, []string{ExitWithdrawn}},
+		step: (*partnerExit).withdraw},
+	act[*partnerExit, noInput]{actionSpec: actionSpec{ActionConfirm, cases.StaffRoles, []string{ExitCoolingOff, ExitAwaitingOps}, []string{ExitExiting}},
+		step: (*partnerExit).confirm},
+	act[*partnerExit, RejectInput]{actionSpec: actionSpec{ActionRefuse, cases.StaffRoles, []string{ExitBlocked, ExitCoolingOff, ExitAwaitingOps}, []string{ExitRefused}},
+		check: checkRejectInput, step: (*partnerExit).refuse},
 }
 
 type partnerExit struct {
@@ -153,7 +176,7 @@ func PartnerExit(ctx workflow.Context, in PartnerExitInput) (string, error) {
 	})
 
 	return e.live(ctx, life{
-		actions: partnerExitActions(e), details: func() any { return e.details },
+		actions: partnerExitActions.bind(e), details: func() any { return e.details },
 		first: firstRun(in.Resume, func(ctx workflow.Context) error {
 			if err := e.record(ctx, e.details, step{
 				event: "requested", actor: in.RequestedBy, detail: map[string]any{"reason": in.Reason},

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -96,17 +97,41 @@ type DeclineInput struct {
 	Reason string `json:"reason"`
 }
 
-// partnerPaymentActions is who may do what, when, and with which step; p
-// is nil for the static table (whose steps are never called).
-func partnerPaymentActions(p *partnerPayment) []action {
-	return []action{
-		act[noInput]{actionSpec: actionSpec{ActionApprove, cases.PartnerRoles, []string{PaymentAwaitingPartner}},
-			claim: to[noInput](PaymentPartnerPaying), step: p.approve},
-		act[DeclineInput]{actionSpec: actionSpec{ActionDeclinePayment, cases.PartnerRoles, []string{PaymentAwaitingPartner}},
-			check: checkDeclineInput, claim: to[DeclineInput](PaymentHandingBack), step: p.decline},
-		act[noInput]{actionSpec: actionSpec{ActionPay, []string{cases.RoleCustomer}, []string{PaymentAwaitingCustomer}},
-			claim: to[noInput](PaymentCustomerPaying), step: p.customerPays},
-	}
+// partnerPaymentProcess declares the partner payment.
+var partnerPaymentProcess = Process{
+	Kind: cases.KindPartnerPayment, Workflow: PartnerPaymentWorkflow, Run: PartnerPayment,
+	Statuses: []Status{
+		{Name: PaymentAwaitingPartner, Start: true, WaitsOn: Partner, Next: []string{PaymentHandingBack}},
+		{Name: PaymentPartnerPaying, WaitsOn: System, Next: []string{PaymentPaidByPartner, PaymentFailed, PaymentAwaitingPartner}},
+		{Name: PaymentPaidByPartner, Final: true},
+		{Name: PaymentAwaitingCustomer, WaitsOn: Customer, Next: []string{PaymentCancelling}},
+		{Name: PaymentCustomerPaying, WaitsOn: System, Next: []string{PaymentPaidByCustomer, PaymentFailed, PaymentAwaitingCustomer}},
+		{Name: PaymentPaidByCustomer, Final: true},
+		{Name: PaymentCancelled, Final: true},
+		{Name: PaymentFailed, Final: true},
+		{Name: PaymentHandingBack, WaitsOn: System, Next: []string{PaymentAwaitingCustomer}},
+		{Name: PaymentCancelling, WaitsOn: System, Next: []string{PaymentCancelled}},
+	},
+	Actions: partnerPaymentActions.static(),
+	Schema:  "PartnerPaymentCase", Details: reflect.TypeFor[PartnerPaymentDetails](),
+	Description: "A partner payment case (伙伴支付): a customer asked its partner to pay an order. In awaiting_partner the partner's " +
+		"admin or members approve (the partner's account is debited exactly once and the order paid: paid_by_partner; a short balance " +
+		"answers 409 and the case stays) or decline with a reason, by details.partner_deadline (sla.due_at). A decline, or the deadline " +
+		"passing (sla.breached), hands the order back to the customer (awaiting_customer), who may pay from its account by the order's " +
+		"deadline (paid_by_customer), after which the order is cancelled. A payment the order can no longer take is refunded (failed). " +
+		"partner_paying and customer_paying are the moments a debit runs; handing_back and cancelling the moments the order is handed " +
+		"back or cancelled (no action meanwhile); needs_attention: the order refused that step (it changed elsewhere), the case stopped " +
+		"for ops to look into.",
+}
+
+// partnerPaymentActions is who may do what, when, and with which step.
+var partnerPaymentActions = table[*partnerPayment]{
+	act[*partnerPayment, noInput]{actionSpec: actionSpec{ActionApprove, cases.PartnerRoles, []string{PaymentAwaitingPartner}, []string{PaymentPartnerPaying}},
+		step: (*partnerPayment).approve},
+	act[*partnerPayment, DeclineInput]{actionSpec: actionSpec{ActionDeclinePayment, cases.PartnerRoles, []string{PaymentAwaitingPartner}, []string{PaymentHandingBack}},
+		check: checkDeclineInput, step: (*partnerPayment).decline},
+	act[*partnerPayment, noInput]{actionSpec: actionSpec{ActionPay, []string{cases.RoleCustomer}, []string{PaymentAwaitingCustomer}, []string{PaymentCustomerPaying}},
+		step: (*partnerPayment).customerPays},
 }
 
 type partnerPayment struct {
@@ -130,7 +155,7 @@ func PartnerPayment(ctx workflow.Context, in PartnerPaymentInput) (string, error
 	}
 	p.details = resume(&p.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	return p.live(ctx, life{
-		actions: partnerPaymentActions(p), details: func() any { return p.details },
+		actions: partnerPaymentActions.bind(p), details: func() any { return p.details },
 		first: firstRun(in.Resume, func(ctx workflow.Context) error {
 			return p.record(ctx, p.details, step{
 				event: "requested", actor: in.RequestedBy,

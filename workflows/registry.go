@@ -1,30 +1,25 @@
 package workflows
 
 import (
-	"go.temporal.io/sdk/workflow"
-
 	"partnerops/cases"
 )
 
-// process is one kind of case as the engine knows it: its workflow under
-// its registered name, and its action table.
-type process struct {
-	kind    cases.Kind
-	name    string
-	run     any
-	actions []action
-}
+// declared is the one list of every process, each declared in its own
+// file: the worker, the replay test, the API's schemas and action lookups,
+// the console's queues and the diagrams all read it. Adding a process is
+// its own files and one line here. (It is filled in init: the workflows
+// read it, and they are part of it.)
+var declared Catalog
 
-// processes is the one list of every process: the worker, the replay test
-// and the API's action lookups all read it. The tables are built without an
-// instance (their steps are never called from here).
-var processes = []process{
-	{kind: cases.KindCertification, name: CertificationWorkflow, run: Certification, actions: certificationActions(nil)},
-	{kind: cases.KindPartnerPayment, name: PartnerPaymentWorkflow, run: PartnerPayment, actions: partnerPaymentActions(nil)},
-	{kind: cases.KindIncentiveSettlement, name: IncentiveSettlementWorkflow, run: IncentiveSettlement, actions: incentiveSettlementActions(nil)},
-	{kind: cases.KindOpportunity, name: OpportunityWorkflow, run: Opportunity, actions: opportunityActions(nil)},
-	{kind: cases.KindPartnerExit, name: PartnerExitWorkflow, run: PartnerExit, actions: partnerExitActions(nil)},
-	{kind: cases.KindRenewalRun, name: RenewalRunWorkflow, run: RenewalRun},
+func init() {
+	declared = Catalog{
+		certificationProcess,
+		incentiveSettlementProcess,
+		opportunityProcess,
+		partnerExitProcess,
+		partnerPaymentProcess,
+		renewalRunProcess,
+	}
 }
 
 // sweeps are the workflows that Temporal Schedules run (worker/schedules.go),
@@ -34,30 +29,9 @@ var sweeps = map[string]any{
 	CancelOverdueOrdersWorkflow: CancelOverdueOrders,
 }
 
-// Registry is what workflows can be registered on: a worker, a replayer,
-// a test environment.
-type Registry interface {
-	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
-}
-
-// Register puts every process's workflow, and every sweep, on r under its
-// registered name.
-func Register(r Registry) {
-	for _, p := range processes {
-		r.RegisterWorkflowWithOptions(p.run, workflow.RegisterOptions{Name: p.name})
-	}
-	for name, sweep := range sweeps {
-		r.RegisterWorkflowWithOptions(sweep, workflow.RegisterOptions{Name: name})
-	}
-}
-
 func actionTable(kind cases.Kind) []action {
-	for _, p := range processes {
-		if p.kind == kind {
-			return p.actions
-		}
-	}
-	return nil
+	p, _ := declared.Find(kind)
+	return p.Actions
 }
 
 // AllowedActions are the actions role may take on a case of kind in status.

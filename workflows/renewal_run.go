@@ -2,12 +2,14 @@ package workflows
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"partnerops/activities"
 	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -55,6 +57,28 @@ type RenewalRunDetails struct {
 	Failures        []activities.GroupFailure `json:"failures" doc:"The failed groups and why (the first 100; each batch's event lists all of its own)"`
 	Batches         int                       `json:"batches"`
 	Cursor          *store.DueGroup           `json:"cursor,omitempty" doc:"The last group reached"`
+}
+
+// RenewalScheduleID is the schedule of the daily renewal run.
+const RenewalScheduleID = "partnerops-renewal-run"
+
+// RenewalCatchUp is how late a missed 03:00 renewal run still starts: the
+// same business morning.
+const RenewalCatchUp = 6 * time.Hour
+
+// renewalRunProcess declares the renewal run: no actions, started daily.
+var renewalRunProcess = Process{
+	Kind: cases.KindRenewalRun, Workflow: RenewalRunWorkflow, Run: RenewalRun,
+	Statuses: []Status{
+		{Name: RenewalRunning, Start: true, WaitsOn: System, Next: []string{RenewalCompleted}},
+		{Name: RenewalCompleted, Final: true},
+	},
+	Schema: "RenewalRunCase", Details: reflect.TypeFor[RenewalRunDetails](),
+	Description: "A renewal run: the daily sweep (03:00 in the business time zone) that applies the expiry policy of every " +
+		"resource that expired unrenewed, then renews, in bounded batches, every group whose primary has auto-renewal on and " +
+		"expires within 7 days of details.as_of. It is running until every due group was reached, then completed (final); " +
+		"details count what it renewed, retried for lack of funds, skipped (by reason) and failed. It takes no actions.",
+	Schedule: &Schedule{ID: RenewalScheduleID, Hour: rules.RenewalHour, CatchUp: RenewalCatchUp, Input: RenewalRunInput{}},
 }
 
 type renewalRun struct {
