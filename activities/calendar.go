@@ -35,6 +35,21 @@ func (a *Calendar) DueAt(ctx context.Context, req DueAtRequest) (time.Time, erro
 	return policy.DueAt(cal, req.From), nil
 }
 
+// Window is a deadline and when to remind of it.
+type Window struct {
+	RemindAt time.Time `json:"remind_at"`
+	DueAt    time.Time `json:"due_at"`
+}
+
+// WindowAt is DueAt with its reminder (rules.SLAPolicy.RemindAt).
+func (a *Calendar) WindowAt(ctx context.Context, req DueAtRequest) (Window, error) {
+	policy, cal, err := a.policyAndCalendar(ctx, req.Policy)
+	if err != nil {
+		return Window{}, err
+	}
+	return Window{RemindAt: policy.RemindAt(cal, req.From), DueAt: policy.DueAt(cal, req.From)}, nil
+}
+
 // ExtendRequest asks how far a deadline Due under Policy moves for a pause
 // of its clock from PausedAt to ResumedAt.
 type ExtendRequest struct {

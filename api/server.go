@@ -45,6 +45,9 @@ type Deps struct {
 	// has to answer a vendor opportunity (7 days if 0).
 	OpportunityReviewSLA string
 	InvitationExpiry     time.Duration
+	// OpportunityFixWindow is how long a partner has to fix an
+	// action_required opportunity ("10wd" if empty), fixed in each case.
+	OpportunityFixWindow string
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its
 	// start (0 and "": the workflow's defaults).
 	ExitCoolingOff time.Duration
@@ -80,6 +83,7 @@ type Server struct {
 	// opportunitySLA and invitationExpiry: see Deps.
 	opportunitySLA   string
 	invitationExpiry time.Duration
+	opportunityFix   string
 	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
 	exitCoolingOff time.Duration
 	exitSLA        string
@@ -109,6 +113,7 @@ func newServer(d Deps) *Server {
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
 	}
 	if s.now == nil {

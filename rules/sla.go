@@ -14,6 +14,10 @@ const DefaultTicketSLA = "3wd"
 // none is configured: two working days.
 const DefaultOpportunityReviewSLA = "2wd"
 
+// DefaultOpportunityFixWindow is how long a partner has to fix an
+// action_required opportunity when none is configured: ten working days.
+const DefaultOpportunityFixWindow = "10wd"
+
 // Bounds of the working-days form of an SLA policy.
 const (
 	MinSLAWorkingDays = 1
@@ -106,4 +110,15 @@ func (p SLAPolicy) Extended(cal *Calendar, due, pausedAt, resumedAt time.Time) t
 		return due
 	}
 	return due.Add(resumedAt.Sub(pausedAt)).UTC()
+}
+
+// RemindAt is when to remind someone of a deadline opened at from, in UTC:
+// one working day before it (the end of the working day before the last)
+// in the working-days form from two days on, else halfway to it.
+func (p SLAPolicy) RemindAt(cal *Calendar, from time.Time) time.Time {
+	if p.WorkingDays > 1 {
+		return cal.EndOfWorkingDays(from, p.WorkingDays-1)
+	}
+	due := p.DueAt(cal, from)
+	return from.Add(due.Sub(from) / 2).UTC()
 }

@@ -55,6 +55,9 @@ const (
 	// working days the pause reached into (on the business calendar), not by
 	// the wall-clock time paused, so it stays at the end of a working day.
 	patchPauseWorkingDays = "pause-working-days"
+	// patchOpportunityFixWindow: an action_required opportunity has a fix
+	// window (reminded before its end), then closes invalid.
+	patchOpportunityFixWindow = "opportunity-fix-window"
 )
 
 // patched says whether this run takes the new side of a patch.

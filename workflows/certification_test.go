@@ -104,6 +104,13 @@ func newCertHarness(t *testing.T) *certHarness {
 		}
 		return policy.Extended(cal, req.Due, req.PausedAt, req.ResumedAt), nil
 	}, activity.RegisterOptions{Name: "ExtendForPause"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (activities.Window, error) {
+		policy, cal, err := calendar(req.Policy)
+		if err != nil {
+			return activities.Window{}, err
+		}
+		return activities.Window{RemindAt: policy.RemindAt(cal, req.From), DueAt: policy.DueAt(cal, req.From)}, nil
+	}, activity.RegisterOptions{Name: "WindowAt"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.CheckRequest) ([]rules.FieldError, error) {
 		if req.Info.CertificateNumber == h.takenNumber {
 			return []rules.FieldError{{Field: "certificate_number", Message: "is already used by another partner's certification"}}, nil
