@@ -3,6 +3,7 @@ module partnerops
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/XSAM/otelsql v0.44.0
 	github.com/alecthomas/kong v1.17.0
 	github.com/chromedp/chromedp v0.23.0

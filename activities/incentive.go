@@ -50,6 +50,7 @@ func (a *Incentives) CheckInvoice(ctx context.Context, req InvoiceCheckRequest) 
 	}
 	if certified {
 		exp.Seller = rules.Party{Name: info.CompanyName, TaxID: info.CertificateNumber}
+		exp.SellerTaxpayer = info.TaxpayerType
 	}
 	return rules.CheckInvoice(req.Invoice, exp), nil
 }

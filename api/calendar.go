@@ -48,23 +48,25 @@ func (in *DatePath) Resolve(huma.Context) []error {
 
 type calendarDaysOutput struct {
 	Body struct {
-		Days []rules.CalendarDay `json:"days"`
+		Days    []rules.SourcedDay `json:"days"`
+		Warning string             `json:"warning,omitempty" doc:"From 1 December: next year's schedule is missing (no statutory day known, none declared by ops)"`
 	}
 }
 
 func (s *Server) calendarRoutes() {
 	register(s, huma.Operation{
 		OperationID: "listCalendarDays", Method: http.MethodGet, Path: "/v1/calendar/days", Tags: []string{"calendar"},
-		Summary: "The business calendar", Description: "The holidays and make-up working days every SLA is counted on.",
+		Summary: "The business calendar", Description: "The holidays and make-up working days every SLA is counted on: " +
+			"the PRC statutory days of every year known (source statutory), and ops' own days over them (source ops).",
 	}, readCalendar, s.listCalendarDays)
 	register(s, huma.Operation{
 		OperationID: "putCalendarDay", Method: http.MethodPut, Path: "/v1/calendar/days/{date}", Tags: []string{"calendar"},
-		Summary: "Declare a holiday or a make-up working day", Description: "Staff only. Deadlines already set do not move.",
+		Summary: "Declare a holiday or a make-up working day", Description: "Staff only. It overrides the statutory day of the same date. Deadlines already set do not move.",
 		Errors: []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
 	}, staffCalendar, s.putCalendarDay)
 	register(s, huma.Operation{
 		OperationID: "deleteCalendarDay", Method: http.MethodDelete, Path: "/v1/calendar/days/{date}", Tags: []string{"calendar"},
-		Summary: "Remove a calendar day", DefaultStatus: http.StatusNoContent,
+		Summary: "Remove a day ops declared", Description: "The statutory day of the date, if any, applies again.", DefaultStatus: http.StatusNoContent,
 		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, staffCalendar, s.deleteCalendarDay)
 }
@@ -76,8 +78,22 @@ func (s *Server) listCalendarDays(ctx context.Context, _ *struct{}) (*calendarDa
 		return nil, err
 	}
 	out := &calendarDaysOutput{}
-	out.Body.Days = days
+	out.Body.Days = rules.BusinessDays(days)
+	out.Body.Warning = rules.NextYearWarning(s.now(), s.location, days)
 	return out, nil
+}
+
+// calendarWarning is the business calendar's warning ("" when none, or when
+// the database cannot say: readiness reports that on its own).
+func (s *Server) calendarWarning(ctx context.Context) string {
+	if s.location == nil { // an API built without the business time zone (tests of its own answers) has no calendar
+		return ""
+	}
+	days, err := s.store.CalendarDays(ctx)
+	if err != nil {
+		return ""
+	}
+	return rules.NextYearWarning(s.now(), s.location, days)
 }
 
 // putCalendarDay serves PUT /v1/calendar/days/{date}.

@@ -213,7 +213,7 @@ func (s *Server) calendar(ctx context.Context) (*rules.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rules.NewCalendar(s.location, days)
+	return rules.NewBusinessCalendar(s.location, days)
 }
 
 // caseRows shows cases with their partner's and customer's names, their

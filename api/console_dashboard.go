@@ -97,12 +97,13 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 	percent := func(x float64) string { return strconv.Itoa(int(x+0.5)) + "%" }
 	count := func(x float64) string { return strconv.Itoa(int(x)) }
 	data := struct {
-		Open       []store.StatusCount
-		Compliance chart
-		Breaches   chart
-		Weeks      []store.WeekSLA
+		Open            []store.StatusCount
+		Compliance      chart
+		Breaches        chart
+		Weeks           []store.WeekSLA
+		CalendarWarning string
 	}{
-		Open: open, Weeks: weeks,
+		Open: open, Weeks: weeks, CalendarWarning: s.calendarWarning(v.ctx),
 		Compliance: barChart(v.Print.T("dashboard.compliance"), v.Print.T("dashboard.compliance_unit"), labels, compliance, 100, percent),
 		Breaches:   barChart(v.Print.T("dashboard.breaches_per_week"), v.Print.T("dashboard.breaches"), labels, breaches, most, count),
 	}
@@ -128,20 +129,21 @@ func (s *Server) showCalendar(c *fiber.Ctx, v *viewer, status int, errs rules.Fi
 	}
 	data := struct {
 		Year, Prev, Next int
-		Days             []rules.CalendarDay
+		Days             []rules.SourcedDay
+		Warning          string
 		Errors           map[string]string
 		Typed            rules.CalendarDay
 		Removing         *rules.CalendarDay
 		CanEdit          bool
 		CSRF             string
 	}{Year: year, Prev: year - 1, Next: year + 1, Errors: map[string]string{}, CSRF: v.CSRF,
-		CanEdit: staffCalendar.decide(v.P, object{Kind: objCalendar}) == nil}
+		CanEdit: staffCalendar.decide(v.P, object{Kind: objCalendar}) == nil, Warning: out.Body.Warning}
 	for _, d := range out.Body.Days {
 		if strings.HasPrefix(d.Date, strconv.Itoa(year)+"-") {
 			data.Days = append(data.Days, d)
 		}
 		if d.Date == removing {
-			data.Removing = &d
+			data.Removing = &d.CalendarDay
 		}
 	}
 	for _, e := range errs {

@@ -103,7 +103,7 @@ func (s *Server) registerOpportunity(ctx context.Context, in *registerOpportunit
 	start := func(caseID string, createdAt time.Time) workflows.OpportunityInput {
 		return workflows.OpportunityInput{
 			CaseID: caseID, PartnerID: partnerID, Origin: workflows.OriginPartner, Submitter: actor(p),
-			Opportunity: in.Body.Normalized(), ReviewSLA: s.opportunitySLA, CreatedAt: createdAt,
+			Opportunity: in.Body.Normalized(), ReviewSLA: s.opportunitySLA, FixWindow: s.opportunityFix, CreatedAt: createdAt,
 		}
 	}
 	return s.startCase(ctx, in.Idempotent, caseStart{
@@ -269,7 +269,7 @@ func (s *Server) shareVendorOpportunity(ctx context.Context, in *shareVendorOppo
 	input := workflows.OpportunityInput{
 		CaseID: id, PartnerID: in.Body.PartnerID, Origin: workflows.OriginVendor, Submitter: actor(principalOf(ctx)),
 		Opportunity: summary, Contact: v.Opportunity.Contact, VendorOpportunityID: v.ID,
-		InvitationExpiresAt: now.Add(expiry), ReviewSLA: s.opportunitySLA, CreatedAt: now,
+		InvitationExpiresAt: now.Add(expiry), ReviewSLA: s.opportunitySLA, FixWindow: s.opportunityFix, CreatedAt: now,
 	}
 	details, err := json.Marshal(input.Details())
 	if err != nil {

@@ -27,6 +27,9 @@ type Readiness struct {
 	Detail string          `json:"detail,omitempty" doc:"When not ready: which dependency is down"`
 	Ready  bool            `json:"ready"`
 	Checks ReadinessChecks `json:"checks"`
+	// Warnings are what needs someone's attention without making the API
+	// unready: the business calendar's missing next-year schedule.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ReadinessChecks names each dependency's state: "ok", or what failed.
@@ -68,6 +71,9 @@ func (s *Server) readiness(ctx context.Context) Readiness {
 		r.Checks.Temporal, r.Ready = err.Error(), false
 	}
 	r.Checks.Workers = s.workerState(ctx)
+	if w := s.calendarWarning(ctx); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if !r.Ready {
 		var down []string
 		if r.Checks.PostgreSQL != "ok" {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -45,5 +46,35 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 		resp.Header.Get("Retry-After") == "" || r.Status != 503 || !strings.Contains(r.Detail, "Temporal") ||
 		strings.Contains(r.Detail, "PostgreSQL") || r.Checks.PostgreSQL != "ok" || r.Ready {
 		t.Errorf("%d %s Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"), raw)
+	}
+}
+
+// From 1 December, a next year the business calendar has no schedule of is
+// a warning of /readyz, which stays ready on its account.
+func TestReadyzWarnsOfAMissingNextYear(t *testing.T) {
+	st, _ := testdb.New(t)
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	for _, tt := range []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2099, 11, 30, 12, 0, 0, 0, shanghai), ""},
+		{time.Date(2099, 12, 1, 9, 0, 0, 0, shanghai), "no schedule of 2100"},
+	} {
+		app := New(Deps{Store: st, Temporal: temporalAway{}, Location: shanghai, Now: func() time.Time { return tt.now },
+			Logger: slog.New(slog.DiscardHandler)})
+		resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/readyz", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Readiness
+		raw, _ := io.ReadAll(resp.Body)
+		_ = json.Unmarshal(raw, &r)
+		switch {
+		case tt.want == "" && len(r.Warnings) != 0:
+			t.Errorf("%v: warnings %q", tt.now, r.Warnings)
+		case tt.want != "" && (len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], tt.want)):
+			t.Errorf("%v: warnings %q, want one saying %q", tt.now, r.Warnings, tt.want)
+		}
 	}
 }

@@ -45,6 +45,9 @@ type Deps struct {
 	// has to answer a vendor opportunity (7 days if 0).
 	OpportunityReviewSLA string
 	InvitationExpiry     time.Duration
+	// OpportunityFixWindow is how long a partner has to fix an
+	// action_required opportunity ("10wd" if empty), fixed in each case.
+	OpportunityFixWindow string
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its
 	// start (0 and "": the workflow's defaults).
 	ExitCoolingOff time.Duration
@@ -63,6 +66,8 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// Now is the clock the business calendar's warning reads (time.Now if nil).
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -82,6 +87,7 @@ type Server struct {
 	// opportunitySLA and invitationExpiry: see Deps.
 	opportunitySLA   string
 	invitationExpiry time.Duration
+	opportunityFix   string
 	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
 	exitCoolingOff time.Duration
 	exitSLA        string
@@ -92,6 +98,7 @@ type Server struct {
 	starter      *outbox.Starter
 
 	readTimeout, actionTimeout time.Duration
+	now                        func() time.Time
 }
 
 // New builds the Fiber app with every route.
@@ -110,6 +117,11 @@ func newServer(d Deps) *Server {
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
+		now:              d.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())

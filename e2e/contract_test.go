@@ -285,7 +285,7 @@ func TestContractChecker(t *testing.T) {
 				{ID: 7, CaseID: "cas_1", Audience: cases.AudiencePartner, Kind: "certification_rejected", Message: "m", CreatedAt: now},
 			}})},
 		{name: "calendar", method: "GET", path: "/v1/calendar/days", status: 200, header: jsonHeader(appJSON),
-			body: mustJSON(t, map[string]any{"days": []rules.CalendarDay{{Date: "2026-10-01", Kind: rules.Holiday, Name: "国庆节"}}})},
+			body: mustJSON(t, map[string]any{"days": []rules.SourcedDay{{CalendarDay: rules.CalendarDay{Date: "2026-10-01", Kind: rules.Holiday, Name: "国庆节"}, Source: rules.Statutory}}})},
 		{name: "calendar day put", method: "PUT", path: "/v1/calendar/days/2026-10-11", status: 200, header: jsonHeader(appJSON),
 			body: mustJSON(t, rules.CalendarDay{Date: "2026-10-11", Kind: rules.MakeUpWorkday})},
 		{name: "calendar day deleted", method: "DELETE", path: "/v1/calendar/days/2026-10-11", status: 204},

@@ -91,8 +91,8 @@ func TestOpportunityWalkthrough(t *testing.T) {
 		rules.ReasonVagueDescription}; !slices.Equal(d.Reasons, want) || len(d.Findings) < len(want) {
 		t.Errorf("reasons %v, findings %+v", d.Reasons, d.Findings)
 	}
-	if !slices.Equal(po.Actions, []string{workflows.ActionResubmit}) {
-		t.Errorf("the partner may %v", po.Actions)
+	if !slices.Equal(po.Actions, []string{workflows.ActionResubmit, workflows.ActionWithdraw}) || d.FixBy == nil {
+		t.Errorf("the partner may %v, fix by %v", po.Actions, d.FixBy)
 	}
 	s.strangerSees404(s.adminB, po.ID, workflows.ActionResubmit)
 
@@ -113,7 +113,10 @@ func TestOpportunityWalkthrough(t *testing.T) {
 	if d := opportunityDetails(t, approved); approved.Status != workflows.OpportunityApproved || d.Stage != workflows.StageQualified {
 		t.Errorf("approved: %s at %q", approved.Status, d.Stage)
 	}
-	s.call("POST", "/v1/cases/"+po.ID+"/actions/advance", s.adminA, map[string]any{"stage": "lost"}).expect(t, 422)
+	if p := decode[problem](t, s.call("POST", "/v1/cases/"+po.ID+"/actions/advance", s.adminA, map[string]any{"stage": "lost"}).expect(t, 422)); p.fields() != "lost_reason_code,lost_reason" {
+		t.Errorf("lost without its reasons names %q", p.fields())
+	}
+	s.call("POST", "/v1/cases/"+po.ID+"/actions/advance", s.adminA, map[string]any{"stage": "committed"}).expect(t, 422) // stages move in order
 	s.call("POST", "/v1/cases/"+po.ID+"/actions/advance", s.adminA, map[string]any{"stage": "technical_validation"}).expect(t, 200)
 	s.strangerSees404(s.adminB, po.ID, workflows.ActionAdvance)
 
@@ -194,4 +197,40 @@ func TestOpportunityWalkthrough(t *testing.T) {
 	if len(all) != 5 {
 		t.Errorf("ops see %d opportunity cases, want 5", len(all))
 	}
+}
+
+// With a short fix window: an opportunity left unfixed closes invalid with
+// its failed rules (the partner reminded before, then told); another is
+// withdrawn by the partner and then listed nowhere as open.
+func TestOpportunityFixWindowAndWithdraw(t *testing.T) {
+	s := startSystem(t, "3wd")
+	s.fixWindow = "6s"
+	s.baseURL = s.serveAPI(s.temporal)
+
+	left := decode[cases.Case](t, s.call("POST", "/v1/partners/"+s.partnerA+"/opportunities", s.adminA, vaguePO).expect(t, 202))
+	waiting := s.waitForCase(s.adminA, left.ID, hasStatus(workflows.OpportunityActionRequired))
+	if d := opportunityDetails(t, waiting); d.FixBy == nil || d.FixReminderAt == nil || !d.FixReminderAt.Before(*d.FixBy) {
+		t.Errorf("fix by %v, reminded at %v", d.FixBy, d.FixReminderAt)
+	}
+	s.waitForCase(s.adminA, left.ID, hasStatus(workflows.OpportunityInvalid))
+	events := s.waitForEvents(left.ID, 4)
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if !slices.Equal(types, []string{"submitted", "checks_failed", "fix_reminder", "judged_invalid"}) {
+		t.Errorf("timeline %v", types)
+	}
+	s.call("POST", "/v1/cases/"+left.ID+"/actions/resubmit", s.adminA, fixedPO("Lakeside Retail Co., Ltd.")).expect(t, 409)
+
+	withdrawn := decode[cases.Case](t, s.call("POST", "/v1/partners/"+s.partnerA+"/opportunities", s.adminA, fixedPO("Harbour Logistics")).expect(t, 202))
+	s.waitForCase(s.adminA, withdrawn.ID, hasStatus(workflows.OpportunityInReview))
+	s.call("POST", "/v1/cases/"+withdrawn.ID+"/actions/withdraw", s.adminB, map[string]any{}).expect(t, 404)
+	s.call("POST", "/v1/cases/"+withdrawn.ID+"/actions/withdraw", s.ops, map[string]any{}).expect(t, 403)
+	done := decode[cases.Case](t, s.call("POST", "/v1/cases/"+withdrawn.ID+"/actions/withdraw", s.adminA,
+		map[string]any{"reason": "The customer postponed"}).expect(t, 200))
+	if done.Status != workflows.OpportunityWithdrawn || done.ClosedAt == nil {
+		t.Errorf("withdrawn: %s, closed %v", done.Status, done.ClosedAt)
+	}
+	s.recordHistory(left.ID, "opportunity_judged_invalid")
 }

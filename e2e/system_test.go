@@ -36,6 +36,8 @@ type system struct {
 	temporal  client.Client
 	ticketSLA string
 	contract  *contractChecker
+	// fixWindow is the opportunity fix window of the API (its default if "").
+	fixWindow string
 
 	partnerA, partnerB               string
 	ops, supervisor                  string // tokens
@@ -119,7 +121,7 @@ func (s *system) serveAPI(tc client.Client) string {
 		s.t.Fatal(err)
 	}
 	app := api.New(api.Deps{
-		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor,
+		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
 		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()

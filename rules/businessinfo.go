@@ -34,7 +34,18 @@ type BusinessInfo struct {
 	LegalRepresentative string           `json:"legal_representative"`
 	Address             string           `json:"address"`
 	Contact             Contact          `json:"contact"`
+	// TaxpayerType is the company's VAT standing; absent means general.
+	TaxpayerType TaxpayerType `json:"taxpayer_type,omitempty" enum:"general,small_scale" doc:"The company's VAT standing (general if absent): a small-scale taxpayer's special invoices carry the small-scale rate"`
 }
+
+// TaxpayerType is a company's VAT standing.
+type TaxpayerType string
+
+// The VAT standings of a company.
+const (
+	GeneralTaxpayer    TaxpayerType = "general"     // 一般纳税人
+	SmallScaleTaxpayer TaxpayerType = "small_scale" // 小规模纳税人
+)
 
 // Normalized trims surrounding spaces of every string and upper-cases the
 // certificate number. The certificate type pointer is copied, so the result
@@ -50,6 +61,7 @@ func (b BusinessInfo) Normalized() BusinessInfo {
 			Phone: strings.TrimSpace(b.Contact.Phone),
 			Email: strings.TrimSpace(b.Contact.Email),
 		},
+		TaxpayerType: TaxpayerType(strings.TrimSpace(string(b.TaxpayerType))),
 	}
 	if b.CertificateType != nil {
 		t := *b.CertificateType
@@ -91,6 +103,11 @@ func (b BusinessInfo) Validate() FieldErrors {
 		errs.add("contact.email", fmt.Sprintf("must be at most %d characters", MaxEmailLength))
 	case !validEmail(b.Contact.Email):
 		errs.add("contact.email", "must be a plain email address such as \"name@example.com\" (no display name)")
+	}
+	switch b.TaxpayerType {
+	case "", GeneralTaxpayer, SmallScaleTaxpayer:
+	default:
+		errs.add("taxpayer_type", fmt.Sprintf("must be %q or %q", GeneralTaxpayer, SmallScaleTaxpayer))
 	}
 	return errs
 }

@@ -95,11 +95,16 @@ type ExitObligation struct {
 func ExitObligations(facts ExitFacts) []ExitObligation {
 	list := []ExitObligation{}
 	for _, c := range facts.OpenCases {
-		list = append(list, ExitObligation{
+		o := ExitObligation{
 			Kind: ObligationOpenCase, ID: c.ID,
 			Description: fmt.Sprintf("the %s case %s is still open (%s)", c.Kind, c.ID, c.Status),
 			ClearedBy:   "the case reaching its end: act on it, or let ops close it",
-		})
+		}
+		if c.Kind == "opportunity" && (c.Status == "action_required" || c.Status == "in_review") {
+			// an opportunity not yet approved is the partner's to withdraw
+			o.ClearedBy = "withdraw it (POST /v1/cases/" + c.ID + "/actions/withdraw)"
+		}
+		list = append(list, o)
 	}
 	if facts.MoreCases > 0 {
 		list = append(list, ExitObligation{Kind: ObligationOpenCase,

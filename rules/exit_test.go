@@ -60,3 +60,18 @@ func TestExitObligations(t *testing.T) {
 		}
 	}
 }
+
+// An opportunity not yet approved is cleared by the partner withdrawing it;
+// an approved one, by reaching its end.
+func TestExitObligationsOpportunityWithdrawItself(t *testing.T) {
+	got := ExitObligations(ExitFacts{OpenCases: []ExitOpenCase{
+		{ID: "cas_a", Kind: "opportunity", Status: "action_required"},
+		{ID: "cas_r", Kind: "opportunity", Status: "in_review"},
+		{ID: "cas_p", Kind: "opportunity", Status: "approved"},
+	}})
+	for i, withdraw := range []bool{true, true, false} {
+		if has := strings.HasPrefix(got[i].ClearedBy, "withdraw it (POST /v1/cases/"+got[i].ID+"/actions/withdraw)"); has != withdraw {
+			t.Errorf("%s: cleared by %q", got[i].ID, got[i].ClearedBy)
+		}
+	}
+}

@@ -193,7 +193,12 @@ const (
 	InvoiceNumberUsed             = "number_already_used"
 	InvoiceIssuedInFuture         = "issue_date_in_future"
 	InvoiceIssuedBeforeSettlement = "issue_date_before_settlement"
+	InvoiceRateNotSmallScale      = "tax_rate_not_small_scale"
 )
+
+// SmallScaleVATRate is the rate a small-scale taxpayer's special invoice
+// carries (征收率 3%).
+const SmallScaleVATRate = "0.03"
 
 // InvoiceProblem is one failed automatic check: its reason code, the field
 // it is about, and why.
@@ -214,12 +219,13 @@ type Party struct {
 type InvoiceExpectation struct {
 	Buyer Party // the vendor entity to invoice
 	// Seller is the partner's certified company; zero when the partner has
-	// no certified business information.
-	Seller      Party
-	Amount      Money  // the settlement's amount
-	PublishedOn string // the settlement's publication date, YYYY-MM-DD
-	Today       string // YYYY-MM-DD, in the business time zone
-	NumberUsed  bool   // any invoice before used this code and number
+	// no certified business information. SellerTaxpayer is its VAT standing.
+	Seller         Party
+	SellerTaxpayer TaxpayerType
+	Amount         Money  // the settlement's amount
+	PublishedOn    string // the settlement's publication date, YYYY-MM-DD
+	Today          string // YYYY-MM-DD, in the business time zone
+	NumberUsed     bool   // any invoice before used this code and number
 }
 
 // CheckInvoice runs every automatic check on an invoice of the form
@@ -249,6 +255,12 @@ func CheckInvoice(inv Invoice, exp InvoiceExpectation) []InvoiceProblem {
 	if bp, _ := TaxRateBasisPoints(inv.TaxRate); !taxWithinOneUnit(inv.AmountExcludingTax.Amount, bp, inv.TaxAmount.Amount) {
 		add(InvoiceTaxMiscalculated, "tax_amount", "must be amount_excluding_tax × tax_rate (%d × %s) within one minor unit; it is %d",
 			inv.AmountExcludingTax.Amount, inv.TaxRate, inv.TaxAmount.Amount)
+	}
+	if bp, _ := TaxRateBasisPoints(inv.TaxRate); exp.SellerTaxpayer == SmallScaleTaxpayer && inv.Kind.Special() {
+		if want, _ := TaxRateBasisPoints(SmallScaleVATRate); bp != want {
+			add(InvoiceRateNotSmallScale, "tax_rate", "a small-scale taxpayer's special invoice carries the small-scale rate %s; it is %s",
+				SmallScaleVATRate, inv.TaxRate)
+		}
 	}
 	if exp.NumberUsed {
 		add(InvoiceNumberUsed, "number", "invoice %s was submitted before; every invoice has a number of its own", InvoiceNumberText(inv.Code, inv.Number))

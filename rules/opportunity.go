@@ -278,18 +278,32 @@ func (o Opportunity) Check(today time.Time) []Finding {
 		add(ReasonNoIncrementalRevenue, "incremental", "say what is incremental: "+joinCustomerWords(IncrementalKinds()))
 	}
 
-	// a business need and a next key action, both clear
+	// a business need or a next key action, clear (the seed: vague when it
+	// shows neither); a placeholder fails wherever it stands
+	needProblem := VaguenessProblem(o.BusinessNeed.Description, MinBusinessNeedLength, MinBusinessNeedWords)
+	actionProblem := VaguenessProblem(o.NextAction.Description, MinNextActionLength, MinNextActionWords)
+	needPlaceholder, actionPlaceholder := placeholderProblem(o.BusinessNeed.Description), placeholderProblem(o.NextAction.Description)
+	if needPlaceholder != "" {
+		add(ReasonVagueDescription, "business_need.description", needPlaceholder)
+	}
+	if actionPlaceholder != "" {
+		add(ReasonVagueDescription, "next_action.description", actionPlaceholder)
+	}
+	if (needProblem == "" && o.BusinessNeed.Category != "") || (actionProblem == "" && o.NextAction.DueDate != "") {
+		return found
+	}
+	const either = " (a clear business need or a clear next action is required)"
 	if o.BusinessNeed.Category == "" {
-		add(ReasonVagueDescription, "business_need.category", "say what kind of need it is: "+joinCustomerWords(NeedCategories()))
+		add(ReasonVagueDescription, "business_need.category", "say what kind of need it is: "+joinCustomerWords(NeedCategories())+either)
 	}
-	if p := VaguenessProblem(o.BusinessNeed.Description, MinBusinessNeedLength, MinBusinessNeedWords); p != "" {
-		add(ReasonVagueDescription, "business_need.description", p)
+	if needProblem != "" && needPlaceholder == "" {
+		add(ReasonVagueDescription, "business_need.description", needProblem+either)
 	}
-	if p := VaguenessProblem(o.NextAction.Description, MinNextActionLength, MinNextActionWords); p != "" {
-		add(ReasonVagueDescription, "next_action.description", p)
+	if actionProblem != "" && actionPlaceholder == "" {
+		add(ReasonVagueDescription, "next_action.description", actionProblem+either)
 	}
 	if o.NextAction.DueDate == "" {
-		add(ReasonVagueDescription, "next_action.due_date", "say by when the next action happens")
+		add(ReasonVagueDescription, "next_action.due_date", "say by when the next action happens"+either)
 	}
 	return found
 }

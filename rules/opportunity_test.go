@@ -64,10 +64,17 @@ func TestEachValidityRule(t *testing.T) {
 		{"zero incremental revenue", func(o *Opportunity) { o.IncrementalRevenue.Amount = 0 },
 			[]string{"no_incremental_revenue:incremental_revenue_per_year"}},
 		{"what is incremental unsaid", func(o *Opportunity) { o.Incremental = "" }, []string{"no_incremental_revenue:incremental"}},
-		{"no need category", func(o *Opportunity) { o.BusinessNeed.Category = "" }, []string{"vague_description:business_need.category"}},
-		{"no business need", func(o *Opportunity) { o.BusinessNeed.Description = "" }, []string{"vague_description:business_need.description"}},
-		{"no next action", func(o *Opportunity) { o.NextAction = NextAction{} },
-			[]string{"vague_description:next_action.description", "vague_description:next_action.due_date"}},
+		// The seed: vague only when it shows neither a business need nor a key action.
+		{"no need category, a clear next action", func(o *Opportunity) { o.BusinessNeed.Category = "" }, nil},
+		{"no business need, a clear next action", func(o *Opportunity) { o.BusinessNeed.Description = "" }, nil},
+		{"no next action, a clear need", func(o *Opportunity) { o.NextAction = NextAction{} }, nil},
+		{"a short need and a short action", func(o *Opportunity) {
+			o.BusinessNeed.Description, o.NextAction.Description = "Move ERP", "Call them"
+		}, []string{"vague_description:business_need.description", "vague_description:next_action.description"}},
+		{"neither need nor action", func(o *Opportunity) { o.BusinessNeed, o.NextAction = BusinessNeed{}, NextAction{} },
+			[]string{"vague_description:business_need.category", "vague_description:business_need.description",
+				"vague_description:next_action.description", "vague_description:next_action.due_date"}},
+		// A placeholder fails wherever it stands, even beside a clear other half.
 		{"need is TBD", func(o *Opportunity) { o.BusinessNeed.Description = "TBD" }, []string{"vague_description:business_need.description"}},
 		{"action is test", func(o *Opportunity) { o.NextAction.Description = "test" }, []string{"vague_description:next_action.description"}},
 		{"everything at once", func(o *Opportunity) { *o = Opportunity{Customer: o.Customer, Products: o.Products} },

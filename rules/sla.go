@@ -14,6 +14,10 @@ const DefaultTicketSLA = "3wd"
 // none is configured: two working days.
 const DefaultOpportunityReviewSLA = "2wd"
 
+// DefaultOpportunityFixWindow is how long a partner has to fix an
+// action_required opportunity when none is configured: ten working days.
+const DefaultOpportunityFixWindow = "10wd"
+
 // Bounds of the working-days form of an SLA policy.
 const (
 	MinSLAWorkingDays = 1
@@ -90,4 +94,31 @@ func (p SLAPolicy) DueAt(cal *Calendar, from time.Time) time.Time {
 		return cal.EndOfWorkingDays(from, p.WorkingDays)
 	}
 	return from.Add(p.Duration).UTC()
+}
+
+// Extended is the deadline due moved for a pause of its clock from pausedAt
+// to resumedAt. In the working-days form it moves by the working days the
+// pause reached into (those after the day it began, up to and including the
+// day it ended, as WorkingDaysUntil counts them), so it stays at the end of a
+// working day and a pause within one day moves nothing; in the wall-clock
+// form it moves by the time paused (cal is then unused and may be nil).
+func (p SLAPolicy) Extended(cal *Calendar, due, pausedAt, resumedAt time.Time) time.Time {
+	if p.WorkingDays > 0 {
+		if n := cal.WorkingDaysUntil(pausedAt, resumedAt); n > 0 {
+			return cal.EndOfWorkingDays(due, n)
+		}
+		return due
+	}
+	return due.Add(resumedAt.Sub(pausedAt)).UTC()
+}
+
+// RemindAt is when to remind someone of a deadline opened at from, in UTC:
+// one working day before it (the end of the working day before the last)
+// in the working-days form from two days on, else halfway to it.
+func (p SLAPolicy) RemindAt(cal *Calendar, from time.Time) time.Time {
+	if p.WorkingDays > 1 {
+		return cal.EndOfWorkingDays(from, p.WorkingDays-1)
+	}
+	due := p.DueAt(cal, from)
+	return from.Add(due.Sub(from) / 2).UTC()
 }

@@ -248,13 +248,17 @@ func (s *Store) CaseEvents(ctx context.Context, caseID string, p Page) ([]cases.
 }
 
 // CertificationHolder returns the ID of another partner's certification case
-// that holds the certificate number and is not rejected, or "" if none does.
+// that holds the certificate number, or "" if none does. A certified case
+// holds it, and an open one unless it is rejected; a case closed any other
+// way (expired, needs_attention) releases it, so nobody squats a company's
+// number by submitting it and walking away.
 func (s *Store) CertificationHolder(ctx context.Context, certificateNumber, partnerID string) (string, error) {
 	var id string
 	err := s.db.GetContext(ctx, &id, `
 		SELECT id FROM cases
 		WHERE kind = 'certification' AND details -> 'business_info' ->> 'certificate_number' = $1
-		  AND partner_id <> $2 AND status <> 'rejected'
+		  AND partner_id <> $2
+		  AND (status = 'certified' OR (closed_at IS NULL AND status <> 'rejected'))
 		ORDER BY created_at LIMIT 1`, certificateNumber, partnerID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -55,8 +55,12 @@ func TestStaticTablesJudgeTheInputAlone(t *testing.T) {
 	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "won"}`)); len(problems) != 0 {
 		t.Errorf("a known stage: %v", problems)
 	}
-	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "lost"}`)); len(problems) != 1 || problems[0].Field != "lost_reason" {
+	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "lost", "lost_reason_code": "price"}`)); len(problems) != 1 || problems[0].Field != "lost_reason" {
 		t.Errorf("lost without a reason: %v", problems)
+	}
+	if problems := ActionInputProblems(cases.KindOpportunity, ActionAdvance, []byte(`{"stage": "lost"}`)); len(problems) != 2 ||
+		problems[0].Field != "lost_reason_code" || problems[1].Field != "lost_reason" {
+		t.Errorf("lost without its reason code and text: %v", problems)
 	}
 	if FinalAction(cases.KindIncentiveSettlement, ActionExtend) {
 		t.Error("an extension is not final")

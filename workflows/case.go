@@ -50,6 +50,13 @@ const (
 	// patchRejectedExpiry: a rejected certification nobody touches for the
 	// configured period closes as expired.
 	patchRejectedExpiry = "rejected-expiry"
+	// patchPauseWorkingDays: a ticket's reply moves its deadline by the
+	// working days the pause reached into (on the business calendar), not by
+	// the wall-clock time paused, so it stays at the end of a working day.
+	patchPauseWorkingDays = "pause-working-days"
+	// patchOpportunityFixWindow: an action_required opportunity has a fix
+	// window (reminded before its end), then closes invalid.
+	patchOpportunityFixWindow = "opportunity-fix-window"
 )
 
 // patched says whether this run takes the new side of a patch.

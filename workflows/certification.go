@@ -178,7 +178,7 @@ type certification struct {
 // marks the case breached and notifies a supervisor, and the ticket stays
 // open until ops resolves it. While ops wait for information they asked the
 // partner for, the SLA clock is paused; the partner's reply restarts it with
-// the paused time added to the deadline. A rejected case the partner leaves
+// the working days paused added to the deadline. A rejected case the partner leaves
 // alone for the expiry period expires.
 func Certification(ctx workflow.Context, in CertificationInput) (string, error) {
 	c := &certification{
@@ -208,12 +208,13 @@ func Certification(ctx workflow.Context, in CertificationInput) (string, error) 
 	})
 }
 
-// wait waits for the case to move: a ticket's deadline, a rejection's
-// expiry, or any action.
+// wait waits for the case to move: a running ticket's deadline, a
+// rejection's expiry, or any action.
 func (c *certification) wait(ctx workflow.Context) error {
 	changed := c.moved()
 	switch {
-	case c.status == CertificationTicketOpen && c.sla != nil && !c.sla.Breached:
+	// A reply clears PausedAt only once it has moved the deadline.
+	case c.status == CertificationTicketOpen && c.sla != nil && !c.sla.Breached && c.details.Ticket.PausedAt == nil:
 		return awaitDeadline(ctx, c.sla.DueAt, changed, c.breach)
 	case c.status == CertificationRejected && c.details.ExpiresAt != nil:
 		return awaitDeadline(ctx, *c.details.ExpiresAt, changed, c.expire)
@@ -355,15 +356,27 @@ func (c *certification) requestInfo(ctx workflow.Context, actor cases.Actor, in 
 	})
 }
 
-// reply restarts the ticket's SLA, moving the deadline by the time it was paused.
+// reply restarts the ticket's SLA, moving the deadline by the working time
+// it was paused (rules.SLAPolicy.Extended). If the calendar cannot say, the
+// ticket waits on the partner again and the action fails.
 func (c *certification) reply(ctx workflow.Context, actor cases.Actor, in FileTicketInput) error {
 	message := strings.TrimSpace(in.Message)
 	at := now(ctx)
-	paused := at.Sub(*c.details.Ticket.PausedAt)
-	c.details.Ticket.PausedAt = nil
+	pausedAt := *c.details.Ticket.PausedAt
+	paused := at.Sub(pausedAt)
 	if !c.sla.Breached {
-		c.sla.DueAt = c.sla.DueAt.Add(paused)
+		due := c.sla.DueAt.Add(paused)
+		if patched(ctx, patchPauseWorkingDays) {
+			var cal *activities.Calendar
+			req := activities.ExtendRequest{Due: c.sla.DueAt, PausedAt: pausedAt, ResumedAt: at, Policy: c.ticketSLA}
+			if err := workflow.ExecuteActivity(activityContext(ctx), cal.ExtendForPause, req).Get(ctx, &due); err != nil {
+				c.status = CertificationTicketAwaitingPartner
+				return err
+			}
+		}
+		c.sla.DueAt = due
 	}
+	c.details.Ticket.PausedAt = nil
 	return c.record(ctx, c.details, step{
 		event: "partner_replied", actor: actor,
 		detail: map[string]any{"message": message, "paused_seconds": int64(paused.Seconds()), "due_at": c.sla.DueAt},

@@ -78,12 +78,17 @@ func newCertHarness(t *testing.T) *certHarness {
 		h.transitions = append(h.transitions, tr)
 		return nil
 	}, activity.RegisterOptions{Name: "RecordTransition"})
-	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (time.Time, error) {
-		policy, err := rules.ParseSLAPolicy(req.Policy)
+	// the calendar's activities, on the statutory days and h.holidays over them
+	calendar := func(raw string) (rules.SLAPolicy, *rules.Calendar, error) {
+		policy, err := rules.ParseSLAPolicy(raw)
 		if err != nil {
-			return time.Time{}, err
+			return policy, nil, err
 		}
-		cal, err := rules.NewCalendar(shanghai, h.holidays)
+		cal, err := rules.NewBusinessCalendar(shanghai, h.holidays)
+		return policy, cal, err
+	}
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (time.Time, error) {
+		policy, cal, err := calendar(req.Policy)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -92,6 +97,20 @@ func newCertHarness(t *testing.T) *certHarness {
 		}
 		return policy.DueAt(cal, req.From), nil
 	}, activity.RegisterOptions{Name: "DueAt"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.ExtendRequest) (time.Time, error) {
+		policy, cal, err := calendar(req.Policy)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return policy.Extended(cal, req.Due, req.PausedAt, req.ResumedAt), nil
+	}, activity.RegisterOptions{Name: "ExtendForPause"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (activities.Window, error) {
+		policy, cal, err := calendar(req.Policy)
+		if err != nil {
+			return activities.Window{}, err
+		}
+		return activities.Window{RemindAt: policy.RemindAt(cal, req.From), DueAt: policy.DueAt(cal, req.From)}, nil
+	}, activity.RegisterOptions{Name: "WindowAt"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, req activities.CheckRequest) ([]rules.FieldError, error) {
 		if req.Info.CertificateNumber == h.takenNumber {
 			return []rules.FieldError{{Field: "certificate_number", Message: "is already used by another partner's certification"}}, nil
@@ -315,6 +334,36 @@ func TestCertificationDeadlineSkipsHolidays(t *testing.T) {
 	}
 }
 
+// On the statutory calendar (no day declared by ops), a ticket's three
+// working days skip Spring Festival and National Day and count their
+// make-up Saturdays.
+func TestCertificationDeadlineOnTheStatutoryCalendar(t *testing.T) {
+	tests := []struct {
+		name       string
+		filed, due time.Time
+	}{
+		// Friday 13th, make-up Saturday 14th, then 15th-23rd off: Tuesday 24th.
+		{"before Spring Festival 2026", time.Date(2026, 2, 12, 15, 0, 0, 0, shanghai), time.Date(2026, 2, 24, 23, 59, 59, 0, shanghai)},
+		// Wednesday 30th, then 1st-7th off: Thursday 8th, Friday 9th.
+		{"before National Day 2026", time.Date(2026, 9, 29, 15, 0, 0, 0, shanghai), time.Date(2026, 10, 9, 23, 59, 59, 0, shanghai)},
+		// 8th, 9th and the make-up Saturday 10th.
+		{"on the eve of National Day 2026", time.Date(2026, 9, 30, 15, 0, 0, 0, shanghai), time.Date(2026, 10, 10, 23, 59, 59, 0, shanghai)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newCertHarness(t)
+			h.env.SetStartTime(tt.filed.Add(-2 * time.Minute))
+			h.at(time.Minute, ActionReject, opsActor, RejectInput{Reason: "Unreadable"})
+			h.at(2*time.Minute, ActionFileTicket, partnerActor, FileTicketInput{Message: "Please re-check"})
+			h.at(time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+			h.run(validInfo(validNumber))
+			if due := h.transition("ticket_filed").Case.SLA.DueAt; !due.Equal(tt.due) {
+				t.Errorf("filed %v: due %v, want %v", tt.filed, due.In(shanghai), tt.due)
+			}
+		})
+	}
+}
+
 func TestCertificationAutomaticChecksRejectDuplicate(t *testing.T) {
 	h := newCertHarness(t)
 	h.takenNumber = validNumber
@@ -383,7 +432,7 @@ func TestCertificationSLAPausesWhileWaitingOnThePartner(t *testing.T) {
 	// Waiting on the partner past the original deadline breaches nothing.
 	h.queryAt(monday10+4*24*time.Hour, cases.RoleOps, &paused)
 	h.at(monday10+4*24*time.Hour+time.Hour, ActionReply, partnerActor, FileTicketInput{Message: "The Hangzhou one"})
-	h.at(monday10+7*24*time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
+	h.at(monday10+9*24*time.Hour, ActionResolve, opsActor, ResolveInput{Decision: DecisionCertify})
 	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
 		t.Fatalf("status %s", status)
 	}
@@ -391,9 +440,11 @@ func TestCertificationSLAPausesWhileWaitingOnThePartner(t *testing.T) {
 		t.Errorf("while waiting on the partner: %s, SLA %+v", paused.Status, paused.SLA)
 	}
 	replied := h.transition("partner_replied")
-	pausedFor := 4*24*time.Hour + time.Hour
-	if want := endOfWednesday.Add(pausedFor); !replied.Case.SLA.DueAt.Equal(want) {
-		t.Errorf("after the reply the ticket is due %v, want %v (the paused time added)", replied.Case.SLA.DueAt, want)
+	// Paused Monday 10:00 to Friday 11:00: the pause reached into Tuesday to
+	// Friday, four working days, so Wednesday's deadline moves to the end of
+	// the next Tuesday.
+	if want := time.Date(2026, 12, 8, 23, 59, 59, 0, shanghai); !replied.Case.SLA.DueAt.Equal(want) {
+		t.Errorf("after the reply the ticket is due %v, want %v (four working days paused added)", replied.Case.SLA.DueAt, want)
 	}
 	assertNotified(t, h.transition("info_requested"), cases.AudiencePartner)
 	assertNotified(t, replied, cases.AudienceOps)

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -31,6 +32,10 @@ const (
 	OpportunityAccepting = "accepting" // the vendor opportunity is being given to the partner; nobody can act
 	OpportunityDeclined  = "declined"  // done: the partner declined the invitation, with a reason
 	OpportunityExpired   = "expired"   // done: the invitation was not answered in time
+	// Ending before approval.
+	OpportunityInvalid   = "invalid"   // done: not fixed within the fix window (judged invalid, 判定无效)
+	OpportunityWithdrawn = "withdrawn" // done: the partner withdrew it before approval
+	OpportunityClosed    = "closed"    // done: ops closed it while it waited for the partner's fix, with a reason
 )
 
 // Origins of an opportunity.
@@ -49,9 +54,24 @@ const (
 	StageLost                = "lost"
 )
 
-// OpportunityStages lists the stages in their order.
+// OpportunityStages lists the stages in their order: an approved
+// opportunity moves to the next one only, and to lost from any.
 func OpportunityStages() []string {
 	return []string{StageQualified, StageTechnicalValidation, StageBusinessValidation, StageCommitted, StageWon, StageLost}
+}
+
+// ClosedLostReasons are the reason codes of a lost opportunity (AWS Partner
+// Central's ClosedLostReason, as partners' CRMs know them).
+func ClosedLostReasons() []string {
+	return []string{"customer_deficiency", "delay_or_cancellation_of_project", "legal_tax_regulatory", "lost_to_competitor",
+		"no_opportunity", "on_premises_deployment", "partner_gap", "price", "security_compliance", "technical_limitations", "other"}
+}
+
+// ChangeReasons are the reason codes of ops' request_changes: a validity
+// rule the reviewer finds unmet, or other.
+func ChangeReasons() []string {
+	return []string{rules.ReasonNoCustomerContact, rules.ReasonNoBudgetOrTimeline, rules.ReasonNoIncrementalRevenue,
+		rules.ReasonVagueDescription, RejectOther}
 }
 
 // Reason codes of an ops rejection.
@@ -74,6 +94,8 @@ const (
 	ActionRequestChanges    = "request_changes"
 	ActionAdvance           = "advance"
 	ActionDeclineInvitation = "decline"
+	ActionClose             = "close" // ops close an opportunity waiting for the partner's fix
+	// the partner withdraws its opportunity before approval: ActionWithdraw
 )
 
 // DefaultInvitationExpiry is how long an invited partner has to answer.
@@ -93,7 +115,10 @@ type OpportunityInput struct {
 	VendorOpportunityID string                 `json:"vendor_opportunity_id,omitempty"`
 	InvitationExpiresAt time.Time              `json:"invitation_expires_at,omitzero"`
 	// ReviewSLA is the policy of ops' review ("2wd"), fixed at start.
-	ReviewSLA string    `json:"review_sla"`
+	ReviewSLA string `json:"review_sla"`
+	// FixWindow is how long the partner has to fix an action_required
+	// opportunity ("10wd", rules.DefaultOpportunityFixWindow if empty).
+	FixWindow string    `json:"fix_window,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	// StepsPerRun bounds the transitions one run records before it
 	// continues as new; zero is the default.
@@ -140,7 +165,15 @@ type OpportunityDetails struct {
 	Rejection       *OpportunityRejection `json:"rejection,omitempty"`
 	Stage           string                `json:"stage,omitempty" enum:"qualified,technical_validation,business_validation,committed,won,lost" doc:"Once approved: where the deal stands"`
 	LostReason      string                `json:"lost_reason,omitempty"`
-	ApprovedAt      *time.Time            `json:"approved_at,omitempty"`
+	LostReasonCode  string                `json:"lost_reason_code,omitempty" doc:"Why it was lost: one of ClosedLostReasons"`
+	// ChangeReasonCode is the code of ops' request_changes.
+	ChangeReasonCode string `json:"change_reason_code,omitempty" doc:"Why the reviewer asked for changes (request_changes)"`
+	// While action_required: the fix window's end, and when the partner is
+	// reminded of it (absent once reminded).
+	FixBy         *time.Time `json:"fix_by,omitempty" doc:"While action_required: fixed and resubmitted by then, or the opportunity closes invalid"`
+	FixReminderAt *time.Time `json:"fix_reminder_at,omitempty" doc:"While action_required: when the partner is reminded of fix_by (absent once reminded)"`
+	ClosingReason string     `json:"closing_reason,omitempty" doc:"Why it ended before approval: withdrawn by the partner or closed by ops"`
+	ApprovedAt    *time.Time `json:"approved_at,omitempty"`
 	// A vendor opportunity's invitation.
 	VendorOpportunityID string     `json:"vendor_opportunity_id,omitempty"`
 	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty" doc:"While invited: when the invitation expires unanswered"`
@@ -162,12 +195,20 @@ type (
 	}
 	// RequestChangesInput is the input of request_changes.
 	RequestChangesInput struct {
-		Comments string `json:"comments"`
+		ReasonCode string `json:"reason_code" enum:"no_customer_contact,no_budget_or_timeline,no_incremental_revenue,vague_description,other" doc:"What the partner must fix"`
+		Comments   string `json:"comments"`
 	}
-	// AdvanceInput is the input of advance: the new stage.
+	// AdvanceInput is the input of advance: the new stage (the next one,
+	// or lost with its reason code and text).
 	AdvanceInput struct {
-		Stage      string `json:"stage"`
-		LostReason string `json:"lost_reason,omitempty"`
+		Stage          string `json:"stage"`
+		LostReasonCode string `json:"lost_reason_code,omitempty" enum:"customer_deficiency,delay_or_cancellation_of_project,legal_tax_regulatory,lost_to_competitor,no_opportunity,on_premises_deployment,partner_gap,price,security_compliance,technical_limitations,other" doc:"When lost: why (AWS Partner Central's ClosedLostReason)"`
+		LostReason     string `json:"lost_reason,omitempty"`
+	}
+	// ClosingInput is the input of withdraw (reason optional) and close
+	// (reason required).
+	ClosingInput struct {
+		Reason string `json:"reason,omitempty"`
 	}
 )
 
@@ -176,7 +217,7 @@ var opportunityProcess = Process{
 	Kind: cases.KindOpportunity, Workflow: OpportunityWorkflow, Run: Opportunity,
 	Statuses: []Status{
 		{Name: OpportunityChecking, Start: true, WaitsOn: System, Next: []string{OpportunityInReview, OpportunityActionRequired}},
-		{Name: OpportunityActionRequired, WaitsOn: Partner},
+		{Name: OpportunityActionRequired, WaitsOn: Partner, Next: []string{OpportunityInvalid}},
 		{Name: OpportunityInReview, WaitsOn: Ops},
 		{Name: OpportunityApproved, WaitsOn: Partner},
 		{Name: OpportunityRejected, Final: true},
@@ -186,21 +227,27 @@ var opportunityProcess = Process{
 		{Name: OpportunityAccepting, WaitsOn: System, Next: []string{OpportunityApproved}},
 		{Name: OpportunityDeclined, Final: true},
 		{Name: OpportunityExpired, Final: true},
+		{Name: OpportunityInvalid, Final: true},
+		{Name: OpportunityWithdrawn, Final: true},
+		{Name: OpportunityClosed, Final: true},
 	},
 	Actions: opportunityActions.static(),
 	Schema:  "OpportunityCase", Details: reflect.TypeFor[OpportunityDetails](),
 	Description: "An opportunity case. Origin partner (PO): it starts in checking while the validity rules run; every failed rule is " +
 		"named in details.findings with its reason code (no_customer_contact, no_budget_or_timeline, no_incremental_revenue, " +
 		"vague_description) and the case is action_required, where the partner resubmits the whole opportunity (back to checking), " +
-		"any number of times. One that passes is in_review, due by sla.due_at (the review SLA on the business calendar; missed: " +
+		"any number of times, until details.fix_by (the fix window, reminded at details.fix_reminder_at): unfixed, it closes invalid, " +
+		"final, with the failed rules. Ops may close an action_required one with a reason (closed, final); the partner may withdraw one " +
+		"not yet approved (withdrawn, final). One that passes is in_review, due by sla.due_at (the review SLA on the business calendar; missed: " +
 		"sla.breached and a supervisor notified); details.likely_duplicate flags another partner's open or won opportunity for the " +
-		"same customer. Ops approve (approved, stage qualified), request_changes with comments (action_required) or reject with a " +
+		"same customer. Ops approve (approved, stage qualified), request_changes with a reason_code (one of the four rules, or other) " +
+		"and comments (action_required) or reject with a " +
 		"reason_code (duplicate, customer_engaged_by_another_partner, not_a_real_opportunity, other) and a reason (rejected, final). " +
 		"Origin vendor (HO): ops shared a vendor opportunity; it is invited until details.invitation_expires_at (then expired, final), " +
 		"shown without the customer's contact; the partner accepts (accepting, then approved with the contact shown) or declines with " +
 		"a reason (declined, final); declined or expired, the vendor opportunity is available to ops again. Approved, the partner " +
-		"advances it through its stages (qualified, technical_validation, business_validation, committed) to won or lost (with a " +
-		"lost_reason), both final.",
+		"advances it through its stages in order (qualified, technical_validation, business_validation, committed, won), or to lost " +
+		"from any with a lost_reason_code (AWS Partner Central's ClosedLostReason) and a lost_reason; won and lost are final.",
 }
 
 // opportunityActions is who may do what, when, and with which step.
@@ -220,12 +267,17 @@ var opportunityActions = table[*opportunity]{
 		step: (*opportunity).accept},
 	act[*opportunity, DeclineInput]{actionSpec: actionSpec{ActionDeclineInvitation, cases.PartnerRoles, []string{OpportunityInvited}, []string{OpportunityDeclined}},
 		check: checkDeclineInput, step: (*opportunity).decline},
+	act[*opportunity, ClosingInput]{actionSpec: actionSpec{ActionWithdraw, cases.PartnerRoles, []string{OpportunityActionRequired, OpportunityInReview}, []string{OpportunityWithdrawn}},
+		check: checkWithdraw, step: (*opportunity).withdraw},
+	act[*opportunity, ClosingInput]{actionSpec: actionSpec{ActionClose, cases.StaffRoles, []string{OpportunityActionRequired}, []string{OpportunityClosed}},
+		check: checkClose, step: (*opportunity).close},
 }
 
 type opportunity struct {
 	caseState
 	details   OpportunityDetails
 	reviewSLA string
+	fixWindow string
 	contact   *rules.CustomerContact
 }
 
@@ -247,6 +299,7 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 			status: in.InitialStatus(), createdAt: in.CreatedAt, updatedAt: in.CreatedAt,
 		},
 		reviewSLA: in.ReviewSLA,
+		fixWindow: cmp.Or(in.FixWindow, rules.DefaultOpportunityFixWindow),
 		contact:   in.Contact,
 	}
 	o.details = resume(&o.caseState, in.Resume, in.Details(), in.StepsPerRun)
@@ -276,10 +329,14 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 }
 
 // wait waits for the case to move: the review's deadline, the
-// invitation's expiry, or any action.
+// invitation's expiry, the fix window's reminder and end, or any action.
 func (o *opportunity) wait(ctx workflow.Context) error {
 	changed := o.moved()
 	switch {
+	case o.status == OpportunityActionRequired && o.details.FixReminderAt != nil:
+		return awaitDeadline(ctx, *o.details.FixReminderAt, changed, o.remindFix)
+	case o.status == OpportunityActionRequired && o.details.FixBy != nil:
+		return awaitDeadline(ctx, *o.details.FixBy, changed, o.invalidate)
 	case o.status == OpportunityInReview && o.sla != nil && !o.sla.Breached:
 		return awaitDeadline(ctx, o.sla.DueAt, changed, o.breach)
 	case o.status == OpportunityInvited:
@@ -296,6 +353,7 @@ func (o *opportunity) wait(ctx workflow.Context) error {
 func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 	o.status = OpportunityChecking
 	o.details.Findings, o.details.Reasons, o.details.ReviewComments, o.details.LikelyDuplicate = nil, nil, "", false
+	o.details.ChangeReasonCode, o.details.FixBy, o.details.FixReminderAt = "", nil, nil
 	submitted.detail = map[string]any{"submission": o.details.Submissions}
 	if err := o.record(ctx, o.details, submitted); err != nil {
 		return err
@@ -306,15 +364,18 @@ func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 		return err
 	}
 	if len(checked.Findings) > 0 {
+		if err := o.openFixWindow(ctx); err != nil {
+			return err
+		}
 		o.status = OpportunityActionRequired
 		o.details.Findings, o.details.Reasons = checked.Findings, rules.FindingReasons(checked.Findings)
 		return o.record(ctx, o.details, step{
 			event: "checks_failed", actor: cases.System,
-			detail: map[string]any{"reasons": o.details.Reasons, "findings": checked.Findings},
+			detail: map[string]any{"reasons": o.details.Reasons, "findings": checked.Findings, "fix_by": o.details.FixBy},
 			notifications: []cases.Notification{{
 				Audience: cases.AudiencePartner, Kind: "opportunity_action_required",
-				Message: fmt.Sprintf("Your opportunity %s (%s) needs changes: %s. Edit and resubmit it.",
-					o.id, o.details.Opportunity.Customer.Name, strings.Join(o.details.Reasons, ", ")),
+				Message: fmt.Sprintf("Your opportunity %s (%s) needs changes: %s. Edit and resubmit it%s.",
+					o.id, o.details.Opportunity.Customer.Name, strings.Join(o.details.Reasons, ", "), o.fixByClause()),
 			}},
 		})
 	}
@@ -367,13 +428,107 @@ func (o *opportunity) toStageOne(ctx workflow.Context) {
 
 func (o *opportunity) requestChanges(ctx workflow.Context, actor cases.Actor, in RequestChangesInput) error {
 	comments := strings.TrimSpace(in.Comments)
-	o.details.ReviewComments = comments
+	if err := o.openFixWindow(ctx); err != nil {
+		o.status = OpportunityInReview
+		return err
+	}
+	o.details.ReviewComments, o.details.ChangeReasonCode = comments, in.ReasonCode
+	detail := map[string]any{"comments": comments}
+	if in.ReasonCode != "" {
+		detail["reason_code"] = in.ReasonCode
+	}
+	if o.details.FixBy != nil {
+		detail["fix_by"] = o.details.FixBy
+	}
 	return o.record(ctx, o.details, step{
-		event: "changes_requested", actor: actor, detail: map[string]any{"comments": comments},
+		event: "changes_requested", actor: actor, detail: detail,
 		notifications: []cases.Notification{{
 			Audience: cases.AudiencePartner, Kind: "opportunity_action_required",
-			Message: fmt.Sprintf("The reviewer asks for changes to your opportunity %s (%s): %s", o.id, o.details.Opportunity.Customer.Name, comments),
+			Message: fmt.Sprintf("The reviewer asks for changes to your opportunity %s (%s): %s%s", o.id, o.details.Opportunity.Customer.Name,
+				comments, o.fixByClause()),
 		}},
+	})
+}
+
+// openFixWindow sets the action_required opportunity's fix window and
+// its reminder on the business calendar (cases started before the fix
+// window had none and wait for the partner as long as it takes).
+func (o *opportunity) openFixWindow(ctx workflow.Context) error {
+	if !patched(ctx, patchOpportunityFixWindow) {
+		return nil
+	}
+	var cal *activities.Calendar
+	var w activities.Window
+	if err := workflow.ExecuteActivity(activityContext(ctx), cal.WindowAt, activities.DueAtRequest{From: now(ctx), Policy: o.fixWindow}).Get(ctx, &w); err != nil {
+		return err
+	}
+	o.details.FixBy, o.details.FixReminderAt = &w.DueAt, &w.RemindAt
+	return nil
+}
+
+// fixByClause is ", by <fix_by>" in a message to the partner, or "".
+func (o *opportunity) fixByClause() string {
+	if o.details.FixBy == nil {
+		return ""
+	}
+	return ", by " + o.details.FixBy.Format(time.RFC3339) + ", or it closes as invalid"
+}
+
+// remindFix tells the partner the fix window is ending.
+func (o *opportunity) remindFix(ctx workflow.Context) error {
+	o.details.FixReminderAt = nil
+	return o.record(ctx, o.details, step{
+		event: "fix_reminder", actor: cases.System, detail: map[string]any{"fix_by": o.details.FixBy},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "opportunity_fix_reminder",
+			Message: fmt.Sprintf("Your opportunity %s (%s) still needs changes: resubmit it%s.",
+				o.id, o.details.Opportunity.Customer.Name, o.fixByClause()),
+		}},
+	})
+}
+
+// invalidate closes an opportunity left unfixed past its fix window as
+// invalid, with the rules it failed (or the reviewer's reason).
+func (o *opportunity) invalidate(ctx workflow.Context) error {
+	o.status = OpportunityInvalid
+	why := strings.Join(o.details.Reasons, ", ")
+	if why == "" {
+		why = o.details.ChangeReasonCode + ": " + o.details.ReviewComments
+	}
+	return o.record(ctx, o.details, step{
+		event: "judged_invalid", actor: cases.System,
+		detail: map[string]any{"fix_by": o.details.FixBy, "reasons": o.details.Reasons, "findings": o.details.Findings},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "opportunity_invalid",
+			Message: fmt.Sprintf("Your opportunity %s (%s) was not fixed by %s and is closed as invalid (%s).",
+				o.id, o.details.Opportunity.Customer.Name, o.details.FixBy.Format(time.RFC3339), why),
+		}},
+	})
+}
+
+// withdraw ends the partner's opportunity before approval.
+func (o *opportunity) withdraw(ctx workflow.Context, actor cases.Actor, in ClosingInput) error {
+	return o.end(ctx, actor, "withdrawn", in.Reason, cases.AudienceOps,
+		fmt.Sprintf("Partner %s withdrew opportunity %s (%s)", o.partnerID, o.id, o.details.Opportunity.Customer.Name))
+}
+
+// close ends an opportunity waiting for the partner's fix, for ops.
+func (o *opportunity) close(ctx workflow.Context, actor cases.Actor, in ClosingInput) error {
+	return o.end(ctx, actor, "closed", in.Reason, cases.AudiencePartner,
+		fmt.Sprintf("Your opportunity %s (%s) was closed by the vendor", o.id, o.details.Opportunity.Customer.Name))
+}
+
+// end records an opportunity ended before approval (its status claimed),
+// telling the other side why.
+func (o *opportunity) end(ctx workflow.Context, actor cases.Actor, event, reason, audience, message string) error {
+	reason = strings.TrimSpace(reason)
+	o.details.ClosingReason, o.details.FixBy, o.details.FixReminderAt = reason, nil, nil
+	if reason != "" {
+		message += ": " + reason
+	}
+	return o.record(ctx, o.details, step{
+		event: event, actor: actor, detail: map[string]any{"reason": reason},
+		notifications: []cases.Notification{{Audience: audience, Kind: "opportunity_" + event, Message: message + "."}},
 	})
 }
 
@@ -403,10 +558,13 @@ func advancedStatus(in AdvanceInput) string {
 func (o *opportunity) advance(ctx workflow.Context, actor cases.Actor, in AdvanceInput) error {
 	from := o.details.Stage
 	o.details.Stage = in.Stage
-	o.details.LostReason = strings.TrimSpace(in.LostReason)
+	o.details.LostReason, o.details.LostReasonCode = strings.TrimSpace(in.LostReason), in.LostReasonCode
 	detail := map[string]any{"from": from, "to": in.Stage}
 	if o.details.LostReason != "" {
 		detail["lost_reason"] = o.details.LostReason
+	}
+	if o.details.LostReasonCode != "" {
+		detail["lost_reason_code"] = o.details.LostReasonCode
 	}
 	st := step{event: "stage_changed", actor: actor, detail: detail}
 	if o.status != OpportunityApproved {
@@ -491,29 +649,55 @@ func (o *opportunity) breach(ctx workflow.Context) error {
 	})
 }
 
+// checkRequestChanges takes a reason code of ChangeReasons and comments,
+// naming both when both are bad.
 func checkRequestChanges(in RequestChangesInput) error {
-	return requireText("comments", in.Comments, MaxReasonLength)
+	return codeAndText("reason_code", in.ReasonCode, ChangeReasons(), "comments", in.Comments)
 }
 
-// checkOpportunityReject names both fields when both are bad.
-func checkOpportunityReject(in OpportunityRejectInput) error {
-	textErr := requireText("reason", in.Reason, MaxReasonLength)
-	if slices.Contains(OpportunityRejectReasons(), in.ReasonCode) {
+// codeAndText checks a required code of a published list and the required
+// text that goes with it, naming both when both are bad.
+func codeAndText(codeField, code string, codes []string, textField, text string) error {
+	textErr := requireText(textField, text, MaxReasonLength)
+	if slices.Contains(codes, code) {
 		return textErr
 	}
-	problems := rules.FieldErrors{{Field: "reason_code", Message: "must be one of " + strings.Join(OpportunityRejectReasons(), ", ")}}
+	problems := rules.FieldErrors{{Field: codeField, Message: "must be one of " + strings.Join(codes, ", ")}}
 	if textErr != nil {
-		problems = append(problems, rules.FieldError{Field: "reason", Message: fmt.Sprintf("is required: text of at most %d characters", MaxReasonLength)})
+		problems = append(problems, rules.FieldError{Field: textField, Message: fmt.Sprintf("is required: text of at most %d characters", MaxReasonLength)})
 	}
 	return invalidInput(problems)
 }
 
-// checkStage takes a stage other than the current one.
-func (o *opportunity) checkStage(in AdvanceInput) error {
-	if in.Stage == o.details.Stage {
-		return invalidInput(rules.FieldErrors{{Field: "stage", Message: "is the opportunity's stage already"}})
+// checkWithdraw takes an optional reason.
+func checkWithdraw(in ClosingInput) error {
+	if strings.TrimSpace(in.Reason) == "" {
+		return nil
 	}
-	return nil
+	return requireText("reason", in.Reason, MaxReasonLength)
+}
+
+// checkClose takes a required reason.
+func checkClose(in ClosingInput) error {
+	return requireText("reason", in.Reason, MaxReasonLength)
+}
+
+// checkOpportunityReject names both fields when both are bad.
+func checkOpportunityReject(in OpportunityRejectInput) error {
+	return codeAndText("reason_code", in.ReasonCode, OpportunityRejectReasons(), "reason", in.Reason)
+}
+
+// checkStage takes the stage after the current one, or lost from any.
+func (o *opportunity) checkStage(in AdvanceInput) error {
+	stages := OpportunityStages()
+	switch next := slices.Index(stages, o.details.Stage) + 1; {
+	case in.Stage == o.details.Stage:
+		return invalidInput(rules.FieldErrors{{Field: "stage", Message: "is the opportunity's stage already"}})
+	case in.Stage == StageLost || (next < len(stages) && stages[next] == in.Stage):
+		return nil
+	default:
+		return invalidInput(rules.FieldErrors{{Field: "stage", Message: fmt.Sprintf("must be the next stage (%s) or lost: stages move forward in order", stages[next])}})
+	}
 }
 
 // checkAdvance takes a known stage, and a lost reason exactly when the
@@ -525,11 +709,15 @@ func checkAdvance(in AdvanceInput) error {
 	}
 	switch {
 	case in.Stage == StageLost:
+		if !slices.Contains(ClosedLostReasons(), in.LostReasonCode) {
+			problems = append(problems, rules.FieldError{Field: "lost_reason_code",
+				Message: "is required when the stage is lost: one of " + strings.Join(ClosedLostReasons(), ", ")})
+		}
 		if err := requireText("lost_reason", in.LostReason, MaxReasonLength); err != nil {
 			problems = append(problems, rules.FieldError{Field: "lost_reason",
 				Message: fmt.Sprintf("is required when the stage is lost: text of at most %d characters", MaxReasonLength)})
 		}
-	case strings.TrimSpace(in.LostReason) != "":
+	case strings.TrimSpace(in.LostReason) != "" || in.LostReasonCode != "":
 		problems = append(problems, rules.FieldError{Field: "lost_reason", Message: "is given only when the stage is lost"})
 	}
 	if len(problems) > 0 {

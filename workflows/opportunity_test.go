@@ -106,15 +106,20 @@ func TestOpportunityVagueFixedApprovedAndWon(t *testing.T) {
 	h.at(2*time.Minute, ActionResubmit, partnerActor, validPO())
 	h.at(time.Hour, ActionApprove, opsActor, struct{}{})
 	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageTechnicalValidation})
-	h.at(3*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageCommitted})
+	h.at(150*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageCommitted}) // 422: skips business validation
+	h.at(3*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageBusinessValidation})
+	h.at(200*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageCommitted})
 	h.at(4*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageWon})
 	if status := h.run(poInput(vaguePO())); status != OpportunityWon {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "submitted/checking", "checks_failed/action_required", "resubmitted/checking",
 		"checks_failed/action_required", "resubmitted/checking", "checks_passed/in_review", "approved/approved",
-		"stage_changed/approved", "stage_changed/approved", "stage_changed/won")
-	if !slices.Equal(partnerView.Actions, []string{ActionResubmit}) || partnerView.Status != OpportunityActionRequired {
+		"stage_changed/approved", "stage_changed/approved", "stage_changed/approved", "stage_changed/won")
+	if got := h.refusals(); !slices.Equal(got, []string{ActionAdvance}) {
+		t.Errorf("refused %v, want the advance that skips a stage", got)
+	}
+	if !slices.Equal(partnerView.Actions, []string{ActionResubmit, ActionWithdraw}) || partnerView.Status != OpportunityActionRequired {
 		t.Errorf("the partner sees %s with %v", partnerView.Status, partnerView.Actions)
 	}
 	failed := h.transitions[1]
@@ -144,7 +149,7 @@ func TestOpportunityVagueFixedApprovedAndWon(t *testing.T) {
 func TestOpportunityChangesRequestedThenRejected(t *testing.T) {
 	h := newOppHarness(t)
 	h.duplicates = []string{"cas_other"}
-	h.at(time.Hour, ActionRequestChanges, opsActor, RequestChangesInput{Comments: "Name the workloads that move"})
+	h.at(time.Hour, ActionRequestChanges, opsActor, RequestChangesInput{ReasonCode: rules.ReasonVagueDescription, Comments: "Name the workloads that move"})
 	h.at(2*time.Hour, ActionResubmit, partnerActor, validPO())
 	h.at(3*time.Hour, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: RejectCustomerEngagedByAnotherPartner, Reason: "Engaged with another partner since October"})
 	if status := h.run(poInput(validPO())); status != OpportunityRejected {
@@ -152,7 +157,8 @@ func TestOpportunityChangesRequestedThenRejected(t *testing.T) {
 	}
 	assertEvents(t, h.events(), "submitted/checking", "checks_passed/in_review", "changes_requested/action_required",
 		"resubmitted/checking", "checks_passed/in_review", "rejected/rejected")
-	if d := h.details("changes_requested"); d.ReviewComments != "Name the workloads that move" || !d.LikelyDuplicate {
+	if d := h.details("changes_requested"); d.ReviewComments != "Name the workloads that move" || !d.LikelyDuplicate ||
+		d.ChangeReasonCode != rules.ReasonVagueDescription || d.FixBy == nil {
 		t.Errorf("changes requested: %+v", d)
 	}
 	if n := h.transition("checks_passed").Notifications; len(n) != 1 || !strings.Contains(n[0].Message, "cas_other") {
@@ -169,7 +175,7 @@ func TestOpportunityReviewSLABreached(t *testing.T) {
 	var late cases.Case
 	h.queryAt(5*24*time.Hour, cases.RoleSupervisor, &late)
 	h.at(5*24*time.Hour+time.Hour, ActionApprove, opsActor, struct{}{})
-	h.at(5*24*time.Hour+2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReason: "The customer stayed on premises"})
+	h.at(5*24*time.Hour+2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReasonCode: "on_premises_deployment", LostReason: "The customer stayed on premises"})
 	if status := h.run(poInput(validPO())); status != OpportunityLost {
 		t.Fatalf("status %s", status)
 	}
@@ -179,7 +185,7 @@ func TestOpportunityReviewSLABreached(t *testing.T) {
 	if late.SLA == nil || !late.SLA.Breached {
 		t.Errorf("after the deadline the case shows %v", late.SLA)
 	}
-	if d := h.details("stage_changed"); d.LostReason != "The customer stayed on premises" {
+	if d := h.details("stage_changed"); d.LostReason != "The customer stayed on premises" || d.LostReasonCode != "on_premises_deployment" {
 		t.Errorf("lost reason %q", d.LostReason)
 	}
 }
@@ -188,22 +194,23 @@ func TestOpportunityRefusesBadAndOutOfTurnActions(t *testing.T) {
 	h := newOppHarness(t)
 	bad := validPO()
 	bad.ExpectedClose = "next spring"
-	h.at(time.Minute, ActionResubmit, partnerActor, validPO())                             // 409: in review
-	h.at(2*time.Minute, ActionApprove, partnerActor, struct{}{})                           // 403: ops approve
-	h.at(3*time.Minute, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: "meh"}) // 422: both fields
-	h.at(4*time.Minute, ActionRequestChanges, opsActor, RequestChangesInput{Comments: "Need the budget owner"})
+	h.at(time.Minute, ActionResubmit, partnerActor, validPO())                                                    // 409: in review
+	h.at(2*time.Minute, ActionApprove, partnerActor, struct{}{})                                                  // 403: ops approve
+	h.at(3*time.Minute, ActionReject, opsActor, OpportunityRejectInput{ReasonCode: "meh"})                        // 422: both fields
+	h.at(210*time.Second, ActionRequestChanges, opsActor, RequestChangesInput{Comments: "Need the budget owner"}) // 422: no code
+	h.at(4*time.Minute, ActionRequestChanges, opsActor, RequestChangesInput{ReasonCode: rules.ReasonNoBudgetOrTimeline, Comments: "Need the budget owner"})
 	h.at(5*time.Minute, ActionResubmit, partnerActor, bad) // 422: malformed
 	h.at(6*time.Minute, ActionResubmit, partnerActor, validPO())
 	h.at(7*time.Minute, ActionApprove, opsActor, struct{}{})
-	h.at(8*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageQualified})             // 422: already
-	h.at(9*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost})                  // 422: no reason
-	h.at(10*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: "closed", LostReason: "x"}) // 422
-	h.at(11*time.Minute, ActionAccept, partnerActor, struct{}{})                                      // 409: not invited
-	h.at(12*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReason: "Budget cut"})
+	h.at(8*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageQualified})                      // 422: already
+	h.at(9*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReason: "Budget cut"}) // 422: no code
+	h.at(10*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: "closed", LostReason: "x"})          // 422
+	h.at(11*time.Minute, ActionAccept, partnerActor, struct{}{})                                               // 409: not invited
+	h.at(12*time.Minute, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReasonCode: "price", LostReason: "Budget cut"})
 	if status := h.run(poInput(validPO())); status != OpportunityLost {
 		t.Fatalf("status %s", status)
 	}
-	want := []string{ActionResubmit, ActionApprove, ActionReject, ActionResubmit, ActionAdvance, ActionAdvance, ActionAdvance, ActionAccept}
+	want := []string{ActionResubmit, ActionApprove, ActionReject, ActionRequestChanges, ActionResubmit, ActionAdvance, ActionAdvance, ActionAdvance, ActionAccept}
 	if got := h.refusals(); !slices.Equal(got, want) {
 		t.Errorf("refused %v, want %v", got, want)
 	}
@@ -230,11 +237,11 @@ func TestOpportunityInvitationAccepted(t *testing.T) {
 	var invited cases.Case
 	h.queryAt(time.Minute, cases.RoleMember, &invited)
 	h.at(time.Hour, ActionAccept, partnerActor, struct{}{})
-	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageWon})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityWon {
+	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReasonCode: "lost_to_competitor", LostReason: "Went elsewhere"})
+	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityLost {
 		t.Fatalf("status %s", status)
 	}
-	assertEvents(t, h.events(), "invited/invited", "accepted/approved", "stage_changed/won")
+	assertEvents(t, h.events(), "invited/invited", "accepted/approved", "stage_changed/lost")
 	var before OpportunityDetails
 	if err := json.Unmarshal(invited.Details, &before); err != nil || before.Opportunity.Contact != nil ||
 		!slices.Equal(invited.Actions, []string{ActionAccept, ActionDeclineInvitation}) {
@@ -317,4 +324,64 @@ func TestOpportunityContinuesAsNew(t *testing.T) {
 	if seq := second.transitions[0].Event.Seq; seq != 5 {
 		t.Errorf("the second run starts at seq %d, want 5", seq)
 	}
+}
+
+// Left unfixed, an action_required opportunity is reminded a working day
+// before its fix window ends, then closes invalid with the rules it failed.
+func TestOpportunityUnfixedClosesInvalid(t *testing.T) {
+	h := newOppHarness(t)
+	if status := h.run(poInput(vaguePO())); status != OpportunityInvalid {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "submitted/checking", "checks_failed/action_required", "fix_reminder/action_required",
+		"judged_invalid/invalid")
+	fixBy := time.Date(2026, 12, 11, 23, 59, 59, 0, shanghai) // ten working days after Friday 27 November
+	if d := h.details("checks_failed"); d.FixBy == nil || !d.FixBy.Equal(fixBy) {
+		t.Errorf("fix by %v, want %v", d.FixBy, fixBy)
+	}
+	reminder := h.transition("fix_reminder")
+	if !reminder.Event.At.Equal(fixBy.AddDate(0, 0, -1)) {
+		t.Errorf("reminded at %v, want a working day before", reminder.Event.At)
+	}
+	assertNotified(t, reminder, cases.AudiencePartner)
+	invalid := h.transition("judged_invalid")
+	if !invalid.Event.At.Equal(fixBy) || invalid.Case.ClosedAt == nil ||
+		!strings.Contains(invalid.Notifications[0].Message, rules.ReasonVagueDescription) {
+		t.Errorf("judged invalid at %v (closed %v): %v", invalid.Event.At, invalid.Case.ClosedAt, invalid.Notifications)
+	}
+	assertNotified(t, invalid, cases.AudiencePartner)
+}
+
+// A resubmission inside the window stops its clock; the partner may
+// withdraw before approval; ops may close one waiting for a fix, with a reason.
+func TestOpportunityWithdrawnAndClosed(t *testing.T) {
+	t.Run("withdrawn in review", func(t *testing.T) {
+		h := newOppHarness(t)
+		h.at(time.Minute, ActionResubmit, partnerActor, validPO())
+		h.at(time.Hour, ActionWithdraw, partnerActor, ClosingInput{Reason: "The customer postponed"})
+		h.at(2*time.Hour, ActionApprove, opsActor, struct{}{}) // 409: withdrawn
+		if status := h.run(poInput(vaguePO())); status != OpportunityWithdrawn {
+			t.Fatalf("status %s", status)
+		}
+		assertEvents(t, h.events(), "submitted/checking", "checks_failed/action_required", "resubmitted/checking",
+			"checks_passed/in_review", "withdrawn/withdrawn")
+		if d := h.details("withdrawn"); d.ClosingReason != "The customer postponed" || d.FixBy != nil {
+			t.Errorf("withdrawn: %+v", d)
+		}
+		assertNotified(t, h.transition("withdrawn"), cases.AudienceOps)
+	})
+	t.Run("closed by ops", func(t *testing.T) {
+		h := newOppHarness(t)
+		h.at(time.Minute, ActionClose, opsActor, ClosingInput{})                  // 422: no reason
+		h.at(2*time.Minute, ActionClose, partnerActor, ClosingInput{Reason: "x"}) // 403
+		h.at(time.Hour, ActionClose, opsActor, ClosingInput{Reason: "Registered twice by mistake"})
+		if status := h.run(poInput(vaguePO())); status != OpportunityClosed {
+			t.Fatalf("status %s", status)
+		}
+		if got := h.refusals(); !slices.Equal(got, []string{ActionClose, ActionClose}) {
+			t.Errorf("refused %v", got)
+		}
+		assertEvents(t, h.events(), "submitted/checking", "checks_failed/action_required", "closed/closed")
+		assertNotified(t, h.transition("closed"), cases.AudiencePartner)
+	})
 }

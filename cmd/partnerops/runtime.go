@@ -57,6 +57,7 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 		{"PARTNEROPS_TICKET_SLA", p.TicketSLA},
 		{"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE", p.IncentiveInvoiceDeadline},
 		{"PARTNEROPS_OPPORTUNITY_REVIEW_SLA", p.OpportunityReviewSLA},
+		{"PARTNEROPS_OPPORTUNITY_FIX_WINDOW", p.OpportunityFixWindow},
 		{"PARTNEROPS_EXIT_SLA", p.ExitSLA},
 	} {
 		if _, err := rules.ParseSLAPolicy(sla.policy); err != nil {
@@ -119,7 +120,7 @@ func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Clie
 	return api.Deps{
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
-		OpportunityReviewSLA: p.OpportunityReviewSLA, InvitationExpiry: p.InvitationExpiry,
+		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
 		Location: loc, Logger: logger, Metrics: metrics,
 	}
