@@ -17,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"partnerops/config"
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/webhooks"
 	"partnerops/workflows"
 )
 
@@ -60,6 +62,8 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// Webhooks: which endpoints partners may register (AllowLoopback).
+	Webhooks config.Webhooks
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -88,6 +92,8 @@ type Server struct {
 	starter      *outbox.Starter
 
 	readTimeout, actionTimeout time.Duration
+	// guard refuses webhook URLs deliveries may not reach
+	guard webhooks.Guard
 }
 
 // New builds the Fiber app with every route.
@@ -106,6 +112,7 @@ func newServer(d Deps) *Server {
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())
@@ -146,5 +153,6 @@ func newServer(d Deps) *Server {
 	s.opportunityRoutes()
 	s.exitRoutes()
 	s.resourceRoutes()
+	s.webhookRoutes()
 	return s
 }

@@ -66,3 +66,10 @@ type Dev struct {
 	TemporalPort int    `name:"temporal-port" env:"PARTNEROPS_DEV_TEMPORAL_PORT" default:"7233" help:"Port of the embedded Temporal frontend (0 picks a free port)."`
 	UIPort       int    `name:"ui-port" env:"PARTNEROPS_DEV_UI_PORT" default:"8233" help:"Port of the embedded Temporal Web UI (0 picks a free port)."`
 }
+
+// Webhooks shapes the delivery of partner events to partners' endpoints.
+type Webhooks struct {
+	AllowLoopback bool          `name:"webhooks-allow-loopback" env:"PARTNEROPS_WEBHOOKS_ALLOW_LOOPBACK" help:"Accept webhook endpoints on loopback addresses (http allowed there), for dev and tests; private, link-local and metadata addresses stay refused."`
+	RetryBase     time.Duration `name:"webhooks-retry-base" env:"PARTNEROPS_WEBHOOKS_RETRY_BASE" default:"5s" help:"First wait before retrying a failed webhook delivery; it doubles each attempt up to the retry cap, for 3 days."`
+	RetryCap      time.Duration `name:"webhooks-retry-cap" env:"PARTNEROPS_WEBHOOKS_RETRY_CAP" default:"1h" help:"Longest wait between two attempts of a webhook delivery."`
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"partnerops/events"
 	"partnerops/rules"
 )
 
@@ -206,10 +207,28 @@ func renewalNotices(r Renewal) (customer, partner string) {
 }
 
 // RecordRenewalShortfall notes on a group's primary why the sweep could not
-// renew it (the payer is short of funds); the next day's run tries again.
+// renew it (the payer is short of funds), and raises the event of it for
+// the customer's partner, if it has one; the next day's run tries again.
 func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE resources SET renewal_error = $2, renewal_error_at = $3 WHERE id = $1`, primaryID, reason, at)
-	return err
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var owner struct {
+			CustomerID string `db:"customer_id"`
+			PartnerID  string `db:"partner_id"`
+		}
+		if err := tx.GetContext(ctx, &owner, `
+			UPDATE resources r SET renewal_error = $2, renewal_error_at = $3 FROM customers c
+			WHERE r.id = $1 AND c.id = r.customer_id RETURNING r.customer_id, COALESCE(c.partner_id, '') AS partner_id`,
+			primaryID, reason, at); errors.Is(err, sql.ErrNoRows) {
+			return nil // no such group: nothing to note
+		} else if err != nil {
+			return err
+		}
+		if owner.PartnerID == "" {
+			return nil
+		}
+		return raiseEvents(ctx, tx, []events.Raised{events.FromRenewalShortfall(owner.PartnerID,
+			events.RenewalShortfall{ResourceID: primaryID, CustomerID: owner.CustomerID, Reason: reason}, at)})
+	})
 }
 
 // DueGroup is a group auto-renewal renews now: its primary and its term.

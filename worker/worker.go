@@ -12,8 +12,10 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"partnerops/activities"
+	"partnerops/config"
 	"partnerops/outbox"
 	"partnerops/store"
+	"partnerops/webhooks"
 	"partnerops/workflows"
 )
 
@@ -25,6 +27,8 @@ type Deps struct {
 	// Run sets them.
 	Temporal  client.Client
 	TaskQueue string
+	// Webhooks shapes the delivery of partner events.
+	Webhooks config.Webhooks
 }
 
 // Register puts every workflow and activity on a worker (or a test
@@ -39,6 +43,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
 	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location})
+	webhooks.Register(r, webhooks.Deps{Store: d.Store, Settings: d.Webhooks})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 	})
@@ -60,13 +65,16 @@ func Options() sdkworker.Options {
 // retried by another worker).
 const StopTimeout = 10 * time.Second
 
-// Run ensures the sweeps' schedules, then polls the task queue until ctx
+// Run ensures the sweeps' schedules and the webhook dispatchers, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 	if err := EnsureSchedules(ctx, c, taskQueue, d.Location); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: nothing ran, nothing to drain
 		}
+		return err
+	}
+	if err := webhooks.EnsureDispatchers(ctx, c, taskQueue, d.Store); err != nil && ctx.Err() == nil {
 		return err
 	}
 	d.Temporal, d.TaskQueue = c, taskQueue

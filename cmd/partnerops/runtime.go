@@ -96,14 +96,14 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger, m
 
 // apiDeps is what the API takes from the configuration, the same for
 // `api` and `dev`.
-func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
+func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
 	metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA,
-		Location: loc, Logger: logger, Metrics: metrics,
+		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
 	}
 }
 

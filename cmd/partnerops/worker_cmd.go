@@ -10,6 +10,7 @@ type workerCmd struct {
 	config.Temporal `embed:""`
 	config.Policy   `embed:""`
 	config.Log      `embed:""`
+	config.Webhooks `embed:""`
 }
 
 func (c *workerCmd) Run() error {
@@ -21,5 +22,5 @@ func (c *workerCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops worker polling", "task_queue", c.TaskQueue, "namespace", c.Namespace)
-	return runWorker(ctx, sv.temporal, c.Temporal, worker.Deps{Store: sv.store, Location: sv.location}, sv.logger)
+	return runWorker(ctx, sv.temporal, c.Temporal, worker.Deps{Store: sv.store, Location: sv.location, Webhooks: c.Webhooks}, sv.logger)
 }
