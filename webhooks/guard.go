@@ -85,15 +85,9 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return fmt.Errorf("%w: the scheme must be https", ErrRefusedTarget)
 	}
-	resolver := g.Resolver
-	if resolver == nil {
-		resolver = net.DefaultResolver
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	addrs, err := resolver.LookupNetIP(ctx, "ip", u.Hostname())
-	if err != nil || len(addrs) == 0 {
-		return fmt.Errorf("%w: %s does not resolve", ErrRefusedTarget, u.Hostname())
+	addrs, err := g.resolve(ctx, u.Hostname())
+	if err != nil {
+		return err
 	}
 	for _, a := range addrs {
 		if err := g.CheckAddr(a); err != nil {
@@ -104,6 +98,25 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 		}
 	}
 	return nil
+}
+
+// resolve is the addresses of host: itself if it is one, else what the
+// resolver says now.
+func (g Guard) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if addr, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{addr}, nil
+	}
+	resolver := g.Resolver
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return nil, fmt.Errorf("%w: %s does not resolve", ErrRefusedTarget, host)
+	}
+	return addrs, nil
 }
 
 // Client is the HTTP client of deliveries: every connection's address is
