@@ -1,14 +1,17 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"partnerops/cases"
 	"partnerops/events"
 	"partnerops/internal/testdb"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -110,5 +113,88 @@ func TestWebhookEndpointLimit(t *testing.T) {
 		if want := i == store.MaxWebhookEndpoints; (err == store.ErrTooManyEndpoints) != want {
 			t.Fatalf("endpoint %d: %v", i+1, err)
 		}
+	}
+}
+
+// Every type of the catalogue reaches its partner's endpoint and never
+// another partner's: each case step that raises one, and the renewal
+// shortfall's record write.
+func TestEveryEventTypeReachesItsPartnerOnly(t *testing.T) {
+	ctx := context.Background()
+	st, _ := testdb.New(t)
+	acme, err := st.CreatePartner(ctx, "Acme", "cloud_reseller", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nimbus, err := st.CreatePartner(ctx, "Nimbus", "cloud_reseller", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var endpoints []store.WebhookEndpoint
+	for _, p := range []string{acme.ID, nimbus.ID} {
+		e, err := st.CreateWebhookEndpoint(ctx, store.NewWebhookEndpoint{PartnerID: p, URL: "https://hooks.example.com/x",
+			Secret: "whsec_c2VjcmV0", At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		endpoints = append(endpoints, e)
+	}
+	customer, err := st.CreateCustomer(ctx, "Blue Sky", acme.ID, "resale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PutResource(ctx, customer.ID, rules.NewResource{ID: "ecs-1", Type: rules.ResourceECS, Region: "cn-north-4",
+		ExpiresAt: time.Now().Add(48 * time.Hour), ExpiryPolicy: rules.ExpiryFreeze, MonthlyPrice: rules.Money{Amount: 100, Currency: "CNY"}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	byKind, steps := map[cases.Kind]cases.Case{}, map[cases.Kind]int{}
+	for _, typ := range events.Catalogue {
+		switch {
+		case typ.Name == events.RenewalFailedFunds:
+			if err := st.RecordRenewalShortfall(ctx, "ecs-1", "insufficient balance", at); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			kind := cmp.Or(typ.Kind, cases.KindCertification)
+			c, ok := byKind[kind] // one case per kind, a step per type
+			if !ok {
+				c = cases.Case{ID: store.NewID("cas"), Kind: kind, PartnerID: acme.ID, Status: "s0", CreatedAt: at, UpdatedAt: at,
+					Details: json.RawMessage(`{}`)}
+				if _, _, err := st.OpenCase(ctx, store.NewCase{Case: c, Workflow: "W", Input: map[string]string{}}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			steps[kind]++
+			tr := transition(c, steps[kind], fmt.Sprintf("s%d", steps[kind]))
+			tr.Notifications = []cases.Notification{{Audience: cases.AudiencePartner, Kind: typ.Notice, Message: "m"}}
+			if err := st.ApplyTransition(ctx, tr); err != nil {
+				t.Fatal(err)
+			}
+			byKind[kind] = c
+		}
+	}
+	queued := map[string]bool{}
+	list, err := st.PendingWebhookDeliveries(ctx, endpoints[0].ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range list {
+		var e events.Envelope
+		if err := json.Unmarshal(p.Body, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.PartnerID != acme.ID {
+			t.Errorf("Acme's endpoint got %+v", e)
+		}
+		queued[e.Type] = true
+	}
+	for _, typ := range events.Catalogue {
+		if !queued[typ.Name] {
+			t.Errorf("%s did not reach Acme's endpoint", typ.Name)
+		}
+	}
+	if list, err := st.PendingWebhookDeliveries(ctx, endpoints[1].ID, 1000); err != nil || len(list) != 0 {
+		t.Errorf("Nimbus's endpoint got %d deliveries (%v)", len(list), err)
 	}
 }
