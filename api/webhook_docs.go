@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -49,4 +51,30 @@ func registerEventCatalogue(oa *huma.OpenAPI) {
 			},
 		}}
 	}
+}
+
+// EventCatalogueMarkdown is the event catalogue as docs/webhooks.md shows
+// it (between its catalogue markers): each type, when it happens, and an
+// example body.
+func EventCatalogueMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Type | About | When |\n|---|---|---|\n")
+	for _, t := range events.Catalogue {
+		about := "any case"
+		switch {
+		case t.Kind != "":
+			about = "`" + string(t.Kind) + "` case"
+		case t.ExampleData.Case == nil:
+			about = "record"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", t.Name, about, t.Summary)
+	}
+	for _, t := range events.Catalogue {
+		example, err := json.MarshalIndent(t.Example(), "", "  ")
+		if err != nil {
+			panic(err) // plain data: it always marshals
+		}
+		fmt.Fprintf(&b, "\n### `%s`\n\n%s\n\n```json\n%s\n```\n", t.Name, t.Summary, example)
+	}
+	return b.String()
 }

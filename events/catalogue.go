@@ -45,7 +45,7 @@ var Catalogue = []Type{
 		ExampleData: caseExample(cases.KindOpportunity, "in_review", "submitted", "")},
 	{Name: "certification.info_requested", Kind: cases.KindCertification, Notice: "info_requested",
 		Summary:     "Ops ask the partner for more information about its certification.",
-		ExampleData: caseExample(cases.KindCertification, "info_requested", "info_requested", "Ops ask for a clearer business licence scan.")},
+		ExampleData: caseExample(cases.KindCertification, "ticket_awaiting_partner", "info_requested", "Ops ask for a clearer business licence scan.")},
 	{Name: "certification.certified", Kind: cases.KindCertification, Notice: "certification_certified",
 		Summary:     "The partner is certified.",
 		ExampleData: caseExample(cases.KindCertification, "certified", "approved", "Your certification is approved.")},
