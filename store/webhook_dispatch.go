@@ -65,8 +65,8 @@ type WebhookAttempt struct {
 	Status     int // 0: no HTTP answer
 	Error      string
 	Latency    time.Duration
-	Delivered  bool
-	// NextAt is when to try again; zero: give up (the retry period is over).
+	// NextAt is when to try again after a failure; zero: give up (the
+	// retry period is over).
 	NextAt time.Time
 	// Disable, when not "", disables the endpoint with this reason (410
 	// Gone) and tells its partner; so does a failed attempt when the
@@ -75,8 +75,9 @@ type WebhookAttempt struct {
 	DisableAfter time.Duration
 }
 
-// RecordWebhookAttempt logs an attempt and moves its delivery and its
-// endpoint's health on, in one transaction.
+// RecordWebhookAttempt logs a failed attempt and moves its delivery (to
+// its next attempt, or given up) and its endpoint's health on, in one
+// transaction; RecordWebhookSuccesses records successes.
 func (s *Store) RecordWebhookAttempt(ctx context.Context, a WebhookAttempt) error {
 	status, errText := nullInt(a.Status), nullString(a.Error)
 	ms := a.Latency.Milliseconds()
@@ -85,22 +86,15 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a WebhookAttempt) erro
 			a.DeliveryID, a.At, status, errText, ms); err != nil {
 			return err
 		}
-		var delivered, abandoned, next any
-		switch {
-		case a.Delivered:
-			delivered = a.At
-		case a.NextAt.IsZero():
+		var abandoned, next any
+		if a.NextAt.IsZero() {
 			abandoned = a.At
-		default:
+		} else {
 			next = a.NextAt
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3,
-			last_latency_ms = $4, delivered_at = $5, abandoned_at = $6, next_attempt_at = COALESCE($7, next_attempt_at) WHERE id = $1`,
-			a.DeliveryID, status, errText, ms, delivered, abandoned, next); err != nil {
-			return err
-		}
-		if a.Delivered {
-			_, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2 WHERE id = $1`, a.EndpointID, a.At)
+			last_latency_ms = $4, abandoned_at = $5, next_attempt_at = COALESCE($6, next_attempt_at) WHERE id = $1`,
+			a.DeliveryID, status, errText, ms, abandoned, next); err != nil {
 			return err
 		}
 		var since time.Time
@@ -165,4 +159,36 @@ func (s *Store) ListenDeliveries() (*pq.Listener, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// RecordWebhookSuccesses logs successful attempts of one endpoint's
+// deliveries and marks them delivered, all in one transaction: a drain
+// records a round's successes at once.
+func (s *Store) RecordWebhookSuccesses(ctx context.Context, endpointID string, ok []WebhookAttempt) error {
+	if len(ok) == 0 {
+		return nil
+	}
+	ids, ats, statuses, ms := make([]int64, len(ok)), make([]time.Time, len(ok)), make([]int64, len(ok)), make([]int64, len(ok))
+	last := ok[0].At
+	for i, a := range ok {
+		ids[i], ats[i], statuses[i], ms[i] = a.DeliveryID, a.At, int64(a.Status), a.Latency.Milliseconds()
+		if a.At.After(last) {
+			last = a.At
+		}
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms)
+			SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::int[])`,
+			pq.Array(ids), pq.Array(ats), pq.Array(statuses), pq.Array(ms)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries d SET attempts = attempts + 1, last_status = v.status,
+			last_error = NULL, last_latency_ms = v.ms, delivered_at = v.at
+			FROM unnest($1::bigint[], $2::timestamptz[], $3::int[], $4::int[]) AS v (id, at, status, ms) WHERE d.id = v.id`,
+			pq.Array(ids), pq.Array(ats), pq.Array(statuses), pq.Array(ms)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET failing_since = NULL, last_success_at = $2 WHERE id = $1`, endpointID, last)
+		return err
+	})
 }

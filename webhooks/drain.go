@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -122,8 +121,8 @@ func (d *Drainer) round(ctx context.Context, target store.WebhookTarget) (int, b
 		bySubject[p.Subject] = append(bySubject[p.Subject], p)
 	}
 	var (
-		sent    atomic.Int64
 		mu      sync.Mutex
+		ok      []store.WebhookAttempt // recorded together at the round's end
 		nextDue time.Time
 		errs    []error
 		wg      sync.WaitGroup
@@ -153,50 +152,54 @@ func (d *Drainer) round(ctx context.Context, target store.WebhookTarget) (int, b
 				if ctx.Err() != nil || time.Now().After(end) {
 					return
 				}
-				retryAt, err := d.deliver(ctx, target, p)
+				success, retryAt, err := d.deliver(ctx, target, p)
 				if err != nil || !retryAt.IsZero() {
 					later(retryAt, err)
 					return
 				}
-				sent.Add(1)
+				if success != nil {
+					mu.Lock()
+					ok = append(ok, *success)
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return int(sent.Load()), len(pending) == roundSize, nextDue, errors.Join(errs...)
+	if err := d.deps.Store.RecordWebhookSuccesses(ctx, target.ID, ok); err != nil {
+		errs = append(errs, err) // they are sent again: at least once
+	}
+	return len(ok), len(pending) == roundSize, nextDue, errors.Join(errs...)
 }
 
-// deliver makes one attempt of p and records it; a failed attempt
-// returns when to try again (zero when it succeeded or the delivery is
-// given up).
-func (d *Drainer) deliver(ctx context.Context, target store.WebhookTarget, p store.PendingDelivery) (time.Time, error) {
+// deliver makes one attempt of p. A success is returned for the round to
+// record; a failure is recorded now and returns when to try again (zero
+// when the delivery is given up: the subject's next one goes ahead).
+func (d *Drainer) deliver(ctx context.Context, target store.WebhookTarget, p store.PendingDelivery) (*store.WebhookAttempt, time.Time, error) {
 	at := time.Now()
 	signature, err := Sign(target.Secrets, p.EventID, at, p.Body)
 	if err != nil {
-		return time.Time{}, err
+		return nil, time.Time{}, err
 	}
 	status, failure := d.post(ctx, target.URL, p, at, signature)
 	if ctx.Err() != nil {
-		return time.Time{}, ctx.Err() // stopped mid-attempt: the next drain tries again
+		return nil, time.Time{}, ctx.Err() // stopped mid-attempt: the next drain tries again
 	}
-	a := store.WebhookAttempt{DeliveryID: p.ID, EndpointID: target.ID, At: at, Status: status, Error: failure,
-		Latency: time.Since(at), Delivered: status >= 200 && status < 300}
-	if !a.Delivered {
-		if at.Sub(p.CreatedAt) < RetryPeriod {
-			a.NextAt = at.Add(d.backoff(p.Attempts))
-		}
-		a.DisableAfter = DisableAfter
-		if status == http.StatusGone {
-			a.Disable = "it answered 410 Gone"
-		}
+	a := store.WebhookAttempt{DeliveryID: p.ID, EndpointID: target.ID, At: at, Status: status, Error: failure, Latency: time.Since(at)}
+	if status >= 200 && status < 300 {
+		return &a, time.Time{}, nil
+	}
+	if at.Sub(p.CreatedAt) < RetryPeriod {
+		a.NextAt = at.Add(d.backoff(p.Attempts))
+	}
+	a.DisableAfter = DisableAfter
+	if status == http.StatusGone {
+		a.Disable = "it answered 410 Gone"
 	}
 	if err := d.deps.Store.RecordWebhookAttempt(ctx, a); err != nil {
-		return time.Time{}, err
+		return nil, time.Time{}, err
 	}
-	if !a.Delivered && a.NextAt.IsZero() {
-		return time.Time{}, nil // given up: the subject's next delivery goes ahead
-	}
-	return a.NextAt, nil
+	return nil, a.NextAt, nil
 }
 
 // post sends p, signed, and says the answer's status (0 if none) or why
