@@ -17,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"partnerops/config"
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/webhooks"
 	"partnerops/workflows"
 )
 
@@ -68,6 +70,8 @@ type Deps struct {
 	ActionTimeout time.Duration
 	// Now is the clock the business calendar's warning reads (time.Now if nil).
 	Now func() time.Time
+	// Webhooks: which endpoints partners may register (AllowLoopback).
+	Webhooks config.Webhooks
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -99,6 +103,8 @@ type Server struct {
 
 	readTimeout, actionTimeout time.Duration
 	now                        func() time.Time
+	// guard refuses webhook URLs deliveries may not reach
+	guard webhooks.Guard
 }
 
 // New builds the Fiber app with every route.
@@ -119,6 +125,7 @@ func newServer(d Deps) *Server {
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
 		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
+		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -162,5 +169,6 @@ func newServer(d Deps) *Server {
 	s.opportunityRoutes()
 	s.exitRoutes()
 	s.resourceRoutes()
+	s.webhookRoutes()
 	return s
 }

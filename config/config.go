@@ -54,7 +54,7 @@ type Policy struct {
 	// RenewalRetention is read by every renewal run.
 	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
 	// AtRisk is how close to its deadline the console marks a case amber.
-	AtRisk  time.Duration `name:"at-risk" env:"PARTNEROPS_AT_RISK" default:"4h" help:"The console marks an open case at risk (amber) when less than this is left to its deadline (4h: about half a working day)."`
+	AtRisk time.Duration `name:"at-risk" env:"PARTNEROPS_AT_RISK" default:"4h" help:"The console marks an open case at risk (amber) when less than this is left to its deadline (4h: about half a working day)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.
@@ -82,4 +82,11 @@ type Dev struct {
 	DataDir      string `name:"data-dir" env:"PARTNEROPS_DATA_DIR" default:".data" help:"Where dev keeps the embedded Temporal server's SQLite file (and a private PostgreSQL cluster, if it needs one)."`
 	TemporalPort int    `name:"temporal-port" env:"PARTNEROPS_DEV_TEMPORAL_PORT" default:"7233" help:"Port of the embedded Temporal frontend (0 picks a free port)."`
 	UIPort       int    `name:"ui-port" env:"PARTNEROPS_DEV_UI_PORT" default:"8233" help:"Port of the embedded Temporal Web UI (0 picks a free port)."`
+}
+
+// Webhooks shapes the delivery of partner events to partners' endpoints.
+type Webhooks struct {
+	AllowLoopback bool          `name:"webhooks-allow-loopback" env:"PARTNEROPS_WEBHOOKS_ALLOW_LOOPBACK" help:"Accept webhook endpoints on loopback addresses (http allowed there), for dev and tests; private, link-local and metadata addresses stay refused."`
+	RetryBase     time.Duration `name:"webhooks-retry-base" env:"PARTNEROPS_WEBHOOKS_RETRY_BASE" default:"5s" help:"First wait before retrying a failed webhook delivery; it doubles each attempt up to the retry cap, for 3 days."`
+	RetryCap      time.Duration `name:"webhooks-retry-cap" env:"PARTNEROPS_WEBHOOKS_RETRY_CAP" default:"1h" help:"Longest wait between two attempts of a webhook delivery."`
 }

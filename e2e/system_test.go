@@ -21,6 +21,7 @@ import (
 
 	"partnerops/api"
 	"partnerops/cases"
+	"partnerops/config"
 	"partnerops/internal/testdb"
 	"partnerops/store"
 	"partnerops/worker"
@@ -90,8 +91,12 @@ func (s *system) runWorker(ctx context.Context) (stop func()) {
 }
 
 func (s *system) workerDeps() worker.Deps {
-	return worker.Deps{Store: s.store, Location: shanghai(s.t)}
+	return worker.Deps{Store: s.store, Location: shanghai(s.t), Webhooks: e2eWebhooks}
 }
+
+// e2eWebhooks: the tests' receivers listen on loopback, and a failed
+// delivery is retried within a second rather than minutes.
+var e2eWebhooks = config.Webhooks{AllowLoopback: true, RetryBase: 100 * time.Millisecond, RetryCap: time.Second}
 
 // startSystemWithoutWorker is a system whose workers the test runs itself.
 func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
@@ -122,7 +127,7 @@ func (s *system) serveAPI(tc client.Client) string {
 	}
 	app := api.New(api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
-		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
+		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
 	})
 	go func() { _ = app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"partnerops/cases"
+	"partnerops/events"
 )
 
 // caseRow is a row of the cases table.
@@ -75,8 +76,8 @@ func readCase(ctx context.Context, q sqlx.QueryerContext, id string) (cases.Case
 }
 
 // ApplyTransition writes one step of a case: its new state (unless a newer
-// one is already there), its event and its notifications, in one
-// transaction. Writing the same transition again changes nothing.
+// one is already there), its event, its notifications and the partner
+// events it raises (events.FromTransition), in one transaction. Writing the same transition again changes nothing.
 func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 	c := t.Case
 	var dueAt sql.NullTime
@@ -97,7 +98,12 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 		eventDetail = []byte(`{}`)
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
+		// previous is the case's status before this step ("" for a new
+		// case, as the statement's snapshot saw it); no row comes back when a
+		// newer step is already written
+		var previous []string
+		if err := tx.SelectContext(ctx, &previous, `
+			WITH before AS (SELECT status FROM cases WHERE id = $1)
 			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
 			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at)
 			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
@@ -105,10 +111,16 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
 				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,
 				closed_at = EXCLUDED.closed_at
-			WHERE cases.seq < EXCLUDED.seq`,
+			WHERE cases.seq < EXCLUDED.seq
+			RETURNING COALESCE((SELECT status FROM before), '')`,
 			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, dueAt, breached,
 			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt); err != nil {
 			return fmt.Errorf("write case: %w", err)
+		}
+		if len(previous) == 1 {
+			if err := raiseEvents(ctx, tx, events.FromTransition(t, previous[0])); err != nil {
+				return err
+			}
 		}
 		e := t.Event
 		if _, err := tx.ExecContext(ctx, `

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"partnerops/events"
 	"partnerops/rules"
 )
 
@@ -227,8 +228,17 @@ func (s *Store) RecordRenewalShortfall(ctx context.Context, primaryID, reason st
 			return notFoundIfNoRows(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE resources SET renewal_error = $2, renewal_error_at = $3 WHERE id = $1`,
-			primaryID, reason, at); err != nil || g.Told {
+			primaryID, reason, at); err != nil {
 			return err
+		}
+		if g.PartnerID.Valid {
+			if err := raiseEvents(ctx, tx, []events.Raised{events.FromRenewalShortfall(g.PartnerID.String,
+				events.RenewalShortfall{ResourceID: primaryID, CustomerID: g.CustomerID, Reason: reason}, at)}); err != nil {
+				return err
+			}
+		}
+		if g.Told {
+			return nil
 		}
 		lastDay := g.ExpiresAt.Add(retention.Period(g.Type)).In(loc).Format("2006-01-02 15:04 MST")
 		what := fmt.Sprintf("%s (%s) could not be renewed: %s. Auto-renewal tries again daily until %s; "+

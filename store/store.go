@@ -20,7 +20,8 @@ var ErrNotFound = errors.New("not found")
 
 // Store holds the connection pool.
 type Store struct {
-	db *sqlx.DB
+	db  *sqlx.DB
+	url string // what Open connected to, for listeners (ListenDeliveries)
 	// onList, set by this package's tests, sees the SQL of each list page
 	// read, so that they can check its plan.
 	onList func(query string, args []any)
@@ -68,7 +69,7 @@ func OpenPool(ctx context.Context, url string, pool Pool) (*Store, error) {
 	}
 	db.SetMaxOpenConns(pool.MaxOpen)
 	db.SetMaxIdleConns(idle)
-	return &Store{db: db}, nil
+	return &Store{db: db, url: url}, nil
 }
 
 // Close releases the pool.

@@ -12,9 +12,11 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"partnerops/activities"
+	"partnerops/config"
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/webhooks"
 	"partnerops/workflows"
 )
 
@@ -34,6 +36,8 @@ type Deps struct {
 	TaskQueue string
 	// Probe, when set, is told when the worker polls and when it stops.
 	Probe *Probe
+	// Webhooks shapes the delivery of partner events.
+	Webhooks config.Webhooks
 }
 
 // Register puts every workflow and activity on a worker (or a test
@@ -52,6 +56,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	if retention <= 0 {
 		retention = DefaultIdempotencyRetention
 	}
+	webhooks.Register(r, webhooks.Deps{Store: d.Store, Settings: d.Webhooks})
 	r.RegisterActivity(&activities.Sweeps{
 		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
 		IdempotencyRetention: retention,
@@ -87,13 +92,16 @@ const StickyTimeout = 2 * time.Second
 // retried by another worker).
 const StopTimeout = 10 * time.Second
 
-// Run ensures the sweeps' schedules, then polls the task queue until ctx
+// Run ensures the sweeps' schedules and the webhook dispatchers, then polls the task queue until ctx
 // is done, and stops gracefully.
 func Run(ctx context.Context, c client.Client, taskQueue string, d Deps) error {
 	if err := EnsureSchedules(ctx, c, taskQueue, d.Location); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped while starting: nothing ran, nothing to drain
 		}
+		return err
+	}
+	if err := webhooks.EnsureDispatchers(ctx, c, taskQueue, d.Store); err != nil && ctx.Err() == nil {
 		return err
 	}
 	d.Temporal, d.TaskQueue = c, taskQueue

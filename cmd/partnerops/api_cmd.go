@@ -10,6 +10,7 @@ type apiCmd struct {
 	config.Policy   `embed:""`
 	config.HTTP     `embed:""`
 	config.Log      `embed:""`
+	config.Webhooks `embed:""`
 }
 
 func (c *apiCmd) Run() error {
@@ -21,5 +22,5 @@ func (c *apiCmd) Run() error {
 	}
 	defer sv.close()
 	sv.logger.Info("partnerops API listening", "addr", c.HTTP.Addr)
-	return serveAPI(ctx, c.HTTP, apiDeps(c.Temporal, c.Policy, sv.store, sv.temporal, sv.location, sv.logger, sv.metrics))
+	return serveAPI(ctx, c.HTTP, apiDeps(c.Temporal, c.Policy, c.Webhooks, sv.store, sv.temporal, sv.location, sv.logger, sv.metrics))
 }

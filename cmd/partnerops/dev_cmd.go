@@ -25,6 +25,7 @@ type devCmd struct {
 	config.HTTP     `embed:""`
 	config.Log      `embed:""`
 	config.Dev      `embed:""`
+	config.Webhooks `embed:""`
 }
 
 func (c *devCmd) Run() error {
@@ -105,11 +106,11 @@ func (c *devCmd) Run() error {
 	var g errgroup.Group
 	g.Go(func() error {
 		defer stopAPI()
-		return runWorker(workerCtx, tc, temporalCfg, workerDeps(st, loc, c.Policy), logger)
+		return runWorker(workerCtx, tc, temporalCfg, workerDeps(st, loc, c.Policy, c.Webhooks), logger)
 	})
 	g.Go(func() error {
 		defer stopWorker()
-		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, st, tc, loc, logger, metrics))
+		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, c.Webhooks, st, tc, loc, logger, metrics))
 	})
 	err = g.Wait()
 	logger.Info("partnerops dev stopped")

@@ -85,9 +85,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 
 // workerDeps is what the worker takes from the configuration (checked by
 // checkPolicy), the same for `worker` and `dev`.
-func workerDeps(st *store.Store, loc *time.Location, p config.Policy) worker.Deps {
+func workerDeps(st *store.Store, loc *time.Location, p config.Policy, w config.Webhooks) worker.Deps {
 	retention, _ := rules.ParseRetention(p.RenewalRetention)
-	return worker.Deps{Store: st, Location: loc, Retention: retention, IdempotencyRetention: p.IdempotencyRetention}
+	return worker.Deps{Store: st, Location: loc, Retention: retention, IdempotencyRetention: p.IdempotencyRetention, Webhooks: w}
 }
 
 // vendorEntity is the configured entity partners invoice for incentives.
@@ -115,14 +115,14 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger, m
 
 // apiDeps is what the API takes from the configuration, the same for
 // `api` and `dev`.
-func apiDeps(t config.Temporal, p config.Policy, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
+func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
 	metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
-		Location: loc, Logger: logger, Metrics: metrics,
+		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
 	}
 }
 

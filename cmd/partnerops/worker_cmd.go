@@ -19,6 +19,7 @@ type workerCmd struct {
 	config.Policy     `embed:""`
 	config.WorkerHTTP `embed:""`
 	config.Log        `embed:""`
+	config.Webhooks   `embed:""`
 }
 
 func (c *workerCmd) Run() error {
@@ -38,7 +39,7 @@ func (c *workerCmd) Run() error {
 		return err
 	}
 	defer sv.close()
-	deps := workerDeps(sv.store, sv.location, c.Policy)
+	deps := workerDeps(sv.store, sv.location, c.Policy, c.Webhooks)
 	if ln != nil {
 		deps.Probe = worker.NewProbe(sv.store, sv.temporal, sv.metrics)
 		stopProbe := serveProbe(ln, deps.Probe.Handler(), sv.logger)
