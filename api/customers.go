@@ -208,7 +208,7 @@ func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*cust
 	cust, prn, token, err := s.store.BindCustomer(ctx, store.NewBoundCustomer{
 		Name: b.Name, PartnerID: partnerID, AssociationMode: string(b.AssociationMode),
 		XAccountType: b.XAccountType, XAccountID: b.XAccountID,
-		CertificateNumber: b.CertificateNumber, CertificateType: int(*b.CertificateType),
+		CertificateNumber: b.CertificateNumber, CertificateType: (*int)(b.CertificateType),
 		AccountOrigin: string(b.Account.Origin), CloudAccountID: b.Account.CloudAccountID, By: principalOf(ctx),
 	})
 	switch {

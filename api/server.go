@@ -20,7 +20,6 @@ import (
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
-	"partnerops/workflows"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -42,9 +41,9 @@ type Deps struct {
 	Vendor            rules.Party
 	// OpportunityReviewSLA is the review SLA policy new opportunity cases
 	// get ("2wd" if empty); InvitationExpiry how long an invited partner
-	// has to answer a vendor opportunity (7 days if 0).
+	// has to answer a vendor opportunity ("3wd" if empty).
 	OpportunityReviewSLA string
-	InvitationExpiry     time.Duration
+	InvitationExpiry     string
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its
 	// start (0 and "": the workflow's defaults).
 	ExitCoolingOff time.Duration
@@ -77,7 +76,7 @@ type Server struct {
 	app        *fiber.App
 	// opportunitySLA and invitationExpiry: see Deps.
 	opportunitySLA   string
-	invitationExpiry time.Duration
+	invitationExpiry string
 	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
 	exitCoolingOff time.Duration
 	exitSLA        string
@@ -105,7 +104,7 @@ func newServer(d Deps) *Server {
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
-		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		invitationExpiry: cmp.Or(d.InvitationExpiry, rules.DefaultInvitationExpiry),
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())

@@ -38,8 +38,8 @@ type Policy struct {
 	VendorEntityName         string `name:"vendor-entity-name" env:"PARTNEROPS_VENDOR_ENTITY_NAME" default:"Partnerops Cloud Computing Co., Ltd." help:"The vendor entity partners invoice for incentives (the invoice's buyer)."`
 	VendorEntityTaxID        string `name:"vendor-entity-tax-id" env:"PARTNEROPS_VENDOR_ENTITY_TAX_ID" default:"91330106MA2CFKQ72H" help:"The vendor entity's 18-character unified social credit code."`
 	// OpportunityReviewSLA and InvitationExpiry are fixed in each opportunity case at its start.
-	OpportunityReviewSLA string        `name:"opportunity-review-sla" env:"PARTNEROPS_OPPORTUNITY_REVIEW_SLA" default:"2wd" help:"Ops review of a valid opportunity: working days on the business calendar (2wd), or a wall-clock duration for demos (2m)."`
-	InvitationExpiry     time.Duration `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"168h" help:"How long a partner invited to a vendor opportunity has to answer (168h: 7 days), unless the share names its own expiry."`
+	OpportunityReviewSLA string `name:"opportunity-review-sla" env:"PARTNEROPS_OPPORTUNITY_REVIEW_SLA" default:"2wd" help:"Ops review of a valid opportunity: working days on the business calendar (2wd), or a wall-clock duration for demos (2m)."`
+	InvitationExpiry     string `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"3wd" help:"How long a partner invited to a vendor opportunity has to answer: working days on the business calendar (3wd, the vendor's rule), or a duration (168h), unless the share names its own expiry."`
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
 	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
 	ExitSLA        string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`

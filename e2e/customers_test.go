@@ -195,10 +195,16 @@ func TestCustomerBinding(t *testing.T) {
 	}
 	bad = cuBinding(cfg.XAccountType, "u-1", "resale")
 	bad["account"] = map[string]any{"origin": "borrowed"}
-	delete(bad, "certificate_type")
+	delete(bad, "certificate_type") // optional (the seed's field table: 否)
 	p = cuProblem(t, s.call("POST", customers, s.memberA, bad), 422)
-	if p.fields() != "certificate_type,account.origin" {
+	if p.fields() != "account.origin" {
 		t.Errorf("bad fields %q", p.fields())
+	}
+	// without certificate_type the binding is whole, and shows none
+	noType := cuBinding(cfg.XAccountType, "u-no-type", "resale")
+	delete(noType, "certificate_type")
+	if c := s.cuBind(s.memberA, s.partnerA, noType); c.CertificateType != nil {
+		t.Errorf("bound without a certificate type, it shows %v", *c.CertificateType)
 	}
 	bad = cuBinding(cfg.XAccountType, "u-1", "resale")
 	bad["account"] = map[string]any{"origin": "existing", "cloud_account_id": strings.Repeat("9", 65)}

@@ -14,6 +14,11 @@ const DefaultTicketSLA = "3wd"
 // none is configured: two working days.
 const DefaultOpportunityReviewSLA = "2wd"
 
+// DefaultInvitationExpiry is how long a partner invited to a vendor
+// opportunity has to answer when none is configured: the vendor's three
+// working days.
+const DefaultInvitationExpiry = "3wd"
+
 // Bounds of the working-days form of an SLA policy.
 const (
 	MinSLAWorkingDays = 1

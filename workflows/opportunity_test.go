@@ -216,6 +216,9 @@ func TestOpportunityRefusesBadAndOutOfTurnActions(t *testing.T) {
 		"resubmitted/checking", "checks_passed/in_review", "approved/approved", "stage_changed/lost")
 }
 
+// invitationExpiry is how long the tests' invited partner has to answer.
+const invitationExpiry = 7 * 24 * time.Hour
+
 func invitationInput(expiry time.Duration) OpportunityInput {
 	o := validPO()
 	summary := o
@@ -231,7 +234,7 @@ func TestOpportunityInvitationAccepted(t *testing.T) {
 	h.queryAt(time.Minute, cases.RoleMember, &invited)
 	h.at(time.Hour, ActionAccept, partnerActor, struct{}{})
 	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageWon})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityWon {
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityWon {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "accepted/approved", "stage_changed/won")
@@ -254,7 +257,7 @@ func TestOpportunityInvitationDeclined(t *testing.T) {
 	h := newOppHarness(t)
 	h.at(time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{})
 	h.at(2*time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{Reason: "No capacity in that region"})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityDeclined {
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityDeclined {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "declined/declined")
@@ -272,13 +275,13 @@ func TestOpportunityInvitationDeclined(t *testing.T) {
 
 func TestOpportunityInvitationExpires(t *testing.T) {
 	h := newOppHarness(t)
-	h.at(DefaultInvitationExpiry+time.Minute, ActionAccept, partnerActor, struct{}{})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityExpired {
+	h.at(invitationExpiry+time.Minute, ActionAccept, partnerActor, struct{}{})
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityExpired {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "expired/expired")
 	expired := h.transition("expired")
-	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(DefaultInvitationExpiry)) {
+	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(invitationExpiry)) {
 		t.Errorf("expired at %v", expired.Event.At)
 	}
 	assertNotified(t, expired, cases.AudienceOps)

@@ -53,6 +53,7 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 		{"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE", p.IncentiveInvoiceDeadline},
 		{"PARTNEROPS_OPPORTUNITY_REVIEW_SLA", p.OpportunityReviewSLA},
 		{"PARTNEROPS_EXIT_SLA", p.ExitSLA},
+		{"PARTNEROPS_INVITATION_EXPIRY", p.InvitationExpiry},
 	} {
 		if _, err := rules.ParseSLAPolicy(sla.policy); err != nil {
 			return nil, fmt.Errorf("%s: %w", sla.env, err)
