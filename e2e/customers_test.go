@@ -200,12 +200,6 @@ func TestCustomerBinding(t *testing.T) {
 	if p.fields() != "account.origin" {
 		t.Errorf("bad fields %q", p.fields())
 	}
-	// without certificate_type the binding is whole, and shows none
-	noType := cuBinding(cfg.XAccountType, "u-no-type", "resale")
-	delete(noType, "certificate_type")
-	if c := s.cuBind(s.memberA, s.partnerA, noType); c.CertificateType != nil {
-		t.Errorf("bound without a certificate type, it shows %v", *c.CertificateType)
-	}
 	bad = cuBinding(cfg.XAccountType, "u-1", "resale")
 	bad["account"] = map[string]any{"origin": "existing", "cloud_account_id": strings.Repeat("9", 65)}
 	delete(bad, "account")
@@ -336,6 +330,12 @@ func TestCustomerBinding(t *testing.T) {
 	}
 	if want := []string{"customer.bound by Acme admin", "customer.bound by Acme member", "access.configured by Acme admin"}; !slices.Equal(actions, want) {
 		t.Errorf("audit trail %v, want %v", actions, want)
+	}
+	// without certificate_type the binding is whole, and shows none
+	noType := cuBinding(cfg.XAccountType, "u-no-type", "resale")
+	delete(noType, "certificate_type")
+	if c := s.cuBind(s.memberA, s.partnerA, noType); c.CertificateType != nil {
+		t.Errorf("bound without a certificate type, it shows %v", *c.CertificateType)
 	}
 }
 

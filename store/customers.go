@@ -111,7 +111,7 @@ type NewBoundCustomer struct {
 	XAccountType      string
 	XAccountID        string
 	CertificateNumber string
-	CertificateType   *int // nil: not given
+	CertificateType   *int   // nil: not given
 	AccountOrigin     string // "new" or "existing"
 	CloudAccountID    string // existing accounts; a new account gets one here
 	By                Principal
