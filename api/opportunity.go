@@ -76,7 +76,9 @@ func (s *Server) opportunityRoutes() {
 		OperationID: "shareVendorOpportunity", Method: http.MethodPost, Path: "/v1/vendor-opportunities/{vendor_opportunity_id}/share", Tags: tags,
 		Summary: "Invite a partner to a vendor opportunity",
 		Description: "Starts an opportunity case of origin vendor for the partner (202, Location: the case), status invited until " +
-			"details.invitation_expires_at (expires_in_minutes, or the configured default of 7 days). The partner sees a summary without " +
+			"details.invitation_expires_at (expires_in_minutes, or PARTNEROPS_INVITATION_EXPIRY: by default the end of the third working day). " +
+			"The partner must sell (solution_provider or cloud_reseller; another type: 422 on partner_id) and be certified " +
+			"(409 `urn:partnerops:problem:certification-required`). The partner sees a summary without " +
 			"the customer's contact; it accepts (its approved opportunity, contact shown) or declines with a reason. Declined or " +
 			"expired, the vendor opportunity is available again. One that is shared or accepted already: 409.",
 		DefaultStatus: http.StatusAccepted,
