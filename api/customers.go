@@ -92,7 +92,9 @@ func (s *Server) customerRoutes() {
 		Description: "A partner member (admin or member) binds a customer of its own sales platform to a cloud account, a new one created for it " +
 			"or one it already had, and associates it with the partner in a mode (`consultative` (顾问销售类): the customer buys and pays itself, " +
 			"the partner advises; `resale` (代售类): the partner resells and the customer's money runs through the partner). " +
-			"Before the partner has completed its access configuration nothing is bound: 409 (`urn:partnerops:problem:access-configuration-required`). " +
+			"Before the partner has completed its access configuration nothing is bound: 409 (`urn:partnerops:problem:access-configuration-required`); " +
+			"before it is certified, 409 (`urn:partnerops:problem:certification-required`, naming its certification case or how to start one). " +
+			"`certificate_type` is optional (checked when given). " +
 			"`xaccount_type` must then be the identifier issued to the partner (another value: 422). A second binding of the same `xaccount_id` " +
 			"under the `xaccount_type`, or of an existing cloud account bound already: 409. Bad fields are all named at once (422) and nothing is written. " +
 			"The customer, its own principal (whose token is shown only in this answer) and the audit entry are written in one transaction.",
@@ -208,7 +210,7 @@ func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*cust
 	cust, prn, token, err := s.store.BindCustomer(ctx, store.NewBoundCustomer{
 		Name: b.Name, PartnerID: partnerID, AssociationMode: string(b.AssociationMode),
 		XAccountType: b.XAccountType, XAccountID: b.XAccountID,
-		CertificateNumber: b.CertificateNumber, CertificateType: int(*b.CertificateType),
+		CertificateNumber: b.CertificateNumber, CertificateType: (*int)(b.CertificateType),
 		AccountOrigin: string(b.Account.Origin), CloudAccountID: b.Account.CloudAccountID, By: principalOf(ctx),
 	})
 	switch {

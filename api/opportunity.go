@@ -76,7 +76,9 @@ func (s *Server) opportunityRoutes() {
 		OperationID: "shareVendorOpportunity", Method: http.MethodPost, Path: "/v1/vendor-opportunities/{vendor_opportunity_id}/share", Tags: tags,
 		Summary: "Invite a partner to a vendor opportunity",
 		Description: "Starts an opportunity case of origin vendor for the partner (202, Location: the case), status invited until " +
-			"details.invitation_expires_at (expires_in_minutes, or the configured default of 7 days). The partner sees a summary without " +
+			"details.invitation_expires_at (expires_in_minutes, or PARTNEROPS_INVITATION_EXPIRY: by default the end of the third working day). " +
+			"The partner must sell (solution_provider or cloud_reseller; another type: 422 on partner_id) and be certified " +
+			"(409 `urn:partnerops:problem:certification-required`). The partner sees a summary without " +
 			"the customer's contact; it accepts (its approved opportunity, contact shown) or declines with a reason. Declined or " +
 			"expired, the vendor opportunity is available again. One that is shared or accepted already: 409.",
 		DefaultStatus: http.StatusAccepted,
@@ -239,7 +241,7 @@ type shareVendorOpportunityInput struct {
 	Idempotent
 	Body struct {
 		PartnerID        string `json:"partner_id" maxLength:"64" doc:"The partner invited"`
-		ExpiresInMinutes int    `json:"expires_in_minutes,omitempty" minimum:"1" maximum:"43200" doc:"How long the partner has to answer; absent: the configured default (7 days)"`
+		ExpiresInMinutes int    `json:"expires_in_minutes,omitempty" minimum:"1" maximum:"43200" doc:"How long the partner has to answer; absent: the configured default (PARTNEROPS_INVITATION_EXPIRY, 3 working days unless set)"`
 	}
 }
 
@@ -252,16 +254,21 @@ func (s *Server) shareVendorOpportunity(ctx context.Context, in *shareVendorOppo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.Partner(ctx, in.Body.PartnerID); errors.Is(err, store.ErrNotFound) {
+	partner, err := s.store.Partner(ctx, in.Body.PartnerID)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, invalid(rules.FieldErrors{{Field: "partner_id", Message: "is not a partner"}})
 	} else if err != nil {
 		return nil, err
 	}
-	expiry := s.invitationExpiry
-	if in.Body.ExpiresInMinutes > 0 {
-		expiry = time.Duration(in.Body.ExpiresInMinutes) * time.Minute
+	if t := rules.PartnerType(partner.Type); !t.Sells() {
+		return nil, invalid(rules.FieldErrors{{Field: "partner_id", Message: "is a " + string(t) +
+			"; vendor opportunities go to partners that sell (" + rules.SellingTypesText() + ")"}})
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	expiresAt, err := s.invitationExpiresAt(ctx, now, in.Body.ExpiresInMinutes)
+	if err != nil {
+		return nil, err
+	}
 	id := store.NewID("cas")
 	// the partner sees the opportunity without its contact until it accepts
 	summary := v.Opportunity
@@ -269,7 +276,7 @@ func (s *Server) shareVendorOpportunity(ctx context.Context, in *shareVendorOppo
 	input := workflows.OpportunityInput{
 		CaseID: id, PartnerID: in.Body.PartnerID, Origin: workflows.OriginVendor, Submitter: actor(principalOf(ctx)),
 		Opportunity: summary, Contact: v.Opportunity.Contact, VendorOpportunityID: v.ID,
-		InvitationExpiresAt: now.Add(expiry), ReviewSLA: s.opportunitySLA, FixWindow: s.opportunityFix, CreatedAt: now,
+		InvitationExpiresAt: expiresAt, ReviewSLA: s.opportunitySLA, FixWindow: s.opportunityFix, CreatedAt: now,
 	}
 	details, err := json.Marshal(input.Details())
 	if err != nil {
@@ -290,4 +297,25 @@ func (s *Server) shareVendorOpportunity(ctx context.Context, in *shareVendorOppo
 		return nil, err
 	}
 	return s.runCase(ctx, opened, start)
+}
+
+// invitationExpiresAt is when an invitation shared at now lapses: after
+// minutes when the share names them, else by the configured policy (the
+// end of the third working day on the business calendar by default).
+func (s *Server) invitationExpiresAt(ctx context.Context, now time.Time, minutes int) (time.Time, error) {
+	if minutes > 0 {
+		return now.Add(time.Duration(minutes) * time.Minute), nil
+	}
+	policy, err := rules.ParseSLAPolicy(s.invitationExpiry)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if policy.Duration > 0 {
+		return now.Add(policy.Duration), nil
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return cal.EndOfWorkingDays(now, policy.WorkingDays), nil
 }

@@ -86,9 +86,12 @@ const databaseRetryAfter = 5
 func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID string) *Problem {
 	var p *Problem
 	var fe *fiber.Error
+	var uncertified *store.CertificationRequiredError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &uncertified):
+		return certificationRequired(uncertified)
 	case errors.Is(err, store.ErrIdempotencyConflict):
 		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
 	case errors.Is(err, store.ErrAssociationChanged):
@@ -120,6 +123,20 @@ func errorHandler(logger *slog.Logger) fiber.ErrorHandler {
 		}
 		return c.Status(p.Status).JSON(p, "application/problem+json")
 	}
+}
+
+// certificationRequired is the certification gate's refusal: what the
+// partner may not do, and its certification case or how to start one.
+func certificationRequired(e *store.CertificationRequiredError) *Problem {
+	next := "its admin submits its business information for certification: POST /v1/partners/" + e.PartnerID + "/certifications"
+	if e.CaseID != "" {
+		next = "its certification case " + e.CaseID + " is " + e.Status + "; it becomes certified once ops certify that case or a new submission " +
+			"(POST /v1/partners/" + e.PartnerID + "/certifications)"
+	}
+	p := conflict("certification-required", e.PartnerName+" (partner "+e.PartnerID+") is not certified, so it may not "+e.Refused+
+		" until it is: "+next+". Nothing was written.")
+	p.CaseID = e.CaseID
+	return p
 }
 
 // isUnavailable reports whether Temporal could not answer for now (starting

@@ -22,7 +22,6 @@ import (
 	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/webhooks"
-	"partnerops/workflows"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -44,9 +43,9 @@ type Deps struct {
 	Vendor            rules.Party
 	// OpportunityReviewSLA is the review SLA policy new opportunity cases
 	// get ("2wd" if empty); InvitationExpiry how long an invited partner
-	// has to answer a vendor opportunity (7 days if 0).
+	// has to answer a vendor opportunity ("3wd" if empty).
 	OpportunityReviewSLA string
-	InvitationExpiry     time.Duration
+	InvitationExpiry     string
 	// OpportunityFixWindow is how long a partner has to fix an
 	// action_required opportunity ("10wd" if empty), fixed in each case.
 	OpportunityFixWindow string
@@ -90,7 +89,7 @@ type Server struct {
 	app        *fiber.App
 	// opportunitySLA and invitationExpiry: see Deps.
 	opportunitySLA   string
-	invitationExpiry time.Duration
+	invitationExpiry string
 	opportunityFix   string
 	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
 	exitCoolingOff time.Duration
@@ -122,7 +121,7 @@ func newServer(d Deps) *Server {
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
-		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		invitationExpiry: cmp.Or(d.InvitationExpiry, rules.DefaultInvitationExpiry),
 		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},

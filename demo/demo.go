@@ -1,6 +1,6 @@
 // Package demo creates the demo principals and records of `partnerops dev`:
-// staff to review, two partners of different types with a customer each,
-// money in Acme's account, a consultative customer of Acme, a personal
+// staff to review, two certified partners of different types with a
+// customer each, a third partner not certified yet, money in Acme's account, a consultative customer of Acme, a personal
 // account no partner has invited yet, a published incentive settlement of
 // Acme, a vendor opportunity available for ops to share with a partner, and
 // the yearly/monthly resources of Acme's customer that the renewal
@@ -60,7 +60,7 @@ type Data struct {
 
 // version is the shape of the demo set create makes; raise it when create
 // makes something the walk-through needs that older sets lack.
-const version = 4
+const version = 5
 
 // depositAmount is what ops deposited into Acme's account, so that the
 // walk-through's adjustments work at once.
@@ -122,10 +122,17 @@ func (d Data) valid(ctx context.Context, s *store.Store) bool {
 	return len(d.Principals) > 0 && len(d.Partners) > 0
 }
 
-// demoPartners are the partners of the demo set, each with its admin and a customer.
-var demoPartners = []struct{ env, name, typ, level, customer, mode string }{
-	{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale"},
-	{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale"},
+// demoPartners are the partners of the demo set, each with its admin.
+// Acme and Nimbus are certified, each with a customer (the money, payment,
+// incentive and opportunity walk-throughs act for them); Orchid is not yet,
+// so the certification walk-through shows the gate before and after.
+var demoPartners = []struct {
+	env, name, typ, level, customer, mode string
+	certified                             *rules.BusinessInfo
+}{
+	{"ACME", "Acme Solutions", "solution_provider", "preferred", "Blue Sky Retail", "resale", &acmeCertified},
+	{"NIMBUS", "Nimbus Reseller", "cloud_reseller", "", "Green Field Farms", "resale", &nimbusCertified},
+	{"ORCHID", "Orchid Digital", "solution_provider", "certified", "", "", nil},
 }
 
 // ErrNotDemoDatabase refuses to load the demo set into a database that
@@ -183,6 +190,12 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 		if _, err := add(p.env+"_ADMIN_TOKEN", admin); err != nil {
 			return d, err
 		}
+		if p.certified == nil {
+			continue
+		}
+		if _, err := Certify(ctx, s, partner.ID, *p.certified, ops); err != nil {
+			return d, err
+		}
 		customer, err := addCustomer(ctx, s, &d, add, p.env+"_CUSTOMER", p.customer, partner.ID, p.name, p.mode)
 		if err != nil {
 			return d, err
@@ -228,6 +241,21 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 	d.IDs = append(d.IDs, ID{Env: "VENDOR_OPPORTUNITY", ID: vop.ID, What: "vendor opportunity Jade River Pharma (available to share)"})
 	return d, nil
 }
+
+// The certified business information of Acme (the seller its incentive
+// invoices name, as in the README) and Nimbus.
+var (
+	acmeCertified = rules.BusinessInfo{
+		CompanyName: "Acme Solutions Ltd", CertificateNumber: "91350100M000100Y43", CertificateType: new(rules.BusinessLicence),
+		LegalRepresentative: "Zhang San", Address: "1 Cloud Road, Hangzhou",
+		Contact: rules.Contact{Name: "Li Si", Phone: "+86 138 0000 0000", Email: "li.si@acme.example"},
+	}
+	nimbusCertified = rules.BusinessInfo{
+		CompanyName: "Nimbus Reseller Co., Ltd.", CertificateNumber: "91310115MA1H002009", CertificateType: new(rules.BusinessLicence),
+		LegalRepresentative: "Wang Wu", Address: "8 Harbour Street, Shanghai",
+		Contact: rules.Contact{Name: "Chen Liu", Phone: "+86 139 0000 0000", Email: "chen.liu@nimbus.example"},
+	}
+)
 
 // demoVendorOpportunity passes the validity rules until its close date.
 var demoVendorOpportunity = rules.Opportunity{

@@ -201,9 +201,9 @@ func TestCustomerBinding(t *testing.T) {
 	}
 	bad = cuBinding(cfg.XAccountType, "u-1", "resale")
 	bad["account"] = map[string]any{"origin": "borrowed"}
-	delete(bad, "certificate_type")
+	delete(bad, "certificate_type") // optional (the seed's field table: 否)
 	p = cuProblem(t, s.call("POST", customers, s.memberA, bad), 422)
-	if p.fields() != "certificate_type,account.origin" {
+	if p.fields() != "account.origin" {
 		t.Errorf("bad fields %q", p.fields())
 	}
 	bad = cuBinding(cfg.XAccountType, "u-1", "resale")
@@ -336,6 +336,12 @@ func TestCustomerBinding(t *testing.T) {
 	}
 	if want := []string{"customer.bound by Acme admin", "customer.bound by Acme member", "access.configured by Acme admin"}; !slices.Equal(actions, want) {
 		t.Errorf("audit trail %v, want %v", actions, want)
+	}
+	// without certificate_type the binding is whole, and shows none
+	noType := cuBinding(cfg.XAccountType, "u-no-type", "resale")
+	delete(noType, "certificate_type")
+	if c := s.cuBind(s.memberA, s.partnerA, noType); c.CertificateType != nil {
+		t.Errorf("bound without a certificate type, it shows %v", *c.CertificateType)
 	}
 }
 

@@ -50,7 +50,7 @@ type exitPartner struct {
 func TestPartnerExitWalkThrough(t *testing.T) {
 	s := startSystem(t, "3wd")
 
-	// Ops register the partner; it completes its access configuration and binds a customer; ops record a deposit.
+	// Ops register the partner (certified, as the fixtures' partners are); it completes its access configuration and binds a customer; ops record a deposit.
 	reg := decode[struct {
 		Partner struct{ ID string }
 		Admin   struct {
@@ -58,6 +58,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 		}
 	}](t, s.call("POST", "/v1/partners", s.ops, map[string]any{"name": "Harbor Learning", "type": "learning_enablement_partner"}).expect(t, 201))
 	partner, admin := reg.Partner.ID, reg.Admin.Token
+	s.certify(partner)
 	xaccountType := decode[struct {
 		XAccountType string `json:"xaccount_type"`
 	}](t, s.call("POST", "/v1/partners/"+partner+"/access-configuration", admin, nil).expect(t, 201)).XAccountType

@@ -41,9 +41,18 @@ func (s *system) newPartnerWithCustomer(partnerType, level, mode string) ppCusto
 	return s.newCustomerOf(partnerID, adminToken, mode)
 }
 
-// newPartner creates a partner and its admin, and returns the partner's ID
-// and the admin's token.
+// newPartner creates a certified partner and its admin, and returns the
+// partner's ID and the admin's token.
 func (s *system) newPartner(name, partnerType, level string) (string, string) {
+	s.t.Helper()
+	partnerID, adminToken := s.newUncertifiedPartner(name, partnerType, level)
+	s.certify(partnerID)
+	return partnerID, adminToken
+}
+
+// newUncertifiedPartner is newPartner without the certification: the
+// certification gate refuses it.
+func (s *system) newUncertifiedPartner(name, partnerType, level string) (string, string) {
 	s.t.Helper()
 	ctx := context.Background()
 	p, err := s.store.CreatePartner(ctx, name, partnerType, level)

@@ -102,8 +102,17 @@ func (s *system) pmPersonal(name string) (string, string) {
 	return p.ID, token
 }
 
-// pmRegister registers a partner as ops and returns it with its admin's token.
+// pmRegister registers a partner as ops, certifies it (s.certify) and
+// returns it with its admin's token.
 func (s *system) pmRegister(name, typ, level string) pmRegistration {
+	s.t.Helper()
+	r := s.pmRegisterUncertified(name, typ, level)
+	s.certify(r.Partner.ID)
+	return r
+}
+
+// pmRegisterUncertified is pmRegister without the certification.
+func (s *system) pmRegisterUncertified(name, typ, level string) pmRegistration {
 	s.t.Helper()
 	body := map[string]any{"name": name, "type": typ}
 	if level != "" {

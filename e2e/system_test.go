@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -22,7 +24,9 @@ import (
 	"partnerops/api"
 	"partnerops/cases"
 	"partnerops/config"
+	"partnerops/demo"
 	"partnerops/internal/testdb"
+	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/worker"
 )
@@ -169,6 +173,46 @@ func (s *system) seed(ctx context.Context) {
 	s.memberA = token(store.NewPrincipal{Name: "Acme member", Role: cases.RoleMember, PartnerID: a.ID})
 	s.adminB = token(store.NewPrincipal{Name: "Nimbus admin", Role: cases.RoleAdmin, PartnerID: b.ID})
 	s.customA = token(store.NewPrincipal{Name: "Blue Sky", Role: cases.RoleCustomer, CustomerID: customer.ID})
+	s.certify(a.ID)
+	s.certify(b.ID)
+}
+
+// openCases counts the open cases of a list: those the test started,
+// without the fixtures' closed certifications.
+func openCases(list []cases.Case) int {
+	n := 0
+	for _, c := range list {
+		if c.ClosedAt == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// certify records the partner as certified (demo.Certify), under a
+// certificate number of its own, as every partner the fixtures create is
+// unless a test asks for an uncertified one: the certification gate then
+// lets it bind customers, be asked to pay, receive vendor opportunities,
+// have settlements published and apply for levels.
+func (s *system) certify(partnerID string) {
+	s.t.Helper()
+	ctx := context.Background()
+	ops, err := s.store.PrincipalByToken(ctx, s.ops)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	partner, err := s.store.Partner(ctx, partnerID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	number := rules.WithUSCCCheck(fmt.Sprintf("9111%013d", rand.Int64N(1e13)))
+	if _, err := demo.Certify(ctx, s.store, partnerID, rules.BusinessInfo{
+		CompanyName: partner.Name + " Ltd", CertificateNumber: number, CertificateType: new(rules.BusinessLicence),
+		LegalRepresentative: "Zhang San", Address: "1 Cloud Road, Hangzhou",
+		Contact: rules.Contact{Name: "Li Si", Phone: "+86 138 0000 0000", Email: "li.si@example.com"},
+	}, ops); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // response is one HTTP answer, read whole.

@@ -81,7 +81,7 @@ func (b BusinessInfo) Validate() FieldErrors {
 
 	checkText(&errs, "company_name", b.CompanyName, MaxCompanyNameLength)
 
-	checkCertificate(&errs, b.CertificateType, b.CertificateNumber, "one of "+validCertificateTypesText())
+	checkCertificate(&errs, b.CertificateType, b.CertificateNumber, "one of "+validCertificateTypesText(), true)
 
 	checkText(&errs, "legal_representative", b.LegalRepresentative, MaxLegalRepresentativeLength)
 	checkText(&errs, "address", b.Address, MaxAddressLength)
@@ -116,8 +116,9 @@ func (b BusinessInfo) Validate() FieldErrors {
 // certificate_number, at most one problem each: the number is judged against
 // its type only when the type is a valid one. accepted says which types are,
 // after "must be " in the type's messages.
-func checkCertificate(errs *FieldErrors, t *CertificateType, number, accepted string) {
+func checkCertificate(errs *FieldErrors, t *CertificateType, number, accepted string, typeRequired bool) {
 	switch {
+	case t == nil && !typeRequired:
 	case t == nil:
 		errs.add("certificate_type", "is required; must be "+accepted)
 	case !t.Valid():

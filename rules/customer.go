@@ -64,7 +64,7 @@ type CustomerBinding struct {
 	XAccountType      string           `json:"xaccount_type"`
 	XAccountID        string           `json:"xaccount_id"`
 	CertificateNumber string           `json:"certificate_number"`
-	CertificateType   *CertificateType `json:"certificate_type"` // pointer: 0 is a valid type, nil means missing
+	CertificateType   *CertificateType `json:"certificate_type,omitempty"` // optional (the seed: 否); pointer: 0 is a valid type, nil means not given
 	AssociationMode   AssociationMode  `json:"association_mode"`
 	Account           *CloudAccount    `json:"account"`
 }
@@ -100,7 +100,8 @@ func (b CustomerBinding) Normalized() CustomerBinding {
 // its access configuration, which xaccount_type must equal; "" skips that
 // comparison (the caller refuses a partner without a configuration before).
 // The certificate must be an enterprise one (individuals are not bound this
-// way). An existing account names its cloud_account_id; a new one must not,
+// way); its type is optional, and checked (with the number's form for it)
+// when given. An existing account names its cloud_account_id; a new one must not,
 // the vendor creates it. It judges b.Normalized(); store that form.
 func (b CustomerBinding) Validate(issuedXAccountType string) FieldErrors {
 	b = b.Normalized()
@@ -121,7 +122,7 @@ func (b CustomerBinding) Validate(issuedXAccountType string) FieldErrors {
 	checkText(&errs, "xaccount_id", b.XAccountID, MaxXAccountIDLength)
 
 	checkCertificate(&errs, b.CertificateType, b.CertificateNumber,
-		"an enterprise certificate type, one of "+validCertificateTypesText())
+		"an enterprise certificate type, one of "+validCertificateTypesText(), false)
 
 	switch {
 	case b.AssociationMode == "":

@@ -63,8 +63,9 @@ func TestCustomerBindingValidate(t *testing.T) {
 			b.Name = " x "
 		}, testXAccountType, ""},
 		{"no issued identifier skips the comparison", func(b *CustomerBinding) { b.XAccountType = "POOTHER" }, "", ""},
+		{"no certificate type: optional, the number still checked", func(b *CustomerBinding) { b.CertificateType = nil }, testXAccountType, ""},
 		{"everything missing", func(b *CustomerBinding) { *b = CustomerBinding{} }, testXAccountType,
-			"name,xaccount_type,xaccount_id,certificate_type,certificate_number,association_mode,account"},
+			"name,xaccount_type,xaccount_id,certificate_number,association_mode,account"},
 		{"lengths and enums at once", func(b *CustomerBinding) {
 			b.Name = strings.Repeat("名", 201)
 			b.XAccountType = strings.Repeat("P", 65)

@@ -41,6 +41,16 @@ func (t PartnerType) Valid() bool {
 // solution providers do.
 func (t PartnerType) HasLevels() bool { return t == SolutionProvider }
 
+// Sells reports whether partners of type t sell the vendor's cloud to
+// customers (resale or solution selling): only they receive the vendor's
+// opportunities.
+func (t PartnerType) Sells() bool { return t == SolutionProvider || t == CloudReseller }
+
+// SellingTypesText names the partner types that sell, for messages.
+func SellingTypesText() string {
+	return joinPartnerNames([]PartnerType{SolutionProvider, CloudReseller})
+}
+
 // PartnerLevel is a solution provider's level in the program.
 type PartnerLevel string
 

@@ -18,6 +18,11 @@ const DefaultOpportunityReviewSLA = "2wd"
 // action_required opportunity when none is configured: ten working days.
 const DefaultOpportunityFixWindow = "10wd"
 
+// DefaultInvitationExpiry is how long a partner invited to a vendor
+// opportunity has to answer when none is configured: the vendor's three
+// working days.
+const DefaultInvitationExpiry = "3wd"
+
 // Bounds of the working-days form of an SLA policy.
 const (
 	MinSLAWorkingDays = 1

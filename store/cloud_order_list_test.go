@@ -69,6 +69,7 @@ func orderingCustomer(t *testing.T) (*store.Store, store.Partner, store.Customer
 	if err != nil {
 		t.Fatal(err)
 	}
+	certify(t, st, p.ID)
 	c, err := st.CreateCustomer(ctx, "Blue Sky", p.ID, "resale")
 	if err != nil {
 		t.Fatal(err)

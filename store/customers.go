@@ -111,7 +111,7 @@ type NewBoundCustomer struct {
 	XAccountType      string
 	XAccountID        string
 	CertificateNumber string
-	CertificateType   int
+	CertificateType   *int   // nil: not given
 	AccountOrigin     string // "new" or "existing"
 	CloudAccountID    string // existing accounts; a new account gets one here
 	By                Principal
@@ -135,6 +135,9 @@ func (s *Store) BindCustomer(ctx context.Context, nc NewBoundCustomer) (Customer
 		cloudAccountID = NewID("acc")
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := requireCertified(ctx, tx, nc.PartnerID, GatedAssociation); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO customers (id, name, partner_id, association_mode, xaccount_type, xaccount_id,
 			                       certificate_number, certificate_type, account_origin, cloud_account_id,

@@ -33,7 +33,8 @@ func (e *PartnerExitingError) Error() string {
 }
 
 // claimPartnerForCase is the one check every new case passes, in the
-// transaction that opens it (insertCase): the partner must be active. The
+// transaction that opens it (insertCase): the partner must be active, and
+// certified for the kinds the certification gate covers. The
 // partner's row is locked, so an exit request and a case opening for the
 // same partner happen one after the other: either the case is open before
 // the exit (and the exit waits for it) or it is refused. Opening an exit
@@ -56,6 +57,9 @@ func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 			refusal.ExitCaseID = *row.ExitCaseID
 		}
 		return refusal
+	}
+	if refused, gated := gatedKinds[c.Kind]; gated {
+		return requireCertified(ctx, tx, c.PartnerID, refused)
 	}
 	return nil
 }

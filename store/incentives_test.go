@@ -33,6 +33,7 @@ func TestRecordInvoiceCountsANumberOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	certify(t, st, p.ID)
 	first, second := openSettlement(t, st, p.ID), openSettlement(t, st, p.ID)
 	inv := rules.Invoice{Kind: rules.VATSpecial, Medium: rules.MediumPaper, Code: "3300261130", Number: "01234567", IssueDate: "2026-11-27",
 		Total: &rules.Money{Amount: 106_000, Currency: "CNY"}}

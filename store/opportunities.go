@@ -165,6 +165,9 @@ func (s *Store) ShareVendorOpportunity(ctx context.Context, id string, nc NewCas
 		if err != nil {
 			return openedCase{}, err
 		}
+		if err := requireCertified(ctx, tx, nc.PartnerID, GatedVendorShare); err != nil {
+			return openedCase{}, err
+		}
 		st, err := insertCase(ctx, tx, nc)
 		if err != nil {
 			return openedCase{}, err

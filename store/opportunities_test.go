@@ -99,7 +99,8 @@ func TestVendorOpportunityIsHeldByOneInvitation(t *testing.T) {
 		t.Fatalf("created %+v (%v)", v, err)
 	}
 	share := func() (cases.Case, error) {
-		c, _ := newCase(t, st)
+		c, partnerID := newCase(t, st)
+		certify(t, st, partnerID)
 		c.Kind, c.Status = cases.KindOpportunity, "invited"
 		opened, _, err := st.ShareVendorOpportunity(ctx, v.ID, store.NewCase{Case: c, Workflow: "Opportunity", Input: map[string]string{}}, nil)
 		return opened, err

@@ -152,7 +152,7 @@ func TestEveryEventTypeReachesItsPartnerOnly(t *testing.T) {
 	for _, typ := range events.Catalogue {
 		switch {
 		case typ.Name == events.RenewalFailedFunds:
-			if err := st.RecordRenewalShortfall(ctx, "ecs-1", "insufficient balance", at); err != nil {
+			if err := st.RecordRenewalShortfall(ctx, "ecs-1", "insufficient balance", at, rules.Retention{}, time.UTC); err != nil {
 				t.Fatal(err)
 			}
 		default:

@@ -271,6 +271,9 @@ func (s *Store) SubmitLevelApplication(ctx context.Context, partnerID, level str
 		if err := tx.GetContext(ctx, &partner, `SELECT type, level FROM partners WHERE id = $1 FOR NO KEY UPDATE`, partnerID); err != nil {
 			return notFoundIfNoRows(err)
 		}
+		if err := requireCertified(ctx, tx, partnerID, GatedLevelApplication); err != nil {
+			return err
+		}
 		st := rules.LevelApplicationState{
 			Type: rules.PartnerType(partner.Type), Level: rules.PartnerLevel(partner.Level.String), CurrentBusinessYear: year,
 		}

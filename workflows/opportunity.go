@@ -98,9 +98,6 @@ const (
 	// the partner withdraws its opportunity before approval: ActionWithdraw
 )
 
-// DefaultInvitationExpiry is how long an invited partner has to answer.
-const DefaultInvitationExpiry = 7 * 24 * time.Hour
-
 // OpportunityInput starts an opportunity case: a partner's registration,
 // or ops' invitation of a partner to a vendor opportunity.
 type OpportunityInput struct {

@@ -223,6 +223,9 @@ func TestOpportunityRefusesBadAndOutOfTurnActions(t *testing.T) {
 		"resubmitted/checking", "checks_passed/in_review", "approved/approved", "stage_changed/lost")
 }
 
+// invitationExpiry is how long the tests' invited partner has to answer.
+const invitationExpiry = 7 * 24 * time.Hour
+
 func invitationInput(expiry time.Duration) OpportunityInput {
 	o := validPO()
 	summary := o
@@ -238,7 +241,7 @@ func TestOpportunityInvitationAccepted(t *testing.T) {
 	h.queryAt(time.Minute, cases.RoleMember, &invited)
 	h.at(time.Hour, ActionAccept, partnerActor, struct{}{})
 	h.at(2*time.Hour, ActionAdvance, partnerActor, AdvanceInput{Stage: StageLost, LostReasonCode: "lost_to_competitor", LostReason: "Went elsewhere"})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityLost {
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityLost {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "accepted/approved", "stage_changed/lost")
@@ -261,7 +264,7 @@ func TestOpportunityInvitationDeclined(t *testing.T) {
 	h := newOppHarness(t)
 	h.at(time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{})
 	h.at(2*time.Hour, ActionDeclineInvitation, partnerActor, DeclineInput{Reason: "No capacity in that region"})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityDeclined {
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityDeclined {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "declined/declined")
@@ -279,13 +282,13 @@ func TestOpportunityInvitationDeclined(t *testing.T) {
 
 func TestOpportunityInvitationExpires(t *testing.T) {
 	h := newOppHarness(t)
-	h.at(DefaultInvitationExpiry+time.Minute, ActionAccept, partnerActor, struct{}{})
-	if status := h.run(invitationInput(DefaultInvitationExpiry)); status != OpportunityExpired {
+	h.at(invitationExpiry+time.Minute, ActionAccept, partnerActor, struct{}{})
+	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityExpired {
 		t.Fatalf("status %s", status)
 	}
 	assertEvents(t, h.events(), "invited/invited", "expired/expired")
 	expired := h.transition("expired")
-	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(DefaultInvitationExpiry)) {
+	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(invitationExpiry)) {
 		t.Errorf("expired at %v", expired.Event.At)
 	}
 	assertNotified(t, expired, cases.AudienceOps)

@@ -59,6 +59,7 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 		{"PARTNEROPS_OPPORTUNITY_REVIEW_SLA", p.OpportunityReviewSLA},
 		{"PARTNEROPS_OPPORTUNITY_FIX_WINDOW", p.OpportunityFixWindow},
 		{"PARTNEROPS_EXIT_SLA", p.ExitSLA},
+		{"PARTNEROPS_INVITATION_EXPIRY", p.InvitationExpiry},
 	} {
 		if _, err := rules.ParseSLAPolicy(sla.policy); err != nil {
 			return nil, fmt.Errorf("%s: %w", sla.env, err)
