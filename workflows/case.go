@@ -51,6 +51,11 @@ const (
 	// patchRejectedExpiry: a rejected certification nobody touches for the
 	// configured period closes as expired.
 	patchRejectedExpiry = "rejected-expiry"
+	// patchOutlastOutage: a local activity that fails with an error a retry
+	// can heal (PostgreSQL away longer than its schedule-to-close) runs again
+	// as a normal activity with unlimited retries instead of failing the
+	// step, so a transient outage never takes a case to needs_attention.
+	patchOutlastOutage = "outlast-outage"
 )
 
 // patched says whether this run takes the new side of a patch.
@@ -271,7 +276,7 @@ func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 	var cs *activities.Cases
 	var err error
 	if local {
-		err = workflow.ExecuteLocalActivity(localActivityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
+		err = runLocal(ctx, cs.RecordTransition, t, nil)
 	} else {
 		err = workflow.ExecuteActivity(activityContext(ctx), cs.RecordTransition, t).Get(ctx, nil)
 	}
@@ -342,10 +347,12 @@ func now(ctx workflow.Context) time.Time {
 // retries are unlimited with a backoff: every activity is idempotent, and a
 // case must not stop because the database was briefly away. An input the
 // database refuses fails at once (a non-retryable error from the activity).
+// Attempts are at most 5 s apart, so a case takes its step within seconds
+// of the database's return (TestOutageAtEachStepEndsNoCase).
 var retries = &temporal.RetryPolicy{
 	InitialInterval:    time.Second,
 	BackoffCoefficient: 2,
-	MaximumInterval:    time.Minute,
+	MaximumInterval:    5 * time.Second,
 }
 
 // activityContext gives activities a bounded attempt and unlimited retries.
@@ -358,13 +365,39 @@ func activityContext(ctx workflow.Context) workflow.Context {
 
 // localActivityContext runs short database writes in the workflow task
 // itself: one marker event, no extra round trip. An attempt is bounded well
-// inside the workflow task's timeout; the SDK spaces longer retries with
-// timers.
+// inside the workflow task's timeout, and so are its retries (the SDK
+// makes an unset schedule-to-close the start-to-close): what still fails
+// then is retried as a normal activity (runLocal).
 func localActivityContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy:         retries,
+		ScheduleToCloseTimeout: 5 * time.Second,
+		StartToCloseTimeout:    5 * time.Second,
+		RetryPolicy:            retries,
 	})
+}
+
+// runLocal runs activity as a local activity and, when that fails with an
+// error a retry can heal (the database away for longer than the local
+// activity's schedule-to-close, a timed-out attempt), runs it again as a
+// normal activity, whose retries are unlimited: only an error no retry
+// heals fails the step. Every activity is idempotent, so running it again
+// is harmless.
+func runLocal(ctx workflow.Context, activity, arg, result any) error {
+	err := workflow.ExecuteLocalActivity(localActivityContext(ctx), activity, arg).Get(ctx, result)
+	if err == nil || !transient(err) || !patched(ctx, patchOutlastOutage) {
+		return err
+	}
+	return workflow.ExecuteActivity(activityContext(ctx), activity, arg).Get(ctx, result)
+}
+
+// transient says whether a failed activity may succeed if run again: it
+// was not canceled and its error is not a non-retryable one.
+func transient(err error) bool {
+	var appErr *temporal.ApplicationError
+	if isCanceled(err) || errors.As(err, &appErr) && appErr.NonRetryable() {
+		return false
+	}
+	return true
 }
 
 // awaitDeadline waits until cond holds or the deadline passes; at the

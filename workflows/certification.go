@@ -214,13 +214,13 @@ func (c *certification) check(ctx workflow.Context, submitted step) error {
 	var a *activities.Certification
 	var problems []rules.FieldError
 	req := activities.CheckRequest{PartnerID: c.partnerID, Info: c.details.BusinessInfo}
-	var checked workflow.Future
+	var err error
 	if patched(ctx, patchLocalActivities) {
-		checked = workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckBusinessInfo, req)
+		err = runLocal(ctx, a.CheckBusinessInfo, req, &problems)
 	} else {
-		checked = workflow.ExecuteActivity(activityContext(ctx), a.CheckBusinessInfo, req)
+		err = workflow.ExecuteActivity(activityContext(ctx), a.CheckBusinessInfo, req).Get(ctx, &problems)
 	}
-	if err := checked.Get(ctx, &problems); err != nil {
+	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {

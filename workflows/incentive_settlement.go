@@ -435,7 +435,7 @@ func (w *settlement) submitInvoice(ctx workflow.Context, actor cases.Actor, inv 
 		CaseID: w.id, Round: round.Round, PartnerID: w.partnerID, Invoice: inv, Buyer: w.details.Vendor,
 		Amount: w.details.Amount, PublishedAt: w.details.PublishedAt, SubmittedAt: at,
 	}
-	if err := workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckInvoice, req).Get(ctx, &problems); err != nil {
+	if err := runLocal(ctx, a.CheckInvoice, req, &problems); err != nil {
 		return err
 	}
 	round = w.current()

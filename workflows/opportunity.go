@@ -279,7 +279,7 @@ func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 	var a *activities.Opportunities
 	var checked activities.OpportunityCheck
 	req := activities.OpportunityCheckRequest{CaseID: o.id, PartnerID: o.partnerID, Opportunity: o.details.Opportunity, At: now(ctx)}
-	if err := workflow.ExecuteLocalActivity(localActivityContext(ctx), a.CheckOpportunity, req).Get(ctx, &checked); err != nil {
+	if err := runLocal(ctx, a.CheckOpportunity, req, &checked); err != nil {
 		return err
 	}
 	if len(checked.Findings) > 0 {
@@ -454,7 +454,7 @@ func (o *opportunity) returnedToOps(why string) cases.Notification {
 func (o *opportunity) settleVendorOpportunity(ctx workflow.Context, accepted bool) error {
 	var a *activities.Opportunities
 	ans := activities.InvitationAnswer{CaseID: o.id, Accepted: accepted, At: now(ctx)}
-	return workflow.ExecuteLocalActivity(localActivityContext(ctx), a.SettleVendorOpportunity, ans).Get(ctx, nil)
+	return runLocal(ctx, a.SettleVendorOpportunity, ans, nil)
 }
 
 func (o *opportunity) breach(ctx workflow.Context) error {
