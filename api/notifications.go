@@ -34,7 +34,7 @@ func (s *Server) listNotifications(ctx context.Context, in *PageParams) (*notifi
 	}
 	list, next, err := s.store.Notifications(ctx, r, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out.Body.Notifications, out.Body.NextCursor = list, next
 	return out, nil
