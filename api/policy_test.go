@@ -80,6 +80,8 @@ var wantAccess = map[string]string{
 	"consoleCalendarPut":          "ok ok ok ok ok ok ok ok",
 	"consoleCalendarDelete":       "ok ok ok ok ok ok ok ok",
 	"consolePaymentRequests":      "ok ok ok ok ok ok ok ok",
+	"consoleSessions":             "ok ok ok ok ok ok ok ok",
+	"consoleEndSession":           "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
 	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
 	"metrics":                     "ok ok 403 403 403 403 403 403",
