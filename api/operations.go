@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -335,6 +336,10 @@ func goDecodeField(e *huma.ErrorDetail) (rules.FieldError, bool) {
 // an Idempotency-Key's request is told apart by.
 type requestLineKey struct{}
 
+// requestBodyKey holds a func reading the request's body as the handler
+// got it (after the gate), which an Idempotency-Key's request is too.
+type requestBodyKey struct{}
+
 // requestIDKey holds the request's ID in its context, for logs.
 type requestIDKey struct{}
 
@@ -343,6 +348,7 @@ type requestIDKey struct{}
 func withRequest(ctx huma.Context, next func(huma.Context)) {
 	c := humafiber.Unwrap(ctx)
 	ctx = huma.WithValue(ctx, requestLineKey{}, c.Method()+" "+c.Path())
+	ctx = huma.WithValue(ctx, requestBodyKey{}, func() []byte { return bytes.Clone(c.Body()) })
 	next(huma.WithValue(ctx, requestIDKey{}, requestID(c)))
 }
 
@@ -368,6 +374,8 @@ func operationOf(s *Server, method, path string) *huma.Operation {
 		return item.Patch
 	case http.MethodDelete:
 		return item.Delete
+	case http.MethodHead:
+		return item.Head
 	}
 	return nil
 }
