@@ -152,10 +152,15 @@ func describe(op *huma.Operation, pol policy) {
 	op.Metadata[policyKey] = pol
 	if pol.Public {
 		op.Security = []map[string][]string{}
+		// every request counts against its client address's rate limit
+		if !slices.Contains(op.Errors, http.StatusTooManyRequests) {
+			op.Errors = append(op.Errors, http.StatusTooManyRequests)
+		}
 		return
 	}
-	// every call with a token reads PostgreSQL: away, it answers 503
-	errs := []int{http.StatusUnauthorized, http.StatusServiceUnavailable}
+	// every call with a token reads PostgreSQL: away, it answers 503; it
+	// counts against its token's and address's rate limits (429)
+	errs := []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable}
 	if pol.canRefuse403() {
 		errs = append(errs, http.StatusForbidden)
 	}

@@ -60,11 +60,15 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// RateLimits bound the requests per token, per client address and on
+	// the strict routes (zero: none).
+	RateLimits RateLimits
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
 	store      *store.Store
+	rateLimits RateLimits
 	temporal   client.Client
 	taskQueue  string
 	ticketSLA  string
@@ -106,6 +110,7 @@ func newServer(d Deps) *Server {
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),
 		invitationExpiry: cmp.Or(d.InvitationExpiry, workflows.DefaultInvitationExpiry),
+		rateLimits:       d.RateLimits,
 	}
 	if d.Temporal != nil { // an API built without Temporal (tests of its own answers) has no workers to count
 		s.metrics.registry.MustRegister(s.pollersGauge())
@@ -119,7 +124,7 @@ func newServer(d Deps) *Server {
 	// helmet: nosniff, no framing from elsewhere, no referrer, on every
 	// answer; no answer is cached
 	// otelfiber: every request is the root span of its trace
-	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New())
+	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New(), s.rateLimit)
 	s.app = app
 	s.huma = newHumaAPI(app)
 	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))
