@@ -129,7 +129,7 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*bodyOf[cas
 	}
 	list, next, err := s.store.ListCases(ctx, f, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
@@ -168,7 +168,7 @@ func (s *Server) caseEvents(ctx context.Context, in *caseEventsInput) (*caseEven
 	}
 	events, next, err := s.store.CaseEvents(ctx, row.ID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &caseEventsOutput{}
 	out.Body.Events, out.Body.NextCursor = events, next

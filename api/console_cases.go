@@ -144,7 +144,7 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 	if ok {
 		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: 25, Cursor: q.Cursor})
 		if err != nil {
-			return s.consoleError(c, v, pageError(err))
+			return s.consoleError(c, v, err)
 		}
 		if data.Rows, err = s.caseRows(v, list, now); err != nil {
 			return s.consoleError(c, v, err)

@@ -54,6 +54,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("consoleCalendar", "/console/calendar", "The business calendar of a year", s.signedIn(s.calendarPage))
 	post("consoleCalendarPut", "/console/calendar", "Add a holiday or make-up working day", s.signedIn(s.calendarPut))
 	post("consoleCalendarDelete", "/console/calendar/{date}/delete", "Remove a calendar day", s.signedIn(s.calendarDelete))
+	get("consoleSessions", "/console/sessions", "Staff: the console's live sessions", s.signedIn(s.sessionsPage))
+	post("consoleEndSession", "/console/sessions/{session_id}/revoke", "Staff: end a console session", s.signedIn(s.endSession))
 	get("consolePaymentRequests", "/console/payment-requests", "The partner's payment requests", s.signedIn(s.paymentRequestsPage))
 }
 

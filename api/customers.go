@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -234,7 +233,7 @@ func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*cust
 func (s *Server) listPartnerCustomers(ctx context.Context, in *partnerCustomersInput) (*customersOutput, error) {
 	list, next, err := s.store.PartnerCustomers(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &customersOutput{}
 	out.Body.Customers, out.Body.NextCursor = viewsOf(list, customerOf), next
@@ -262,7 +261,7 @@ func customerPage[T, V any](ctx context.Context, s *Server, in *customerPageInpu
 	}
 	rows, next, err := read(ctx, cust.ID, in.page())
 	if err != nil {
-		return nil, "", pageError(err)
+		return nil, "", err
 	}
 	return viewsOf(rows, view), next, nil
 }
@@ -294,12 +293,9 @@ type Dissociation struct {
 // case block it.
 func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*bodyOf[Dissociation], error) {
 	reclaimed, err := s.store.DissociateCustomer(ctx, in.PartnerID, in.CustomerID, principalOf(ctx))
-	var blocked *store.DissociationBlocked
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound("customer " + in.CustomerID)
-	case errors.As(err, &blocked):
-		return nil, conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(blocked.Reasons, "; "))
 	case err != nil:
 		return nil, err
 	}

@@ -30,7 +30,9 @@ import (
 //     control characters (free text may keep line breaks and tabs,
 //     rules.IsFreeText) and is passed on in Unicode normal form C; every
 //     amount of money is a whole number of minor units within
-//     rules.MaxMoneyAmount.
+//     rules.MaxMoneyAmount; no field is null unless its schema says
+//     nullable, every integer fits 64 bits and every number is finite
+//     (gate_shape.go).
 // Every bad field is named at once, with the schema's own complaints about
 // the same body, in one 422. Nothing the gate refuses reaches PostgreSQL
 // or a workflow.
@@ -60,6 +62,7 @@ func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 				writeProblem(api, ctx, badRequest(err.Error()))
 				return
 			}
+			bodyFields = append(bodyFields, shapeProblems(api, op, clean, bodyFields)...)
 			if len(bodyFields) > 0 {
 				fields = append(fields, bodyFields...)
 				fields = append(fields, schemaProblems(api, op, clean, fields)...)

@@ -27,12 +27,19 @@ func (s *Server) healthRoutes() {
 		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Tags: []string{"operations"},
 		Summary: "Liveness", Description: "The process is alive.",
 	}, public, s.healthz)
-	register(s, huma.Operation{
-		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"operations"},
-		Summary: "Readiness", Description: "Whether this process can serve: PostgreSQL and Temporal answer (200), or not (503 problem+json with Retry-After, its detail naming what is down). Workers are reported (checks.workers) but do not make the API unready: without them it still serves reads.",
-		Responses: map[string]*huma.Response{"503": {Description: "Not ready; checks says what does not answer",
-			Content: map[string]*huma.MediaType{"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
-	}, public, s.readyz)
+	// Load balancers probe with GET or HEAD: both answer the same status.
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		id := "readyz"
+		if method == http.MethodHead {
+			id = "readyzHead"
+		}
+		register(s, huma.Operation{
+			OperationID: id, Method: method, Path: "/readyz", Tags: []string{"operations"},
+			Summary: "Readiness", Description: "Whether this process can serve: PostgreSQL and Temporal answer (200), or not (503 problem+json with Retry-After, its detail naming what is down). Workers are reported (checks.workers) but do not make the API unready: without them it still serves reads.",
+			Responses: map[string]*huma.Response{"503": {Description: "Not ready; checks says what does not answer",
+				Content: map[string]*huma.MediaType{"application/problem+json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Readiness](), true, "")}}}},
+		}, public, s.readyz)
+	}
 }
 
 // healthz says the process is alive.

@@ -117,7 +117,7 @@ func (s *Server) listSettlements(ctx context.Context, in *listSettlementsInput) 
 	list, next, err := s.store.IncentiveSettlements(ctx, in.PartnerID,
 		store.SettlementFilter{Status: string(in.Status), Period: in.Period}, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	role := principalOf(ctx).Role
 	out := &settlementListOutput{}

@@ -154,7 +154,7 @@ func invitationList(ctx context.Context, id string, p store.Page,
 ) (*invitationsOutput, error) {
 	list, next, err := read(ctx, id, p)
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &invitationsOutput{}
 	out.Body.Invitations, out.Body.NextCursor = viewsOf(list, viewInvitation), next
@@ -243,7 +243,7 @@ type membersOutput struct {
 func (s *Server) listMembers(ctx context.Context, in *partnerPageInput) (*membersOutput, error) {
 	members, next, err := s.store.Members(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &membersOutput{}
 	out.Body.Members = viewsOf(members, func(m store.Member) memberView {
@@ -296,7 +296,7 @@ type auditEventsOutput struct {
 func (s *Server) auditTrail(ctx context.Context, in *auditTrailInput) (*auditEventsOutput, error) {
 	events, next, err := s.store.AuditTrail(ctx, in.PartnerID, in.PrincipalID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &auditEventsOutput{}
 	out.Body.AuditEvents, out.Body.NextCursor = viewsOf(events, asIs[store.AuditEvent]), next

@@ -209,7 +209,7 @@ func (s *Server) createDeposit(ctx context.Context, in *createDepositInput) (*de
 		By: store.OperatorOf(principalOf(ctx)),
 	}, in.Idempotent.claim(ctx))
 	if err != nil {
-		return nil, moneyError(err)
+		return nil, err
 	}
 	return &depositOutput{Location: "/v1/partners/" + in.PartnerID + "/deposits/" + dep.ID, Body: dep}, nil
 }
@@ -218,7 +218,7 @@ func (s *Server) createDeposit(ctx context.Context, in *createDepositInput) (*de
 func (s *Server) listDeposits(ctx context.Context, in *partnerPageInput) (*depositListOutput, error) {
 	list, next, err := s.store.ListDeposits(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &depositListOutput{}
 	out.Body.Deposits, out.Body.NextCursor = list, next
@@ -258,29 +258,9 @@ func (s *Server) createAdjustment(ctx context.Context, in *createAdjustmentInput
 		ApplyScenes: req.ApplyScenes, TransactionID: req.TransactionID, Memo: req.Memo, By: store.OperatorOf(principalOf(ctx)),
 	}, in.Idempotent.claim(ctx))
 	if err != nil {
-		return nil, moneyError(err)
+		return nil, err
 	}
 	return &adjustmentOutput{Location: "/v1/partners/" + in.PartnerID + "/adjustments/" + adj.ID, Body: adj}, nil
-}
-
-// moneyError turns the store's refusals of a movement into problems.
-func moneyError(err error) error {
-	var short *store.InsufficientBalanceError
-	switch {
-	case errors.As(err, &short):
-		return conflict("insufficient-balance", short.Error()+"; nothing was moved")
-	case errors.Is(err, store.ErrDuplicateTransactionID):
-		return conflict("duplicate-transaction-id",
-			"this transaction_id was already used for a deposit or adjustment of the partner; nothing was moved")
-	case errors.Is(err, store.ErrNotResaleCustomer):
-		return conflict("not-resale-customer", "only resale sub-customers can receive account adjustments")
-	case errors.Is(err, store.ErrNotFound):
-		// the customer was dissociated between the check and the movement
-		return notFound("customer")
-	case errors.Is(err, store.ErrBalanceLimit):
-		return conflict("balance-limit", "the balance would exceed the largest amount an account can hold; nothing was moved")
-	}
-	return err
 }
 
 // listPartnerAdjustments serves GET /v1/partners/{id}/adjustments, newest
@@ -292,7 +272,7 @@ func (s *Server) listPartnerAdjustments(ctx context.Context, in *partnerAdjustme
 func (s *Server) adjustments(ctx context.Context, f store.AdjustmentFilter, p PageParams) (*adjustmentListOutput, error) {
 	list, next, err := s.store.ListAdjustments(ctx, f, p.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &adjustmentListOutput{}
 	out.Body.Adjustments, out.Body.NextCursor = list, next
@@ -329,7 +309,7 @@ func (s *Server) listCustomerAdjustments(ctx context.Context, in *customerPageIn
 func (s *Server) partnerLedger(ctx context.Context, in *partnerPageInput) (*ledgerOutput, error) {
 	entries, next, err := s.store.LedgerEntries(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &ledgerOutput{}
 	out.Body.Entries, out.Body.NextCursor = entries, next

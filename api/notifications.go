@@ -41,7 +41,7 @@ func (s *Server) listNotifications(ctx context.Context, in *notificationsInput) 
 	r.Kind = in.Kind
 	list, next, err := s.store.Notifications(ctx, r, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out.Body.Notifications, out.Body.NextCursor = list, next
 	return out, nil

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -151,10 +152,15 @@ func describe(op *huma.Operation, pol policy) {
 	op.Metadata[policyKey] = pol
 	if pol.Public {
 		op.Security = []map[string][]string{}
+		// every request counts against its client address's rate limit
+		if !slices.Contains(op.Errors, http.StatusTooManyRequests) {
+			op.Errors = append(op.Errors, http.StatusTooManyRequests)
+		}
 		return
 	}
-	// every call with a token reads PostgreSQL: away, it answers 503
-	errs := []int{http.StatusUnauthorized, http.StatusServiceUnavailable}
+	// every call with a token reads PostgreSQL: away, it answers 503; it
+	// counts against its token's and address's rate limits (429)
+	errs := []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable}
 	if pol.canRefuse403() {
 		errs = append(errs, http.StatusForbidden)
 	}
@@ -335,6 +341,10 @@ func goDecodeField(e *huma.ErrorDetail) (rules.FieldError, bool) {
 // an Idempotency-Key's request is told apart by.
 type requestLineKey struct{}
 
+// requestBodyKey holds a func reading the request's body as the handler
+// got it (after the gate), which an Idempotency-Key's request is too.
+type requestBodyKey struct{}
+
 // requestIDKey holds the request's ID in its context, for logs.
 type requestIDKey struct{}
 
@@ -343,6 +353,7 @@ type requestIDKey struct{}
 func withRequest(ctx huma.Context, next func(huma.Context)) {
 	c := humafiber.Unwrap(ctx)
 	ctx = huma.WithValue(ctx, requestLineKey{}, c.Method()+" "+c.Path())
+	ctx = huma.WithValue(ctx, requestBodyKey{}, func() []byte { return bytes.Clone(c.Body()) })
 	next(huma.WithValue(ctx, requestIDKey{}, requestID(c)))
 }
 
@@ -368,6 +379,8 @@ func operationOf(s *Server, method, path string) *huma.Operation {
 		return item.Patch
 	case http.MethodDelete:
 		return item.Delete
+	case http.MethodHead:
+		return item.Head
 	}
 	return nil
 }

@@ -148,7 +148,7 @@ type opportunityList struct {
 func (s *Server) listPartnerOpportunities(ctx context.Context, in *listPartnerOpportunitiesInput) (*bodyOf[opportunityList], error) {
 	list, next, err := s.store.PartnerOpportunities(ctx, in.PartnerID, store.OpportunityFilter{Status: string(in.Status), Stage: string(in.Stage)}, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	role := principalOf(ctx).Role
 	for i := range list {
@@ -221,7 +221,7 @@ type vendorOpportunityList struct {
 func (s *Server) listVendorOpportunities(ctx context.Context, in *listVendorOpportunitiesInput) (*bodyOf[vendorOpportunityList], error) {
 	list, next, err := s.store.VendorOpportunities(ctx, in.Status, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	return &bodyOf[vendorOpportunityList]{Body: vendorOpportunityList{
 		VendorOpportunities: viewsOf(list, vendorOpportunityOf), NextPage: NextPage{next}}}, nil

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-
 	"partnerops/rules"
 	"partnerops/store"
 )
@@ -39,14 +37,6 @@ type (
 
 // page is the store's page for these parameters.
 func (p PageParams) page() store.Page { return store.Page{Limit: p.Limit, Cursor: p.Cursor} }
-
-// pageError names a cursor the store did not hand out; other errors pass.
-func pageError(err error) error {
-	if errors.Is(err, store.ErrBadCursor) {
-		return invalid(rules.FieldErrors{badCursor})
-	}
-	return err
-}
 
 // badCursor names a cursor the store did not hand out.
 var badCursor = rules.FieldError{Field: "cursor", Message: "is not a cursor this API handed out"}

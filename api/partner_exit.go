@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -95,16 +94,6 @@ func exitingProblem(e *store.PartnerExitingError) *Problem {
 // deregisterPartner serves POST /v1/partners/{id}/deregistration.
 func (s *Server) deregisterPartner(ctx context.Context, in *PartnerPath) (*bodyOf[partnerView], error) {
 	partner, err := s.store.DeregisterPartner(ctx, in.PartnerID, principalOf(ctx), time.Now().UTC().Truncate(time.Microsecond))
-	var notExited *store.NotExitedError
-	if errors.As(err, &notExited) {
-		detail := "the partner has not asked to exit the program: POST /v1/partners/" + in.PartnerID + "/exit first, and deregister once it has exited"
-		if notExited.ExitCaseID != "" {
-			detail = "the partner's exit case " + notExited.ExitCaseID + " has not ended yet: deregister once the partner has exited"
-		}
-		p := conflict("exit-required", detail)
-		p.CaseID = notExited.ExitCaseID
-		return nil, p
-	}
 	return one("partner "+in.PartnerID, partner, err, viewPartner)
 }
 
@@ -122,11 +111,8 @@ type withdrawalOutput struct {
 // createWithdrawal serves POST /v1/partners/{id}/withdrawals (staff).
 func (s *Server) createWithdrawal(ctx context.Context, in *withdrawalInput) (*withdrawalOutput, error) {
 	posting, _, err := s.store.Withdraw(ctx, in.PartnerID, in.Body.Normalized(), store.OperatorOf(principalOf(ctx)))
-	if errors.Is(err, store.ErrWithdrawalConflict) {
-		return nil, conflict("duplicate-transaction-id", "this transaction_id was already used for another movement of the partner; nothing was moved")
-	}
 	if err != nil {
-		return nil, moneyError(err)
+		return nil, err
 	}
 	s.obligationChanged(ctx, in.PartnerID)
 	return &withdrawalOutput{Body: posting}, nil

@@ -174,7 +174,7 @@ func (s *Server) placeOrder(ctx context.Context, in *placeOrderInput) (*placeOrd
 	if req.Payer == rules.PayerCustomer {
 		placedOrder, err := s.store.PlaceCloudOrder(ctx, order, nil, idem)
 		if err != nil {
-			return nil, orderError(err)
+			return nil, err
 		}
 		return &placeOrderOutput{Status: http.StatusCreated, Location: "/v1/customers/" + cust.ID + "/orders/" + placedOrder.ID,
 			Body: cloudOrderOf(placedOrder)}, nil
@@ -201,7 +201,7 @@ func (s *Server) placeOrder(ctx context.Context, in *placeOrderInput) (*placeOrd
 	}
 	placedOrder, err := s.store.PlaceCloudOrder(ctx, order, &paymentCase, idem)
 	if err != nil {
-		return nil, orderError(err)
+		return nil, err
 	}
 	// A repeated request answers the first one's case, and starts it from
 	// the start request stored with it.
@@ -229,23 +229,6 @@ func (s *Server) partnerPaymentRefusal(ctx context.Context, cust store.Customer)
 	return rules.PartnerPaymentRefusal(rules.PartnerType(partner.Type), rules.AssociationMode(cust.AssociationMode.String))
 }
 
-// orderError turns the store's refusals of an order into problems.
-func orderError(err error) error {
-	var exiting *store.PartnerExitingError
-	switch {
-	case errors.As(err, &exiting):
-		return exitingProblem(exiting)
-	case errors.Is(err, store.ErrOrderExpired):
-		return conflict("order-expired", "the order's payment deadline has passed; it is cancelled")
-	case errors.Is(err, store.ErrOrderNotPayable):
-		return conflict("order-not-payable", "the order does not wait for the customer's own payment "+
-			"(it is paid, cancelled, or its partner payment case runs it: pay through the case's pay action)")
-	case errors.Is(err, store.ErrNoAccount):
-		return conflict("no-account", "a customer without a partner has no account here; it pays through the vendor's billing")
-	}
-	return moneyError(err)
-}
-
 // listOrders serves GET /v1/customers/{id}/orders, newest first (status
 // narrows them): the customer, its partner's members and staff see them.
 func (s *Server) listOrders(ctx context.Context, in *listOrdersInput) (*orderListOutput, error) {
@@ -255,7 +238,7 @@ func (s *Server) listOrders(ctx context.Context, in *listOrdersInput) (*orderLis
 	}
 	list, next, err := s.store.CustomerCloudOrders(ctx, cust.ID, store.CloudOrderFilter{Status: string(in.Status)}, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &orderListOutput{}
 	out.Body.Orders, out.Body.NextCursor = cloudOrdersOf(list), next
@@ -299,7 +282,7 @@ func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*bodyOf
 		return nil, notFound("order " + in.OrderID)
 	}
 	if err != nil {
-		return nil, orderError(err)
+		return nil, err
 	}
 	return &bodyOf[cloudOrderView]{Body: cloudOrderOf(o)}, nil
 }
@@ -309,7 +292,7 @@ func (s *Server) payOwnOrder(ctx context.Context, in *payOwnOrderInput) (*bodyOf
 func (s *Server) listPaymentRequests(ctx context.Context, in *partnerPageInput) (*paymentRequestsOutput, error) {
 	list, next, err := s.store.PaymentRequests(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &paymentRequestsOutput{}
 	out.Body.PaymentRequests, out.Body.NextCursor = cloudOrdersOf(list), next

@@ -355,7 +355,7 @@ type businessPlansOutput struct {
 func (s *Server) listBusinessPlans(ctx context.Context, in *partnerPageInput) (*businessPlansOutput, error) {
 	plans, next, err := s.store.BusinessPlans(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &businessPlansOutput{}
 	out.Body.BusinessPlans, out.Body.NextCursor = viewsOf(plans, viewBusinessPlan), next
@@ -450,9 +450,6 @@ func (s *Server) rejectLevelApplication(ctx context.Context, in *rejectLevelInpu
 // approved, the partner takes the level.
 func (s *Server) decideLevelApplication(ctx context.Context, in *LevelDecision, approve bool) (*bodyOf[levelApplicationView], error) {
 	a, err := s.store.DecideLevelApplication(ctx, in.PartnerID, in.ApplicationID, approve, strings.TrimSpace(in.reason()), principalOf(ctx))
-	if errors.Is(err, store.ErrApplicationDecided) {
-		return nil, conflict("already-decided", "the level application was already decided")
-	}
 	return one("level application "+in.ApplicationID, a, err, viewLevelApplication)
 }
 
@@ -502,7 +499,7 @@ type levelApplicationsOutput struct {
 func (s *Server) listLevelApplications(ctx context.Context, in *partnerPageInput) (*levelApplicationsOutput, error) {
 	apps, next, err := s.store.LevelApplications(ctx, in.PartnerID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &levelApplicationsOutput{}
 	out.Body.LevelApplications, out.Body.NextCursor = viewsOf(apps, viewLevelApplication), next

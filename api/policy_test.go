@@ -59,8 +59,9 @@ func policyFixture(kind objectKind) object {
 // wantAccess is every operation's answer for the roles of policyRoles, in
 // their order: ok, 403 or 404.
 var wantAccess = map[string]string{
-	"healthz": "ok ok ok ok ok ok ok ok",
-	"readyz":  "ok ok ok ok ok ok ok ok",
+	"healthz":    "ok ok ok ok ok ok ok ok",
+	"readyz":     "ok ok ok ok ok ok ok ok",
+	"readyzHead": "ok ok ok ok ok ok ok ok",
 	// the console's pages take a session, not a token; each applies the
 	// policies of the API's operations it shows (console_*.go)
 	"console":                     "ok ok ok ok ok ok ok ok",
@@ -82,6 +83,8 @@ var wantAccess = map[string]string{
 	"consoleCalendarPut":          "ok ok ok ok ok ok ok ok",
 	"consoleCalendarDelete":       "ok ok ok ok ok ok ok ok",
 	"consolePaymentRequests":      "ok ok ok ok ok ok ok ok",
+	"consoleSessions":             "ok ok ok ok ok ok ok ok",
+	"consoleEndSession":           "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
 	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
 	"metrics":                     "ok ok 403 403 403 403 403 403",

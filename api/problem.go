@@ -80,22 +80,16 @@ func invalid(fields rules.FieldErrors) *Problem {
 const databaseRetryAfter = 5
 
 // problemOf is the problem an error answers with: problems as they are,
-// the store's and Temporal's known refusals as theirs, and anything else a
+// the store's refusals as the one table says (refusals), Temporal's
+// unavailability as a 503, and anything else a
 // 500 that is logged and not described. Fiber routes and Huma operations
 // both answer through it.
 func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID string) *Problem {
 	var p *Problem
 	var fe *fiber.Error
-	var uncertified *store.CertificationRequiredError
 	switch {
 	case errors.As(err, &p):
 		return p
-	case errors.As(err, &uncertified):
-		return certificationRequired(uncertified)
-	case errors.Is(err, store.ErrIdempotencyConflict):
-		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
-	case errors.Is(err, store.ErrAssociationChanged):
-		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
 	case store.Unavailable(err):
 		p = problem(http.StatusServiceUnavailable, "database-unavailable", "the database is not answering; retry shortly")
 		p.retryAfter = databaseRetryAfter
@@ -109,6 +103,9 @@ func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID st
 			return problem(fe.Code, "body-too-large", "the request body is over 1 MiB")
 		}
 		return problem(fe.Code, "http", fe.Message)
+	}
+	if p, ok := storeRefusal(err); ok {
+		return p
 	}
 	logger.ErrorContext(ctx, "request failed", "error", err, "request_id", requestID)
 	return problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged")

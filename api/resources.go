@@ -238,7 +238,7 @@ func (s *Server) listResources(ctx context.Context, in *listResourcesInput) (*re
 	}
 	list, next, err := s.store.CustomerResources(ctx, cust.ID, f, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	out := &resourcesOutput{}
 	out.Body.Resources, out.Body.NextCursor = viewsOf(list, resourceOf), next
@@ -258,17 +258,7 @@ func (s *Server) recordResource(ctx context.Context, in *recordResourceInput) (*
 	}
 	var source store.ResourceSource = s.store
 	r, err := source.PutResource(ctx, cust.ID, in.Body)
-	var group *store.GroupError
-	switch {
-	case errors.As(err, &group):
-		return nil, invalid(rules.FieldErrors{{Field: "primary_id", Message: group.Problem}})
-	case errors.Is(err, store.ErrNoSuchPrimary):
-		return nil, invalid(rules.FieldErrors{{Field: "primary_id", Message: "must name a resource of this customer"}})
-	case errors.Is(err, store.ErrNoSuchOrder):
-		return nil, invalid(rules.FieldErrors{{Field: "order_id", Message: "must name an existing order"}})
-	case errors.Is(err, store.ErrResourceExists):
-		return nil, conflict("resource-exists", "a resource with the ID "+in.Body.ID+" is recorded already")
-	case err != nil:
+	if err != nil {
 		return nil, err
 	}
 	return &resourceCreatedOutput{Location: "/v1/customers/" + cust.ID + "/resources/" + r.ID, Body: resourceOf(r)}, nil
@@ -321,16 +311,8 @@ func (s *Server) renewResource(ctx context.Context, in *renewInput) (*renewalOut
 		return nil, notFound("resource " + in.ResourceID)
 	case errors.Is(err, store.ErrNotPrimary):
 		return nil, conflict("not-a-primary-resource", "not a primary resource: "+in.ResourceID+" is a secondary; renew its group by its primary's ID")
-	case errors.Is(err, store.ErrInUnpaidOrder):
-		return nil, conflict("resource-in-unpaid-order", store.ErrInUnpaidOrder.Error())
-	case errors.Is(err, store.ErrNotRenewable):
-		return nil, conflict("resource-not-renewable", store.ErrNotRenewable.Error())
-	case errors.Is(err, store.ErrTermRenewed):
-		return nil, conflict("term-renewed", "the group no longer expires at term_expires_at: that term is renewed already; read it again")
-	case errors.Is(err, store.ErrChargeTooLarge):
-		return nil, invalid(rules.FieldErrors{{Field: "period", Message: store.ErrChargeTooLarge.Error()}})
 	case err != nil:
-		return nil, orderError(err)
+		return nil, err
 	}
 	return &renewalOutput{Body: renewalOf(r)}, nil
 }

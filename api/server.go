@@ -71,11 +71,15 @@ type Deps struct {
 	Now func() time.Time
 	// Webhooks: which endpoints partners may register (AllowLoopback).
 	Webhooks config.Webhooks
+	// RateLimits bound the requests per token, per client address and on
+	// the strict routes (zero: none).
+	RateLimits RateLimits
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
 	store      *store.Store
+	rateLimits RateLimits
 	temporal   client.Client
 	taskQueue  string
 	ticketSLA  string
@@ -125,6 +129,7 @@ func newServer(d Deps) *Server {
 		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
+		rateLimits:       d.RateLimits,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -141,7 +146,7 @@ func newServer(d Deps) *Server {
 	// helmet: nosniff, no framing from elsewhere, no referrer, on every
 	// answer; no answer is cached
 	// otelfiber: every request is the root span of its trace
-	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New())
+	app.Use(requestIDs, otelfiber.Middleware(), helmet.New(), noStore, s.accessLog, recover.New(), s.rateLimit)
 	s.app = app
 	s.huma = newHumaAPI(app)
 	s.huma.UseMiddleware(gate(s.huma), withRequest, s.enforce(s.huma))

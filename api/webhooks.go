@@ -175,7 +175,7 @@ func (s *Server) listAllWebhookEndpoints(ctx context.Context, in *PageParams) (*
 func (s *Server) webhookList(ctx context.Context, partnerID string, p store.Page) (*bodyOf[webhookList], error) {
 	list, next, err := s.store.WebhookEndpoints(ctx, partnerID, p)
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	return &bodyOf[webhookList]{Body: webhookList{Webhooks: list, NextPage: NextPage{next}}}, nil
 }
@@ -258,7 +258,7 @@ func (s *Server) listWebhookDeliveries(ctx context.Context, in *webhookDeliverie
 	}
 	list, next, err := s.store.WebhookDeliveries(ctx, in.WebhookID, in.page())
 	if err != nil {
-		return nil, pageError(err)
+		return nil, err
 	}
 	return &bodyOf[webhookDeliveryList]{Body: webhookDeliveryList{Deliveries: list, NextPage: NextPage{next}}}, nil
 }

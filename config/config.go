@@ -62,6 +62,12 @@ type HTTP struct {
 	Addr          string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
 	ReadTimeout   time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
 	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
+	// Rate limits, counted in PostgreSQL so that every replica holds them
+	// (api.RateLimits); 0 turns a limit off.
+	RateLimitWindow     time.Duration `name:"rate-limit-window" env:"PARTNEROPS_RATE_LIMIT_WINDOW" default:"1m" help:"The window the rate limits count requests in (0: no rate limits)."`
+	RateLimitPerToken   int           `name:"rate-limit-per-token" env:"PARTNEROPS_RATE_LIMIT_PER_TOKEN" default:"6000" help:"Requests one API token may send per window; beyond, 429 with Retry-After (0: no limit)."`
+	RateLimitPerAddress int           `name:"rate-limit-per-address" env:"PARTNEROPS_RATE_LIMIT_PER_ADDRESS" default:"12000" help:"Requests one client address may send per window (0: no limit)."`
+	RateLimitStrict     int           `name:"rate-limit-strict" env:"PARTNEROPS_RATE_LIMIT_STRICT" default:"30" help:"Requests per window, per token or else per address, to console sign-in, self-registration and association requests (0: no limit)."`
 }
 
 // WorkerHTTP is where a worker serves its probes and metrics.

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/interceptor"
+	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
 	"partnerops/api"
@@ -100,11 +102,11 @@ func (c *privateCluster) url() string {
 	return "postgres://postgres@127.0.0.1:" + strconv.Itoa(c.port) + "/postgres?sslmode=disable"
 }
 
-// TestPostgreSQLStoppedMidRun stops the system's PostgreSQL (a private
-// cluster) while a case runs: every call answers 503 problem+json with
-// Retry-After (none a 500), /readyz names PostgreSQL; once it is back
-// everything recovers — the case takes its next step, a new case starts.
-func TestPostgreSQLStoppedMidRun(t *testing.T) {
+// startOutageSystem is a system on a private PostgreSQL cluster the test
+// may stop; deps adds to the API's dependencies, and the worker runs with
+// its own options plus the given interceptors.
+func startOutageSystem(t *testing.T, deps api.Deps, interceptors ...interceptor.WorkerInterceptor) (*system, *privateCluster) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs a PostgreSQL cluster of its own")
 	}
@@ -124,17 +126,35 @@ func TestPostgreSQLStoppedMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &system{t: t, store: st, temporal: tc, ticketSLA: "3wd", contract: newContractChecker(t)}
-	s.runWorker(ctx)
+	opts := worker.Options()
+	opts.Interceptors = append(opts.Interceptors, interceptors...)
+	w := sdkworker.New(tc, e2eTaskQueue, opts)
+	worker.Register(w, s.workerDeps())
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := api.New(api.Deps{Store: st, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: "3wd", Location: shanghai(t), Logger: slog.New(slog.DiscardHandler)})
+	deps.Store, deps.Temporal, deps.TaskQueue, deps.TicketSLA = st, tc, e2eTaskQueue, "3wd"
+	deps.Location, deps.Logger = shanghai(t), slog.New(slog.DiscardHandler)
+	app := api.New(deps)
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 	s.baseURL = "http://" + ln.Addr().String()
 	s.seed(ctx)
 	s.waitReady()
+	return s, pg
+}
+
+// TestPostgreSQLStoppedMidRun stops the system's PostgreSQL (a private
+// cluster) while a case runs: every call answers 503 problem+json with
+// Retry-After (none a 500), /readyz names PostgreSQL; once it is back
+// everything recovers — the case takes its next step, a new case starts.
+func TestPostgreSQLStoppedMidRun(t *testing.T) {
+	s, pg := startOutageSystem(t, api.Deps{})
 
 	c := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
 	s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))

@@ -180,6 +180,9 @@ func (s *Store) EndPartnerExit(ctx context.Context, partnerID, caseID, outcome s
 			if n, err := res.RowsAffected(); err != nil || n == 0 {
 				return err
 			}
+			if err := endSessions(ctx, tx, at, `p.partner_id = $2 AND p.role <> 'admin'`, partnerID); err != nil {
+				return err
+			}
 			_, err = tx.ExecContext(ctx, `UPDATE principals SET revoked_at = $2
 				WHERE partner_id = $1 AND role <> 'admin' AND revoked_at IS NULL`, partnerID, at)
 			return err
@@ -237,6 +240,9 @@ func (s *Store) DeregisterPartner(ctx context.Context, partnerID string, by Prin
 			PrincipalID: by.ID, PartnerID: partnerID, Action: "partner.deregistered", TargetKind: "partner", TargetID: partnerID,
 			Detail: map[string]any{"exit_case_id": row.ExitCaseID},
 		}); err != nil {
+			return err
+		}
+		if err := endSessions(ctx, tx, at, `p.partner_id = $2`, partnerID); err != nil {
 			return err
 		}
 		contact := `jsonb_set(jsonb_set(%s, '{business_info,contact}', '{"name": "` + anonymised + `", "phone": "", "email": ""}'),

@@ -217,7 +217,8 @@ func (s *Store) Members(ctx context.Context, partnerID string, p Page) ([]Member
 
 // RemoveMember dissociates an account from the partner when refuse (the
 // rules, given the account read under a lock) returns nil; the account
-// keeps its token but no longer acts for the partner. An account that is
+// keeps its token but no longer acts for the partner, and its console
+// sessions end in the same transaction. An account that is
 // not the partner's is ErrNotFound.
 func (s *Store) RemoveMember(ctx context.Context, partnerID, principalID string, by Principal,
 	refuse func(rules.MemberAccount) error) error {
@@ -230,6 +231,9 @@ func (s *Store) RemoveMember(ctx context.Context, partnerID, principalID string,
 			return ErrNotFound
 		}
 		if err := refuse(account); err != nil {
+			return err
+		}
+		if err := endSessions(ctx, tx, time.Now(), `p.id = $2`, principalID); err != nil {
 			return err
 		}
 		var name string

@@ -16,7 +16,7 @@ import (
 type activityStub[In, Out any] struct {
 	fn    any
 	local bool // runs in the workflow task (localActivityContext)
-	// options are a remote attempt's (activityContext, batchContext).
+	// options are a remote attempt's (activityContext when nil).
 	options func(workflow.Context) workflow.Context
 }
 
@@ -29,20 +29,28 @@ func (a activityStub[In, Out]) run(ctx workflow.Context, in In) (Out, error) {
 }
 
 // runAs runs the activity on in, locally or not: for a run on either side
-// of a patch that moved it.
+// of a patch that moved it. A local attempt that fails with an error a retry
+// can heal (the database away for longer than the local activity's
+// schedule-to-close) runs again as a normal activity, whose retries are
+// unlimited (patch outlast-outage): only an error no retry heals fails the
+// step. Every activity is idempotent, so running it again is harmless.
 func (a activityStub[In, Out]) runAs(ctx workflow.Context, in In, local bool) (Out, error) {
-	var f workflow.Future
-	if local {
-		f = workflow.ExecuteLocalActivity(localActivityContext(ctx), a.fn, in)
-	} else {
-		f = workflow.ExecuteActivity(a.options(ctx), a.fn, in)
-	}
 	var out Out
+	var result any = &out
 	if _, nothing := any(out).(none); nothing {
-		return out, f.Get(ctx, nil)
+		result = nil
 	}
-	err := f.Get(ctx, &out)
-	return out, err
+	if local {
+		err := workflow.ExecuteLocalActivity(localActivityContext(ctx), a.fn, in).Get(ctx, result)
+		if err == nil || !transient(err) || !patched(ctx, patchOutlastOutage) {
+			return out, err
+		}
+	}
+	options := a.options
+	if options == nil {
+		options = activityContext
+	}
+	return out, workflow.ExecuteActivity(options(ctx), a.fn, in).Get(ctx, result)
 }
 
 // The activities the case workflows call. The receivers are nil: Temporal

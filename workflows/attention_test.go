@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,5 +69,21 @@ func TestPoisonedFirstStepKeepsTheStartDetails(t *testing.T) {
 	last := h.transitions[len(h.transitions)-1]
 	if len(h.transitions) != 1 || last.Case.Status != StatusNeedsAttention || !bytes.Contains(last.Case.Details, []byte(validNumber)) {
 		t.Errorf("%d transitions; the last %s with details %s", len(h.transitions), last.Case.Status, last.Case.Details)
+	}
+}
+
+// A step whose recording fails only for a while (PostgreSQL away for longer
+// than the local activity's schedule-to-close) is no failure of the step:
+// the recording runs again as a normal activity, and the case goes on as
+// it would have, never taking needs_attention.
+func TestOutageLongerThanTheLocalActivityIsNoFailure(t *testing.T) {
+	h := newCertHarness(t)
+	h.outage = func(tr cases.Transition) bool { return tr.Event.Type == "checks_passed" }
+	h.at(time.Minute, ActionApprove, opsActor, nil)
+	if status := h.run(validInfo(validNumber)); status != CertificationCertified {
+		t.Fatalf("status %s, want %s (events %v)", status, CertificationCertified, h.events())
+	}
+	if got := h.events(); !slices.Equal(got, []string{"submitted/checking", "checks_passed/in_review", "approved/certified"}) {
+		t.Errorf("events %v", got)
 	}
 }

@@ -57,6 +57,11 @@ const (
 	// patchOpportunityFixWindow: an action_required opportunity has a fix
 	// window (reminded before its end), then closes invalid.
 	patchOpportunityFixWindow = "opportunity-fix-window"
+	// patchOutlastOutage: a local activity that fails with an error a retry
+	// can heal (PostgreSQL away longer than its schedule-to-close) runs again
+	// as a normal activity with unlimited retries instead of failing the
+	// step, so a transient outage never takes a case to needs_attention.
+	patchOutlastOutage = "outlast-outage"
 )
 
 // patched says whether this run takes the new side of a patch.
@@ -342,10 +347,12 @@ func now(ctx workflow.Context) time.Time {
 // retries are unlimited with a backoff: every activity is idempotent, and a
 // case must not stop because the database was briefly away. An input the
 // database refuses fails at once (a non-retryable error from the activity).
+// Attempts are at most 5 s apart, so a case takes its step within seconds
+// of the database's return (TestOutageAtEachStepEndsNoCase).
 var retries = &temporal.RetryPolicy{
 	InitialInterval:    time.Second,
 	BackoffCoefficient: 2,
-	MaximumInterval:    time.Minute,
+	MaximumInterval:    5 * time.Second,
 }
 
 // activityContext gives activities a bounded attempt and unlimited retries.
@@ -366,13 +373,25 @@ const activityHeartbeatTimeout = 3 * time.Second
 
 // localActivityContext runs short database writes in the workflow task
 // itself: one marker event, no extra round trip. An attempt is bounded well
-// inside the workflow task's timeout; the SDK spaces longer retries with
-// timers.
+// inside the workflow task's timeout, and so are its retries (the SDK
+// makes an unset schedule-to-close the start-to-close): what still fails
+// then is retried as a normal activity (activityStub.runAs).
 func localActivityContext(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy:         retries,
+		ScheduleToCloseTimeout: 5 * time.Second,
+		StartToCloseTimeout:    5 * time.Second,
+		RetryPolicy:            retries,
 	})
+}
+
+// transient says whether a failed activity may succeed if run again: it
+// was not canceled and its error is not a non-retryable one.
+func transient(err error) bool {
+	var appErr *temporal.ApplicationError
+	if isCanceled(err) || errors.As(err, &appErr) && appErr.NonRetryable() {
+		return false
+	}
+	return true
 }
 
 // awaitDeadline waits until cond holds or the deadline passes; at the

@@ -56,6 +56,10 @@ type certHarness struct {
 	// poison, when set, is the error RecordTransition answers instead of
 	// recording a transition it returns one for.
 	poison func(cases.Transition) error
+	// outage, when set, says which transitions fail to record as a local
+	// activity with the error a stopped PostgreSQL gives (retryable), as
+	// an outage longer than the local activity's schedule-to-close does.
+	outage func(cases.Transition) bool
 }
 
 type actionOutcome struct {
@@ -69,7 +73,10 @@ func newCertHarness(t *testing.T) *certHarness {
 	h := &certHarness{t: t, env: suite.NewTestWorkflowEnvironment()}
 	h.env.SetStartTime(fridayAfternoon)
 	h.env.RegisterWorkflowWithOptions(Certification, workflow.RegisterOptions{Name: CertificationWorkflow})
-	h.env.RegisterActivityWithOptions(func(_ context.Context, tr cases.Transition) error {
+	h.env.RegisterActivityWithOptions(func(ctx context.Context, tr cases.Transition) error {
+		if h.outage != nil && h.outage(tr) && activity.GetInfo(ctx).IsLocalActivity {
+			return errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+		}
 		if h.poison != nil {
 			if err := h.poison(tr); err != nil {
 				return err

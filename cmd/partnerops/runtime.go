@@ -159,6 +159,8 @@ func listenHTTP(cfg config.HTTP) (net.Listener, error) {
 // serveAPIOn serves the API on ln until ctx is done.
 func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.Deps) error {
 	deps.ReadTimeout, deps.ActionTimeout = cfg.ReadTimeout, cfg.ActionTimeout
+	deps.RateLimits = api.RateLimits{Window: cfg.RateLimitWindow, PerToken: cfg.RateLimitPerToken,
+		PerAddress: cfg.RateLimitPerAddress, Strict: cfg.RateLimitStrict}
 	app := api.New(deps)
 	errs := make(chan error, 1)
 	go func() { errs <- app.Listener(ln) }()

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+
+	"partnerops/rules"
+	"partnerops/store"
+)
+
+// refusal is one error the store refuses a request with, and the problem
+// it answers. Every error the store exports is in refusals
+// (TestEveryStoreErrorHasAProblem), so none answers a 500.
+type refusal struct {
+	sentinel error        // matched with errors.Is; nil for a typed error
+	typ      reflect.Type // matched with errors.As (a pointer type); nil for a sentinel
+	problem  func(err error) *Problem
+}
+
+// sentinel is the refusal of a sentinel error.
+func sentinel(target error, problem func(err error) *Problem) refusal {
+	return refusal{sentinel: target, problem: problem}
+}
+
+// typed is the refusal of an error type (*E).
+func typed[E any, P interface {
+	*E
+	error
+}](problem func(P) *Problem) refusal {
+	return refusal{typ: reflect.TypeFor[P](), problem: func(err error) *Problem {
+		var target P
+		errors.As(err, &target)
+		return problem(target)
+	}}
+}
+
+// matches says whether err is (or wraps) the refusal's error.
+func (r refusal) matches(err error) bool {
+	if r.sentinel != nil {
+		return errors.Is(err, r.sentinel)
+	}
+	target := reflect.New(r.typ)
+	return errors.As(err, target.Interface())
+}
+
+// same is a problem that does not depend on the error.
+func same(p func() *Problem) func(error) *Problem { return func(error) *Problem { return p() } }
+
+// fieldRefusal is a 422 naming the field the error is about.
+func fieldRefusal(field, message string) func(error) *Problem {
+	return func(error) *Problem { return invalid(rules.FieldErrors{{Field: field, Message: message}}) }
+}
+
+// refusals is the one table from the store's errors to problems. Typed
+// errors come first: some also match a sentinel (a *DissociationBlocked
+// is an ErrDissociationBlocked) and say more.
+var refusals = []refusal{
+	typed(func(e *store.PartnerExitingError) *Problem { return exitingProblem(e) }),
+	typed(func(e *store.OpenCaseError) *Problem {
+		p := conflict("case-open", "the partner already has an open "+string(e.Kind)+" case, "+e.CaseID+
+			"; act on it (resubmit, file a ticket) instead of starting another")
+		p.CaseID = e.CaseID
+		return p
+	}),
+	typed(func(e *store.NotExitedError) *Problem {
+		detail := "the partner has not asked to exit the program: POST /v1/partners/{id}/exit first, and deregister once it has exited"
+		if e.ExitCaseID != "" {
+			detail = "the partner's exit case " + e.ExitCaseID + " has not ended yet: deregister once the partner has exited"
+		}
+		p := conflict("exit-required", detail)
+		p.CaseID = e.ExitCaseID
+		return p
+	}),
+	typed(func(e *store.InsufficientBalanceError) *Problem {
+		return conflict("insufficient-balance", e.Error()+"; nothing was moved")
+	}),
+	typed(certificationRequired),
+	typed(func(e *store.DissociationBlocked) *Problem {
+		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(e.Reasons, "; "))
+	}),
+	typed(func(e *store.GroupError) *Problem {
+		return invalid(rules.FieldErrors{{Field: "primary_id", Message: e.Problem}})
+	}),
+
+	sentinel(store.ErrNotFound, same(func() *Problem { return notFound("what the request names was") })),
+	sentinel(store.ErrBadCursor, same(func() *Problem { return invalid(rules.FieldErrors{badCursor}) })),
+	sentinel(store.ErrIdempotencyConflict, same(func() *Problem {
+		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
+	})),
+	sentinel(store.ErrAssociationChanged, same(func() *Problem {
+		return conflict("association-changed", "the customer's association with its partner changed meanwhile; try again")
+	})),
+	sentinel(store.ErrDissociationBlocked, same(func() *Problem {
+		return conflict("dissociation-blocked", "the customer cannot be dissociated yet")
+	})),
+	sentinel(store.ErrXAccountTaken, same(func() *Problem {
+		return conflict("customer-already-bound", "a customer with this xaccount_id is already bound under this xaccount_type")
+	})),
+	sentinel(store.ErrCloudAccountTaken, same(func() *Problem {
+		return conflict("cloud-account-already-bound", "this cloud account is already bound to a customer")
+	})),
+	sentinel(store.ErrInsufficientBalance, same(func() *Problem {
+		return conflict("insufficient-balance", "insufficient balance; nothing was moved")
+	})),
+	sentinel(store.ErrDuplicateTransactionID, same(func() *Problem {
+		return conflict("duplicate-transaction-id",
+			"this transaction_id was already used for a deposit or adjustment of the partner; nothing was moved")
+	})),
+	sentinel(store.ErrWithdrawalConflict, same(func() *Problem {
+		return conflict("duplicate-transaction-id", "this transaction_id was already used for another movement of the partner; nothing was moved")
+	})),
+	sentinel(store.ErrPostingConflict, same(func() *Problem {
+		return conflict("duplicate-transaction-id", "this reference was already used for another movement; nothing was moved")
+	})),
+	sentinel(store.ErrBalanceLimit, same(func() *Problem {
+		return conflict("balance-limit", "the balance would exceed the largest amount an account can hold; nothing was moved")
+	})),
+	sentinel(store.ErrNotResaleCustomer, same(func() *Problem {
+		return conflict("not-resale-customer", "only resale sub-customers can receive account adjustments")
+	})),
+	sentinel(store.ErrOrderExpired, same(func() *Problem {
+		return conflict("order-expired", "the order's payment deadline has passed; it is cancelled")
+	})),
+	sentinel(store.ErrOrderNotPayable, same(func() *Problem {
+		return conflict("order-not-payable", "the order does not wait for the customer's own payment "+
+			"(it is paid, cancelled, or its partner payment case runs it: pay through the case's pay action)")
+	})),
+	sentinel(store.ErrNoAccount, same(func() *Problem {
+		return conflict("no-account", "a customer without a partner has no account here; it pays through the vendor's billing")
+	})),
+	sentinel(store.ErrVendorOpportunityHeld, same(func() *Problem {
+		return conflict("vendor-opportunity-held", "the vendor opportunity is shared with or accepted by a partner; "+
+			"it can be shared again once the invitation is declined or expires")
+	})),
+	sentinel(store.ErrApplicationDecided, same(func() *Problem {
+		return conflict("already-decided", "the level application was already decided")
+	})),
+	sentinel(store.ErrNotPrimary, same(func() *Problem {
+		return conflict("not-a-primary-resource", "not a primary resource: renew a group by its primary resource's ID")
+	})),
+	sentinel(store.ErrInUnpaidOrder, same(func() *Problem {
+		return conflict("resource-in-unpaid-order", store.ErrInUnpaidOrder.Error())
+	})),
+	sentinel(store.ErrNotRenewable, same(func() *Problem {
+		return conflict("resource-not-renewable", store.ErrNotRenewable.Error())
+	})),
+	sentinel(store.ErrTermRenewed, same(func() *Problem {
+		return conflict("term-renewed", "the group no longer expires at term_expires_at: that term is renewed already; read it again")
+	})),
+	sentinel(store.ErrAutoRenewalOff, same(func() *Problem {
+		return conflict("auto-renewal-off", store.ErrAutoRenewalOff.Error())
+	})),
+	sentinel(store.ErrChargeTooLarge, fieldRefusal("period", store.ErrChargeTooLarge.Error())),
+	sentinel(store.ErrNoSuchPrimary, fieldRefusal("primary_id", "must name a resource of this customer")),
+	sentinel(store.ErrNoSuchOrder, fieldRefusal("order_id", "must name an existing order")),
+	sentinel(store.ErrResourceExists, same(func() *Problem {
+		return conflict("resource-exists", "a resource with this ID is recorded already")
+	})),
+}
+
+// storeRefusal is the problem of the store's refusal err, if it is one.
+func storeRefusal(err error) (*Problem, bool) {
+	for _, r := range refusals {
+		if r.matches(err) {
+			return r.problem(err), true
+		}
+	}
+	return nil, false
+}
