@@ -34,9 +34,11 @@ type Policy struct {
 	CertificationExpiry time.Duration `name:"certification-expiry" env:"PARTNEROPS_CERTIFICATION_EXPIRY" default:"720h" help:"How long a rejected certification waits for a resubmission or a ticket before it expires (720h: 30 days)."`
 	// The incentive settlement's deadlines and the vendor entity partners
 	// invoice; each is fixed in a settlement case when it is published.
-	IncentiveInvoiceDeadline string `name:"incentive-invoice-deadline" env:"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE" default:"10wd" help:"How long a partner has to apply for a published incentive settlement, and then to send a valid invoice: working days (10wd) or a duration for demos."`
-	VendorEntityName         string `name:"vendor-entity-name" env:"PARTNEROPS_VENDOR_ENTITY_NAME" default:"Partnerops Cloud Computing Co., Ltd." help:"The vendor entity partners invoice for incentives (the invoice's buyer)."`
-	VendorEntityTaxID        string `name:"vendor-entity-tax-id" env:"PARTNEROPS_VENDOR_ENTITY_TAX_ID" default:"91330106MA2CFKQ72H" help:"The vendor entity's 18-character unified social credit code."`
+	IncentiveInvoiceDeadline string        `name:"incentive-invoice-deadline" env:"PARTNEROPS_INCENTIVE_INVOICE_DEADLINE" default:"10wd" help:"How long a partner has to apply for a published incentive settlement, and then to send a valid invoice: working days (10wd) or a duration for demos."`
+	IncentiveRemindPercent   int           `name:"incentive-remind-percent" env:"PARTNEROPS_INCENTIVE_REMIND_PERCENT" default:"80" help:"How much of an incentive settlement's deadline window (percent, 1-99) has passed when the partner and ops are reminded of it."`
+	IncentiveOverdueReminder time.Duration `name:"incentive-overdue-reminder" env:"PARTNEROPS_INCENTIVE_OVERDUE_REMINDER" default:"168h" help:"How often an overdue incentive settlement reminds the partner and ops until ops extend or close it (168h: weekly)."`
+	VendorEntityName         string        `name:"vendor-entity-name" env:"PARTNEROPS_VENDOR_ENTITY_NAME" default:"Partnerops Cloud Computing Co., Ltd." help:"The vendor entity partners invoice for incentives (the invoice's buyer)."`
+	VendorEntityTaxID        string        `name:"vendor-entity-tax-id" env:"PARTNEROPS_VENDOR_ENTITY_TAX_ID" default:"91330106MA2CFKQ72H" help:"The vendor entity's 18-character unified social credit code."`
 	// OpportunityReviewSLA and InvitationExpiry are fixed in each opportunity case at its start.
 	OpportunityReviewSLA string        `name:"opportunity-review-sla" env:"PARTNEROPS_OPPORTUNITY_REVIEW_SLA" default:"2wd" help:"Ops review of a valid opportunity: working days on the business calendar (2wd), or a wall-clock duration for demos (2m)."`
 	InvitationExpiry     time.Duration `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"168h" help:"How long a partner invited to a vendor opportunity has to answer (168h: 7 days), unless the share names its own expiry."`

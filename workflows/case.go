@@ -50,6 +50,10 @@ const (
 	// patchRejectedExpiry: a rejected certification nobody touches for the
 	// configured period closes as expired.
 	patchRejectedExpiry = "rejected-expiry"
+	// patchSettlementOverdue: an incentive settlement whose partner misses
+	// its deadline is overdue (reminded, decided by ops: extend or close),
+	// never lapsed and forfeited by a timer.
+	patchSettlementOverdue = "settlement-overdue"
 )
 
 // patched says whether this run takes the new side of a patch.

@@ -85,7 +85,7 @@ func (c *devCmd) Run() error {
 	defer tc.Close()
 
 	data, err := demo.Ensure(ctx, st, c.DataDir, demo.Policy{
-		Vendor: vendorEntity(c.Policy), InvoiceDeadline: c.IncentiveInvoiceDeadline, ReturnSLA: c.TicketSLA, TimeZone: loc.String(),
+		Vendor: vendorEntity(c.Policy), Incentive: incentivePolicy(c.Policy), ReturnSLA: c.TicketSLA, TimeZone: loc.String(),
 	})
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
