@@ -22,6 +22,7 @@ import (
 	"partnerops/api"
 	"partnerops/cases"
 	"partnerops/internal/testdb"
+	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/worker"
 )
@@ -35,6 +36,9 @@ type system struct {
 	dbURL     string
 	temporal  client.Client
 	ticketSLA string
+	// incentive is the incentive policy of the APIs serveAPI serves from
+	// then on (the defaults when zero).
+	incentive rules.IncentivePolicy
 	contract  *contractChecker
 
 	partnerA, partnerB               string
@@ -116,7 +120,7 @@ func (s *system) serveAPI(tc client.Client) string {
 		s.t.Fatal(err)
 	}
 	app := api.New(api.Deps{
-		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor,
+		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor,
 		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler),
 	})
 	go func() { _ = app.Listener(ln) }()
