@@ -65,7 +65,7 @@ func (s *Server) publishSettlement(ctx context.Context, in *publishSettlementInp
 		return workflows.IncentiveSettlementInput{
 			CaseID: caseID, PartnerID: partner.ID, PublishedBy: actor(p), Period: req.Period, Amount: *req.Amount,
 			Items: req.Items, Vendor: s.vendor, Automatic: partner.AutoIncentiveApplication, PublishedAt: createdAt,
-			InvoiceDeadline: s.incentive, ReturnSLA: s.ticketSLA, TimeZone: s.location.String(),
+			IncentivePolicy: s.incentive, ReturnSLA: s.ticketSLA, TimeZone: s.location.String(),
 		}
 	}
 	return s.startCase(ctx, in.Idempotent, caseStart{

@@ -36,11 +36,11 @@ type Deps struct {
 	// CertificationExpiry is how long a rejected certification case waits
 	// for the partner before it expires (0: the workflow's default).
 	CertificationExpiry time.Duration
-	// IncentiveDeadline is the deadline policy of new incentive
-	// settlements (rules.DefaultIncentiveDeadline if empty), and Vendor the
-	// entity their invoices must be issued to.
-	IncentiveDeadline string
-	Vendor            rules.Party
+	// Incentive is the deadline and reminder policy of new incentive
+	// settlements (rules.DefaultIncentiveDeadline if its deadline is
+	// empty), and Vendor the entity their invoices must be issued to.
+	Incentive rules.IncentivePolicy
+	Vendor    rules.Party
 	// OpportunityReviewSLA is the review SLA policy new opportunity cases
 	// get ("2wd" if empty); InvitationExpiry how long an invited partner
 	// has to answer a vendor opportunity ("3wd" if empty).
@@ -85,7 +85,7 @@ type Server struct {
 	ticketSLA  string
 	certExpiry time.Duration
 	atRisk     time.Duration
-	incentive  string // deadline policy of new incentive settlements
+	incentive  rules.IncentivePolicy // deadlines and reminders of new incentive settlements
 	vendor     rules.Party
 	location   *time.Location
 	logger     *slog.Logger
@@ -117,9 +117,10 @@ func New(d Deps) *fiber.App { return newServer(d).app }
 // the authentication middleware of /v1, which runs before every route
 // registered after it.
 func newServer(d Deps) *Server {
+	d.Incentive.InvoiceDeadline = cmp.Or(d.Incentive.InvoiceDeadline, rules.DefaultIncentiveDeadline)
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
-		incentive: cmp.Or(d.IncentiveDeadline, rules.DefaultIncentiveDeadline), vendor: d.Vendor,
+		incentive: d.Incentive, vendor: d.Vendor,
 		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
 		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(d.Metrics), atRisk: cmp.Or(d.AtRisk, DefaultAtRisk),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},

@@ -11,8 +11,8 @@ import (
 )
 
 var policy = demo.Policy{
-	Vendor:          rules.Party{Name: "Partnerops Cloud Computing Co., Ltd.", TaxID: "91330106MA2CFKQ72H"},
-	InvoiceDeadline: "10wd", ReturnSLA: "3wd", TimeZone: "Asia/Shanghai",
+	Vendor:    rules.Party{Name: "Partnerops Cloud Computing Co., Ltd.", TaxID: "91330106MA2CFKQ72H"},
+	Incentive: rules.IncentivePolicy{InvoiceDeadline: "10wd"}, ReturnSLA: "3wd", TimeZone: "Asia/Shanghai",
 }
 
 // The demo set loads into a database of its own (again, too), refuses one

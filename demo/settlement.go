@@ -14,10 +14,10 @@ import (
 // Policy is the configuration a demo settlement is published under, as the
 // API would publish it.
 type Policy struct {
-	Vendor          rules.Party
-	InvoiceDeadline string // PARTNEROPS_INCENTIVE_INVOICE_DEADLINE
-	ReturnSLA       string // PARTNEROPS_TICKET_SLA
-	TimeZone        string
+	Vendor    rules.Party
+	Incentive rules.IncentivePolicy // PARTNEROPS_INCENTIVE_*
+	ReturnSLA string                // PARTNEROPS_TICKET_SLA
+	TimeZone  string
 }
 
 // settlementAmount is what the demo settlement pays Acme, and its items.
@@ -42,7 +42,7 @@ func publishSettlement(ctx context.Context, s *store.Store, partnerID string, op
 		CaseID: store.NewID("cas"), PartnerID: partnerID, PublishedBy: cases.Actor{ID: ops.ID, Role: ops.Role, Name: ops.Name},
 		Period: "2026-Q2", Amount: settlementAmount, Items: settlementItems, Vendor: p.Vendor,
 		Automatic: partner.AutoIncentiveApplication, PublishedAt: at,
-		InvoiceDeadline: p.InvoiceDeadline, ReturnSLA: p.ReturnSLA, TimeZone: p.TimeZone,
+		IncentivePolicy: p.Incentive, ReturnSLA: p.ReturnSLA, TimeZone: p.TimeZone,
 	}
 	details, err := json.Marshal(in.Details())
 	if err != nil {

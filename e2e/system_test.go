@@ -40,6 +40,9 @@ type system struct {
 	dbURL     string
 	temporal  client.Client
 	ticketSLA string
+	// incentive is the incentive policy of the APIs serveAPI serves from
+	// then on (the defaults when zero).
+	incentive rules.IncentivePolicy
 	contract  *contractChecker
 	// fixWindow is the opportunity fix window of the API (its default if "").
 	fixWindow string
@@ -130,7 +133,7 @@ func (s *system) serveAPI(tc client.Client) string {
 		s.t.Fatal(err)
 	}
 	app := api.New(api.Deps{
-		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
+		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
 		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
 	})
 	go func() { _ = app.Listener(ln) }()

@@ -103,11 +103,33 @@ func VendorEntityProblems(p Party) FieldErrors {
 	return errs
 }
 
-// IncentiveReminderAt is when a partner that has not yet sent a valid
-// invoice is reminded: when four fifths of its window (from start to
-// deadline) have passed.
-func IncentiveReminderAt(start, deadline time.Time) time.Time {
-	return deadline.Add(-deadline.Sub(start) / 5)
+// DefaultIncentiveRemindPercent is how much of a settlement's deadline
+// window has passed when the partner is reminded, unless configured.
+const DefaultIncentiveRemindPercent = 80
+
+// IncentivePolicy is the program's one table of an incentive settlement's
+// deadlines and reminders (docs/incentive-policy.md), configured per
+// deployment and fixed in a settlement when it is published.
+type IncentivePolicy struct {
+	// InvoiceDeadline is the partner's deadline policy ("10wd"): to apply
+	// from publication, to send a valid invoice from application.
+	InvoiceDeadline string `json:"invoice_deadline"`
+	// RemindPercent is how much of a deadline's window has passed when the
+	// partner and ops are reminded; zero is DefaultIncentiveRemindPercent.
+	RemindPercent int `json:"remind_percent,omitempty"`
+	// OverdueReminder is how often an overdue settlement reminds the
+	// partner and ops; zero is the workflow's default (7 days).
+	OverdueReminder time.Duration `json:"overdue_reminder,omitempty"`
+}
+
+// IncentiveReminderAt is when a partner that has not yet acted is reminded:
+// when percent (1 to 99; otherwise DefaultIncentiveRemindPercent) of its
+// window (from start to deadline) has passed.
+func IncentiveReminderAt(start, deadline time.Time, percent int) time.Time {
+	if percent <= 0 || percent >= 100 {
+		percent = DefaultIncentiveRemindPercent
+	}
+	return start.Add(deadline.Sub(start) * time.Duration(percent) / 100)
 }
 
 // Limits of the return of a paper invoice.

@@ -62,6 +62,10 @@ const (
 	// as a normal activity with unlimited retries instead of failing the
 	// step, so a transient outage never takes a case to needs_attention.
 	patchOutlastOutage = "outlast-outage"
+	// patchSettlementOverdue: an incentive settlement whose partner misses
+	// its deadline is overdue (reminded, decided by ops: extend or close),
+	// never lapsed and forfeited by a timer.
+	patchSettlementOverdue = "settlement-overdue"
 )
 
 // patched says whether this run takes the new side of a patch.

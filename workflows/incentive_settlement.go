@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -33,8 +34,12 @@ const (
 	SettlementReturnRequested       = "return_requested"        // ops mail the paper invoice back, under the ticket SLA
 	SettlementPaying                = "paying"                  // in-between: the payout runs
 	SettlementPaid                  = "paid"                    // done: the incentive is in the partner's account
-	SettlementLapsed                = "lapsed"                  // the deadline passed; ops may extend it once, else it is forfeited
-	SettlementForfeited             = "forfeited"               // done: lapsed and not extended
+	SettlementOverdue               = "overdue"                 // the deadline passed: reminded until ops extend it or close it
+	SettlementClosed                = "closed"                  // done: ops closed it unpaid, with a reason the partner reads
+	// Before patchSettlementOverdue a missed deadline lapsed the settlement
+	// and an ops-less timer forfeited it; recorded histories keep that way.
+	SettlementLapsed    = "lapsed"    // the deadline passed; ops may extend it once, else it is forfeited
+	SettlementForfeited = "forfeited" // done: lapsed and not extended
 )
 
 // Actions on an incentive settlement case (and ActionReject: ops reject the invoice).
@@ -58,6 +63,10 @@ const (
 // it before it is forfeited, when its input names no period.
 const DefaultLapseGrace = 30 * 24 * time.Hour
 
+// DefaultOverdueReminder is how often an overdue settlement reminds the
+// partner and ops, when its input names no interval.
+const DefaultOverdueReminder = 7 * 24 * time.Hour
+
 // MaxExtension bounds how far ahead ops may move a deadline.
 const MaxExtension = 366 * 24 * time.Hour
 
@@ -74,15 +83,14 @@ type IncentiveSettlementInput struct {
 	// when the settlement was published.
 	Automatic   bool      `json:"automatic"`
 	PublishedAt time.Time `json:"published_at"`
-	// InvoiceDeadline is the policy of the partner's deadlines ("10wd"):
-	// to apply from publication, to send a valid invoice from application.
-	InvoiceDeadline string `json:"invoice_deadline"`
+	// IncentivePolicy is the deadlines and reminders it was published under.
+	rules.IncentivePolicy
 	// ReturnSLA is the ticket SLA policy of returning a paper invoice ("3wd").
 	ReturnSLA string `json:"return_sla"`
 	// TimeZone is the business time zone: the month an invoice may be voided in.
 	TimeZone string `json:"time_zone"`
-	// LapseGrace is how long a lapsed settlement waits for an extension;
-	// zero is DefaultLapseGrace.
+	// LapseGrace is how long a lapsed settlement waits for an extension
+	// (before patchSettlementOverdue); zero is DefaultLapseGrace.
 	LapseGrace time.Duration `json:"lapse_grace,omitempty"`
 	// StepsPerRun bounds the transitions one run records before it
 	// continues as new; zero is the default.
@@ -120,12 +128,19 @@ type IncentiveSettlementDetails struct {
 	DeadlinePausedAt *time.Time `json:"deadline_paused_at,omitempty" doc:"Set while the vendor holds the case: the partner's clock is stopped"`
 	RemindAt         *time.Time `json:"remind_at,omitempty" doc:"When the partner is reminded of the deadline"`
 	Reminded         bool       `json:"reminded,omitempty"`
-	Extension        *Extension `json:"extension,omitempty" doc:"The one extension ops may grant"`
+	Extension        *Extension `json:"extension,omitempty" doc:"The one extension ops could grant (settlements that lapse rather than go overdue)"`
+	// Extensions are every new date ops gave (settlements that go overdue).
+	Extensions []Extension `json:"extensions,omitempty" doc:"Every new deadline ops gave, oldest first"`
 	// Invoices are the rounds: every invoice submitted, and what became of it.
-	Invoices   []InvoiceRound `json:"invoices,omitempty"`
-	LapsedFrom string         `json:"lapsed_from,omitempty" doc:"While lapsed: the status an extension goes back to"`
-	LapsedAt   *time.Time     `json:"lapsed_at,omitempty"`
-	PaidAt     *time.Time     `json:"paid_at,omitempty"`
+	Invoices []InvoiceRound `json:"invoices,omitempty"`
+	// OverdueFrom is, while overdue, the status an extension goes back to.
+	OverdueFrom     string     `json:"overdue_from,omitempty" doc:"While overdue: the status an extension goes back to"`
+	OverdueSince    *time.Time `json:"overdue_since,omitempty" doc:"When the deadline passed (while overdue)"`
+	OverdueRemindAt *time.Time `json:"overdue_remind_at,omitempty" doc:"While overdue: when the partner and ops are reminded next"`
+	Closure         *Closure   `json:"closure,omitempty" doc:"Why ops closed it unpaid (status closed)"`
+	LapsedFrom      string     `json:"lapsed_from,omitempty" doc:"While lapsed: the status an extension goes back to"`
+	LapsedAt        *time.Time `json:"lapsed_at,omitempty"`
+	PaidAt          *time.Time `json:"paid_at,omitempty"`
 }
 
 // InvoiceRound is one invoice the partner submitted and what became of it.
@@ -153,7 +168,14 @@ type InvoiceReturn struct {
 	ReturnedAt  *time.Time            `json:"returned_at,omitempty"`
 }
 
-// Extension is ops moving the partner's deadline, once.
+// Closure is ops closing an overdue settlement unpaid, and why.
+type Closure struct {
+	Reason string      `json:"reason"`
+	By     cases.Actor `json:"by"`
+	At     time.Time   `json:"at"`
+}
+
+// Extension is ops moving the partner's deadline.
 type Extension struct {
 	From   *time.Time  `json:"from,omitempty"`
 	To     time.Time   `json:"to"`
@@ -173,18 +195,20 @@ var incentiveSettlementProcess = Process{
 	Kind: cases.KindIncentiveSettlement, Workflow: IncentiveSettlementWorkflow, Run: IncentiveSettlement,
 	Statuses: []Status{
 		{Name: SettlementPublished, Start: true, WaitsOn: System, Next: []string{SettlementAwaitingApplication, SettlementApplying}},
-		{Name: SettlementAwaitingApplication, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementAwaitingApplication, WaitsOn: Partner, Next: []string{SettlementOverdue, SettlementLapsed}},
 		{Name: SettlementApplying, WaitsOn: System, Next: []string{SettlementAwaitingInvoice, SettlementAwaitingApplication}},
-		{Name: SettlementAwaitingInvoice, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementAwaitingInvoice, WaitsOn: Partner, Next: []string{SettlementOverdue, SettlementLapsed}},
 		{Name: SettlementCheckingInvoice, WaitsOn: System, PausesSLA: true,
 			Next: []string{SettlementInvoiceInReview, SettlementAwaitingReturnRequest, SettlementAwaitingReversal}},
 		{Name: SettlementInvoiceInReview, WaitsOn: Ops, PausesSLA: true},
-		{Name: SettlementAwaitingReturnRequest, WaitsOn: Partner, Next: []string{SettlementLapsed}},
-		{Name: SettlementAwaitingReversal, WaitsOn: Partner, Next: []string{SettlementLapsed}},
+		{Name: SettlementAwaitingReturnRequest, WaitsOn: Partner, Next: []string{SettlementOverdue, SettlementLapsed}},
+		{Name: SettlementAwaitingReversal, WaitsOn: Partner, Next: []string{SettlementOverdue, SettlementLapsed}},
 		{Name: SettlementFilingReturn, WaitsOn: System, Next: []string{SettlementReturnRequested, SettlementAwaitingReturnRequest}},
 		{Name: SettlementReturnRequested, WaitsOn: Ops},
 		{Name: SettlementPaying, WaitsOn: System, Next: []string{SettlementPaid}},
 		{Name: SettlementPaid, Final: true},
+		{Name: SettlementOverdue, WaitsOn: Ops},
+		{Name: SettlementClosed, Final: true},
 		{Name: SettlementLapsed, WaitsOn: Ops, Next: []string{SettlementForfeited}},
 		{Name: SettlementForfeited, Final: true},
 	},
@@ -201,13 +225,15 @@ var incentiveSettlementProcess = Process{
 		"supervisors), an electronic one (awaiting_reversal) with report_reversal (an old-format one voided in its month or by its red-letter invoice's number, " +
 		"a fully digitalised one only by its red-letter confirmation's 20-digit number; a refusal names the rule in errors[].code); back to " +
 		"awaiting_invoice, any number of rounds (details.invoices). The partner's deadline (details.deadline, sla.due_at outside " +
-		"a return) stops while the vendor holds the case, is reminded before it passes, and lapses the case when it does " +
-		"(lapsed): ops may extend it once with a new date, before or after; a lapsed settlement not extended within 30 days, " +
-		"or lapsing again, is forfeited (final).",
+		"a return) stops while the vendor holds the case; the partner and ops are reminded before it passes (docs/incentive-policy.md). " +
+		"A missed deadline makes the case overdue: nothing is forfeited by time, the partner and ops are reminded at the policy's interval, " +
+		"and only ops decide: extend with a new date (any number of times, before or after the deadline; back to the status it was overdue from) " +
+		"or close with a reason the partner reads (closed, final, unpaid). Settlements started before this rule keep theirs: " +
+		"lapsed, extended once, forfeited (final) 30 days later or on lapsing again.",
 }
 
 // extendable are the statuses ops may extend a settlement's deadline in
-// (and lapsed, which an extension takes back to one of them).
+// (and overdue or lapsed, which an extension takes back to one of them).
 var extendable = []string{SettlementAwaitingApplication, SettlementAwaitingInvoice, SettlementInvoiceInReview,
 	SettlementAwaitingReturnRequest, SettlementAwaitingReversal, SettlementReturnRequested}
 
@@ -228,17 +254,23 @@ var incentiveSettlementActions = table[*settlement]{
 		check: validInput[rules.ReturnShipment], step: (*settlement).markReturned},
 	act[*settlement, rules.Reversal]{actionSpec: actionSpec{ActionReportReversal, cases.PartnerRoles, []string{SettlementAwaitingReversal}, []string{SettlementAwaitingInvoice}},
 		check: validInput[rules.Reversal], checkCase: (*settlement).checkReversal, step: (*settlement).reportReversal},
-	act[*settlement, ExtendInput]{actionSpec: actionSpec{ActionExtend, cases.StaffRoles, append(slices.Clone(extendable), SettlementLapsed), extendable},
+	act[*settlement, ExtendInput]{actionSpec: actionSpec{ActionExtend, cases.StaffRoles, append(slices.Clone(extendable), SettlementOverdue, SettlementLapsed), extendable},
 		check: checkExtendInput, checkCase: (*settlement).checkExtend, claimCase: (*settlement).extendedStatus, step: (*settlement).extend},
+	act[*settlement, RejectInput]{actionSpec: actionSpec{ActionClose, cases.StaffRoles, []string{SettlementOverdue}, []string{SettlementClosed}},
+		check: checkRejectInput, step: (*settlement).close},
 }
 
 type settlement struct {
 	caseState
-	details     IncentiveSettlementDetails
-	in          IncentiveSettlementInput
-	location    *time.Location
-	lapseFor    time.Duration
-	workflowNow func() time.Time // workflow time, for the validators
+	details  IncentiveSettlementDetails
+	in       IncentiveSettlementInput
+	location *time.Location
+	lapseFor time.Duration
+	// overdue: this run takes patchSettlementOverdue's side (a missed
+	// deadline is overdue until ops decide, not lapsed then forfeited).
+	overdue      bool
+	overdueEvery time.Duration
+	workflowNow  func() time.Time // workflow time, for the validators
 }
 
 // IncentiveSettlement runs one published settlement to its payout: the
@@ -247,7 +279,8 @@ type settlement struct {
 // paid exactly once through the ledger. A rejected invoice is taken back
 // first (a paper one returned by ops under the ticket SLA, an electronic
 // one reversed by a red-letter invoice or voided), any number of rounds.
-// The partner's deadline lapses the settlement; ops may extend it once.
+// A missed deadline makes the settlement overdue until ops extend or close it
+// (before patchSettlementOverdue: it lapsed, ops could extend it once).
 func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (string, error) {
 	w := &settlement{
 		caseState: caseState{
@@ -261,6 +294,8 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 	if w.lapseFor <= 0 {
 		w.lapseFor = DefaultLapseGrace
 	}
+	w.overdueEvery = cmp.Or(in.OverdueReminder, DefaultOverdueReminder)
+	w.overdue = patched(ctx, patchSettlementOverdue)
 	var err error
 	if w.location, err = time.LoadLocation(in.TimeZone); err != nil {
 		w.location = time.UTC
@@ -337,7 +372,7 @@ func (w *settlement) dueAt(ctx workflow.Context, policy string) (time.Time, erro
 
 // setDeadline starts the partner's clock: due, with a reminder before it.
 func (w *settlement) setDeadline(from, due time.Time) {
-	remind := rules.IncentiveReminderAt(from, due)
+	remind := rules.IncentiveReminderAt(from, due, w.in.RemindPercent)
 	w.details.Deadline, w.details.RemindAt, w.details.Reminded, w.details.DeadlinePausedAt = &due, &remind, false, nil
 	w.sla = &cases.SLA{DueAt: due}
 }
@@ -373,8 +408,8 @@ func partnerTurn(status string) bool {
 }
 
 // wait waits for the case to move: a reminder or the partner's deadline
-// while it is the partner's turn, the return's SLA, the end of a lapse's
-// grace, or any action.
+// while it is the partner's turn, the return's SLA, an overdue case's next
+// reminder, the end of a lapse's grace, or any action.
 func (w *settlement) wait(ctx workflow.Context) error {
 	changed := w.moved()
 	d := w.details
@@ -386,6 +421,8 @@ func (w *settlement) wait(ctx workflow.Context) error {
 		return awaitDeadline(ctx, *d.Deadline, changed, w.lapse)
 	case w.status == SettlementReturnRequested && w.sla != nil && !w.sla.Breached:
 		return awaitDeadline(ctx, w.sla.DueAt, changed, w.breachReturn)
+	case w.status == SettlementOverdue && d.OverdueRemindAt != nil:
+		return awaitDeadline(ctx, *d.OverdueRemindAt, changed, w.remindOverdue)
 	case w.status == SettlementLapsed && d.LapsedAt != nil:
 		return awaitDeadline(ctx, d.LapsedAt.Add(w.lapseFor), changed, w.forfeit)
 	default:
@@ -399,12 +436,79 @@ func (w *settlement) remind(ctx workflow.Context) error {
 	if w.status == SettlementAwaitingApplication {
 		todo = "apply for it"
 	}
-	return w.record(ctx, w.details, step{
+	st := step{
 		event: "reminder_sent", actor: cases.System, detail: map[string]any{"deadline": w.details.Deadline},
 		notifications: []cases.Notification{{
 			Audience: cases.AudiencePartner, Kind: "incentive_deadline_reminder",
 			Message: fmt.Sprintf("Settlement %s (%s, %s): %s by %s, or it lapses.",
 				w.id, w.details.Period, w.details.Amount, todo, w.details.Deadline.Format(time.RFC3339)),
+		}},
+	}
+	if w.overdue {
+		st.notifications = []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "incentive_deadline_reminder",
+			Message: fmt.Sprintf("Settlement %s (%s, %s): %s by %s; after that it is overdue until ops decide on it.",
+				w.id, w.details.Period, w.details.Amount, todo, w.details.Deadline.Format(time.RFC3339)),
+		}, {
+			Audience: cases.AudienceOps, Kind: "incentive_deadline_reminder",
+			Message: fmt.Sprintf("Partner %s has until %s to %s on settlement %s (%s, %s).",
+				w.partnerID, w.details.Deadline.Format(time.RFC3339), todo, w.id, w.details.Period, w.details.Amount),
+		}}
+	}
+	return w.record(ctx, w.details, st)
+}
+
+// becomeOverdue marks the settlement overdue at its deadline: nothing is
+// forfeited by time; the partner and ops are reminded at the policy's
+// interval until ops extend it or close it.
+func (w *settlement) becomeOverdue(ctx workflow.Context) error {
+	at := now(ctx)
+	next := at.Add(w.overdueEvery)
+	w.details.OverdueFrom, w.details.OverdueSince, w.details.OverdueRemindAt = w.status, &at, &next
+	w.sla.Breached = true
+	w.status = SettlementOverdue
+	return w.record(ctx, w.details, step{
+		event: "overdue", actor: cases.System, detail: map[string]any{"deadline": w.details.Deadline, "was": w.details.OverdueFrom},
+		notifications: w.overdueNotices("is overdue"),
+	})
+}
+
+// remindOverdue reminds the partner and ops of an overdue settlement, and
+// sets the next reminder.
+func (w *settlement) remindOverdue(ctx workflow.Context) error {
+	next := w.details.OverdueRemindAt.Add(w.overdueEvery)
+	w.details.OverdueRemindAt = &next
+	return w.record(ctx, w.details, step{
+		event: "overdue_reminder_sent", actor: cases.System, detail: map[string]any{"deadline": w.details.Deadline, "since": w.details.OverdueSince},
+		notifications: w.overdueNotices("is still overdue"),
+	})
+}
+
+// overdueNotices tell the partner and ops that the settlement is overdue
+// and that only ops decide on it.
+func (w *settlement) overdueNotices(state string) []cases.Notification {
+	deadline := w.details.Deadline.Format(time.RFC3339)
+	return []cases.Notification{
+		{Audience: cases.AudiencePartner, Kind: "incentive_overdue",
+			Message: fmt.Sprintf("Settlement %s (%s, %s) %s: its deadline %s passed. Nothing is forfeited; ops will give a new date or close it with a reason.",
+				w.id, w.details.Period, w.details.Amount, state, deadline)},
+		{Audience: cases.AudienceOps, Kind: "incentive_overdue",
+			Message: fmt.Sprintf("Settlement %s of partner %s (%s, %s) %s since %s: extend it with a new date or close it with a reason.",
+				w.id, w.partnerID, w.details.Period, w.details.Amount, state, deadline)},
+	}
+}
+
+// close ends an overdue settlement unpaid, with the reason the partner reads.
+func (w *settlement) close(ctx workflow.Context, actor cases.Actor, in RejectInput) error {
+	reason := strings.TrimSpace(in.Reason)
+	w.details.Closure = &Closure{Reason: reason, By: actor, At: now(ctx)}
+	w.details.OverdueRemindAt = nil
+	w.status = SettlementClosed
+	return w.record(ctx, w.details, step{
+		event: "closed", actor: actor, detail: map[string]any{"reason": reason},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "incentive_closed",
+			Message: fmt.Sprintf("Settlement %s (%s, %s) is closed unpaid: %s", w.id, w.details.Period, w.details.Amount, reason),
 		}},
 	})
 }
@@ -413,6 +517,9 @@ func (w *settlement) remind(ctx workflow.Context) error {
 // it once, for the grace period, after which it is forfeited. A settlement
 // already extended is forfeited at once.
 func (w *settlement) lapse(ctx workflow.Context) error {
+	if w.overdue {
+		return w.becomeOverdue(ctx)
+	}
 	at := now(ctx)
 	w.details.LapsedFrom, w.details.LapsedAt = w.status, &at
 	w.sla.Breached = true
@@ -650,9 +757,10 @@ func checkExtendInput(in ExtendInput) error {
 	return nil
 }
 
-// checkExtend: once, to a deadline in the future within a year.
+// checkExtend: to a deadline in the future within a year (once, for a
+// settlement that lapses rather than goes overdue).
 func (w *settlement) checkExtend(in ExtendInput) error {
-	if w.details.Extension != nil {
+	if !w.overdue && w.details.Extension != nil {
 		return refuse(cases.RefusalConflict, "the settlement was extended once already (to %s); it cannot be extended again",
 			w.details.Extension.To.Format(time.RFC3339))
 	}
@@ -667,9 +775,12 @@ func (w *settlement) checkExtend(in ExtendInput) error {
 }
 
 // extendedStatus is the status an extension leaves the case in: the same,
-// or for a lapsed settlement the one it lapsed from.
+// or for an overdue (lapsed) settlement the one it was overdue (lapsed) from.
 func (w *settlement) extendedStatus(ExtendInput) string {
-	if w.status == SettlementLapsed {
+	switch w.status {
+	case SettlementOverdue:
+		return w.details.OverdueFrom
+	case SettlementLapsed:
 		return w.details.LapsedFrom
 	}
 	return w.status
@@ -678,7 +789,12 @@ func (w *settlement) extendedStatus(ExtendInput) string {
 func (w *settlement) extend(ctx workflow.Context, actor cases.Actor, in ExtendInput) error {
 	at := now(ctx)
 	to := in.Deadline.UTC().Truncate(time.Microsecond)
-	w.details.Extension = &Extension{From: w.details.Deadline, To: to, Reason: strings.TrimSpace(in.Reason), By: actor, At: at}
+	extension := Extension{From: w.details.Deadline, To: to, Reason: strings.TrimSpace(in.Reason), By: actor, At: at}
+	if w.overdue {
+		w.details.Extensions = append(w.details.Extensions, extension)
+	} else {
+		w.details.Extension = &extension
+	}
 	paused := w.details.DeadlinePausedAt
 	w.setDeadline(at, to)
 	if paused != nil { // the vendor still holds the case: the new deadline runs once it hands it back
@@ -689,12 +805,13 @@ func (w *settlement) extend(ctx workflow.Context, actor cases.Actor, in ExtendIn
 		w.sla = &cases.SLA{DueAt: ret.DueAt, Breached: ret.Breached}
 	}
 	w.details.LapsedFrom, w.details.LapsedAt = "", nil
+	w.details.OverdueFrom, w.details.OverdueSince, w.details.OverdueRemindAt = "", nil, nil
 	return w.record(ctx, w.details, step{
-		event: "extended", actor: actor, detail: map[string]any{"deadline": to, "reason": w.details.Extension.Reason},
+		event: "extended", actor: actor, detail: map[string]any{"deadline": to, "reason": extension.Reason},
 		notifications: []cases.Notification{{
 			Audience: cases.AudiencePartner, Kind: "incentive_extended",
 			Message: fmt.Sprintf("Settlement %s (%s, %s): the deadline is extended to %s (%s).",
-				w.id, w.details.Period, w.details.Amount, to.Format(time.RFC3339), w.details.Extension.Reason),
+				w.id, w.details.Period, w.details.Amount, to.Format(time.RFC3339), extension.Reason),
 		}},
 	})
 }

@@ -67,7 +67,7 @@ func settlementInput(automatic bool) IncentiveSettlementInput {
 		CaseID: "cas_inc", PartnerID: "prt_acme", PublishedBy: opsActor, Period: "2026-Q3", Amount: amount,
 		Items:  []rules.IncentiveItem{{Name: "Q3 resale growth", Amount: &amount}},
 		Vendor: vendorEntity, Automatic: automatic, PublishedAt: fridayAfternoon.UTC(),
-		InvoiceDeadline: "10wd", ReturnSLA: "3wd", TimeZone: "Asia/Shanghai",
+		IncentivePolicy: rules.IncentivePolicy{InvoiceDeadline: "10wd"}, ReturnSLA: "3wd", TimeZone: "Asia/Shanghai",
 	}
 }
 
@@ -339,8 +339,16 @@ func TestSettlementReturnSLABreachedThenMet(t *testing.T) {
 	}
 }
 
+// oldSide runs the harness's settlement on the old side of
+// patchSettlementOverdue, as a settlement started before it does.
+func (h *settlementHarness) oldSide() {
+	h.env.OnGetVersion(patchSettlementOverdue, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+}
+
+// Before patchSettlementOverdue: a missed deadline lapses, one extension.
 func TestSettlementLapsesThenExtendedOnce(t *testing.T) {
 	h := newSettlementHarness(t)
+	h.oldSide()
 	lapsedAt := endOfTenthWorkingDay.Sub(fridayAfternoon)
 	newDeadline := fridayAfternoon.Add(lapsedAt + 5*24*time.Hour).UTC()
 	h.at(lapsedAt+time.Hour, ActionApply, partnerActor, struct{}{}) // too late
@@ -380,8 +388,10 @@ func TestSettlementLapsesThenExtendedOnce(t *testing.T) {
 	}
 }
 
+// Before patchSettlementOverdue: a lapsed settlement is forfeited by time.
 func TestSettlementLapsedIsForfeitedWithoutExtension(t *testing.T) {
 	h := newSettlementHarness(t)
+	h.oldSide()
 	h.at(time.Hour, ActionSubmitInvoice, partnerActor, paperOrdinary())
 	if status := h.runSettlement(settlementInput(true)); status != SettlementForfeited {
 		t.Fatalf("status %s", status)
@@ -391,6 +401,107 @@ func TestSettlementLapsedIsForfeitedWithoutExtension(t *testing.T) {
 		"lapsed/lapsed", "forfeited/forfeited")
 	if f := h.transition("forfeited"); !f.Event.At.Equal(endOfTenthWorkingDay.Add(DefaultLapseGrace)) {
 		t.Errorf("forfeited at %v", f.Event.At)
+	}
+}
+
+// A missed deadline makes the settlement overdue: the partner and ops are
+// reminded before it and weekly after it, and nothing is forfeited by time
+// (the run records its 100 transitions, two years on, and continues as new
+// still overdue).
+func TestSettlementOverdueIsRemindedNeverForfeited(t *testing.T) {
+	h := newSettlementHarness(t)
+	h.at(time.Hour, ActionSubmitInvoice, partnerActor, paperOrdinary())
+	h.env.ExecuteWorkflow(IncentiveSettlementWorkflow, settlementInput(true))
+	var can *workflow.ContinueAsNewError
+	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("the run ended with %v, want continue-as-new (still overdue)", err)
+	}
+	events := h.events()
+	assertEvents(t, events[:7], "published/applying", "applied/awaiting_invoice",
+		"invoice_submitted/checking_invoice", "checks_failed/awaiting_return_request", "reminder_sent/awaiting_return_request",
+		"overdue/overdue", "overdue_reminder_sent/overdue")
+	for _, e := range events[6:] {
+		if e != "overdue_reminder_sent/overdue" {
+			t.Fatalf("after it went overdue: %s; want only reminders (%v)", e, events)
+		}
+	}
+	reminder := h.transition("reminder_sent")
+	if !reminder.Event.At.Before(endOfTenthWorkingDay) {
+		t.Errorf("reminded at %v, want before the deadline", reminder.Event.At)
+	}
+	overdue := h.transition("overdue")
+	if !overdue.Event.At.Equal(endOfTenthWorkingDay) || !overdue.Case.SLA.Breached {
+		t.Errorf("overdue at %v (%+v), want at %v", overdue.Event.At, overdue.Case.SLA, endOfTenthWorkingDay)
+	}
+	for _, tr := range []cases.Transition{reminder, overdue, h.transition("overdue_reminder_sent")} {
+		assertNotified(t, tr, cases.AudiencePartner)
+		assertNotified(t, tr, cases.AudienceOps)
+	}
+	for i, tr := range h.transitions[6:] {
+		if want := endOfTenthWorkingDay.Add(time.Duration(i+1) * DefaultOverdueReminder); !tr.Event.At.Equal(want) {
+			t.Fatalf("reminder %d at %v, want %v", i+1, tr.Event.At, want)
+		}
+	}
+	var next IncentiveSettlementInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if r := next.Resume; r == nil || r.Status != SettlementOverdue || r.Details.OverdueFrom != SettlementAwaitingReturnRequest {
+		t.Fatalf("carried %+v", r)
+	}
+}
+
+// Only ops decide on an overdue settlement: extend it (any number of
+// times) or close it with a reason the partner reads. The reminders follow
+// the configured policy.
+func TestSettlementOverdueExtendedTwiceThenClosed(t *testing.T) {
+	h := newSettlementHarness(t)
+	overdueAt := endOfTenthWorkingDay.Sub(fridayAfternoon)
+	first := endOfTenthWorkingDay.Add(5 * 24 * time.Hour).UTC()
+	second := first.Add(3 * 24 * time.Hour)
+	const reason = "The 2026-Q3 programme budget was withdrawn (notice of 20 December)."
+	h.at(time.Hour, ActionClose, opsActor, RejectInput{Reason: reason}) // not overdue
+	h.at(overdueAt+time.Hour, ActionApply, partnerActor, struct{}{})    // too late: ops decide
+	h.at(overdueAt+2*time.Hour, ActionClose, opsActor, RejectInput{Reason: " "})
+	h.at(overdueAt+3*time.Hour, ActionExtend, opsActor, ExtendInput{Deadline: first, Reason: "The partner's finance team was on leave"})
+	h.at(first.Sub(fridayAfternoon)+30*time.Hour, ActionExtend, opsActor, ExtendInput{Deadline: second, Reason: "Once more"})
+	h.at(second.Sub(fridayAfternoon)+time.Hour, ActionClose, opsActor, RejectInput{Reason: reason})
+	in := settlementInput(false)
+	in.RemindPercent, in.OverdueReminder = 50, 24*time.Hour
+	if status := h.runSettlement(in); status != SettlementClosed {
+		t.Fatalf("status %s", status)
+	}
+	assertEvents(t, h.events(), "published/awaiting_application", "reminder_sent/awaiting_application", "overdue/overdue",
+		"extended/awaiting_application", "reminder_sent/awaiting_application", "overdue/overdue", "overdue_reminder_sent/overdue",
+		"extended/awaiting_application", "reminder_sent/awaiting_application", "overdue/overdue", "closed/closed")
+	if got := h.transition("reminder_sent").Event.At; !got.Equal(fridayAfternoon.Add(overdueAt / 2)) {
+		t.Errorf("reminded at %v, want half way to the deadline (%v)", got, fridayAfternoon.Add(overdueAt/2))
+	}
+	if got := h.transitions[6].Event.At; !got.Equal(first.Add(24 * time.Hour)) {
+		t.Errorf("reminded while overdue at %v, want a day after %v", got, first)
+	}
+	var refusals []string
+	for _, o := range h.outcomes {
+		var appErr *temporal.ApplicationError
+		if errors.As(o.err, &appErr) {
+			refusals = append(refusals, o.action+":"+appErr.Type())
+		}
+	}
+	if want := []string{"close:" + cases.RefusalConflict, "apply:" + cases.RefusalConflict, "close:" + cases.RefusalInvalid}; !slices.Equal(refusals, want) {
+		t.Errorf("refused %v, want %v", refusals, want)
+	}
+	closed := h.transitions[len(h.transitions)-1]
+	var d IncentiveSettlementDetails
+	mustDecode(t, closed.Case.Details, &d)
+	if d.Closure == nil || d.Closure.Reason != reason || len(d.Extensions) != 2 || !d.Extensions[1].To.Equal(second) {
+		t.Errorf("closed with %+v after extensions %+v", d.Closure, d.Extensions)
+	}
+	assertNotified(t, closed, cases.AudiencePartner)
+	if msg := closed.Notifications[0].Message; !strings.Contains(msg, reason) {
+		t.Errorf("the partner reads %q, want the reason", msg)
+	}
+	if h.payouts["cas_inc"] != 0 {
+		t.Errorf("payouts %v", h.payouts)
 	}
 }
 

@@ -94,7 +94,7 @@ const (
 	ActionRequestChanges    = "request_changes"
 	ActionAdvance           = "advance"
 	ActionDeclineInvitation = "decline"
-	ActionClose             = "close" // ops close an opportunity waiting for the partner's fix
+	ActionClose             = "close" // ops close a case waiting for the partner (an opportunity to fix, an overdue settlement)
 	// the partner withdraws its opportunity before approval: ActionWithdraw
 )
 

@@ -40,5 +40,5 @@ func (c *demoLoadCmd) Run() error {
 
 // demoPolicy is what the demo set takes from the settings.
 func demoPolicy(p config.Policy, loc *time.Location) demo.Policy {
-	return demo.Policy{Vendor: vendorEntity(p), InvoiceDeadline: p.IncentiveInvoiceDeadline, ReturnSLA: p.TicketSLA, TimeZone: loc.String()}
+	return demo.Policy{Vendor: vendorEntity(p), Incentive: incentivePolicy(p), ReturnSLA: p.TicketSLA, TimeZone: loc.String()}
 }

@@ -68,6 +68,12 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if problems := rules.VendorEntityProblems(vendorEntity(p)); len(problems) > 0 {
 		return nil, fmt.Errorf("the vendor entity (PARTNEROPS_VENDOR_ENTITY_NAME, PARTNEROPS_VENDOR_ENTITY_TAX_ID): %w", problems)
 	}
+	if p.IncentiveRemindPercent < 1 || p.IncentiveRemindPercent > 99 {
+		return nil, fmt.Errorf("PARTNEROPS_INCENTIVE_REMIND_PERCENT: must be a percent from 1 to 99, not %d", p.IncentiveRemindPercent)
+	}
+	if p.IncentiveOverdueReminder <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_INCENTIVE_OVERDUE_REMINDER: must be a positive duration, not %s", p.IncentiveOverdueReminder)
+	}
 	if p.IdempotencyRetention <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_IDEMPOTENCY_RETENTION: must be a positive duration, not %s", p.IdempotencyRetention)
 	}
@@ -96,6 +102,12 @@ func vendorEntity(p config.Policy) rules.Party {
 	return rules.Party{Name: p.VendorEntityName, TaxID: p.VendorEntityTaxID}
 }
 
+// incentivePolicy is the configured table of incentive deadlines and reminders.
+func incentivePolicy(p config.Policy) rules.IncentivePolicy {
+	return rules.IncentivePolicy{InvoiceDeadline: p.IncentiveInvoiceDeadline, RemindPercent: p.IncentiveRemindPercent,
+		OverdueReminder: p.IncentiveOverdueReminder}
+}
+
 // dialTemporal connects to the configured Temporal service, defaulting to
 // the conventional local address; the SDK's metrics go to metrics, the
 // registry the API serves at /metrics.
@@ -120,7 +132,7 @@ func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.St
 	metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
-		IncentiveDeadline: p.IncentiveInvoiceDeadline, Vendor: vendorEntity(p),
+		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
 		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
