@@ -2,6 +2,8 @@ package api
 
 import (
 	"errors"
+	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 
@@ -85,6 +87,17 @@ var refusals = []refusal{
 
 	sentinel(store.ErrNotFound, same(func() *Problem { return notFound("what the request names was") })),
 	sentinel(store.ErrBadCursor, same(func() *Problem { return invalid(rules.FieldErrors{badCursor}) })),
+	sentinel(store.ErrTooManyEndpoints, same(func() *Problem {
+		return conflict("too-many-webhook-endpoints", fmt.Sprintf("the partner has %d webhook endpoints already, the most it may have: "+
+			"remove one first", store.MaxWebhookEndpoints))
+	})),
+	// a pool too large is refused when a process starts, never by a request;
+	// should one meet it, the database is out of reach for now
+	sentinel(store.ErrPoolTooLarge, same(func() *Problem {
+		p := problem(http.StatusServiceUnavailable, "database-unavailable", "the database refuses more connections; retry shortly")
+		p.retryAfter = databaseRetryAfter
+		return p
+	})),
 	sentinel(store.ErrIdempotencyConflict, same(func() *Problem {
 		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
 	})),

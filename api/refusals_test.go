@@ -82,15 +82,23 @@ func storeErrors(t *testing.T) (sentinels map[string]string, types []string) {
 }
 
 // TestEveryStoreErrorHasAProblem walks the store's exported errors: each
-// has its row in refusals, and answers a problem of its own, never a 500.
+// has its row in refusals, and answers a problem of its own, never a 500:
+// a request's refusal a 4xx, the one a process meets when it starts
+// (startOnly) a 503.
 func TestEveryStoreErrorHasAProblem(t *testing.T) {
+	startOnly := map[string]bool{"ErrPoolTooLarge": true}
 	sentinels, types := storeErrors(t)
 	for name, msg := range sentinels {
 		found := false
 		for _, r := range refusals {
-			if r.sentinel != nil && r.sentinel.Error() == msg {
-				found = true
+			if r.sentinel == nil || r.sentinel.Error() != msg {
+				continue
+			}
+			found = true
+			if !startOnly[name] {
 				checkRefusal(t, "store."+name, r.sentinel)
+			} else if p := problemOf(context.Background(), slog.New(slog.DiscardHandler), r.sentinel, ""); p.Status != http.StatusServiceUnavailable {
+				t.Errorf("store.%s answers %d, not 503", name, p.Status)
 			}
 		}
 		if !found {

@@ -142,10 +142,6 @@ func (s *Server) createWebhookEndpoint(ctx context.Context, in *createWebhookInp
 	secret := webhooks.NewSecret()
 	e, err := s.store.CreateWebhookEndpoint(ctx, store.NewWebhookEndpoint{PartnerID: in.PartnerID, URL: in.Body.URL,
 		Description: in.Body.Description, EventTypes: in.Body.EventTypes, Secret: secret, At: time.Now().UTC()})
-	if errors.Is(err, store.ErrTooManyEndpoints) {
-		return nil, conflict("too-many-webhook-endpoints", fmt.Sprintf("partner %s has %d webhook endpoints already, the most it may have: "+
-			"remove one first", in.PartnerID, store.MaxWebhookEndpoints))
-	}
 	if err != nil {
 		return nil, err
 	}

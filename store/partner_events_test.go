@@ -126,6 +126,7 @@ func TestEveryEventTypeReachesItsPartnerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	certify(t, st, acme.ID) // a partner is asked to pay orders once certified
 	nimbus, err := st.CreatePartner(ctx, "Nimbus", "cloud_reseller", "")
 	if err != nil {
 		t.Fatal(err)
