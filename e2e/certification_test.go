@@ -360,9 +360,9 @@ func TestSLABreachEscalates(t *testing.T) {
 func TestCaseListPagination(t *testing.T) {
 	s := startSystem(t, "3wd")
 	var ids []string
-	for i := range 5 { // one open certification per partner: five partners
+	for i := range 5 { // one open certification per partner: five partners, none certified yet
 		number := rules.WithUSCCCheck("91350100M00010" + string(rune('0'+i)) + "Y4")
-		partnerID, admin := s.newPartner(fmt.Sprintf("Paging Partner %d", i), "solution_provider", "")
+		partnerID, admin := s.newUncertifiedPartner(fmt.Sprintf("Paging Partner %d", i), "solution_provider", "")
 		ids = append(ids, decode[cases.Case](t, s.submit(admin, partnerID, businessInfo(number)).expect(t, 202)).ID)
 	}
 	slices.Reverse(ids) // newest first
