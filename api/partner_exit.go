@@ -83,10 +83,12 @@ func (s *Server) requestPartnerExit(ctx context.Context, in *requestExitInput) (
 	})
 }
 
-// exitingProblem is the refusal of a new case of a partner that is leaving
-// or has left the program, naming its exit case.
+// exitingProblem is the refusal of a new case, customer, deposit or
+// allocation of a partner that is leaving or has left the program, naming
+// its exit case.
 func exitingProblem(e *store.PartnerExitingError) *Problem {
-	p := conflict("partner-exiting", fmt.Sprintf("the partner is %s (exit case %s): no new process of it may start; "+
+	p := conflict("partner-exiting", fmt.Sprintf("the partner is %s (exit case %s): no new process, customer, deposit or "+
+		"allocation of it; "+
 		"its admin may withdraw the exit while it is not yet awaiting ops", e.Status, e.ExitCaseID))
 	p.CaseID = e.ExitCaseID
 	return p

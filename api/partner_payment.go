@@ -231,10 +231,7 @@ func (s *Server) partnerPaymentRefusal(ctx context.Context, cust store.Customer)
 
 // orderError turns the store's refusals of an order into problems.
 func orderError(err error) error {
-	var exiting *store.PartnerExitingError
 	switch {
-	case errors.As(err, &exiting):
-		return exitingProblem(exiting)
 	case errors.Is(err, store.ErrOrderExpired):
 		return conflict("order-expired", "the order's payment deadline has passed; it is cancelled")
 	case errors.Is(err, store.ErrOrderNotPayable):

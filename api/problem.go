@@ -86,9 +86,12 @@ const databaseRetryAfter = 5
 func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID string) *Problem {
 	var p *Problem
 	var fe *fiber.Error
+	var exiting *store.PartnerExitingError
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &exiting):
+		return exitingProblem(exiting)
 	case errors.Is(err, store.ErrIdempotencyConflict):
 		return conflict("idempotency-key-reused", "this Idempotency-Key was already used with another request")
 	case errors.Is(err, store.ErrAssociationChanged):

@@ -50,10 +50,6 @@ func (s *Server) startCase(ctx context.Context, idem Idempotent, st caseStart) (
 	}
 	opened, start, err := s.store.OpenCase(ctx, nc, idem.claim(ctx))
 	var open *store.OpenCaseError
-	var exiting *store.PartnerExitingError
-	if errors.As(err, &exiting) {
-		return nil, exitingProblem(exiting)
-	}
 	if errors.As(err, &open) {
 		p := conflict("case-open", "the partner already has an open "+string(open.Kind)+" case, "+open.CaseID+
 			"; act on it (resubmit, file a ticket) instead of starting another")

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"partnerops/cases"
@@ -117,6 +118,18 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	}
 	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/deregistration", admin, nil).expect(t, 409)); p.CaseID != exitID {
 		t.Errorf("deregistration while exiting: %+v", p)
+	}
+	// Nor does anything new bind it: no customer, no deposit (the exit's last check would have to find them).
+	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/customers", admin, map[string]any{
+		"name": "Late Academy", "xaccount_type": xaccountType, "xaccount_id": "harbor-0002",
+		"certificate_number": "91330100MA2B7C8D9Q", "certificate_type": 0,
+		"association_mode": "consultative", "account": map[string]any{"origin": "new"},
+	}).expect(t, 409)); !strings.HasSuffix(p.Type, "partner-exiting") || p.CaseID != exitID {
+		t.Errorf("a customer bound to an exiting partner: %+v", p)
+	}
+	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/deposits", s.ops, map[string]any{
+		"amount": map[string]any{"amount": 1, "currency": "CNY"}, "transaction_id": "harbor-dep-late"}).expect(t, 409)); !strings.HasSuffix(p.Type, "partner-exiting") || p.CaseID != exitID {
+		t.Errorf("a deposit to an exiting partner: %+v", p)
 	}
 	// Ops see the exit in the case list with its blockers.
 	listed := s.waitForList("/v1/cases?kind=partner_exit&status=blocked", s.ops, func(list []cases.Case) bool {

@@ -50,6 +50,10 @@ const (
 	// patchRejectedExpiry: a rejected certification nobody touches for the
 	// configured period closes as expired.
 	patchRejectedExpiry = "rejected-expiry"
+	// patchExitAtomic: a confirmed exit's last check and its end are one
+	// activity (one store transaction under the partner's lock), not a
+	// check and then the end.
+	patchExitAtomic = "exit-atomic"
 )
 
 // patched says whether this run takes the new side of a patch.
