@@ -138,14 +138,10 @@ func (s *Server) createWithdrawal(ctx context.Context, in *withdrawalInput) (*wi
 // one of its obligations may have cleared. It is a hint: the case also
 // checks daily, so a signal that cannot be sent now is only logged.
 func (s *Server) obligationChanged(ctx context.Context, partnerID string) {
-	partner, err := s.store.Partner(ctx, partnerID)
-	if err != nil || partner.Status != store.PartnerExiting || !partner.ExitCaseID.Valid || s.temporal == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(ctx, s.actionTimeout)
 	defer cancel()
-	if err := s.temporal.SignalWorkflow(ctx, partner.ExitCaseID.String, "", workflows.SignalObligationsChanged, nil); err != nil {
+	if err := s.starter.ObligationsChanged(ctx, partnerID); err != nil {
 		s.logger.WarnContext(ctx, "exit case not told of a cleared obligation; it checks again daily",
-			"case_id", partner.ExitCaseID.String, "error", err)
+			"partner_id", partnerID, "error", err)
 	}
 }

@@ -221,3 +221,21 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	}
 	s.recordHistory(exitID, "partner_exit_walkthrough")
 }
+
+// An exit blocked by another open case of its partner checks again as soon
+// as that case closes, not at its daily check.
+func TestPartnerExitWakesWhenAnotherCaseCloses(t *testing.T) {
+	s := startSystem(t, "3wd")
+	cert := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, cert.ID, hasStatus(workflows.CertificationInReview))
+	exit := decode[cases.Case](t, s.call("POST", "/v1/partners/"+s.partnerA+"/exit", s.adminA,
+		map[string]any{"reason": "we leave"}).expect(t, 202))
+	blockedBy := func(c cases.Case) bool {
+		return c.Status == workflows.ExitBlocked && slices.ContainsFunc(exitDetails(t, c).Obligations,
+			func(o rules.ExitObligation) bool { return o.Kind == rules.ObligationOpenCase && o.ID == cert.ID })
+	}
+	s.waitForCase(s.ops, exit.ID, blockedBy)
+	s.call("POST", "/v1/cases/"+cert.ID+"/actions/approve", s.ops, nil).expect(t, 200)
+	// the exit's daily check is a day away: only the closing can have woken it
+	s.waitForCase(s.ops, exit.ID, func(c cases.Case) bool { return !blockedBy(c) && c.Status != workflows.ExitChecking })
+}

@@ -39,8 +39,8 @@ const (
 
 // SignalObligationsChanged tells an exit case that its partner may have
 // cleared an obligation (a customer dissociated, a withdrawal, a member
-// removed): a blocked case checks again at once.
-const SignalObligationsChanged = "obligations_changed"
+// removed, another of its cases closed): a blocked case checks again at once.
+const SignalObligationsChanged = cases.SignalObligationsChanged
 
 // Defaults of the exit's periods when its input names none.
 const (
@@ -110,7 +110,7 @@ var partnerExitProcess = Process{
 		"may start (409 partner-exiting). It starts in checking while the obligations check runs. With anything open (another open " +
 		"case, a customer still associated, money on one of the partner's accounts, a personal account still associated) it is " +
 		"blocked, details.obligations listing each with what clears it; it checks again when the partner clears one (dissociation, " +
-		"withdrawal, member removal), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
+		"withdrawal, member removal, another of its cases closing), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
 		"the admin may withdraw (withdrawn, final: the partner is back to normal), ops may confirm early or refuse with a reason " +
 		"(refused, final). Then it is awaiting_ops, no longer withdrawable: ops confirm or refuse by sla.due_at (the exit SLA on the " +
 		"business calendar); a missed deadline marks sla.breached and notifies a supervisor. confirm runs a last check (exiting) and " +
