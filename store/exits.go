@@ -134,14 +134,17 @@ func exitFacts(ctx context.Context, q sqlx.QueryerContext, partnerID, exitCaseID
 		CustomerID *string `db:"customer_id"`
 		Balance    int64   `db:"balance"`
 		Currency   string  `db:"currency"`
+		Total      int     `db:"total"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &balances, `
-		SELECT customer_id, sum(balance)::bigint AS balance, currency FROM money_accounts
+		SELECT customer_id, sum(balance)::bigint AS balance, currency, count(*) OVER () AS total FROM money_accounts
 		WHERE partner_id = $1 AND kind IN ('partner', 'customer') AND balance > 0
-		GROUP BY kind, customer_id, currency ORDER BY kind DESC, customer_id NULLS FIRST, currency`, partnerID); err != nil {
+		GROUP BY kind, customer_id, currency ORDER BY kind DESC, customer_id NULLS FIRST, currency LIMIT $2`,
+		partnerID, exitListLimit); err != nil {
 		return facts, fmt.Errorf("balances: %w", err)
 	}
 	for _, b := range balances {
+		facts.MoreBalances = b.Total - len(balances)
 		eb := rules.ExitBalance{Balance: rules.Money{Amount: b.Balance, Currency: b.Currency}}
 		if b.CustomerID != nil {
 			eb.CustomerID = *b.CustomerID

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -257,5 +258,36 @@ func TestExitingPartnerTakesNoNewBindings(t *testing.T) {
 	}
 	if p := partnerStatus(t, b.st, b.partner); p.Status != store.PartnerExited || !p.ExitedAt.Valid {
 		t.Errorf("after the completion: %+v", p)
+	}
+}
+
+// What binds an exiting partner is carried in its exit case's state and
+// copied into every transition: every list of it is bounded, the balances
+// too, and what is left out is counted.
+func TestExitFactsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	b := newBooks(t)
+	funded := store.ExitListLimit + 2
+	b.deposit(t, cny(int64(funded)+10), "dep-1")
+	for i := range funded {
+		c, err := b.st.CreateCustomer(ctx, "customer", b.partner, "resale")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := b.adjust(rules.Allocate, c.ID, cny(1), fmt.Sprintf("alloc-%d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	facts, err := b.st.ExitFacts(ctx, b.partner, "cas_none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the partner's own balance and one per funded customer: funded+1 in all
+	if len(facts.Balances) != store.ExitListLimit || facts.MoreBalances != funded+1-store.ExitListLimit {
+		t.Errorf("%d balances listed and %d more, want %d and %d", len(facts.Balances), facts.MoreBalances,
+			store.ExitListLimit, funded+1-store.ExitListLimit)
+	}
+	if facts.Balances[0].CustomerID != "" {
+		t.Errorf("the partner's own balance is not listed first: %+v", facts.Balances[0])
 	}
 }
