@@ -6,6 +6,8 @@ package activities
 import (
 	"context"
 
+	"go.temporal.io/sdk/activity"
+
 	"partnerops/cases"
 	"partnerops/store"
 )
@@ -13,6 +15,15 @@ import (
 // Cases writes the case read model.
 type Cases struct {
 	Store *store.Store
+	// Exits wakes a partner's running exit case when another of its
+	// cases closes (nil: it is not woken, and checks daily).
+	Exits ExitWaker
+}
+
+// ExitWaker tells a partner's running exit case that one of its
+// obligations may have cleared (outbox.Starter).
+type ExitWaker interface {
+	ObligationsChanged(ctx context.Context, partnerID string) error
 }
 
 // RecordTransition writes a case's new state, its event and its
@@ -20,6 +31,22 @@ type Cases struct {
 // workflows run it as a local activity, retried while the database is away,
 // but not for an input PostgreSQL refuses (a NUL byte, a value a CHECK
 // constraint forbids): Permanent makes that fail at once, non-retryable.
+//
+// A transition that closes a case of a partner wakes the partner's running
+// exit case, for which the case was an open obligation: it checks again at
+// once instead of at its daily check. The wake-up is a hint, so one that
+// cannot be sent is only logged.
 func (a *Cases) RecordTransition(ctx context.Context, t cases.Transition) error {
-	return a.Store.ApplyTransition(ctx, t)
+	if err := a.Store.ApplyTransition(ctx, t); err != nil {
+		return err
+	}
+	c := t.Case
+	if c.ClosedAt == nil || c.PartnerID == "" || c.Kind == cases.KindPartnerExit || a.Exits == nil {
+		return nil
+	}
+	if err := a.Exits.ObligationsChanged(ctx, c.PartnerID); err != nil {
+		activity.GetLogger(ctx).Warn("exit case not told that a case of its partner closed; it checks again daily",
+			"case_id", c.ID, "partner_id", c.PartnerID, "error", err)
+	}
+	return nil
 }

@@ -49,6 +49,18 @@ type ExitOutcome struct {
 	At        time.Time `json:"at"`
 }
 
+// CompletePartnerExit is the exit's last check and its end in one store
+// transaction under the partner's lock: it returns what is still open, and
+// with nothing open the partner has exited (nothing could bind it in
+// between). Running it again for a completed exit returns nothing open.
+func (a *PartnerExit) CompletePartnerExit(ctx context.Context, o ExitOutcome) ([]rules.ExitObligation, error) {
+	open, err := a.Store.CompletePartnerExit(ctx, o.PartnerID, o.CaseID, o.At)
+	if err != nil {
+		return nil, fmt.Errorf("complete the exit of partner %s: %w", o.PartnerID, err)
+	}
+	return open, nil
+}
+
 // EndPartnerExit applies the outcome to the partner: active again
 // (withdrawn, refused), or exited with its rights ended and its tokens
 // but the admin's revoked. Applying it again changes nothing.

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -18,19 +21,21 @@ import (
 // DefaultActionTimeout bounds an action on a case.
 const DefaultActionTimeout = 10 * time.Second
 
-// act takes the action name on the case as a Temporal Update and answers the
-// case as the step left it. The Update has the action deadline: when the
+// act takes the action name on the case as a Temporal Update (with the
+// Update ID updateID; "" lets Temporal pick one) and answers the case as
+// the step left it. Temporal takes an Update ID once per run: the same ID
+// again answers the first Update's outcome without taking the step again. The Update has the action deadline: when the
 // workflow cannot take it now (no worker polls, its task fails, Temporal is
 // away or slow) the answer is a 503 with Retry-After, never a hang. A
 // closed case takes no action, and Temporal is not asked.
-func (s *Server) act(ctx context.Context, row cases.Case, name string, req cases.ActionRequest) (cases.Case, error) {
-	if row.ClosedAt != nil {
-		return cases.Case{}, caseClosed()
+func (s *Server) act(ctx context.Context, row cases.Case, name, updateID string, req cases.ActionRequest) (cases.Case, error) {
+	if row.ClosedAt != nil && updateID == "" {
+		return cases.Case{}, caseClosed() // with an Update ID: a retry of the step that closed it, answered by Temporal
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.actionTimeout)
 	defer cancel()
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: row.ID, UpdateName: name, Args: []any{req},
+		WorkflowID: row.ID, UpdateID: updateID, UpdateName: name, Args: []any{req},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	var updated cases.Case
@@ -42,6 +47,18 @@ func (s *Server) act(ctx context.Context, row cases.Case, name string, req cases
 	}
 	updated.Live = true
 	return updated, nil
+}
+
+// actionUpdateID is the Update ID of an action sent with an
+// Idempotency-Key: derived from the caller, the case, the action and the
+// key, so a retry is the same Update and another caller's key, case or
+// action another one. No key, no ID ("": every request a new Update).
+func actionUpdateID(principalID, caseID, action, key string) string {
+	if key == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{principalID, caseID, action, key}, "\n")))
+	return "action-" + hex.EncodeToString(sum[:])
 }
 
 func caseClosed() *Problem {

@@ -59,6 +59,8 @@ type caseEventsOutput struct {
 type caseActionInput struct {
 	CasePath
 	Action string `path:"action" maxLength:"64" doc:"The action's name; a case's actions field lists those the caller may take now" example:"approve"`
+	// IdempotencyKey names the action's Temporal Update (actionUpdateID).
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"Makes a retry of this action answer the first answer instead of taking the step again (the key names the action's Temporal Update, with the caller, the case and the action)"`
 	// Body is the action's input, which the case's workflow reads and
 	// checks; none is {}.
 	Body *actionBody
@@ -192,7 +194,8 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*bodyOf[c
 	if fields := actionSchemas.problems(row.Kind, in.Action, input); len(fields) > 0 {
 		return nil, invalid(fields)
 	}
-	updated, err := s.act(ctx, row, in.Action, cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
+	updated, err := s.act(ctx, row, in.Action, actionUpdateID(principalOf(ctx).ID, row.ID, in.Action, in.IdempotencyKey),
+		cases.ActionRequest{Actor: actor(principalOf(ctx)), Input: input})
 	if err != nil {
 		return nil, err
 	}

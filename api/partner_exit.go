@@ -82,10 +82,12 @@ func (s *Server) requestPartnerExit(ctx context.Context, in *requestExitInput) (
 	})
 }
 
-// exitingProblem is the refusal of a new case of a partner that is leaving
-// or has left the program, naming its exit case.
+// exitingProblem is the refusal of a new case, customer, deposit or
+// allocation of a partner that is leaving or has left the program, naming
+// its exit case.
 func exitingProblem(e *store.PartnerExitingError) *Problem {
-	p := conflict("partner-exiting", fmt.Sprintf("the partner is %s (exit case %s): no new process of it may start; "+
+	p := conflict("partner-exiting", fmt.Sprintf("the partner is %s (exit case %s): no new process, customer, deposit or "+
+		"allocation of it; "+
 		"its admin may withdraw the exit while it is not yet awaiting ops", e.Status, e.ExitCaseID))
 	p.CaseID = e.ExitCaseID
 	return p
@@ -122,14 +124,10 @@ func (s *Server) createWithdrawal(ctx context.Context, in *withdrawalInput) (*wi
 // one of its obligations may have cleared. It is a hint: the case also
 // checks daily, so a signal that cannot be sent now is only logged.
 func (s *Server) obligationChanged(ctx context.Context, partnerID string) {
-	partner, err := s.store.Partner(ctx, partnerID)
-	if err != nil || partner.Status != store.PartnerExiting || !partner.ExitCaseID.Valid || s.temporal == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(ctx, s.actionTimeout)
 	defer cancel()
-	if err := s.temporal.SignalWorkflow(ctx, partner.ExitCaseID.String, "", workflows.SignalObligationsChanged, nil); err != nil {
+	if err := s.starter.ObligationsChanged(ctx, partnerID); err != nil {
 		s.logger.WarnContext(ctx, "exit case not told of a cleared obligation; it checks again daily",
-			"case_id", partner.ExitCaseID.String, "error", err)
+			"partner_id", partnerID, "error", err)
 	}
 }

@@ -22,6 +22,12 @@ const (
 	KindRenewalRun          Kind = "renewal_run"
 )
 
+// SignalObligationsChanged is the signal that tells a partner's running
+// exit case that one of its obligations may have cleared (a customer
+// dissociated, a withdrawal, a member removed, another case of the
+// partner closed): a blocked exit checks again at once.
+const SignalObligationsChanged = "obligations_changed"
+
 // Actor is who took a step: a principal, or the system itself.
 type Actor struct {
 	ID   string `json:"id"`

@@ -401,3 +401,41 @@ func TestCaseListPagination(t *testing.T) {
 		t.Errorf("an unknown parameter names %q", p.fields())
 	}
 }
+
+// An action sent with an Idempotency-Key is a Temporal Update whose ID the
+// key names: the same key again answers the first answer and takes the
+// step once, also for the step that closed the case; another key is
+// another step.
+func TestCaseActionIdempotentByKey(t *testing.T) {
+	s := startSystem(t, "3wd")
+	c := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, c.ID, hasStatus(workflows.CertificationInReview))
+	reject := map[string]string{"reason": "The licence scan is unreadable"}
+	first := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, reject, "Idempotency-Key", "reject-1").expect(t, 200))
+	again := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, reject, "Idempotency-Key", "reject-1").expect(t, 200))
+	if first.Status != workflows.CertificationRejected || again.Status != first.Status || again.UpdatedAt != first.UpdatedAt {
+		t.Errorf("the retried reject answered %s at %v, the first %s at %v", again.Status, again.UpdatedAt, first.Status, first.UpdatedAt)
+	}
+	s.call("POST", "/v1/cases/"+c.ID+"/actions/reject", s.ops, reject, "Idempotency-Key", "reject-2").expect(t, 409) // another step
+	events := decode[struct{ Events []cases.Event }](t, s.call("GET", "/v1/cases/"+c.ID+"/events", s.ops, nil).expect(t, 200)).Events
+	rejected := 0
+	for _, e := range events {
+		if e.Type == "rejected" {
+			rejected++
+		}
+	}
+	if rejected != 1 {
+		t.Errorf("%d rejected events, want the step taken once", rejected)
+	}
+
+	// The step that closes a case, retried, answers as it did.
+	exit := decode[cases.Case](t, s.call("POST", "/v1/partners/"+s.partnerA+"/exit", s.adminA, map[string]any{"reason": "we leave"}).expect(t, 202))
+	s.waitForCase(s.adminA, exit.ID, hasStatus(workflows.ExitBlocked))
+	withdrawn := decode[cases.Case](t, s.call("POST", "/v1/cases/"+exit.ID+"/actions/withdraw", s.adminA, nil, "Idempotency-Key", "w-1").expect(t, 200))
+	s.waitForCase(s.adminA, exit.ID, func(c cases.Case) bool { return c.ClosedAt != nil })
+	if again := decode[cases.Case](t, s.call("POST", "/v1/cases/"+exit.ID+"/actions/withdraw", s.adminA, nil, "Idempotency-Key", "w-1").expect(t, 200)); again.Status != workflows.ExitWithdrawn || again.UpdatedAt != withdrawn.UpdatedAt {
+		t.Errorf("the retried withdrawal answered %+v", again)
+	}
+	s.call("POST", "/v1/cases/"+exit.ID+"/actions/withdraw", s.adminA, nil, "Idempotency-Key", "w-2").expect(t, 409)
+	s.call("POST", "/v1/cases/"+exit.ID+"/actions/withdraw", s.adminA, nil).expect(t, 409)
+}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"partnerops/cases"
@@ -119,6 +120,18 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/deregistration", admin, nil).expect(t, 409)); p.CaseID != exitID {
 		t.Errorf("deregistration while exiting: %+v", p)
 	}
+	// Nor does anything new bind it: no customer, no deposit (the exit's last check would have to find them).
+	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/customers", admin, map[string]any{
+		"name": "Late Academy", "xaccount_type": xaccountType, "xaccount_id": "harbor-0002",
+		"certificate_number": "91330100MA2B7C8D9Q", "certificate_type": 0,
+		"association_mode": "consultative", "account": map[string]any{"origin": "new"},
+	}).expect(t, 409)); !strings.HasSuffix(p.Type, "partner-exiting") || p.CaseID != exitID {
+		t.Errorf("a customer bound to an exiting partner: %+v", p)
+	}
+	if p := decode[problem](t, s.call("POST", "/v1/partners/"+partner+"/deposits", s.ops, map[string]any{
+		"amount": map[string]any{"amount": 1, "currency": "CNY"}, "transaction_id": "harbor-dep-late"}).expect(t, 409)); !strings.HasSuffix(p.Type, "partner-exiting") || p.CaseID != exitID {
+		t.Errorf("a deposit to an exiting partner: %+v", p)
+	}
 	// Ops see the exit in the case list with its blockers.
 	listed := s.waitForList("/v1/cases?kind=partner_exit&status=blocked", s.ops, func(list []cases.Case) bool {
 		return slices.ContainsFunc(list, func(c cases.Case) bool { return c.ID == exitID })
@@ -208,4 +221,22 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 		t.Errorf("the timeline is %v", types)
 	}
 	s.recordHistory(exitID, "partner_exit_walkthrough")
+}
+
+// An exit blocked by another open case of its partner checks again as soon
+// as that case closes, not at its daily check.
+func TestPartnerExitWakesWhenAnotherCaseCloses(t *testing.T) {
+	s := startSystem(t, "3wd")
+	cert := decode[cases.Case](t, s.submit(s.adminA, s.partnerA, businessInfo(acmeNumber)).expect(t, 202))
+	s.waitForCase(s.ops, cert.ID, hasStatus(workflows.CertificationInReview))
+	exit := decode[cases.Case](t, s.call("POST", "/v1/partners/"+s.partnerA+"/exit", s.adminA,
+		map[string]any{"reason": "we leave"}).expect(t, 202))
+	blockedBy := func(c cases.Case) bool {
+		return c.Status == workflows.ExitBlocked && slices.ContainsFunc(exitDetails(t, c).Obligations,
+			func(o rules.ExitObligation) bool { return o.Kind == rules.ObligationOpenCase && o.ID == cert.ID })
+	}
+	s.waitForCase(s.ops, exit.ID, blockedBy)
+	s.call("POST", "/v1/cases/"+cert.ID+"/actions/approve", s.ops, nil).expect(t, 200)
+	// the exit's daily check is a day away: only the closing can have woken it
+	s.waitForCase(s.ops, exit.ID, func(c cases.Case) bool { return !blockedBy(c) && c.Status != workflows.ExitChecking })
 }

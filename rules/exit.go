@@ -58,7 +58,7 @@ type ExitFacts struct {
 	Balances  []ExitBalance
 	Members   []ExitParty
 	// How many of each were left out of the lists above.
-	MoreCases, MoreCustomers, MoreMembers int
+	MoreCases, MoreCustomers, MoreBalances, MoreMembers int
 }
 
 // ExitOpenCase is a case of the partner that is not closed.
@@ -131,6 +131,11 @@ func ExitObligations(facts ExitFacts) []ExitObligation {
 			o.ClearedBy = "reclaiming it to the partner's account (an adjustment, or dissociating the customer), then a withdrawal"
 		}
 		list = append(list, o)
+	}
+	if facts.MoreBalances > 0 {
+		list = append(list, ExitObligation{Kind: ObligationBalance,
+			Description: fmt.Sprintf("%d more customer accounts funded by the partner still hold money", facts.MoreBalances),
+			ClearedBy:   "reclaiming each to the partner's account, then a withdrawal"})
 	}
 	for _, m := range facts.Members {
 		list = append(list, ExitObligation{

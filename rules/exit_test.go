@@ -40,7 +40,8 @@ func TestExitObligations(t *testing.T) {
 		Customers: []ExitParty{{ID: "cus_1", Name: "Beta"}},
 		Balances: []ExitBalance{{Balance: Money{Amount: 500, Currency: "CNY"}},
 			{CustomerID: "cus_1", Balance: Money{Amount: 20, Currency: "CNY"}}},
-		Members: []ExitParty{{ID: "prn_1", Name: "Wang Wu"}},
+		MoreBalances: 3,
+		Members:      []ExitParty{{ID: "prn_1", Name: "Wang Wu"}},
 	}
 	got := ExitObligations(facts)
 	want := []struct{ kind, id, says string }{
@@ -49,6 +50,7 @@ func TestExitObligations(t *testing.T) {
 		{ObligationCustomer, "cus_1", "the customer cus_1 (Beta) is still associated"},
 		{ObligationBalance, "", "the partner's account holds 5.00 CNY"},
 		{ObligationBalance, "cus_1", "the account of customer cus_1, funded by the partner, holds 0.20 CNY"},
+		{ObligationBalance, "", "3 more customer accounts funded by the partner still hold money"},
 		{ObligationMember, "prn_1", "the personal account prn_1 (Wang Wu) is still associated"},
 	}
 	if len(got) != len(want) {

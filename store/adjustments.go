@@ -113,7 +113,8 @@ type NewAdjustment struct {
 // resale customer (else ErrNotFound, or ErrNotResaleCustomer); the account
 // taken from must hold the amount (else *InsufficientBalanceError); the
 // transaction ID must be new for the partner (else
-// ErrDuplicateTransactionID). A refused adjustment writes nothing. The
+// ErrDuplicateTransactionID); an allocation's partner must not be leaving
+// the program (else *PartnerExitingError). A refused adjustment writes nothing. The
 // Idempotency-Key rules are CreateDeposit's.
 func (s *Store) CreateAdjustment(ctx context.Context, a NewAdjustment, idem *Idempotency) (Adjustment, bool, error) {
 	if !a.Operation.Requestable() {
@@ -133,6 +134,14 @@ type customerAssociation struct {
 
 // adjust writes an adjustment in tx.
 func adjust(ctx context.Context, tx *sqlx.Tx, id string, a NewAdjustment) (Adjustment, error) {
+	// An allocation binds money to a partner that must still be in the
+	// program (its row is locked first); a reclaim is how an exiting
+	// partner clears it.
+	if a.Operation.ToCustomer() {
+		if err := holdActivePartner(ctx, tx, a.PartnerID); err != nil {
+			return Adjustment{}, err
+		}
+	}
 	// The customer must still be the partner's (resale) customer when the
 	// money moves: FOR SHARE keeps a concurrent dissociation from changing
 	// that until this transaction ends. It is locked before the accounts.

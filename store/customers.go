@@ -60,13 +60,22 @@ const customerSelect = `
 
 // CreateCustomer stores a customer associated with a partner in a mode
 // (consultative or resale); an empty partnerID makes a direct customer. It
-// binds no platform account: see BindCustomer.
+// binds no platform account: see BindCustomer. A partner leaving the
+// program gets no new customer (*PartnerExitingError).
 func (s *Store) CreateCustomer(ctx context.Context, name, partnerID, mode string) (Customer, error) {
-	var id string
-	if err := s.db.GetContext(ctx, &id, `
-		INSERT INTO customers (id, name, partner_id, association_mode)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''))
-		RETURNING id`, NewID("cus"), name, partnerID, mode); err != nil {
+	id := NewID("cus")
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if partnerID != "" {
+			if err := holdActivePartner(ctx, tx, partnerID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO customers (id, name, partner_id, association_mode)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''))`, id, name, partnerID, mode)
+		return err
+	})
+	if err != nil {
 		return Customer{}, err
 	}
 	return s.Customer(ctx, id)
@@ -124,7 +133,8 @@ const newAccountOrigin = "new"
 // account ID for a new one), a customer principal for it, and the audit
 // entry of who bound it, in one transaction. It returns the customer, its
 // principal and the principal's token (the one time it can be read).
-// ErrXAccountTaken or ErrCloudAccountTaken when the binding exists already.
+// ErrXAccountTaken or ErrCloudAccountTaken when the binding exists already;
+// *PartnerExitingError when the partner is leaving the program.
 func (s *Store) BindCustomer(ctx context.Context, nc NewBoundCustomer) (Customer, Principal, string, error) {
 	var c Customer
 	var p Principal
@@ -135,6 +145,9 @@ func (s *Store) BindCustomer(ctx context.Context, nc NewBoundCustomer) (Customer
 		cloudAccountID = NewID("acc")
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := holdActivePartner(ctx, tx, nc.PartnerID); err != nil {
+			return err
+		}
 		if err := requireCertified(ctx, tx, nc.PartnerID, GatedAssociation); err != nil {
 			return err
 		}

@@ -58,7 +58,8 @@ type NewDeposit struct {
 // key, in one transaction. A key used before with the same request returns
 // that deposit (replayed true) and moves nothing; with another request,
 // ErrIdempotencyConflict. A transaction ID used before is
-// ErrDuplicateTransactionID, and nothing is written.
+// ErrDuplicateTransactionID, and nothing is written; so is a deposit for a
+// partner that is leaving the program (*PartnerExitingError).
 func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempotency) (Deposit, bool, error) {
 	id := NewID("dep")
 	return createIdempotently(ctx, s, idem, id, deposit, func(tx *sqlx.Tx) (Deposit, error) {
@@ -68,6 +69,9 @@ func (s *Store) CreateDeposit(ctx context.Context, d NewDeposit, idem *Idempoten
 
 // recordDeposit writes a deposit in tx.
 func recordDeposit(ctx context.Context, tx *sqlx.Tx, id string, d NewDeposit) (Deposit, error) {
+	if err := holdActivePartner(ctx, tx, d.PartnerID); err != nil {
+		return Deposit{}, err
+	}
 	posting, again, err := post(ctx, tx, PostingRequest{
 		Kind: PostingDeposit, Reference: txnReference(d.PartnerID, d.TransactionID),
 		From: VendorFundingAccount(d.PartnerID), To: PartnerAccount(d.PartnerID), Amount: d.Amount, Memo: d.Memo,

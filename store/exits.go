@@ -20,16 +20,17 @@ const (
 	PartnerDeregistered = "deregistered"
 )
 
-// PartnerExitingError refuses a new case of a partner that is leaving or
-// has left the program: from the moment its exit is requested, no new
-// process of it may start.
+// PartnerExitingError refuses what would bind a partner that is leaving
+// or has left the program: from the moment its exit is requested, no new
+// process of it may start, and no customer, deposit or allocation may be
+// added to it (they would be obligations its exit just checked away).
 type PartnerExitingError struct {
 	Status     string // exiting, exited or deregistered
 	ExitCaseID string
 }
 
 func (e *PartnerExitingError) Error() string {
-	return fmt.Sprintf("the partner is %s (exit case %s): no new process may start", e.Status, e.ExitCaseID)
+	return fmt.Sprintf("the partner is %s (exit case %s): no new process, customer, deposit or allocation of it", e.Status, e.ExitCaseID)
 }
 
 // claimPartnerForCase is the one check every new case passes, in the
@@ -44,11 +45,34 @@ func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 	if c.Kind == cases.KindPartnerExit {
 		lock = "FOR NO KEY UPDATE"
 	}
+	if err := claimActivePartner(ctx, tx, c.PartnerID, lock); err != nil {
+		return err
+	}
+	if refused, gated := gatedKinds[c.Kind]; gated {
+		return requireCertified(ctx, tx, c.PartnerID, refused)
+	}
+	return nil
+}
+
+// holdActivePartner is the check of whatever else would bind the partner
+// (a customer bound, a deposit, an allocation), in its transaction and
+// before anything else it locks (the ledger's lock order: the partner's
+// row, then a customer's, then the accounts): the partner must be active,
+// and its row stays share-locked until the transaction ends, so the exit's
+// end (EndPartnerExit, which locks it to update) comes wholly before or
+// wholly after it.
+func holdActivePartner(ctx context.Context, tx *sqlx.Tx, partnerID string) error {
+	return claimActivePartner(ctx, tx, partnerID, "FOR SHARE")
+}
+
+// claimActivePartner locks the partner's row (lock) and refuses a partner
+// that is not active (*PartnerExitingError).
+func claimActivePartner(ctx context.Context, tx *sqlx.Tx, partnerID, lock string) error {
 	var row struct {
 		Status     string  `db:"status"`
 		ExitCaseID *string `db:"exit_case_id"`
 	}
-	if err := tx.GetContext(ctx, &row, `SELECT status, exit_case_id FROM partners WHERE id = $1 `+lock, c.PartnerID); err != nil {
+	if err := tx.GetContext(ctx, &row, `SELECT status, exit_case_id FROM partners WHERE id = $1 `+lock, partnerID); err != nil {
 		return notFoundIfNoRows(err)
 	}
 	if row.Status != PartnerActive {
@@ -57,9 +81,6 @@ func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
 			refusal.ExitCaseID = *row.ExitCaseID
 		}
 		return refusal
-	}
-	if refused, gated := gatedKinds[c.Kind]; gated {
-		return requireCertified(ctx, tx, c.PartnerID, refused)
 	}
 	return nil
 }
@@ -83,6 +104,11 @@ const exitListLimit = 50
 // any kind), its associated customers, the positive balances of its
 // accounts and its customers' accounts it funded, and its personal accounts.
 func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (rules.ExitFacts, error) {
+	return exitFacts(ctx, s.db, partnerID, exitCaseID)
+}
+
+// exitFacts reads ExitFacts with q (in CompletePartnerExit: its transaction).
+func exitFacts(ctx context.Context, q sqlx.QueryerContext, partnerID, exitCaseID string) (rules.ExitFacts, error) {
 	var facts rules.ExitFacts
 	var openCases []struct {
 		ID     string `db:"id"`
@@ -90,7 +116,7 @@ func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (ru
 		Status string `db:"status"`
 		Total  int    `db:"total"`
 	}
-	if err := s.db.SelectContext(ctx, &openCases, `
+	if err := sqlx.SelectContext(ctx, q, &openCases, `
 		SELECT id, kind, status, count(*) OVER () AS total FROM cases
 		WHERE partner_id = $1 AND closed_at IS NULL AND id <> $2
 		ORDER BY created_at, id LIMIT $3`, partnerID, exitCaseID, exitListLimit); err != nil {
@@ -101,12 +127,12 @@ func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (ru
 		facts.MoreCases = c.Total - len(openCases)
 	}
 	var err error
-	if facts.Customers, facts.MoreCustomers, err = s.exitParties(ctx, `
+	if facts.Customers, facts.MoreCustomers, err = exitParties(ctx, q, `
 		SELECT id, name, count(*) OVER () AS total FROM customers
 		WHERE partner_id = $1 ORDER BY created_at, id LIMIT $2`, partnerID); err != nil {
 		return facts, fmt.Errorf("customers: %w", err)
 	}
-	if facts.Members, facts.MoreMembers, err = s.exitParties(ctx, `
+	if facts.Members, facts.MoreMembers, err = exitParties(ctx, q, `
 		SELECT id, name, count(*) OVER () AS total FROM principals
 		WHERE partner_id = $1 AND role = 'member' ORDER BY COALESCE(partner_since, created_at), id LIMIT $2`, partnerID); err != nil {
 		return facts, fmt.Errorf("members: %w", err)
@@ -115,14 +141,17 @@ func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (ru
 		CustomerID *string `db:"customer_id"`
 		Balance    int64   `db:"balance"`
 		Currency   string  `db:"currency"`
+		Total      int     `db:"total"`
 	}
-	if err := s.db.SelectContext(ctx, &balances, `
-		SELECT customer_id, sum(balance)::bigint AS balance, currency FROM money_accounts
+	if err := sqlx.SelectContext(ctx, q, &balances, `
+		SELECT customer_id, sum(balance)::bigint AS balance, currency, count(*) OVER () AS total FROM money_accounts
 		WHERE partner_id = $1 AND kind IN ('partner', 'customer') AND balance > 0
-		GROUP BY kind, customer_id, currency ORDER BY kind DESC, customer_id NULLS FIRST, currency`, partnerID); err != nil {
+		GROUP BY kind, customer_id, currency ORDER BY kind DESC, customer_id NULLS FIRST, currency LIMIT $2`,
+		partnerID, exitListLimit); err != nil {
 		return facts, fmt.Errorf("balances: %w", err)
 	}
 	for _, b := range balances {
+		facts.MoreBalances = b.Total - len(balances)
 		eb := rules.ExitBalance{Balance: rules.Money{Amount: b.Balance, Currency: b.Currency}}
 		if b.CustomerID != nil {
 			eb.CustomerID = *b.CustomerID
@@ -134,13 +163,13 @@ func (s *Store) ExitFacts(ctx context.Context, partnerID, exitCaseID string) (ru
 
 // exitParties reads a bounded list of customers or personal accounts, and
 // how many were left out.
-func (s *Store) exitParties(ctx context.Context, query, partnerID string) ([]rules.ExitParty, int, error) {
+func exitParties(ctx context.Context, q sqlx.QueryerContext, query, partnerID string) ([]rules.ExitParty, int, error) {
 	var rows []struct {
 		ID    string `db:"id"`
 		Name  string `db:"name"`
 		Total int    `db:"total"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, query, partnerID, exitListLimit); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, query, partnerID, exitListLimit); err != nil {
 		return nil, 0, err
 	}
 	var list []rules.ExitParty
@@ -172,23 +201,65 @@ func (s *Store) EndPartnerExit(ctx context.Context, partnerID, caseID, outcome s
 				WHERE id = $1 AND exit_case_id = $2 AND status = 'exiting'`, partnerID, caseID)
 			return err
 		case ExitCompleted:
-			res, err := tx.ExecContext(ctx, `UPDATE partners SET status = 'exited', level = NULL, exited_at = $3
-				WHERE id = $1 AND exit_case_id = $2 AND status = 'exiting'`, partnerID, caseID, at)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				return err
-			}
-			if err := endSessions(ctx, tx, at, `p.partner_id = $2 AND p.role <> 'admin'`, partnerID); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `UPDATE principals SET revoked_at = $2
-				WHERE partner_id = $1 AND role <> 'admin' AND revoked_at IS NULL`, partnerID, at)
-			return err
+			return exitPartner(ctx, tx, partnerID, caseID, at)
 		}
 		return fmt.Errorf("EndPartnerExit: unknown outcome %q", outcome)
 	})
+}
+
+// exitPartner makes the partner exited by its exit case caseID, if the
+// case still holds it: its level ends, and every token of its accounts but
+// the admin's is revoked.
+func exitPartner(ctx context.Context, tx *sqlx.Tx, partnerID, caseID string, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE partners SET status = 'exited', level = NULL, exited_at = $3
+		WHERE id = $1 AND exit_case_id = $2 AND status = 'exiting'`, partnerID, caseID, at)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	if err := endSessions(ctx, tx, at, `p.partner_id = $2 AND p.role <> 'admin'`, partnerID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE principals SET revoked_at = $2
+		WHERE partner_id = $1 AND role <> 'admin' AND revoked_at IS NULL`, partnerID, at)
+	return err
+}
+
+// CompletePartnerExit is the exit's last check and its end in one
+// transaction, under the partner's row lock (FOR NO KEY UPDATE, which waits
+// for every binding in flight: they hold it FOR SHARE, holdActivePartner):
+// it reads what still binds the partner (ExitFacts) and, with nothing
+// open, exits it (EndPartnerExit's ExitCompleted). It returns what is
+// open; none means the partner exited. Nothing can be bound to the partner
+// between the check and the end. Running it again for an exit already
+// completed, or for a case that no longer holds the partner, changes
+// nothing and returns none.
+func (s *Store) CompletePartnerExit(ctx context.Context, partnerID, caseID string, at time.Time) ([]rules.ExitObligation, error) {
+	open := []rules.ExitObligation{}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		open = []rules.ExitObligation{}
+		var row struct {
+			Status     string  `db:"status"`
+			ExitCaseID *string `db:"exit_case_id"`
+		}
+		if err := tx.GetContext(ctx, &row, `SELECT status, exit_case_id FROM partners WHERE id = $1 FOR NO KEY UPDATE`, partnerID); err != nil {
+			return notFoundIfNoRows(err)
+		}
+		if row.Status != PartnerExiting || row.ExitCaseID == nil || *row.ExitCaseID != caseID {
+			return nil
+		}
+		facts, err := exitFacts(ctx, tx, partnerID, caseID)
+		if err != nil {
+			return fmt.Errorf("read what binds partner %s: %w", partnerID, err)
+		}
+		if open = rules.ExitObligations(facts); len(open) > 0 {
+			return nil
+		}
+		return exitPartner(ctx, tx, partnerID, caseID, at)
+	})
+	return open, err
 }
 
 // NotExitedError refuses to deregister a partner that has not exited the

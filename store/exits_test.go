@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -191,5 +192,102 @@ func TestExitingPartnerIsNotAskedToPay(t *testing.T) {
 	orders, _, err := st.CustomerCloudOrders(ctx, c.ID, store.CloudOrderFilter{}, store.Page{Limit: 10})
 	if err != nil || len(orders) != 0 {
 		t.Errorf("the refused order left %+v (%v)", orders, err)
+	}
+}
+
+// From the exit request on, nothing new binds the partner: no customer
+// (bound or created), no deposit, no allocation; a reclaim, which clears
+// an obligation, still moves. The exit's last check and its end are one
+// transaction: with a customer still bound it returns the customer and
+// leaves the partner exiting; once the customer is gone it exits.
+func TestExitingPartnerTakesNoNewBindings(t *testing.T) {
+	ctx := context.Background()
+	b := newBooks(t)
+	b.deposit(t, cny(500), "dep-1")
+	if _, _, err := b.adjust(rules.Allocate, b.resale, cny(200), "alloc-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	exit, err := openCaseOf(b.st, b.partner, cases.KindPartnerExit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedByExit := func(what string, err error) {
+		t.Helper()
+		var refused *store.PartnerExitingError
+		if !errors.As(err, &refused) || refused.ExitCaseID != exit || refused.Status != store.PartnerExiting {
+			t.Errorf("%s for an exiting partner: %v, want *PartnerExitingError naming %s", what, err, exit)
+		}
+	}
+	_, _, err = b.st.CreateDeposit(ctx, store.NewDeposit{PartnerID: b.partner, Amount: cny(100), TransactionID: "dep-2", By: b.ops}, nil)
+	refusedByExit("a deposit", err)
+	_, _, err = b.adjust(rules.Allocate, b.resale, cny(100), "alloc-2", nil)
+	refusedByExit("an allocation", err)
+	_, err = b.st.CreateCustomer(ctx, "late customer", b.partner, "resale")
+	refusedByExit("a customer", err)
+	admin := store.Principal{ID: b.admin.ID, Name: b.admin.Name, Role: cases.RoleAdmin}
+	_, _, _, err = b.st.BindCustomer(ctx, store.NewBoundCustomer{
+		Name: "late bound", PartnerID: b.partner, AssociationMode: "resale", XAccountType: "acme", XAccountID: "x-late",
+		CertificateNumber: "91350100M000100Y43", CertificateType: new(1), AccountOrigin: "new", By: admin,
+	})
+	refusedByExit("a bound customer", err)
+	if partner, cust := b.balance(t, b.resale); partner != 300 || cust != 200 {
+		t.Errorf("the refusals moved money: partner %d, customer %d", partner, cust)
+	}
+	if _, _, err := b.adjust(rules.Reclaim, b.resale, cny(200), "reclaim-1", nil); err != nil {
+		t.Errorf("a reclaim for an exiting partner: %v", err)
+	}
+
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	open, err := b.st.CompletePartnerExit(ctx, b.partner, exit, at)
+	if err != nil || len(open) == 0 {
+		t.Fatalf("completing with customers and money left: %+v (%v)", open, err)
+	}
+	if p := partnerStatus(t, b.st, b.partner); p.Status != store.PartnerExiting {
+		t.Errorf("completed with obligations open: the partner is %s", p.Status)
+	}
+	if _, _, err := b.st.Withdraw(ctx, b.partner, rules.DepositRequest{Amount: &rules.Money{Amount: 500, Currency: "CNY"}, TransactionID: "out-1"}, b.ops); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.DB().ExecContext(ctx, `UPDATE customers SET partner_id = NULL, association_mode = NULL WHERE partner_id = $1`, b.partner); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a retried activity changes nothing
+		if open, err := b.st.CompletePartnerExit(ctx, b.partner, exit, at); err != nil || len(open) != 0 {
+			t.Fatalf("completing with nothing open: %+v (%v)", open, err)
+		}
+	}
+	if p := partnerStatus(t, b.st, b.partner); p.Status != store.PartnerExited || !p.ExitedAt.Valid {
+		t.Errorf("after the completion: %+v", p)
+	}
+}
+
+// What binds an exiting partner is carried in its exit case's state and
+// copied into every transition: every list of it is bounded, the balances
+// too, and what is left out is counted.
+func TestExitFactsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	b := newBooks(t)
+	funded := store.ExitListLimit + 2
+	b.deposit(t, cny(int64(funded)+10), "dep-1")
+	for i := range funded {
+		c, err := b.st.CreateCustomer(ctx, "customer", b.partner, "resale")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := b.adjust(rules.Allocate, c.ID, cny(1), fmt.Sprintf("alloc-%d", i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	facts, err := b.st.ExitFacts(ctx, b.partner, "cas_none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the partner's own balance and one per funded customer: funded+1 in all
+	if len(facts.Balances) != store.ExitListLimit || facts.MoreBalances != funded+1-store.ExitListLimit {
+		t.Errorf("%d balances listed and %d more, want %d and %d", len(facts.Balances), facts.MoreBalances,
+			store.ExitListLimit, funded+1-store.ExitListLimit)
+	}
+	if facts.Balances[0].CustomerID != "" {
+		t.Errorf("the partner's own balance is not listed first: %+v", facts.Balances[0])
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// ExitListLimit is how many of each kind of obligation an exit lists.
+const ExitListLimit = exitListLimit
+
 // DB exposes the pool to this package's tests and benchmarks, for bulk
 // fixtures no method of the store writes.
 func (s *Store) DB() *sqlx.DB { return s.db }

@@ -44,7 +44,8 @@ type Deps struct {
 // environment, which is also a registry).
 func Register(r sdkworker.Registry, d Deps) {
 	workflows.Register(r)
-	r.RegisterActivity(&activities.Cases{Store: d.Store})
+	starter := &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}
+	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
@@ -58,7 +59,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	}
 	webhooks.Register(r, webhooks.Deps{Store: d.Store, Settings: d.Webhooks})
 	r.RegisterActivity(&activities.Sweeps{
-		Starter: &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}, Store: d.Store,
+		Starter: starter, Store: d.Store,
 		IdempotencyRetention: retention,
 	})
 }

@@ -75,6 +75,7 @@ var (
 
 	checkExitObligations = activityStub[activities.ObligationsRequest, []rules.ExitObligation]{fn: (*activities.PartnerExit)(nil).CheckExitObligations, options: activityContext}
 	endPartnerExit       = activityStub[activities.ExitOutcome, none]{fn: (*activities.PartnerExit)(nil).EndPartnerExit, options: activityContext}
+	completePartnerExit  = activityStub[activities.ExitOutcome, []rules.ExitObligation]{fn: (*activities.PartnerExit)(nil).CompletePartnerExit, options: activityContext}
 
 	applyExpiryPolicies = activityStub[time.Time, int]{fn: (*activities.Renewals)(nil).ApplyExpiryPolicies, options: batchContext}
 	renewDueGroups      = activityStub[activities.RenewBatch, activities.BatchOutcome]{fn: (*activities.Renewals)(nil).RenewDueGroups, options: batchContext}

@@ -66,6 +66,10 @@ const (
 	// its deadline is overdue (reminded, decided by ops: extend or close),
 	// never lapsed and forfeited by a timer.
 	patchSettlementOverdue = "settlement-overdue"
+	// patchExitAtomic: a confirmed exit's last check and its end are one
+	// activity (one store transaction under the partner's lock), not a
+	// check and then the end.
+	patchExitAtomic = "exit-atomic"
 )
 
 // patched says whether this run takes the new side of a patch.

@@ -39,8 +39,8 @@ const (
 
 // SignalObligationsChanged tells an exit case that its partner may have
 // cleared an obligation (a customer dissociated, a withdrawal, a member
-// removed): a blocked case checks again at once.
-const SignalObligationsChanged = "obligations_changed"
+// removed, another of its cases closed): a blocked case checks again at once.
+const SignalObligationsChanged = cases.SignalObligationsChanged
 
 // Defaults of the exit's periods when its input names none.
 const (
@@ -110,7 +110,7 @@ var partnerExitProcess = Process{
 		"may start (409 partner-exiting). It starts in checking while the obligations check runs. With anything open (another open " +
 		"case, a customer still associated, money on one of the partner's accounts, a personal account still associated) it is " +
 		"blocked, details.obligations listing each with what clears it; it checks again when the partner clears one (dissociation, " +
-		"withdrawal, member removal), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
+		"withdrawal, member removal, another of its cases closing), on recheck, and daily. With nothing open it is cooling_off until details.cooling_off_ends_at: " +
 		"the admin may withdraw (withdrawn, final: the partner is back to normal), ops may confirm early or refuse with a reason " +
 		"(refused, final). Then it is awaiting_ops, no longer withdrawable: ops confirm or refuse by sla.due_at (the exit SLA on the " +
 		"business calendar); a missed deadline marks sla.breached and notifies a supervisor. confirm runs a last check (exiting) and " +
@@ -243,6 +243,19 @@ func (e *partnerExit) obligations(ctx workflow.Context) ([]rules.ExitObligation,
 	return open, nil
 }
 
+// complete is the last check and the partner's exit in one activity: it
+// returns what is open, and with nothing open the partner has exited.
+func (e *partnerExit) complete(ctx workflow.Context) ([]rules.ExitObligation, error) {
+	e.recheckAsked = false
+	at := now(ctx)
+	open, err := completePartnerExit.run(ctx, activities.ExitOutcome{PartnerID: e.partnerID, CaseID: e.id, Outcome: activities.ExitCompleted, At: at})
+	if err != nil {
+		return nil, err
+	}
+	e.details.CheckedAt = &at
+	return open, nil
+}
+
 // check checks the obligations (the case is checking, coming from status
 // from) and blocks the case on what is open, or starts the cooling-off
 // when nothing is.
@@ -329,21 +342,31 @@ func (e *partnerExit) coolingOffEnded(ctx workflow.Context) error {
 	})
 }
 
-// confirm lets the partner go: the last check runs (the case is exiting
-// meanwhile); something open sends the case back to blocked instead.
+// confirm lets the partner go: the last check and the partner's exit run
+// as one store transaction under the partner's lock (the case is exiting
+// meanwhile), so nothing binds the partner in between; something open
+// sends the case back to blocked instead.
 func (e *partnerExit) confirm(ctx workflow.Context, actor cases.Actor, _ noInput) error {
 	was := e.details.Obligations
 	early := e.sla == nil // confirmed during the cooling-off
-	open, err := e.obligations(ctx)
+	atomic := patched(ctx, patchExitAtomic)
+	check := e.obligations
+	if atomic {
+		check = e.complete
+	}
+	open, err := check(ctx)
 	if err != nil {
 		return err
 	}
 	if len(open) > 0 {
 		return e.block(ctx, "confirm", ExitExiting, was, open)
 	}
-	at := now(ctx)
-	if err := e.end(ctx, activities.ExitCompleted, at); err != nil {
-		return err
+	at := *e.details.CheckedAt
+	if !atomic {
+		at = now(ctx)
+		if err := e.end(ctx, activities.ExitCompleted, at); err != nil {
+			return err
+		}
 	}
 	e.status = ExitExited
 	e.details.ExitedAt = &at

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,12 +19,15 @@ import (
 
 // exitHarness runs the partner exit workflow in the SDK's test environment
 // (with time skipping): open is what the obligations check finds now, and
-// ended what the workflow applied to the partner.
+// ended what the workflow applied to the partner. afterCheck, when set,
+// runs after each obligations check that is not also the exit's end: what
+// may happen to the partner between two activities.
 type exitHarness struct {
 	*certHarness
-	open   []rules.ExitObligation
-	checks int
-	ended  []string
+	open       []rules.ExitObligation
+	checks     int
+	ended      []string
+	afterCheck func()
 }
 
 var (
@@ -44,8 +48,22 @@ func newExitHarness(t *testing.T, open ...rules.ExitObligation) *exitHarness {
 			t.Errorf("checked %+v", req)
 		}
 		h.checks++
-		return append([]rules.ExitObligation{}, h.open...), nil
+		open := append([]rules.ExitObligation{}, h.open...)
+		if h.afterCheck != nil {
+			h.afterCheck()
+		}
+		return open, nil
 	}, activity.RegisterOptions{Name: "CheckExitObligations"})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, o activities.ExitOutcome) ([]rules.ExitObligation, error) {
+		if o.PartnerID != "prt_acme" || o.CaseID != "cas_exit" || o.Outcome != activities.ExitCompleted {
+			t.Errorf("completed %+v", o)
+		}
+		h.checks++
+		if len(h.open) == 0 {
+			h.ended = append(h.ended, o.Outcome)
+		}
+		return append([]rules.ExitObligation{}, h.open...), nil
+	}, activity.RegisterOptions{Name: "CompletePartnerExit"})
 	h.env.RegisterActivityWithOptions(func(_ context.Context, o activities.ExitOutcome) error {
 		h.ended = append(h.ended, o.Outcome)
 		return nil
@@ -235,5 +253,26 @@ func TestPartnerExitContinuesAsNewWhileBlocked(t *testing.T) {
 	}
 	if len(second.transitions) != 2 || second.transitions[0].Event.Seq != 4 || second.transitions[0].Case.Status != ExitCoolingOff {
 		t.Errorf("the second run recorded %v", second.events())
+	}
+}
+
+// The exit's last check and its end are one activity (one transaction
+// under the partner's lock): nothing can bind the partner between them.
+// Here a customer binds right after any check that is not the end itself;
+// the partner must never end exited with it bound.
+func TestPartnerExitConfirmLeavesNoGapBetweenCheckAndEnd(t *testing.T) {
+	h := newExitHarness(t)
+	h.at(time.Hour, ActionConfirm, opsActor, struct{}{})
+	h.afterCheck = func() {
+		if h.checks == 2 { // the confirmation's check
+			h.open = []rules.ExitObligation{openCustomer}
+		}
+	}
+	got := h.run(exitInput())
+	if slices.Contains(h.ended, activities.ExitCompleted) && len(h.open) > 0 {
+		t.Fatalf("the partner exited (case %s) with %v bound between the last check and the end", got, h.open)
+	}
+	if got != ExitExited || h.checks != 2 {
+		t.Errorf("ended %s after %d checks, want exited after the request's check and the confirmation's", got, h.checks)
 	}
 }
