@@ -1,7 +1,7 @@
 // Package config holds every setting of partnerops. Each one is read from an
 // environment variable, and a command-line flag of the same meaning wins over
 // it; the struct tags are the single place both names are declared, so the
-// README's table and docker-compose.yml are checked against them by tests.
+// table in docs/configuration.md and docker-compose.yml are checked against them by tests.
 package config
 
 import "time"

@@ -7,7 +7,7 @@ import (
 )
 
 // EnvVars lists every environment variable partnerops reads, sorted: the
-// `env` struct tags of all the setting groups. Tests hold the README and
+// `env` struct tags of all the setting groups. Tests hold docs/configuration.md and
 // docker-compose.yml to it, so neither can name a variable the binary ignores.
 func EnvVars() []string {
 	return envVarsOf(Database{}, Temporal{}, Policy{}, HTTP{}, WorkerHTTP{}, Log{}, Dev{}, Webhooks{})

@@ -98,7 +98,7 @@ func (s *system) incentiveCredits() []store.LedgerEntry {
 	return credits
 }
 
-// The README's walk-through: publish, apply, an ordinary invoice rejected
+// The walk-through of docs/walkthroughs/incentive-settlement.md: publish, apply, an ordinary invoice rejected
 // by the checks, return requested, returned, a correct invoice accepted,
 // paid, one ledger credit; another partner sees none of it.
 func TestIncentiveSettlementWalkthrough(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"partnerops/workflows"
 )
 
-// The opportunity walk-through of the README, over HTTP: a vague
+// The walk-through of docs/walkthroughs/opportunities.md, over HTTP: a vague
 // opportunity refused by the checks with every reason, fixed, approved and
 // moved through its stages; a vendor opportunity shared and accepted;
 // another shared and left to expire, then available to share again. The

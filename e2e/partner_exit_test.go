@@ -45,7 +45,7 @@ type exitPartner struct {
 	Deregistered *string `json:"deregistered_at"`
 }
 
-// The README's exit walk-through over HTTP: a software partner with a
+// The walk-through of docs/walkthroughs/partner-exit.md over HTTP: a software partner with a
 // customer and money on account asks to exit, is blocked by both, clears
 // them step by step, cools off, is confirmed by ops, exits and deregisters.
 func TestPartnerExitWalkThrough(t *testing.T) {

@@ -39,7 +39,7 @@ const (
 // continues as new, unless the server suggests it earlier.
 const defaultStepsPerRun = 100
 
-// Patches: each names one change to running workflows (see the README,
+// Patches: each names one change to running workflows (see docs/versioning.md,
 // "Changing a workflow"). workflow.GetVersion records which side of it a
 // run took, so histories recorded before the change replay on the old side.
 const (

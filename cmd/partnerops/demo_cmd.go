@@ -12,7 +12,7 @@ import (
 )
 
 type demoCmd struct {
-	Load demoLoadCmd `cmd:"" help:"Load the demo set dev makes (partners, principals and their tokens, money, a settlement, an opportunity) into the database, and print the shell variables the README's walk-throughs use."`
+	Load demoLoadCmd `cmd:"" help:"Load the demo set dev makes (partners, principals and their tokens, money, a settlement, an opportunity) into the database, and print the shell variables the walk-throughs use."`
 }
 
 type demoLoadCmd struct {

@@ -132,7 +132,7 @@ func printBanner(c *devCmd, db, temporalAddr, uiURL string, data demo.Data) {
 }
 
 // writeDemoVariables writes the shell lines that name the demo set's
-// records and tokens, as the README's walk-throughs use them.
+// records and tokens, as the walk-throughs (README, docs/walkthroughs) use them.
 func writeDemoVariables(w io.Writer, apiURL string, data demo.Data) {
 	fmt.Fprintf(w, "export API=%s\n", apiURL)
 	for _, p := range data.Partners {

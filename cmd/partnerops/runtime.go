@@ -139,7 +139,7 @@ func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.St
 	}
 }
 
-// Shutdown bounds (README, "Stopping"): on SIGTERM or SIGINT the API stops
+// Shutdown bounds (docs/operations.md, "Stopping"): on SIGTERM or SIGINT the API stops
 // accepting connections and answers every request it already received
 // (within apiDrainTimeout, above the longest a request waits for a
 // workflow), then the worker finishes its in-flight tasks (within

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestREADMEConfigurationTable holds the README's configuration table to
+// TestConfigurationTable holds the configuration table (docs/configuration.md) to
 // the variables the binary reads: every one is documented, and the table
 // names none the binary ignores.
-func TestREADMEConfigurationTable(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
+func TestConfigurationTable(t *testing.T) {
+	raw, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,12 +26,12 @@ func TestREADMEConfigurationTable(t *testing.T) {
 	for _, name := range EnvVars() {
 		known[name] = true
 		if !documented[name] {
-			t.Errorf("the README's configuration table lacks %s", name)
+			t.Errorf("the configuration table (docs/configuration.md) lacks %s", name)
 		}
 	}
 	for name := range documented {
 		if !known[name] {
-			t.Errorf("the README documents %s, which the binary does not read", name)
+			t.Errorf("docs/configuration.md documents %s, which the binary does not read", name)
 		}
 	}
 }
