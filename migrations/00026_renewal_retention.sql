@@ -11,10 +11,11 @@ CREATE INDEX resources_retained_expiry ON resources (expires_at, id) WHERE statu
 ALTER TABLE notifications
     DROP CONSTRAINT notifications_subject,
     ADD COLUMN resource_id text REFERENCES resources (id),
+    -- one subject: a case step, a renewal, a resource, or a webhook
+    -- endpoint (00020's, which this keeps)
     ADD CONSTRAINT notifications_subject CHECK (
-        (case_id IS NOT NULL AND event_seq IS NOT NULL AND renewal_id IS NULL AND resource_id IS NULL)
-        OR (case_id IS NULL AND event_seq IS NULL AND renewal_id IS NOT NULL AND resource_id IS NULL)
-        OR (case_id IS NULL AND event_seq IS NULL AND renewal_id IS NULL AND resource_id IS NOT NULL));
+        (case_id IS NOT NULL AND event_seq IS NOT NULL AND num_nonnulls(renewal_id, resource_id, webhook_endpoint_id) = 0)
+        OR (case_id IS NULL AND event_seq IS NULL AND num_nonnulls(renewal_id, resource_id, webhook_endpoint_id) = 1));
 
 -- +goose Down
 DELETE FROM notifications WHERE resource_id IS NOT NULL;
@@ -22,7 +23,8 @@ ALTER TABLE notifications
     DROP CONSTRAINT notifications_subject,
     DROP COLUMN resource_id,
     ADD CONSTRAINT notifications_subject CHECK (
-        (case_id IS NOT NULL AND event_seq IS NOT NULL AND renewal_id IS NULL)
-        OR (case_id IS NULL AND event_seq IS NULL AND renewal_id IS NOT NULL));
+        (case_id IS NOT NULL AND event_seq IS NOT NULL AND renewal_id IS NULL AND webhook_endpoint_id IS NULL)
+        OR (case_id IS NULL AND event_seq IS NULL AND renewal_id IS NOT NULL AND webhook_endpoint_id IS NULL)
+        OR (case_id IS NULL AND event_seq IS NULL AND renewal_id IS NULL AND webhook_endpoint_id IS NOT NULL));
 DROP INDEX resources_retained_expiry;
 DROP INDEX resources_auto_renew_retained;

@@ -97,6 +97,23 @@ func TestTransitionsRaisePartnerEvents(t *testing.T) {
 	if _, err := st.ReplayWebhookEvents(ctx, other.ID, all.ID, got[2].ID, time.Time{}, time.Time{}); err != store.ErrNotFound {
 		t.Errorf("another partner replays Acme's endpoint: %v, want ErrNotFound", err)
 	}
+
+	// An endpoint answering 410 Gone is disabled and its partner told: a
+	// notification whose subject is the endpoint (the migrations after the
+	// one that added it keep that subject allowed).
+	first, err := st.PendingWebhookDeliveries(ctx, certified.ID, 1)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("pending: %v, %v", first, err)
+	}
+	if err := st.RecordWebhookAttempt(ctx, store.WebhookAttempt{DeliveryID: first[0].ID, EndpointID: certified.ID, At: time.Now(),
+		Status: 410, Disable: "it answered 410 Gone"}); err != nil {
+		t.Fatalf("a 410 disables the endpoint: %v", err)
+	}
+	var told int
+	if err := st.DB().GetContext(ctx, &told, `SELECT count(*) FROM notifications WHERE webhook_endpoint_id = $1 AND kind = 'webhook_disabled'`,
+		certified.ID); err != nil || told != 1 {
+		t.Errorf("the partner was told %d times (%v), want once", told, err)
+	}
 }
 
 // At most MaxWebhookEndpoints per partner.
