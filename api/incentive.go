@@ -129,7 +129,7 @@ func (s *Server) listSettlements(ctx context.Context, in *listSettlementsInput) 
 		}
 		out.Body.Settlements[i] = settlementView{
 			CaseID: c.ID, Status: c.Status, Period: d.Period, Amount: d.Amount, Deadline: d.Deadline,
-			NextStep: workflows.SettlementNextStep(c.Status, d), Actions: workflows.AllowedActions(c.Kind, role, c.Status),
+			NextStep: workflows.SettlementNextStep(c.Status, d, s.location), Actions: workflows.AllowedActions(c.Kind, role, c.Status),
 			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt,
 		}
 	}

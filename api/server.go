@@ -122,7 +122,7 @@ func newServer(d Deps) *Server {
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		incentive: d.Incentive, vendor: d.Vendor,
 		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
-		location: d.Location, logger: d.Logger, metrics: newHTTPMetrics(d.Metrics), atRisk: cmp.Or(d.AtRisk, DefaultAtRisk),
+		location: cmp.Or(d.Location, time.UTC), logger: d.Logger, metrics: newHTTPMetrics(d.Metrics), atRisk: cmp.Or(d.AtRisk, DefaultAtRisk),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
 		opportunitySLA:   cmp.Or(d.OpportunityReviewSLA, rules.DefaultOpportunityReviewSLA),

@@ -817,11 +817,12 @@ func (w *settlement) extend(ctx workflow.Context, actor cases.Actor, in ExtendIn
 }
 
 // SettlementNextStep says what the partner must do next on a settlement in
-// status, or "" when it waits for nothing from the partner.
-func SettlementNextStep(status string, d IncentiveSettlementDetails) string {
+// status, its deadline shown in the business time zone loc, or "" when it
+// waits for nothing from the partner.
+func SettlementNextStep(status string, d IncentiveSettlementDetails, loc *time.Location) string {
 	by := ""
 	if d.Deadline != nil {
-		by = " by " + d.Deadline.Format(time.RFC3339)
+		by = " by " + d.Deadline.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
 	}
 	switch status {
 	case SettlementAwaitingApplication:
@@ -832,6 +833,9 @@ func SettlementNextStep(status string, d IncentiveSettlementDetails) string {
 		return "request_return: ask for the rejected paper invoice back" + by
 	case SettlementAwaitingReversal:
 		return "report_reversal: state the red-letter invoice that reverses the rejected one (or that it was voided)" + by
+	case SettlementOverdue:
+		return "none: the deadline has passed; ops decide, either extending it with a new date or closing the settlement " +
+			"with a reason you can read; nothing is forfeited without that decision"
 	}
 	return ""
 }

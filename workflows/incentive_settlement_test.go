@@ -216,7 +216,7 @@ func TestSettlementOrdinaryInvoiceReturnedThenReissued(t *testing.T) {
 	}
 	var d0 IncentiveSettlementDetails
 	mustDecode(t, rejected.Details, &d0)
-	if next := SettlementNextStep(rejected.Status, d0); !strings.HasPrefix(next, ActionRequestReturn) {
+	if next := SettlementNextStep(rejected.Status, d0, time.UTC); !strings.HasPrefix(next, ActionRequestReturn) {
 		t.Errorf("the next step of a rejected paper invoice: %q", next)
 	}
 	if got := h.refusalOf(ActionReportReversal); got != cases.RefusalConflict {
@@ -552,5 +552,22 @@ func TestSettlementContinuesAsNew(t *testing.T) {
 	}
 	if second.payouts["cas_inc"] != 1 {
 		t.Errorf("payouts %v", second.payouts)
+	}
+}
+
+// The next step a partner reads names its deadline in the business time
+// zone, and an overdue settlement says that ops decide, not that it is lost.
+func TestSettlementNextStepReadsAsThePartnerLives(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Date(2026, 12, 22, 15, 59, 59, 0, time.UTC)
+	d := IncentiveSettlementDetails{Deadline: &deadline}
+	if got, want := SettlementNextStep(SettlementAwaitingApplication, d, shanghai), "apply by 2026-12-22 23:59 (Asia/Shanghai)"; got != want {
+		t.Errorf("next step = %q, want %q", got, want)
+	}
+	if got := SettlementNextStep(SettlementOverdue, d, shanghai); !strings.Contains(got, "ops decide") || !strings.Contains(got, "nothing is forfeited") {
+		t.Errorf("overdue next step = %q", got)
 	}
 }
