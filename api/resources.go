@@ -30,7 +30,7 @@ type Resource struct {
 	AutoRenewal  *rules.AutoRenewal `json:"auto_renewal,omitempty" doc:"Its group's auto-renewal; absent when off"`
 	// RenewalFailure is why the last auto-renewal attempt of its group
 	// did not renew it (the payer was short of funds).
-	RenewalFailure *RenewalFailure `json:"renewal_failure,omitempty" doc:"Why the group's last auto-renewal attempt did not renew it; the next day's run tries again until expiry"`
+	RenewalFailure *RenewalFailure `json:"renewal_failure,omitempty" doc:"Why the group's last auto-renewal attempt did not renew it; the next day's run tries again until the last day the group is retained after its expiry"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 }

@@ -71,6 +71,7 @@ type batchGroup struct {
 	members   []string
 	prices    []rules.Money
 	partnerID string
+	customer  string // its customer's name
 	period    rules.RenewalPeriod
 	charge    rules.Money
 	from, to  string // the accounts charged and credited
@@ -115,10 +116,11 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 		Price   int64          `db:"monthly_price"`
 		Unpaid  bool           `db:"unpaid"`
 		Partner sql.NullString `db:"partner_id"`
+		Name    string         `db:"customer_name"`
 	}
 	if err := tx.SelectContext(ctx, &members, `
 		SELECT COALESCE(r.primary_id, r.id) AS group_id, r.id, r.monthly_price,
-		       COALESCE(o.status IN ('pending_payment', 'pending_partner_payment'), false) AS unpaid, c.partner_id
+		       COALESCE(o.status IN ('pending_payment', 'pending_partner_payment'), false) AS unpaid, c.partner_id, c.name AS customer_name
 		FROM (SELECT * FROM resources WHERE id = ANY($1) UNION ALL SELECT * FROM resources WHERE primary_id = ANY($1)) r
 		JOIN customers c ON c.id = r.customer_id LEFT JOIN orders o ON o.id = r.order_id
 		WHERE r.status <> 'closed'
@@ -132,7 +134,7 @@ func renewTogether(ctx context.Context, tx *sqlx.Tx, req RenewalRequest, groups 
 			continue
 		}
 		if len(b.members) == 0 {
-			b.partnerID = m.Partner.String
+			b.partnerID, b.customer = m.Partner.String, m.Name
 		}
 		b.members = append(b.members, m.ID)
 		b.prices = append(b.prices, rules.Money{Amount: m.Price, Currency: b.primary.Currency})
@@ -267,7 +269,7 @@ func (w *batchWrites) add(b *batchGroup, fromAfter, toAfter int64, req RenewalRe
 		Term: p.ExpiresAt, NewExpiry: b.period.Extend(p.ExpiresAt, req.Location), PeriodUnit: b.period.Unit, Period: b.period.Period,
 		Amount: b.charge.Amount, Currency: b.charge.Currency, PostingID: posting,
 		RunID: sql.NullString{String: req.RunID, Valid: req.RunID != ""}, RenewedBy: req.ActorID, RenewedAt: req.RenewedAt,
-		Resources: b.members,
+		Resources: b.members, CustomerName: b.customer,
 	}
 	w.renewals = append(w.renewals, r)
 	w.postingIDs = append(w.postingIDs, posting)
@@ -289,7 +291,7 @@ func (w *batchWrites) add(b *batchGroup, fromAfter, toAfter int64, req RenewalRe
 			sql.NullInt64{Int64: int64(next.Count), Valid: true}
 	}
 	w.autoUnit, w.autoPeriod, w.autoCount = append(w.autoUnit, unit), append(w.autoPeriod, n), append(w.autoCount, count)
-	toCustomer, toPartner := renewalNotices(r)
+	toCustomer, toPartner := renewalNotices(r, req.Location)
 	w.noticeRenewals = append(w.noticeRenewals, r.ID, r.ID)
 	w.noticeAudiences = append(w.noticeAudiences, "customer", "partner")
 	w.noticeMessages = append(w.noticeMessages, toCustomer, toPartner)

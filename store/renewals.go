@@ -65,6 +65,8 @@ type Renewal struct {
 	RenewedBy  string         `db:"renewed_by_id"`
 	RenewedAt  time.Time      `db:"renewed_at"`
 	Resources  []string       `db:"-"`
+	// CustomerName names the customer in its partner's notice.
+	CustomerName string `db:"-"`
 }
 
 // Charge is the renewal's amount.
@@ -119,10 +121,11 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		Price   int64          `db:"monthly_price"`
 		Unpaid  bool           `db:"unpaid"`
 		Partner sql.NullString `db:"partner_id"`
+		Name    string         `db:"customer_name"`
 	}
 	if err := tx.SelectContext(ctx, &group, `
 		SELECT r.id, r.monthly_price, COALESCE(o.status IN ('pending_payment', 'pending_partner_payment'), false) AS unpaid,
-		       c.partner_id
+		       c.partner_id, c.name AS customer_name
 		FROM resources r JOIN customers c ON c.id = r.customer_id LEFT JOIN orders o ON o.id = r.order_id
 		WHERE (r.id = $1 OR r.primary_id = $1) AND r.status <> 'closed'
 		ORDER BY r.primary_id NULLS FIRST, r.id`, p.ID); err != nil {
@@ -181,7 +184,7 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		Term: p.ExpiresAt, NewExpiry: newExpiry, PeriodUnit: period.Unit, Period: period.Period,
 		Amount: charge.Amount, Currency: charge.Currency, PostingID: posting.ID,
 		RunID: sql.NullString{String: req.RunID, Valid: req.RunID != ""}, RenewedBy: req.ActorID, RenewedAt: req.RenewedAt,
-		Resources: ids,
+		Resources: ids, CustomerName: group[0].Name,
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO resource_renewals (id, primary_id, customer_id, partner_id, term_expires_at, new_expires_at, period_unit,
@@ -191,7 +194,7 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 		r.PostingID, r.RunID, req.ActorID, req.ActorRole, r.RenewedAt); err != nil {
 		return Renewal{}, err
 	}
-	toCustomer, toPartner := renewalNotices(r)
+	toCustomer, toPartner := renewalNotices(r, req.Location)
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO notifications (renewal_id, audience, partner_id, customer_id, kind, message, created_at)
 		VALUES ($1, 'customer', NULL, $2, 'resources_renewed', $3, $5), ($1, 'partner', $4, NULL, 'resources_renewed', $6, $5)`,
@@ -199,11 +202,12 @@ func renewGroup(ctx context.Context, tx *sqlx.Tx, req RenewalRequest) (Renewal, 
 	return r, err
 }
 
-// renewalNotices are the messages a renewal sends its customer and partner.
-func renewalNotices(r Renewal) (customer, partner string) {
+// renewalNotices are the messages a renewal sends its customer and
+// partner, the new expiry in the business time zone loc.
+func renewalNotices(r Renewal, loc *time.Location) (customer, partner string) {
 	what := fmt.Sprintf("%s and its group (%d resources) renewed for %d %s(s) until %s; %s charged",
-		r.PrimaryID, len(r.Resources), r.Period, r.PeriodUnit, r.NewExpiry.UTC().Format(time.RFC3339), r.Charge())
-	return "Your resource " + what + " to your account.", "Customer " + r.CustomerID + "'s resource " + what + " to its account."
+		r.PrimaryID, len(r.Resources), r.Period, r.PeriodUnit, r.NewExpiry.In(loc).Format("2006-01-02 15:04 MST"), r.Charge())
+	return "Your resource " + what + " to your account.", "Customer " + r.CustomerName + "'s resource " + what + " to its account."
 }
 
 // RecordRenewalShortfall notes on a group's primary why the sweep could not

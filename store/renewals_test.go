@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +46,10 @@ func TestRenewGroupChargesOncePerTermAndRefusesWhatItMayNotRenew(t *testing.T) {
 	put("ecs-2", rules.ResourceECS, "", "")
 	put("evs-2", rules.ResourceEVS, "ecs-2", "ord_unpaid")
 
-	loc := time.UTC
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
 	month := rules.RenewalPeriod{Unit: rules.PeriodMonth, Period: 1}
 	renew := func(id string, term time.Time, period rules.RenewalPeriod) (store.Renewal, error) {
 		return st.RenewGroup(ctx, store.RenewalRequest{PrimaryID: id, CustomerID: c.ID, Term: term, Period: period,
@@ -69,6 +73,14 @@ func TestRenewGroupChargesOncePerTermAndRefusesWhatItMayNotRenew(t *testing.T) {
 	}
 	if got, _ := st.CustomerBalances(ctx, c.ID); len(got) != 1 || got[0].Amount != 800 {
 		t.Errorf("balance %v, want 800: one charge", got)
+	}
+	// The partner reads the customer's name and the new expiry in the business time zone.
+	var notice string
+	if err := st.DB().Get(&notice, `SELECT message FROM notifications WHERE renewal_id = $1 AND audience = 'partner'`, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Customer Blue Sky's resource ecs-1 and its group (2 resources) renewed for 1 month(s) until 2027-01-05 08:00 CST; 2.00 CNY charged"; !strings.HasPrefix(notice, want) {
+		t.Errorf("the partner's notice %q, want it to start %q", notice, want)
 	}
 	group, err := st.ResourceGroup(ctx, "ecs-1")
 	if err != nil {
