@@ -27,7 +27,7 @@ type outageInjector struct {
 	mu       sync.Mutex
 	activity string // "" when disarmed
 	event    string
-	caseID   string        // the case whose step met the outage
+	stepCase string        // the case whose step met the outage
 	back     chan struct{} // closed once PostgreSQL is back
 	backAt   time.Time
 }
@@ -37,7 +37,7 @@ type outageInjector struct {
 func (o *outageInjector) arm(activity, event string) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.activity, o.event, o.caseID, o.back = activity, event, "", make(chan struct{})
+	o.activity, o.event, o.stepCase, o.back = activity, event, "", make(chan struct{})
 	return o.back
 }
 
@@ -57,7 +57,7 @@ func (a *outageActivity) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 		tr, isTransition := in.Args[0].(cases.Transition)
 		if o.event == "" || isTransition && tr.Event.Type == o.event {
 			o.activity = ""
-			o.caseID = activity.GetInfo(ctx).WorkflowExecution.ID
+			o.stepCase = activity.GetInfo(ctx).WorkflowExecution.ID
 			o.pg.stop()
 			back := o.back
 			time.AfterFunc(outageLength, func() {
@@ -73,6 +73,38 @@ func (a *outageActivity) ExecuteActivity(ctx context.Context, in *interceptor.Ex
 	return a.Next.ExecuteActivity(ctx, in)
 }
 
+// caseID is the case whose step met the last outage.
+func (o *outageInjector) caseID() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stepCase
+}
+
+// agrees waits for PostgreSQL's return, then for case id to take want,
+// live and in the read model, within 10 s.
+func (o *outageInjector) agrees(t *testing.T, s *system, step string, back <-chan struct{}, id, want string) {
+	t.Helper()
+	<-back
+	o.mu.Lock()
+	backAt := o.backAt
+	o.mu.Unlock()
+	for {
+		live := decode[cases.Case](t, s.call("GET", "/v1/cases/"+id, s.ops, nil).expect(t, 200))
+		row, err := s.store.Case(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if live.Status == want && row.Status == want && row.UpdatedAt.Equal(live.UpdatedAt) {
+			t.Logf("%s: %s %s %s after PostgreSQL's return", step, id, want, time.Since(backAt).Round(time.Millisecond))
+			return
+		}
+		if time.Since(backAt) > 10*time.Second {
+			t.Fatalf("%s: 10 s after PostgreSQL's return case %s is live %s, read model %s (want %s)", step, id, live.Status, row.Status, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestOutageAtEachStepEndsNoCase stops PostgreSQL for 30 s at each kind of
 // step of a certification and at an opportunity's first check: when the
 // case starts, at its first automatic check, in an action's step and in a
@@ -84,34 +116,9 @@ func TestOutageAtEachStepEndsNoCase(t *testing.T) {
 	s, pg := startOutageSystem(t, api.Deps{CertificationExpiry: 5 * time.Second}, inj)
 	inj.pg = pg
 
-	// agrees waits for PostgreSQL's return, then for the case to take
-	// want, live and in the read model, within 10 s.
 	agrees := func(step string, back <-chan struct{}, id, want string) {
 		t.Helper()
-		<-back
-		inj.mu.Lock()
-		backAt := inj.backAt
-		inj.mu.Unlock()
-		for {
-			live := decode[cases.Case](t, s.call("GET", "/v1/cases/"+id, s.ops, nil).expect(t, 200))
-			row, err := s.store.Case(context.Background(), id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if live.Status == want && row.Status == want && row.UpdatedAt.Equal(live.UpdatedAt) {
-				t.Logf("%s: %s %s %s after PostgreSQL's return", step, id, want, time.Since(backAt).Round(time.Millisecond))
-				return
-			}
-			if time.Since(backAt) > 10*time.Second {
-				t.Fatalf("%s: 10 s after PostgreSQL's return case %s is live %s, read model %s (want %s)", step, id, live.Status, row.Status, want)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	caseOf := func() string {
-		inj.mu.Lock()
-		defer inj.mu.Unlock()
-		return inj.caseID
+		inj.agrees(t, s, step, back, id, want)
 	}
 
 	// The start: the case's first transition meets the outage (the API may
@@ -121,7 +128,7 @@ func TestOutageAtEachStepEndsNoCase(t *testing.T) {
 		t.Fatalf("start: %d %s", r.status, r.body)
 	}
 	<-back
-	first := caseOf()
+	first := inj.caseID()
 	agrees("start", back, first, workflows.CertificationInReview)
 
 	// An action's step: the approval's transition meets the outage. The
