@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"partnerops/internal/testdb"
 	"partnerops/rules"
@@ -24,7 +25,10 @@ import (
 // through Temporal (trigger to completed case) against the bare loop: one
 // transaction per group that charges and extends it (bareRenewal, a single
 // statement, the fewest round trips such a transaction can take) run by a
-// plain loop on a second, identically seeded database.
+// plain loop on a second, identically seeded database; and against the
+// set-based batch: the same charges, postings, entries, extensions,
+// count-downs, renewals and notices as one plain SQL statement over 250
+// groups at a time (bareBatchRenewal), no rules and no workflow, on a third.
 //
 //	PARTNEROPS_RENEWAL_BENCH=1 go test -count=1 -run TestRenewalBenchmark -v -timeout 60m ./e2e
 func TestRenewalBenchmark(t *testing.T) {
@@ -75,6 +79,55 @@ func TestRenewalBenchmark(t *testing.T) {
 	bare := time.Since(start)
 	bareHeap := peak()
 
+	// The set-based batch, on a database of its own.
+	batchStore, batchURL := testdb.New(t)
+	seedRenewalBench(t, batchURL, customers, due)
+	batchDB, err := sqlx.Open("postgres", batchURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer batchDB.Close()
+	peak = watchHeap()
+	start = time.Now()
+	batched := 0
+	after = nil
+	for {
+		groups, err := batchStore.DueGroups(ctx, time.Now(), rules.Retention{}, after, 250)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) == 0 {
+			break
+		}
+		ids, terms, postings, renewals, references := make([]string, len(groups)), make([]time.Time, len(groups)),
+			make([]string, len(groups)), make([]string, len(groups)), make([]string, len(groups))
+		for i, g := range groups {
+			ids[i], terms[i], postings[i], renewals[i] = g.PrimaryID, g.Term, store.NewID("pst"), store.NewID("rnw")
+			references[i] = rules.TermReference(g.PrimaryID, g.Term)
+		}
+		res, err := batchDB.ExecContext(ctx, bareBatchRenewal, pq.Array(ids), pq.Array(terms), pq.Array(postings), pq.Array(renewals),
+			pq.Array(references), loc.String(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 2*int64(len(groups)) {
+			t.Fatalf("the set-based batch renewed %d of %d groups", n/2, len(groups))
+		}
+		batched += len(groups)
+		after = &groups[len(groups)-1]
+	}
+	batch := time.Since(start)
+	batchHeap := peak()
+	// Its entries leave the balances the accounts hold: each account's last
+	// entry (by posting) shows the balance it holds now.
+	var astray int
+	if err := batchDB.GetContext(ctx, &astray, `
+		SELECT count(*) FROM money_accounts a JOIN LATERAL (
+			SELECT balance_after FROM ledger_entries e WHERE e.account_id = a.id ORDER BY e.posting_id DESC LIMIT 1) last ON true
+		WHERE last.balance_after <> a.balance`); err != nil || astray != 0 {
+		t.Fatalf("the set-based batch left %d accounts whose last entry disagrees with their balance (%v)", astray, err)
+	}
+
 	// The sweep: the renewal run through Temporal, triggered by its schedule.
 	s := startSystem(t, "3wd")
 	seedRenewalBench(t, s.dbURL, customers, due)
@@ -86,8 +139,8 @@ func TestRenewalBenchmark(t *testing.T) {
 	sweepHeap := peak()
 
 	groups := 4 * customers
-	if renewed != groups {
-		t.Errorf("the bare loop renewed %d groups, want %d", renewed, groups)
+	if renewed != groups || batched != groups {
+		t.Errorf("the bare loop renewed %d groups, the set-based batch %d, want %d", renewed, batched, groups)
 	}
 	if !strings.Contains(string(run.Details), fmt.Sprintf(`"renewed":%d`, groups)) {
 		t.Errorf("the run renewed other than %d groups: %s", groups, run.Details)
@@ -96,7 +149,9 @@ func TestRenewalBenchmark(t *testing.T) {
 	t.Logf("%d resources in %d groups over %d customers, load average %s", 10*customers, groups, customers, strings.TrimSpace(string(load)))
 	t.Logf("| | duration | groups/s | peak Go heap |")
 	t.Logf("| renewal run (Temporal) | %s | %.0f | %d MB |", sweep.Round(time.Second), float64(groups)/sweep.Seconds(), sweepHeap>>20)
+	t.Logf("| set-based batch (plain SQL, 250 groups a statement) | %s | %.0f | %d MB |", batch.Round(time.Second), float64(groups)/batch.Seconds(), batchHeap>>20)
 	t.Logf("| bare loop | %s | %.0f | %d MB |", bare.Round(time.Second), float64(groups)/bare.Seconds(), bareHeap>>20)
+	t.Logf("the run at %.2fx the set-based batch's rate", batch.Seconds()/sweep.Seconds())
 	t.Logf("process peak RSS (VmHWM, test process with the embedded Temporal server): %s", vmHWM())
 }
 
@@ -159,6 +214,80 @@ SELECT renewal.id, n.audience, CASE WHEN n.audience = 'partner' THEN renewal.par
        CASE WHEN n.audience = 'customer' THEN renewal.customer_id END, 'resources_renewed',
        format('%s: %s and its group (%s resources) renewed until %s; %s %s charged', n.audience, $1,
               (SELECT count(*) FROM extended), renewal.new_expires_at, renewal.amount, renewal.currency), $7
+FROM renewal, (VALUES ('customer'), ('partner')) AS n (audience)`
+
+// bareBatchRenewal renews the due groups $1 (at terms $2) by their
+// auto-renewal in one statement, its own transaction, as plain SQL over the
+// set: it locks the primaries in ID order, then every payer's and revenue
+// account involved in ID order, moves each account's charges at once (the
+// balance CHECK refuses a negative one), writes a posting per group ($3,
+// references $5) and its two entries with the balance each leaves (in
+// posting order per account), extends the groups in time zone $6, counts
+// the auto-renewals down, records the renewals ($4) and notifies customer
+// and partner: the sweep's writes for a batch, without its checks.
+const bareBatchRenewal = `
+WITH k AS (
+	SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[]) AS k (id, term, posting_id, renewal_id, reference)
+), p AS (
+	SELECT r.id, r.customer_id, r.currency, r.auto_renew_unit AS unit, r.auto_renew_period AS period, r.auto_renew_count AS count,
+	       CASE r.auto_renew_unit WHEN 'year' THEN 12 * r.auto_renew_period ELSE r.auto_renew_period END AS months, c.partner_id,
+	       k.term, k.posting_id, k.renewal_id, k.reference
+	FROM k JOIN resources r ON r.id = k.id AND r.expires_at = k.term AND r.auto_renew_unit IS NOT NULL
+	JOIN customers c ON c.id = r.customer_id
+	ORDER BY r.id
+	FOR NO KEY UPDATE OF r
+), charge AS (
+	SELECT p.*, p.months * m.monthly AS amount
+	FROM p JOIN (SELECT COALESCE(g.primary_id, g.id) AS group_id, sum(g.monthly_price) AS monthly
+	             FROM resources g WHERE (g.id = ANY($1) OR g.primary_id = ANY($1)) AND g.status <> 'closed'
+	             GROUP BY 1) m ON m.group_id = p.id
+), acc AS (
+	SELECT a.id, a.kind, a.partner_id, a.customer_id, a.currency, a.balance FROM money_accounts a
+	WHERE a.id IN (SELECT x.id FROM money_accounts x JOIN charge ON x.partner_id = charge.partner_id AND x.currency = charge.currency
+	               AND ((x.kind = 'customer' AND x.customer_id = charge.customer_id) OR x.kind = 'vendor_revenue'))
+	ORDER BY a.id FOR NO KEY UPDATE
+), legs AS (
+	SELECT charge.posting_id, acc.id AS account_id, acc.kind, charge.partner_id, charge.currency,
+	       CASE acc.kind WHEN 'customer' THEN -charge.amount ELSE charge.amount END AS delta,
+	       acc.balance + sum(CASE acc.kind WHEN 'customer' THEN -charge.amount ELSE charge.amount END)
+	                     OVER (PARTITION BY acc.id ORDER BY charge.posting_id) AS balance_after
+	FROM charge JOIN acc ON acc.partner_id = charge.partner_id AND acc.currency = charge.currency
+	 AND ((acc.kind = 'customer' AND acc.customer_id = charge.customer_id) OR acc.kind = 'vendor_revenue')
+), moved AS (
+	UPDATE money_accounts a SET balance = a.balance + t.total, updated_at = now()
+	FROM (SELECT account_id, sum(delta) AS total FROM legs GROUP BY account_id) t WHERE a.id = t.account_id
+	RETURNING a.id
+), posting AS (
+	INSERT INTO money_postings (id, kind, reference, partner_id, debit_account_id, credit_account_id, amount, currency, memo)
+	SELECT charge.posting_id, 'renewal', charge.reference, charge.partner_id, d.account_id, c.account_id, charge.amount, charge.currency,
+	       'renewal of ' || charge.id || ' for ' || charge.period || ' ' || charge.unit
+	FROM charge JOIN legs d ON d.posting_id = charge.posting_id AND d.kind = 'customer'
+	            JOIN legs c ON c.posting_id = charge.posting_id AND c.kind = 'vendor_revenue'
+), entries AS (
+	INSERT INTO ledger_entries (posting_id, account_id, partner_id, amount, currency, balance_after)
+	SELECT posting_id, account_id, partner_id, delta, currency, balance_after FROM legs
+), extended AS (
+	UPDATE resources r SET expires_at = (r.expires_at AT TIME ZONE $6 + make_interval(months => charge.months)) AT TIME ZONE $6,
+	       status = CASE WHEN r.status = 'expired' THEN 'in_use' ELSE r.status END, updated_at = $7,
+	       auto_renew_unit = CASE WHEN r.id <> charge.id OR charge.count = 1 THEN NULL ELSE r.auto_renew_unit END,
+	       auto_renew_period = CASE WHEN r.id <> charge.id OR charge.count = 1 THEN NULL ELSE r.auto_renew_period END,
+	       auto_renew_count = CASE WHEN r.id <> charge.id OR charge.count = 1 THEN NULL WHEN charge.count = 0 THEN 0 ELSE charge.count - 1 END,
+	       renewal_error = NULL, renewal_error_at = NULL
+	FROM charge WHERE (r.id = charge.id OR r.primary_id = charge.id) AND r.status <> 'closed'
+	RETURNING r.id, COALESCE(r.primary_id, r.id) AS group_id, r.expires_at
+), renewal AS (
+	INSERT INTO resource_renewals (id, primary_id, customer_id, partner_id, term_expires_at, new_expires_at, period_unit, period,
+	                               amount, currency, posting_id, renewed_by_id, renewed_by_role, renewed_at)
+	SELECT charge.renewal_id, charge.id, charge.customer_id, charge.partner_id, charge.term, extended.expires_at, charge.unit, charge.period,
+	       charge.amount, charge.currency, charge.posting_id, 'system', 'system', $7
+	FROM charge JOIN extended ON extended.id = charge.id
+	RETURNING id, primary_id, customer_id, partner_id, new_expires_at, amount, currency
+)
+INSERT INTO notifications (renewal_id, audience, partner_id, customer_id, kind, message, created_at)
+SELECT renewal.id, n.audience, CASE WHEN n.audience = 'partner' THEN renewal.partner_id END,
+       CASE WHEN n.audience = 'customer' THEN renewal.customer_id END, 'resources_renewed',
+       format('%s: %s and its group (%s resources) renewed until %s; %s %s charged', n.audience, renewal.primary_id,
+              (SELECT count(*) FROM extended WHERE extended.group_id = renewal.primary_id), renewal.new_expires_at, renewal.amount, renewal.currency), $7
 FROM renewal, (VALUES ('customer'), ('partner')) AS n (audience)`
 
 // watchHeap samples the Go heap every 50 ms until the returned function is
