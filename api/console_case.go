@@ -94,6 +94,7 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 			continue
 		}
 		if form, ok := newActionForm(live.Kind, name); ok {
+			prefill(form.Fields, prefillValues(live.Kind, name, details), s.location)
 			data.Forms = append(data.Forms, form)
 		}
 	}
