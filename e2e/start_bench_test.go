@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"partnerops/api"
 	"partnerops/cases"
@@ -39,7 +38,7 @@ import (
 func BenchmarkStarts(b *testing.B) {
 	ctx := context.Background()
 	st, _ := testdb.New(b)
-	ts := temporaltest.NewServer() // WithT takes a *testing.T only
+	ts := newTemporal(nil, st) // WithT takes a *testing.T only
 	b.Cleanup(ts.Stop)
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {

@@ -1,0 +1,38 @@
+package historykeys
+
+import (
+	"context"
+	"fmt"
+
+	"partnerops/store"
+)
+
+// Rewrap wraps every data key not yet under the keyring's current KEK
+// under it (after a KEK rotation), and says how many it rewrapped. A key
+// whose KEK is not in the keyring stops it: that KEK must be listed in
+// PARTNEROPS_HISTORY_OLD_KEKS first.
+func (k *Keyring) Rewrap(ctx context.Context, st *store.Store) (int, error) {
+	rows, err := st.HistoryKeysNotUnder(ctx, k.current.ID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, row := range rows {
+		kek, ok := k.keks[row.KEKID]
+		if !ok {
+			return n, fmt.Errorf("data key %s is wrapped by %s, which is not in PARTNEROPS_HISTORY_OLD_KEKS", row.ID, row.KEKID)
+		}
+		raw, err := kek.unwrap(row.ID, row.Wrapped)
+		if err != nil {
+			return n, fmt.Errorf("unwrap data key %s: %w", row.ID, err)
+		}
+		done, err := st.RewrapHistoryKey(ctx, row.ID, row.KEKID, store.HistoryKey{KEKID: k.current.ID, Wrapped: k.current.wrap(row.ID, raw)})
+		if err != nil {
+			return n, err
+		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
+}
