@@ -134,6 +134,7 @@ func TestPersonalDataShreddedFromHistories(t *testing.T) {
 	}
 	s.call("POST", "/v1/cases/"+cert.ID+"/actions/approve", s.ops, nil).expect(t, 200)
 	s.waitForCase(s.ops, cert.ID, hasStatus(workflows.CertificationCertified))
+	s.recordHistory(cert.ID, "certification_encrypted")
 
 	// The partner exits (nothing open: cooling-off, ops confirm) and is deregistered.
 	exit := decode[cases.Case](t, s.call("POST", "/v1/partners/"+partner+"/exit", admin, map[string]any{"reason": "Closing the business"}).expect(t, 202))
