@@ -73,7 +73,7 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 			continue
 		}
 		id := string(p.GetMetadata()[metadataKeyID])
-		aead, err := c.keys.decryptionKey(id)
+		aead, err := c.keys.decryptionKey(c.workflowID, id)
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ const (
 	kekB = "0X9r3JrOJ7Fw0lJtYvU5b7pR8o1y0P4b6x0XrJ0d6kQ="
 )
 
-func kek(t *testing.T, b64 string) historykeys.KEK {
+func kek(t testing.TB, b64 string) historykeys.KEK {
 	t.Helper()
 	k, err := historykeys.ParseKEK(b64)
 	if err != nil {
@@ -143,5 +143,38 @@ func TestRewrapAfterARotation(t *testing.T) {
 	}
 	if err := historykeys.NewKeyring(st, kek(t, kekB)).DataConverter().FromPayload(p, &s); err != nil || s != "Li Si" {
 		t.Errorf("read under the new KEK alone: %q (%v)", s, err)
+	}
+}
+
+// BenchmarkCodec is the cost of a payload of a case's input (about 500
+// bytes of JSON) converted and back, plain and through the codec (its key
+// cached: sealed, then opened).
+//
+//	go test -run '^$' -bench BenchmarkCodec ./historykeys
+func BenchmarkCodec(b *testing.B) {
+	st, _ := testdb.New(b)
+	dc := historykeys.NewKeyring(st, kek(b, kekA)).DataConverter()
+	caseID := "cas_bench"
+	in := map[string]any{"case_id": caseID, "business_info": map[string]any{
+		"company_name": "Acme Solutions Ltd", "certificate_number": "91350100M000100Y43", "legal_representative": "Zhang San",
+		"address": "1 Cloud Road, Hangzhou", "contact": map[string]any{"name": "Li Si", "phone": "+86 138 0000 0000", "email": "li.si@acme.example"},
+	}, "submitter": map[string]any{"id": "prn_01a25375-748c-7b95-a793-090cf327c870", "role": "admin", "name": "Acme admin"}}
+	for _, c := range []struct {
+		name string
+		dc   converter.DataConverter
+	}{{"json", converter.GetDefaultDataConverter()}, {"json+codec", dc}} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := converter.WithDataConverterSerializationContext(c.dc, converter.WorkflowSerializationContext{WorkflowID: caseID})
+			var out map[string]any
+			for b.Loop() {
+				p, err := ctx.ToPayload(in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := ctx.FromPayload(p, &out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -46,9 +46,10 @@ type Keyring struct {
 }
 
 type cachedKey struct {
-	id   string
-	aead cipher.AEAD
-	at   time.Time
+	id      string
+	partner string // "": the system key
+	aead    cipher.AEAD
+	at      time.Time
 }
 
 // NewKeyring is the keyring of a process: it wraps new data keys under
@@ -95,7 +96,7 @@ func (k *Keyring) encryptionKey(workflowID string) (string, cipher.AEAD, error) 
 	if err != nil {
 		return "", nil, err
 	}
-	c = cachedKey{id: row.ID, aead: aead, at: time.Now()}
+	c = cachedKey{id: row.ID, partner: partner, aead: aead, at: time.Now()}
 	k.mu.Lock()
 	k.byOwner[partner], k.byID[row.ID] = c, c
 	k.mu.Unlock()
@@ -117,19 +118,26 @@ func (k *Keyring) workflowPartner(ctx context.Context, workflowID string) (strin
 	if err != nil {
 		return "", fmt.Errorf("the partner of workflow %s: %w", workflowID, err)
 	}
-	if partner != "" { // "" is not kept: the case may not be recorded yet
-		k.mu.Lock()
-		if len(k.partners) >= 100_000 {
-			k.partners = map[string]string{}
-		}
-		k.partners[workflowID] = partner
-		k.mu.Unlock()
-	}
+	// kept, "" (no partner) too: a case is recorded before its workflow
+	// starts, and the renewal run, which records its own, has no partner
+	k.rememberPartner(workflowID, partner)
 	return partner, nil
 }
 
-// decryptionKey is the data key id names; ErrShredded once destroyed.
-func (k *Keyring) decryptionKey(id string) (cipher.AEAD, error) {
+// rememberPartner keeps the partner of a workflow.
+func (k *Keyring) rememberPartner(workflowID, partner string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.partners) >= 100_000 {
+		k.partners = map[string]string{}
+	}
+	k.partners[workflowID] = partner
+}
+
+// decryptionKey is the data key id names, for a payload of the workflow;
+// ErrShredded once destroyed. A partner's key tells the workflow's partner
+// (a worker then needs no lookup to seal the workflow's next payloads).
+func (k *Keyring) decryptionKey(workflowID, id string) (cipher.AEAD, error) {
 	if id == shreddedKeyID {
 		return nil, ErrShredded
 	}
@@ -137,6 +145,9 @@ func (k *Keyring) decryptionKey(id string) (cipher.AEAD, error) {
 	c, ok := k.byID[id]
 	k.mu.Unlock()
 	if ok && time.Since(c.at) < cacheTTL {
+		if c.partner != "" && workflowID != "" {
+			k.rememberPartner(workflowID, c.partner)
+		}
 		return c.aead, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
@@ -155,9 +166,16 @@ func (k *Keyring) decryptionKey(id string) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, err
 	}
+	var partner string
+	if row.PartnerID != nil {
+		partner = *row.PartnerID
+	}
 	k.mu.Lock()
-	k.byID[id] = cachedKey{id: id, aead: aead, at: time.Now()}
+	k.byID[id] = cachedKey{id: id, partner: partner, aead: aead, at: time.Now()}
 	k.mu.Unlock()
+	if partner != "" && workflowID != "" {
+		k.rememberPartner(workflowID, partner)
+	}
 	return aead, nil
 }
 
