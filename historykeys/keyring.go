@@ -181,6 +181,15 @@ func (k *Keyring) decryptionKey(workflowID, id string) (cipher.AEAD, error) {
 
 // unwrap opens a stored data key with the KEK that wrapped it.
 func (k *Keyring) unwrap(row store.HistoryKey) (cipher.AEAD, error) {
+	raw, err := k.unwrapRaw(row)
+	if err != nil {
+		return nil, err
+	}
+	return newAEAD(raw)
+}
+
+// unwrapRaw is the stored data key's bytes, unwrapped.
+func (k *Keyring) unwrapRaw(row store.HistoryKey) ([]byte, error) {
 	kek, ok := k.keks[row.KEKID]
 	if !ok {
 		return nil, fmt.Errorf("data key %s is wrapped by %s, which is neither PARTNEROPS_HISTORY_KEK nor one of PARTNEROPS_HISTORY_OLD_KEKS", row.ID, row.KEKID)
@@ -189,5 +198,5 @@ func (k *Keyring) unwrap(row store.HistoryKey) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unwrap data key %s: %w", row.ID, err)
 	}
-	return newAEAD(raw)
+	return raw, nil
 }

@@ -2,7 +2,6 @@ package historykeys
 
 import (
 	"context"
-	"fmt"
 
 	"partnerops/store"
 )
@@ -18,13 +17,9 @@ func (k *Keyring) Rewrap(ctx context.Context, st *store.Store) (int, error) {
 	}
 	n := 0
 	for _, row := range rows {
-		kek, ok := k.keks[row.KEKID]
-		if !ok {
-			return n, fmt.Errorf("data key %s is wrapped by %s, which is not in PARTNEROPS_HISTORY_OLD_KEKS", row.ID, row.KEKID)
-		}
-		raw, err := kek.unwrap(row.ID, row.Wrapped)
+		raw, err := k.unwrapRaw(row)
 		if err != nil {
-			return n, fmt.Errorf("unwrap data key %s: %w", row.ID, err)
+			return n, err
 		}
 		done, err := st.RewrapHistoryKey(ctx, row.ID, row.KEKID, store.HistoryKey{KEKID: k.current.ID, Wrapped: k.current.wrap(row.ID, raw)})
 		if err != nil {
