@@ -12,10 +12,10 @@ import (
 	"partnerops/store"
 )
 
-// historyCodecPath is where the Temporal Web UI's codec endpoint is
+// HistoryCodecPath is where the Temporal Web UI's codec endpoint is
 // served (POST .../encode and .../decode, the SDK's codec protocol): under
 // /console so that the browser sends the console's session cookie with it.
-const historyCodecPath = "/console/codec"
+const HistoryCodecPath = "/console/codec"
 
 // historyCodecRoutes serves the codec of the Temporal histories (package
 // historykeys) to staff only: a staff token (Authorization: Bearer) or a
@@ -26,7 +26,7 @@ func (s *Server) historyCodecRoutes(app *fiber.App, codec http.Handler, origin s
 	if codec == nil {
 		return
 	}
-	app.All(historyCodecPath+"/*", historyCodecCORS(origin), s.staffOnly, adaptor.HTTPHandler(codec))
+	app.All(HistoryCodecPath+"/*", historyCodecCORS(origin), s.staffOnly, adaptor.HTTPHandler(codec))
 }
 
 // historyCodecCORS lets origin call the codec with credentials, and

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"partnerops/api"
 	"partnerops/config"
 	"partnerops/demo"
 	"partnerops/devdb"
@@ -94,7 +95,7 @@ func (c *devCmd) Run() error {
 		srv, err := devtemporal.Start(devtemporal.Options{
 			DataDir: c.DataDir, Namespace: c.Namespace,
 			FrontendPort: c.TemporalPort, UIPort: c.UIPort, LogLevel: "error",
-			CodecEndpoint: "http://" + c.HTTP.Addr + "/codec",
+			CodecEndpoint: "http://" + c.HTTP.Addr + api.HistoryCodecPath,
 		})
 		if err != nil {
 			return fmt.Errorf("%w (the ports are PARTNEROPS_DEV_TEMPORAL_PORT / --temporal-port and PARTNEROPS_DEV_UI_PORT / --ui-port; 0 picks a free one)", err)
