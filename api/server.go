@@ -6,6 +6,7 @@ package api
 import (
 	"cmp"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -74,6 +75,11 @@ type Deps struct {
 	// RateLimits bound the requests per token, per client address and on
 	// the strict routes (zero: none).
 	RateLimits RateLimits
+	// HistoryCodec is the codec of the Temporal histories the Web UI
+	// decodes payloads with (historykeys; nil: not served), and
+	// HistoryCodecOrigin the UI's origin allowed to call it from a browser.
+	HistoryCodec       http.Handler
+	HistoryCodecOrigin string
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -154,6 +160,7 @@ func newServer(d Deps) *Server {
 
 	s.healthRoutes()
 	s.pageRoutes(app)
+	s.historyCodecRoutes(app, d.HistoryCodec, d.HistoryCodecOrigin)
 
 	// every route registered after this takes a bearer token
 	app.Use("/v1", s.authenticate)

@@ -29,13 +29,13 @@ var partnerOpsServices = map[string]struct {
 }{
 	"api": {
 		command: []string{"api"},
-		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, HTTP{}, Log{}),
-		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS"},
+		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, HTTP{}, Log{}, History{}),
+		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "PARTNEROPS_HISTORY_KEK"},
 	},
 	"worker": {
 		command: []string{"worker"},
-		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, WorkerHTTP{}, Log{}),
-		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS"},
+		reads:   envVarsOf(Database{}, Temporal{}, Policy{}, WorkerHTTP{}, Log{}, History{}),
+		needs:   []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "PARTNEROPS_HISTORY_KEK"},
 	},
 	"temporal-namespace": {
 		command: []string{"temporal", "ensure-namespace"},
@@ -440,8 +440,11 @@ var interpolation = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])
 func interpolate(s string) string {
 	s = interpolation.ReplaceAllStringFunc(s, func(m string) string {
 		sub := interpolation.FindStringSubmatch(m)
-		if sub[2] == "-" || sub[2] == ":-" {
+		switch sub[2] {
+		case "-", ":-":
 			return sub[3]
+		case "?", ":?": // the operator must supply it: compose stops with the message otherwise
+			return "(required: " + sub[3] + ")"
 		}
 		return ""
 	})

@@ -31,6 +31,16 @@ type Temporal struct {
 	TaskQueue           string `name:"task-queue" env:"PARTNEROPS_TASK_QUEUE" default:"partnerops" help:"Task queue the workers poll; scale out by starting more workers on it."`
 }
 
+// History keys the encryption of personal data in Temporal histories
+// (package historykeys): the key-encryption key that wraps the data keys,
+// and the old ones still accepted while rotating.
+type History struct {
+	KEK     string   `name:"history-kek" env:"PARTNEROPS_HISTORY_KEK" help:"Key-encryption key of the Temporal histories' data keys: 32 bytes in base64 (openssl rand -base64 32). Required by api and worker; dev keeps one in its data folder when unset."`
+	OldKEKs []string `name:"history-old-keks" env:"PARTNEROPS_HISTORY_OLD_KEKS" sep:"," help:"Earlier key-encryption keys (base64, comma-separated), still accepted to unwrap data keys until 'partnerops history-keys rewrap' has rewrapped them."`
+	// CodecOrigin is the Web UI that may call the API's codec endpoint from the browser.
+	CodecOrigin string `name:"history-codec-origin" env:"PARTNEROPS_HISTORY_CODEC_ORIGIN" help:"Origin of the Temporal Web UI allowed to call the API's /codec endpoint from the browser (CORS), such as https://temporal-ui.example.com; dev sets its embedded UI's."`
+}
+
 // Policy holds the business settings the workflows follow.
 type Policy struct {
 	TicketSLA string `name:"ticket-sla" env:"PARTNEROPS_TICKET_SLA" default:"3wd" help:"Ticket SLA: working days on the business calendar (3wd), or a wall-clock duration for demos (2m)."`

@@ -10,7 +10,7 @@ import (
 // `env` struct tags of all the setting groups. Tests hold docs/configuration.md and
 // docker-compose.yml to it, so neither can name a variable the binary ignores.
 func EnvVars() []string {
-	return envVarsOf(Database{}, Temporal{}, Policy{}, HTTP{}, WorkerHTTP{}, Log{}, Dev{}, Webhooks{})
+	return envVarsOf(Database{}, Temporal{}, Policy{}, HTTP{}, WorkerHTTP{}, Log{}, Dev{}, Webhooks{}, History{})
 }
 
 // envVarsOf lists, sorted and without repeats, the variables named by the

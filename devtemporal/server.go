@@ -38,6 +38,10 @@ type Options struct {
 	FrontendPort int // 0 picks a free port
 	UIPort       int // 0 picks a free port
 	LogLevel     string
+	// CodecEndpoint is the codec server the UI decodes payloads with
+	// (partnerops' /codec, behind staff auth: the browser sends the
+	// console's session cookie).
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server and Web UI.
@@ -106,7 +110,8 @@ func Start(opts Options) (*Server, error) {
 	s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
 		Host: host, Port: uiPort, TemporalGRPCAddress: frontend, EnableUI: true,
 		DefaultNamespace: opts.Namespace, DisableNewsFetch: true, HideLogs: true,
-		CORS: uiconfig.CORS{CookieInsecure: true},
+		CORS:  uiconfig.CORS{CookieInsecure: true},
+		Codec: uiconfig.Codec{Endpoint: opts.CodecEndpoint, IncludeCredentials: true},
 	}))
 	go func() { _ = s.ui.Start() }()
 	s.UIURL = fmt.Sprintf("http://%s:%d", host, uiPort)

@@ -162,7 +162,8 @@ func TestCertificationWalkthrough(t *testing.T) {
 }
 
 // recordHistory saves a workflow's history as testdata/<name>.json for the
-// replay test, when -record-histories names the folder.
+// replay test, when -record-histories names the folder, and the data keys
+// that decrypt it as testdata/keys/<name>.json.
 func (s *system) recordHistory(workflowID, name string) {
 	if *recordHistories == "" {
 		return
@@ -181,6 +182,20 @@ func (s *system) recordHistory(workflowID, name string) {
 		s.t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(*recordHistories, name+".json"), out, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+	// the data keys its payloads are sealed under, wrapped by the tests' KEK
+	keys, err := s.store.HistoryKeysNotUnder(context.Background(), "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if out, err = json.MarshalIndent(keys, "", "  "); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(*recordHistories, "keys"), 0o755); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*recordHistories, "keys", name+".json"), out, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }

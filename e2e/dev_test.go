@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"partnerops/cases"
 	"partnerops/internal/testdb"
+	"partnerops/internal/testhttp"
 	"partnerops/workflows"
 )
 
@@ -49,6 +51,17 @@ func TestDevModeSurvivesRestart(t *testing.T) {
 		t.Errorf("Temporal UI at %s: %v %v", uiURL[1], err, resp)
 	} else {
 		resp.Body.Close()
+	}
+	// the UI decodes the encrypted payloads through the API's codec endpoint, with the console's cookie
+	var settings struct {
+		Codec struct {
+			Endpoint           string
+			IncludeCredentials bool
+		}
+	}
+	if status, body := testhttp.Get(t, uiURL[1]+"/api/v1/settings"); status != 200 || json.Unmarshal([]byte(body), &settings) != nil ||
+		settings.Codec.Endpoint != vars["API"]+"/console/codec" || !settings.Codec.IncludeCredentials {
+		t.Errorf("the UI's codec settings: %d %s", status, body)
 	}
 
 	c := decode[cases.Case](t, s.submit(vars["ACME_ADMIN_TOKEN"], vars["ACME"], businessInfo(acmeNumber)).expect(t, 202))

@@ -16,7 +16,6 @@ import (
 
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"partnerops/api"
 	"partnerops/cases"
@@ -120,7 +119,7 @@ func startOutageSystem(t *testing.T, deps api.Deps, interceptors ...interceptor.
 	if err := st.MigrateUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := newTemporal(t, st)
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)

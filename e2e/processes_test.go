@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/server/temporaltest"
-
 	"partnerops/cases"
 	"partnerops/internal/testdb"
+	"partnerops/internal/testkeys"
 	"partnerops/workflows"
 )
 
@@ -31,7 +30,7 @@ func TestAPIAndWorkerAsSeparateProcesses(t *testing.T) {
 	}
 	bin := partneropsBinary(t)
 	st, dbURL := testdb.New(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := newTemporal(t, st)
 	addr := freeAddr(t)
 	env := []string{
 		"DATABASE_URL=" + dbURL,
@@ -41,6 +40,7 @@ func TestAPIAndWorkerAsSeparateProcesses(t *testing.T) {
 		"PARTNEROPS_HTTP_ADDR=" + addr,
 		"PARTNEROPS_WORKER_ADDR=" + freeAddr(t),
 		"PARTNEROPS_LOG_FORMAT=json",
+		testkeys.Env,
 	}
 	if out := runBinary(t, bin, env, "migrate", "status"); !strings.Contains(out, "applied") {
 		t.Errorf("migrate status:\n%s", out)

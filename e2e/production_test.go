@@ -26,6 +26,7 @@ import (
 
 	"partnerops/cases"
 	"partnerops/internal/testhttp"
+	"partnerops/internal/testkeys"
 	"partnerops/internal/wait"
 	"partnerops/store"
 	"partnerops/worker"
@@ -70,6 +71,7 @@ func TestProductionShape(t *testing.T) {
 		"PARTNEROPS_TASK_QUEUE=partnerops",
 		"PARTNEROPS_DB_MAX_CONNS=4", // four processes on a server other tests share
 		"PARTNEROPS_LOG_FORMAT=json",
+		testkeys.Env,
 	}
 	if out := runBinary(t, bin, env, "temporal", "ensure-namespace"); !strings.Contains(out, "namespace partnerops registered") {
 		t.Fatalf("ensure-namespace:\n%s", out)
@@ -85,7 +87,7 @@ func TestProductionShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "partnerops"})
+	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "partnerops", DataConverter: testkeys.Keyring(st).DataConverter()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/server/temporaltest"
-
 	"partnerops/cases"
 	"partnerops/internal/testdb"
+	"partnerops/internal/testkeys"
 	"partnerops/store"
 	"partnerops/worker"
 )
@@ -34,7 +33,7 @@ func TestSIGTERMUnderLoadAnswersEveryRequest(t *testing.T) {
 	bin := partneropsBinary(t)
 	ctx := context.Background()
 	st, dbURL := testdb.New(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := newTemporal(t, st)
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
@@ -64,7 +63,7 @@ func TestSIGTERMUnderLoadAnswersEveryRequest(t *testing.T) {
 	api := startProcess(t, bin, []string{
 		"DATABASE_URL=" + dbURL, "PARTNEROPS_HTTP_ADDR=" + addr,
 		"TEMPORAL_ADDRESS=" + ts.GetFrontendHostPort(), "TEMPORAL_NAMESPACE=" + ts.GetDefaultNamespace(),
-		"PARTNEROPS_TASK_QUEUE=" + e2eTaskQueue,
+		"PARTNEROPS_TASK_QUEUE=" + e2eTaskQueue, testkeys.Env,
 	}, "api")
 	s := &system{t: t, baseURL: "http://" + addr, store: st, contract: newContractChecker(t)}
 	s.waitReady()

@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"partnerops/api"
 	"partnerops/cases"
+	"partnerops/demo"
 	"partnerops/internal/testdb"
 	"partnerops/rules"
 	"partnerops/store"
@@ -39,7 +39,7 @@ import (
 func BenchmarkStarts(b *testing.B) {
 	ctx := context.Background()
 	st, _ := testdb.New(b)
-	ts := temporaltest.NewServer() // WithT takes a *testing.T only
+	ts := newTemporal(nil, st) // WithT takes a *testing.T only
 	b.Cleanup(ts.Stop)
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
@@ -65,6 +65,18 @@ func BenchmarkStarts(b *testing.B) {
 
 	partner, err := st.CreatePartner(ctx, "Bench Partner", "solution_provider", "preferred")
 	if err != nil {
+		b.Fatal(err)
+	}
+	// certified (the certification gate): only a certified partner is asked to pay
+	ops, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Bench Ops", Role: cases.RoleOps})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := demo.Certify(ctx, st, partner.ID, rules.BusinessInfo{
+		CompanyName: "Bench Partner Ltd", CertificateNumber: rules.WithUSCCCheck("91110000000000001"), CertificateType: new(rules.BusinessLicence),
+		LegalRepresentative: "Zhang San", Address: "1 Cloud Road, Hangzhou",
+		Contact: rules.Contact{Name: "Li Si", Phone: "+86 138 0000 0000", Email: "li.si@example.com"},
+	}, ops); err != nil {
 		b.Fatal(err)
 	}
 	customer, err := st.CreateCustomer(ctx, "Bench Customer", partner.ID, "resale")

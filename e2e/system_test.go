@@ -19,13 +19,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 
 	"partnerops/api"
 	"partnerops/cases"
 	"partnerops/config"
 	"partnerops/demo"
 	"partnerops/internal/testdb"
+	"partnerops/internal/testkeys"
 	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/worker"
@@ -113,7 +113,7 @@ func startSystemWithoutWorker(t *testing.T, ticketSLA string) *system {
 	}
 	ctx := context.Background()
 	st, dbURL := testdb.New(t)
-	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	ts := newTemporal(t, st)
 	tc := ts.GetDefaultClient()
 	if err := worker.EnsureSearchAttributes(ctx, tc, ts.GetDefaultNamespace()); err != nil {
 		t.Fatal(err)
@@ -135,6 +135,7 @@ func (s *system) serveAPI(tc client.Client) string {
 	app := api.New(api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
 		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
+		HistoryCodec: testkeys.Keyring(s.store).HTTPHandler(),
 	})
 	go func() { _ = app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })

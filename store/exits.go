@@ -283,7 +283,8 @@ const anonymised = "(removed)"
 // transaction: every token of its accounts is revoked, the names of its
 // accounts and the contact and legal representative of its business
 // information (its certification cases and their start requests) are
-// anonymised. The ledger, invoices, case timelines and audit trail are
+// anonymised, and the data key of its Temporal histories is destroyed
+// (they can no longer be decrypted). The ledger, invoices, case timelines and audit trail are
 // kept as they are. A partner that has not exited is *NotExitedError; one
 // already deregistered is returned unchanged (deregistering is
 // idempotent and irreversible).
@@ -323,6 +324,8 @@ func (s *Store) DeregisterPartner(ctx context.Context, partnerID string, by Prin
 			args  []any
 		}{
 			{`UPDATE partners SET status = 'deregistered', deregistered_at = $2 WHERE id = $1`, []any{partnerID, at}},
+			// its Temporal histories' data key: they become unreadable (package historykeys)
+			{`DELETE FROM history_keys WHERE partner_id = $1`, []any{partnerID}},
 			{`UPDATE principals SET revoked_at = COALESCE(revoked_at, $2), name = '` + anonymised + `' WHERE partner_id = $1`,
 				[]any{partnerID, at}},
 			{`UPDATE cases SET details = ` + fmt.Sprintf(contact, "details") + `

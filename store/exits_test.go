@@ -148,6 +148,10 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 		t.Errorf("the admin's token after the exit: %v", err)
 	}
 
+	key, err := st.EnsureHistoryKey(ctx, partnerID, store.HistoryKey{ID: "hk_exiting", KEKID: "kek_test", Wrapped: []byte("wrapped")})
+	if err != nil || key.ID != "hk_exiting" {
+		t.Fatalf("the partner's history key %+v (%v)", key, err)
+	}
 	for range 2 { // irreversible and idempotent
 		p, err := st.DeregisterPartner(ctx, partnerID, admin, at.Add(time.Second))
 		if err != nil || p.Status != store.PartnerDeregistered || !p.DeregisteredAt.Time.Equal(at.Add(time.Second)) {
@@ -156,6 +160,13 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 	}
 	if _, err := st.PrincipalByToken(ctx, adminToken); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the admin's token after deregistration: %v", err)
+	}
+	// its histories' data key is destroyed, and never made again
+	if _, err := st.HistoryKey(ctx, key.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the history key after deregistration: %v", err)
+	}
+	if k, err := st.EnsureHistoryKey(ctx, partnerID, store.HistoryKey{ID: "hk_again", KEKID: "kek_test", Wrapped: []byte("wrapped")}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a history key made after deregistration: %+v (%v)", k, err)
 	}
 	var names []string
 	if err := st.DB().SelectContext(ctx, &names, `SELECT DISTINCT name FROM principals WHERE partner_id = $1`, partnerID); err != nil ||

@@ -2,14 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"partnerops/api"
 	"partnerops/config"
 	"partnerops/demo"
 	"partnerops/devdb"
@@ -26,6 +32,7 @@ type devCmd struct {
 	config.Log      `embed:""`
 	config.Dev      `embed:""`
 	config.Webhooks `embed:""`
+	config.History  `embed:""`
 }
 
 func (c *devCmd) Run() error {
@@ -72,20 +79,35 @@ func (c *devCmd) Run() error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 
+	history := c.History
+	if history.KEK == "" {
+		if history.KEK, err = devHistoryKEK(c.DataDir); err != nil {
+			return err
+		}
+	}
+	keys, err := historyKeyring(st, history)
+	if err != nil {
+		return err
+	}
+
 	temporalCfg, uiURL := c.Temporal, "(the external server's own UI)"
 	if temporalCfg.Address == "" {
 		srv, err := devtemporal.Start(devtemporal.Options{
 			DataDir: c.DataDir, Namespace: c.Namespace,
 			FrontendPort: c.TemporalPort, UIPort: c.UIPort, LogLevel: "error",
+			CodecEndpoint: "http://" + c.HTTP.Addr + api.HistoryCodecPath,
 		})
 		if err != nil {
 			return fmt.Errorf("%w (the ports are PARTNEROPS_DEV_TEMPORAL_PORT / --temporal-port and PARTNEROPS_DEV_UI_PORT / --ui-port; 0 picks a free one)", err)
 		}
 		defer srv.Stop()
 		temporalCfg.Address, uiURL = srv.FrontendAddress, srv.UIURL
+		if history.CodecOrigin == "" {
+			history.CodecOrigin = srv.UIURL
+		}
 	}
 	metrics := prometheus.NewRegistry() // the API's and the SDK's (client and worker) metrics
-	tc, err := dialTemporal(ctx, temporalCfg, logger, metrics)
+	tc, err := dialTemporal(ctx, temporalCfg, keys.DataConverter(), logger, metrics)
 	if err != nil {
 		return err
 	}
@@ -110,7 +132,7 @@ func (c *devCmd) Run() error {
 	})
 	g.Go(func() error {
 		defer stopWorker()
-		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, c.Webhooks, st, tc, loc, logger, metrics))
+		return serveAPIOn(apiCtx, ln, c.HTTP, apiDeps(c.Temporal, c.Policy, c.Webhooks, history, keys, st, tc, loc, logger, metrics))
 	})
 	err = g.Wait()
 	logger.Info("partnerops dev stopped")
@@ -154,4 +176,23 @@ func describeDatabase(dbURL string) string {
 		return "a PostgreSQL server"
 	}
 	return fmt.Sprintf("%s, database %s", u.Host, strings.TrimPrefix(u.Path, "/"))
+}
+
+// devHistoryKEK is dev's key-encryption key of the Temporal histories,
+// made on first start and kept in the data folder (history-kek) beside the
+// histories it protects.
+func devHistoryKEK(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "history-kek")
+	if raw, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(raw)), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	kek := make([]byte, 32)
+	_, _ = rand.Read(kek)
+	b64 := base64.StdEncoding.EncodeToString(kek)
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	return b64, os.WriteFile(path, []byte(b64+"\n"), 0o600)
 }

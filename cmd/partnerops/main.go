@@ -8,14 +8,15 @@ import (
 )
 
 type cli struct {
-	Dev      devCmd      `cmd:"" help:"Run everything in one process: an embedded Temporal server and its Web UI, migrations, the worker, the API and demo data."`
-	API      apiCmd      `cmd:"" name:"api" help:"Serve the HTTP API against a Temporal server."`
-	Worker   workerCmd   `cmd:"" help:"Run a Temporal worker for every partnerops workflow and activity."`
-	Migrate  migrateCmd  `cmd:"" help:"Apply, roll back or list the database migrations."`
-	Token    tokenCmd    `cmd:"" help:"Create API tokens."`
-	Renewals renewalsCmd `cmd:"" help:"The scheduled auto-renewal run."`
-	Temporal temporalCmd `cmd:"" help:"Prepare the Temporal server partnerops runs on."`
-	Demo     demoCmd     `cmd:"" help:"The demo set of dev, for any deployment."`
+	Dev      devCmd         `cmd:"" help:"Run everything in one process: an embedded Temporal server and its Web UI, migrations, the worker, the API and demo data."`
+	API      apiCmd         `cmd:"" name:"api" help:"Serve the HTTP API against a Temporal server."`
+	Worker   workerCmd      `cmd:"" help:"Run a Temporal worker for every partnerops workflow and activity."`
+	Migrate  migrateCmd     `cmd:"" help:"Apply, roll back or list the database migrations."`
+	Token    tokenCmd       `cmd:"" help:"Create API tokens."`
+	Renewals renewalsCmd    `cmd:"" help:"The scheduled auto-renewal run."`
+	Temporal temporalCmd    `cmd:"" help:"Prepare the Temporal server partnerops runs on."`
+	Demo     demoCmd        `cmd:"" help:"The demo set of dev, for any deployment."`
+	History  historyKeysCmd `cmd:"" name:"history-keys" help:"The data keys that encrypt personal data in Temporal histories."`
 }
 
 func main() {

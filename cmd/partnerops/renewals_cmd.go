@@ -22,7 +22,7 @@ func (c *renewalsRunNowCmd) Run() error {
 	ctx, stop := signalContext()
 	defer stop()
 	// a one-off command: its SDK metrics go to a registry nobody serves
-	client, err := dialTemporal(ctx, c.Temporal, newLogger(c.Log), prometheus.NewRegistry())
+	client, err := dialTemporal(ctx, c.Temporal, nil, newLogger(c.Log), prometheus.NewRegistry())
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"partnerops/api"
 	"partnerops/config"
+	"partnerops/historykeys"
 	"partnerops/rules"
 	"partnerops/store"
 	"partnerops/telemetry"
@@ -109,9 +111,10 @@ func incentivePolicy(p config.Policy) rules.IncentivePolicy {
 }
 
 // dialTemporal connects to the configured Temporal service, defaulting to
-// the conventional local address; the SDK's metrics go to metrics, the
-// registry the API serves at /metrics.
-func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger, metrics *prometheus.Registry) (client.Client, error) {
+// the conventional local address; payloads go through dc (nil: a command
+// that moves none); the SDK's metrics go to metrics, the registry the API
+// serves at /metrics.
+func dialTemporal(ctx context.Context, t config.Temporal, dc converter.DataConverter, logger *slog.Logger, metrics *prometheus.Registry) (client.Client, error) {
 	if t.Address == "" {
 		t.Address = "127.0.0.1:7233"
 	}
@@ -119,18 +122,32 @@ func dialTemporal(ctx context.Context, t config.Temporal, logger *slog.Logger, m
 	if err != nil {
 		return nil, err
 	}
-	c, err := t.Dial(ctx, logger.With("component", "temporal-client"), handler)
+	c, err := t.Dial(ctx, dc, logger.With("component", "temporal-client"), handler)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", t.Address, err)
 	}
 	return c, nil
 }
 
+// historyKeyring is the keyring of the histories' encryption: the one
+// data converter of every Temporal client and worker of the process.
+func historyKeyring(st *store.Store, h config.History) (*historykeys.Keyring, error) {
+	if h.KEK == "" {
+		return nil, errors.New("PARTNEROPS_HISTORY_KEK (or --history-kek) is required: the key-encryption key of the Temporal histories (openssl rand -base64 32; docs/operations.md)")
+	}
+	kek, old, err := historykeys.ParseKEKs(h.KEK, h.OldKEKs)
+	if err != nil {
+		return nil, err
+	}
+	return historykeys.NewKeyring(st, kek, old...), nil
+}
+
 // apiDeps is what the API takes from the configuration, the same for
 // `api` and `dev`.
-func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.Store, tc client.Client, loc *time.Location, logger *slog.Logger,
-	metrics *prometheus.Registry) api.Deps {
+func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, h config.History, keys *historykeys.Keyring, st *store.Store, tc client.Client,
+	loc *time.Location, logger *slog.Logger, metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
+		HistoryCodec: keys.HTTPHandler(), HistoryCodecOrigin: h.CodecOrigin,
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
@@ -210,6 +227,7 @@ type services struct {
 	location *time.Location
 	store    *store.Store
 	temporal client.Client
+	keys     *historykeys.Keyring
 	// metrics is the Prometheus registry of the process: the API's and the
 	// Temporal SDK's metrics.
 	metrics *prometheus.Registry
@@ -220,7 +238,7 @@ type services struct {
 // connect checks the policy settings, starts exporting traces when an
 // OTLP endpoint is set, and connects to PostgreSQL and Temporal; close
 // releases them.
-func connect(ctx context.Context, db config.Database, t config.Temporal, p config.Policy, l config.Log) (*services, error) {
+func connect(ctx context.Context, db config.Database, t config.Temporal, h config.History, p config.Policy, l config.Log) (*services, error) {
 	sv := &services{logger: newLogger(l), metrics: prometheus.NewRegistry()}
 	var err error
 	if sv.location, err = checkPolicy(p); err != nil {
@@ -232,7 +250,11 @@ func connect(ctx context.Context, db config.Database, t config.Temporal, p confi
 	if sv.store, err = openStore(ctx, db); err != nil {
 		return nil, err
 	}
-	if sv.temporal, err = dialTemporal(ctx, t, sv.logger, sv.metrics); err != nil {
+	if sv.keys, err = historyKeyring(sv.store, h); err != nil {
+		_ = sv.store.Close()
+		return nil, err
+	}
+	if sv.temporal, err = dialTemporal(ctx, t, sv.keys.DataConverter(), sv.logger, sv.metrics); err != nil {
 		_ = sv.store.Close()
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func (c *temporalEnsureNamespaceCmd) Run() error {
 	var tc client.Client
 	for {
 		var err error
-		if tc, err = dialTemporal(ctx, c.Temporal, logger, prometheus.NewRegistry()); err == nil {
+		if tc, err = dialTemporal(ctx, c.Temporal, nil, logger, prometheus.NewRegistry()); err == nil {
 			break
 		}
 		select {

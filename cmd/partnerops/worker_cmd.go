@@ -20,6 +20,7 @@ type workerCmd struct {
 	config.WorkerHTTP `embed:""`
 	config.Log        `embed:""`
 	config.Webhooks   `embed:""`
+	config.History    `embed:""`
 }
 
 func (c *workerCmd) Run() error {
@@ -34,7 +35,7 @@ func (c *workerCmd) Run() error {
 		}
 		defer ln.Close()
 	}
-	sv, err := connect(ctx, c.Database, c.Temporal, c.Policy, c.Log)
+	sv, err := connect(ctx, c.Database, c.Temporal, c.History, c.Policy, c.Log)
 	if err != nil {
 		return err
 	}
