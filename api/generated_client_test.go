@@ -123,7 +123,8 @@ func TestGeneratedClientListsCases(t *testing.T) {
 		}
 		return string(out)
 	}
-	offline := []string{"GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off"}
+	// nothing is downloaded; the client's module may complete its own go.sum
+	offline := []string{"GOPROXY=off", "GOWORK=off"}
 	run(root, offline, "go", "tool", "oapi-codegen", "-config", filepath.Join(dir, "oapi-codegen.yaml"),
 		"-o", filepath.Join(dir, "client.go"), filepath.Join(dir, "openapi.json"))
 	client, err := os.ReadFile(filepath.Join(dir, "client.go"))
@@ -133,7 +134,7 @@ func TestGeneratedClientListsCases(t *testing.T) {
 	if lists := regexp.MustCompile(`\*\[\]`).FindAll(client, -1); len(lists) > 0 {
 		t.Errorf("the generated client has %d lists behind pointers (nil checks)", len(lists))
 	}
-	run(dir, offline, "go", "build", "-o", filepath.Join(dir, "client"), ".")
+	run(dir, append(offline, "GOFLAGS=-mod=mod"), "go", "build", "-o", filepath.Join(dir, "client"), ".")
 	out := run(dir, nil, filepath.Join(dir, "client"), "http://"+ln.Addr().String(), opsToken)
 	if !strings.Contains(out, recorded.ID+" certification checking") {
 		t.Errorf("the generated client listed %q, want the case %s", out, recorded.ID)
