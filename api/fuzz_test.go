@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -14,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -64,7 +68,7 @@ func documentOperations(t testing.TB) []fuzzOperation {
 
 // FuzzEveryOperation sends generated path IDs, query strings and bodies to
 // every operation of the OpenAPI document, as staff or as a partner's
-// admin. Besides an active partner, the fixture holds one exiting, one
+// admin, and checks each answer against the document. Besides an active partner, the fixture holds one exiting, one
 // exited and one deregistered partner, each with an admin and a customer,
 // and a vendor opportunity: "$exiting", "$exiting_customer", "$vop",
 // "$active" (and so on) in a path ID, query or body stand for their IDs, and a partner's
@@ -105,6 +109,14 @@ func FuzzEveryOperation(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { _ = db.Close() })
+	doc, err := openapi3.NewLoader().LoadFromData(OpenAPIDocument())
+	if err != nil {
+		f.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		f.Fatal(err)
+	}
 	app := New(Deps{Store: st, Temporal: fuzzTemporal{}, TaskQueue: "fuzz", TicketSLA: "3wd", Location: time.UTC, Logger: slog.New(slog.DiscardHandler)})
 	ops := documentOperations(f)
 
@@ -160,6 +172,19 @@ func FuzzEveryOperation(f *testing.F) {
 		case status >= 400 && status < 500:
 			if after := fingerprint(t, db); after != before {
 				t.Fatalf("%s %s %q: %d, and a table changed", o.method, req.URL.RequestURI(), body, status)
+			}
+		}
+		// the answer is one the document describes (a path the router
+		// does not know is a malformed one, answered above)
+		if route, params, err := router.FindRoute(req); err == nil {
+			err = openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+				Status:                 status, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(raw)),
+				Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true,
+					ExcludeResponseBody: !strings.Contains(resp.Header.Get("Content-Type"), "json")},
+			})
+			if err != nil {
+				t.Fatalf("%s %s %q: %d does not match the document: %v\n%s", o.method, req.URL.RequestURI(), body, status, err, raw)
 			}
 		}
 	})

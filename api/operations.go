@@ -176,6 +176,9 @@ func describe(op *huma.Operation, pol policy) {
 	if pol.Object != objNone {
 		errs = append(errs, http.StatusNotFound)
 	}
+	if pol.Verb != read && !pol.AfterExit && (pol.Object == objPartner || pol.Object == objPartnerMoney) {
+		errs = append(errs, http.StatusConflict) // the partner has exited (Server.exists)
+	}
 	for _, status := range op.Errors {
 		if !slices.Contains(errs, status) {
 			errs = append(errs, status)
