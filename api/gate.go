@@ -45,7 +45,7 @@ const maxJSONDepth = 32
 // prt_0190…, cas_…, an action's name, a currency.
 var identifierPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
 
-const identifierMessage = "must be an identifier: letters, digits, '_', '-', '.' or ':', starting with a letter or digit"
+const identifierMessage = "must be " + identifierDescription
 
 func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {

@@ -58,6 +58,7 @@ func useOwnWords() {
 	validation.MsgExpectedMinLength = "must be at least %d characters long"
 	validation.MsgExpectedMaxLength = "must be at most %d characters long"
 	validation.MsgExpectedMatchPattern = "must match the pattern %s"
+	validation.MsgExpectedBePattern = "must be %s"
 	validation.MsgExpectedMinItems = "must have at least %d items"
 	validation.MsgExpectedMaxItems = "must have at most %d items"
 	validation.MsgExpectedRFC3339DateTime = "must be a date and time such as 2026-01-31T09:00:00Z"
@@ -86,6 +87,7 @@ func newHumaAPI(app *fiber.App) huma.API {
 	config.CreateHooks = nil
 	// JSON only: another content type is a 415.
 	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
+	config.Transformers = []huma.Transformer{noNullLists}
 	api := humafiber.New(app, config)
 	registerMoneySchemas(api.OpenAPI().Components.Schemas)
 	return api
@@ -102,6 +104,11 @@ const apiDescription = "The partnerops HTTP API. Partners, customers and ops sta
 // input is read. Every route of the API is registered through register or
 // registerPlain, so none lacks a policy (TestEveryRouteHasAPolicy).
 func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context.Context, *I) (*O, error)) {
+	// enforce refuses an unknown query parameter (422); a body is JSON (415)
+	op.Errors = append(op.Errors, http.StatusUnprocessableEntity)
+	if _, body := reflect.TypeFor[I]().FieldByName("Body"); body {
+		op.Errors = append(op.Errors, http.StatusUnsupportedMediaType)
+	}
 	describe(&op, pol)
 	huma.Register(s.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
@@ -110,6 +117,7 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 		}
 		return out, nil
 	})
+	documentIdentifiers(s.huma, operationOf(s, op.Method, op.Path))
 	// A Location header the output declares is always sent.
 	for _, resp := range operationOf(s, op.Method, op.Path).Responses {
 		if h := resp.Headers["Location"]; h != nil {
@@ -122,6 +130,7 @@ func register[I, O any](s *Server, op huma.Operation, pol policy, h func(context
 // document) to the document with its policy; a route that is not public
 // takes a bearer token and its policy's roles.
 func registerPlain(s *Server, app *fiber.App, op huma.Operation, pol policy, h fiber.Handler) {
+	documentConsoleStatuses(&op)
 	describe(&op, pol)
 	for _, status := range op.Errors { // Huma documents the errors of its own operations only
 		op.Responses[strconv.Itoa(status)] = &huma.Response{Description: http.StatusText(status), Content: map[string]*huma.MediaType{
@@ -166,6 +175,9 @@ func describe(op *huma.Operation, pol policy) {
 	}
 	if pol.Object != objNone {
 		errs = append(errs, http.StatusNotFound)
+	}
+	if pol.Verb != read && !pol.AfterExit && (pol.Object == objPartner || pol.Object == objPartnerMoney) {
+		errs = append(errs, http.StatusConflict) // the partner has exited (Server.exists)
 	}
 	for _, status := range op.Errors {
 		if !slices.Contains(errs, status) {
