@@ -296,10 +296,7 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 	}
 	w.overdueEvery = cmp.Or(in.OverdueReminder, DefaultOverdueReminder)
 	w.overdue = patched(ctx, patchSettlementOverdue)
-	var err error
-	if w.location, err = time.LoadLocation(in.TimeZone); err != nil {
-		w.location = time.UTC
-	}
+	w.location = zone(in.TimeZone)
 	w.details = resume(&w.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	return w.live(ctx, life{
 		actions: incentiveSettlementActions.bind(w), details: func() any { return w.details },
