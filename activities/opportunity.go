@@ -27,11 +27,17 @@ type OpportunityCheckRequest struct {
 }
 
 // OpportunityCheck is what the checks found: every failed validity rule,
-// and the other partners' cases about the same customer.
+// and the other partners' cases about the same customer (the first
+// MaxListedDuplicates, and how many more: the answer is kept in the
+// case's history).
 type OpportunityCheck struct {
-	Findings   []rules.Finding `json:"findings"`
-	Duplicates []string        `json:"duplicates"`
+	Findings       []rules.Finding `json:"findings"`
+	Duplicates     []string        `json:"duplicates"`
+	MoreDuplicates int             `json:"more_duplicates,omitempty"`
 }
+
+// MaxListedDuplicates bounds the likely duplicates a check names.
+const MaxListedDuplicates = 10
 
 // CheckOpportunity applies the validity rules on the submission's day in
 // the business time zone, records the case's customer and looks up likely
@@ -42,7 +48,11 @@ func (a *Opportunities) CheckOpportunity(ctx context.Context, req OpportunityChe
 	if err != nil {
 		return OpportunityCheck{}, fmt.Errorf("record the opportunity's customer: %w", err)
 	}
-	return OpportunityCheck{Findings: found, Duplicates: duplicates}, nil
+	check := OpportunityCheck{Findings: found, Duplicates: duplicates}
+	if over := len(duplicates) - MaxListedDuplicates; over > 0 {
+		check.Duplicates, check.MoreDuplicates = duplicates[:MaxListedDuplicates], over
+	}
+	return check, nil
 }
 
 // InvitationAnswer is how an invitation to a vendor opportunity ended.

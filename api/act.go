@@ -4,18 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"partnerops/cases"
-	"partnerops/rules"
-	"partnerops/workflows"
 )
 
 // DefaultActionTimeout bounds an action on a case.
@@ -43,7 +38,10 @@ func (s *Server) act(ctx context.Context, row cases.Case, name, updateID string,
 		err = handle.Get(ctx, &updated)
 	}
 	if err != nil {
-		return cases.Case{}, actionError(err)
+		if p, ok := refusalOf(err); ok { // the workflow refused the action, or its step failed
+			return cases.Case{}, p
+		}
+		return cases.Case{}, processUnavailable()
 	}
 	updated.Live = true
 	return updated, nil
@@ -65,31 +63,9 @@ func caseClosed() *Problem {
 	return conflict("case-closed", "the case is finished; no action can be taken on it")
 }
 
-// actionError turns a refused or unanswered update into its problem.
-func actionError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		switch appErr.Type() {
-		case cases.RefusalForbidden:
-			return forbidden(appErr.Message())
-		case cases.RefusalConflict:
-			return conflict("action-not-allowed", appErr.Message())
-		case workflows.RefusalInsufficientBalance:
-			return conflict("insufficient-balance", appErr.Message()+"; nothing was moved")
-		case cases.RefusalInvalid:
-			var fields rules.FieldErrors
-			if appErr.HasDetails() {
-				_ = appErr.Details(&fields)
-			}
-			return invalid(fields)
-		default: // the step itself failed; the case says where it stands
-			return conflict("action-failed", appErr.Message())
-		}
-	}
-	var notFoundErr *serviceerror.NotFound
-	if errors.As(err, &notFoundErr) {
-		return caseClosed()
-	}
+// processUnavailable is the problem of an action its process did not
+// answer (no refusal: no worker, Temporal unavailable, the timeout).
+func processUnavailable() *Problem {
 	return unavailable("process-unavailable", actionRetryAfter,
 		"the case's process could not take the action in time (no worker, or Temporal unavailable); "+
 			"read the case before retrying, the action may have been taken")

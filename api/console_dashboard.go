@@ -94,6 +94,10 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 		breaches[i] = float64(w.Breaches)
 		most = max(most, breaches[i])
 	}
+	outbox, err := s.store.PendingCaseStartCounts(v.ctx)
+	if err != nil {
+		return s.consoleError(c, v, err)
+	}
 	percent := func(x float64) string { return strconv.Itoa(int(x+0.5)) + "%" }
 	count := func(x float64) string { return strconv.Itoa(int(x)) }
 	data := struct {
@@ -102,8 +106,9 @@ func (s *Server) dashboardPage(c *fiber.Ctx, v *viewer) error {
 		Breaches        chart
 		Weeks           []store.WeekSLA
 		CalendarWarning string
+		Outbox          store.CaseStartCounts // case starts failing or parked
 	}{
-		Open: open, Weeks: weeks, CalendarWarning: s.calendarWarning(v.ctx),
+		Open: open, Weeks: weeks, Outbox: outbox, CalendarWarning: s.calendarWarning(v.ctx),
 		Compliance: barChart(v.Print.T("dashboard.compliance"), v.Print.T("dashboard.compliance_unit"), labels, compliance, 100, percent),
 		Breaches:   barChart(v.Print.T("dashboard.breaches_per_week"), v.Print.T("dashboard.breaches"), labels, breaches, most, count),
 	}

@@ -174,6 +174,8 @@ var wantAccess = map[string]string{
 	"listPartnerOpportunities": "ok ok ok ok 404 403 403 404",
 	"createVendorOpportunity":  "ok ok 403 403 403 403 403 403",
 	"listVendorOpportunities":  "ok ok 403 403 403 403 403 403",
+	"listCaseStarts":           "ok ok 403 403 403 403 403 403",
+	"retryCaseStart":           "ok ok 403 403 403 403 403 403",
 	"getVendorOpportunity":     "ok ok 403 403 403 403 403 403",
 	"shareVendorOpportunity":   "ok ok 403 403 403 403 403 403",
 	// partner exit

@@ -104,7 +104,7 @@ func problemOf(ctx context.Context, logger *slog.Logger, err error, requestID st
 		}
 		return problem(fe.Code, "http", fe.Message)
 	}
-	if p, ok := storeRefusal(err); ok {
+	if p, ok := refusalOf(err); ok {
 		return p
 	}
 	logger.ErrorContext(ctx, "request failed", "error", err, "request_id", requestID)

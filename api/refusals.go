@@ -7,13 +7,19 @@ import (
 	"reflect"
 	"strings"
 
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"partnerops/cases"
 	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/workflows"
 )
 
-// refusal is one error the store refuses a request with, and the problem
-// it answers. Every error the store exports is in refusals
-// (TestEveryStoreErrorHasAProblem), so none answers a 500.
+// refusal is one error the store or a case's workflow refuses a request
+// with, and the problem it answers. Every error the store exports is in
+// refusals (TestEveryStoreErrorHasAProblem), and so is every refusal of an
+// action (TestEveryActionRefusalHasAProblem), so none answers a 500.
 type refusal struct {
 	sentinel error        // matched with errors.Is; nil for a typed error
 	typ      reflect.Type // matched with errors.As (a pointer type); nil for a sentinel
@@ -54,10 +60,22 @@ func fieldRefusal(field, message string) func(error) *Problem {
 	return func(error) *Problem { return invalid(rules.FieldErrors{{Field: field, Message: message}}) }
 }
 
-// refusals is the one table from the store's errors to problems. Typed
-// errors come first: some also match a sentinel (a *DissociationBlocked
-// is an ErrDissociationBlocked) and say more.
+// refusals is the one table from the store's and the workflows' errors to
+// problems. Typed errors come first: some also match a sentinel (a
+// *DissociationBlocked is an ErrDissociationBlocked) and say more.
 var refusals = []refusal{
+	// A case's workflow refused an action (its validator), or the action's
+	// step failed: by the refusal's type (actionRefusals).
+	typed(func(e *temporal.ApplicationError) *Problem {
+		if refused, ok := actionRefusals[e.Type()]; ok {
+			return refused(e)
+		}
+		return conflict("action-failed", e.Message()) // the step itself failed; the case says where it stands
+	}),
+	// An action's update found no workflow: the case finished and
+	// Temporal no longer keeps it (the only call that names a workflow and
+	// answers its error).
+	typed(func(*serviceerror.NotFound) *Problem { return caseClosed() }),
 	typed(func(e *store.PartnerExitingError) *Problem { return exitingProblem(e) }),
 	typed(func(e *store.OpenCaseError) *Problem {
 		p := conflict("case-open", "the partner already has an open "+string(e.Kind)+" case, "+e.CaseID+
@@ -172,8 +190,28 @@ var refusals = []refusal{
 	})),
 }
 
-// storeRefusal is the problem of the store's refusal err, if it is one.
-func storeRefusal(err error) (*Problem, bool) {
+// actionRefusals are the problems of a workflow's refusals of an action,
+// by the refusal's type (cases.Refusal…, and the processes' own).
+var actionRefusals = map[string]func(*temporal.ApplicationError) *Problem{
+	cases.RefusalForbidden: func(e *temporal.ApplicationError) *Problem { return forbidden(e.Message()) },
+	cases.RefusalConflict: func(e *temporal.ApplicationError) *Problem {
+		return conflict("action-not-allowed", e.Message())
+	},
+	cases.RefusalInvalid: func(e *temporal.ApplicationError) *Problem {
+		var fields rules.FieldErrors
+		if e.HasDetails() {
+			_ = e.Details(&fields)
+		}
+		return invalid(fields)
+	},
+	workflows.RefusalInsufficientBalance: func(e *temporal.ApplicationError) *Problem {
+		return conflict("insufficient-balance", e.Message()+"; nothing was moved")
+	},
+}
+
+// refusalOf is the problem of the store's or a workflow's refusal err, if
+// it is one.
+func refusalOf(err error) (*Problem, bool) {
 	for _, r := range refusals {
 		if r.matches(err) {
 			return r.problem(err), true

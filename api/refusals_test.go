@@ -13,7 +13,13 @@ import (
 	"strings"
 	"testing"
 
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"partnerops/cases"
+	"partnerops/rules"
 	"partnerops/store"
+	"partnerops/workflows"
 )
 
 // storeErrors are the errors the store exports, read from its source: the
@@ -147,6 +153,36 @@ func TestTypedStoreErrorsAnswerTheirProblems(t *testing.T) {
 		p := problemOf(context.Background(), slog.New(slog.DiscardHandler), fmt.Errorf("share: %w", c.err), "")
 		if p.Status != c.status || p.Type != problemTypePrefix+c.slug || !strings.Contains(p.Detail+p.CaseID, c.says) {
 			t.Errorf("%T answers %d %s %q (case %q)", c.err, p.Status, p.Type, p.Detail, p.CaseID)
+		}
+	}
+}
+
+// An action's refusal by its workflow (the update's validator), its step's
+// failure, and an update that finds no workflow answer from the same
+// table as the store's errors (before, only the action handler knew them:
+// anywhere else they answered 500).
+func TestEveryActionRefusalHasAProblem(t *testing.T) {
+	fields := rules.FieldErrors{{Field: "reason", Message: "is required"}}
+	for _, c := range []struct {
+		err    error
+		status int
+		slug   string
+	}{
+		{temporal.NewNonRetryableApplicationError("ops may not apply", cases.RefusalForbidden, nil), http.StatusForbidden, "forbidden"},
+		{temporal.NewNonRetryableApplicationError("cannot approve a case that is rejected", cases.RefusalConflict, nil), http.StatusConflict, "action-not-allowed"},
+		{temporal.NewNonRetryableApplicationError("the action's input is invalid", cases.RefusalInvalid, nil, fields), http.StatusUnprocessableEntity, "validation"},
+		{temporal.NewNonRetryableApplicationError("the partner's balance is short", workflows.RefusalInsufficientBalance, nil), http.StatusConflict, "insufficient-balance"},
+		{temporal.NewNonRetryableApplicationError("the order is cancelled", "OrderNotPayable", nil), http.StatusConflict, "action-failed"},
+		{serviceerror.NewNotFound("workflow not found"), http.StatusConflict, "case-closed"},
+	} {
+		p := problemOf(context.Background(), slog.New(slog.DiscardHandler), fmt.Errorf("update: %w", c.err), "")
+		if p.Status != c.status || p.Type != problemTypePrefix+c.slug || p.Detail == "" {
+			t.Errorf("%v answers %d %s %q", c.err, p.Status, p.Type, p.Detail)
+		}
+	}
+	for kind := range actionRefusals {
+		if p, ok := refusalOf(temporal.NewApplicationError("refused", kind)); !ok || p.Status < 400 || p.Status >= 500 {
+			t.Errorf("the refusal %s answers %+v", kind, p)
 		}
 	}
 }

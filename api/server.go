@@ -179,6 +179,7 @@ func newServer(d Deps) *Server {
 	s.orderRoutes()
 	s.incentiveRoutes()
 	s.opportunityRoutes()
+	s.caseStartRoutes()
 	s.exitRoutes()
 	s.resourceRoutes()
 	s.webhookRoutes()

@@ -63,6 +63,10 @@ type Policy struct {
 	// IdempotencyRetention is how long the worker's hourly sweep keeps idempotency keys.
 	IdempotencyRetention time.Duration `name:"idempotency-retention" env:"PARTNEROPS_IDEMPOTENCY_RETENTION" default:"24h" help:"How long an Idempotency-Key is remembered: a request repeated with it later creates anew."`
 	ExitSLA              string        `name:"exit-sla" env:"PARTNEROPS_EXIT_SLA" default:"5wd" help:"How long ops have to handle an exit once its cooling-off is over: working days on the business calendar (5wd), or a duration for demos (2m)."`
+
+	// OutboxParkAfter is read by the worker's start reconciler.
+	OutboxParkAfter int `name:"outbox-park-after" env:"PARTNEROPS_OUTBOX_PARK_AFTER" default:"10" help:"Failed starts of a case's workflow after which the reconciler parks the start request (ops retry it)."`
+
 	// RenewalRetention is read by every renewal run.
 	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
 	// AtRisk is how close to its deadline the console marks a case amber.

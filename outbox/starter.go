@@ -8,6 +8,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,23 @@ type Starter struct {
 	Temporal  client.Client
 	Store     *store.Store
 	TaskQueue string
+	// ParkAfter is how many failed starts park a request (the reconciler
+	// tries it no more; ops retry it): zero means DefaultParkAfter.
+	ParkAfter int
+}
+
+// A start the reconciler failed is tried again after RetryBackoff, doubled
+// with each failure up to MaxRetryBackoff, and parked after ParkAfter
+// failures (PARTNEROPS_OUTBOX_PARK_AFTER; DefaultParkAfter unless set).
+const (
+	RetryBackoff     = time.Minute
+	MaxRetryBackoff  = time.Hour
+	DefaultParkAfter = 10
+)
+
+// retry is the backoff and parking of the reconciler's failed starts.
+func (s *Starter) retry() store.StartRetry {
+	return store.StartRetry{Backoff: RetryBackoff, MaxBackoff: MaxRetryBackoff, ParkAfter: cmp.Or(s.ParkAfter, DefaultParkAfter)}
 }
 
 // Start starts the case's workflow (the workflow ID is the case ID) and
@@ -62,9 +80,10 @@ func (s *Starter) Start(ctx context.Context, st store.CaseStart) error {
 	return s.Store.MarkCaseStarted(ctx, st.CaseID)
 }
 
-// StartPending starts the workflows of the requests older than Grace that
-// are not marked started, in batches, and says how many it started. A
-// request that fails is left for the next run; the others go ahead.
+// StartPending starts the workflows of the due requests older than Grace
+// that are not marked started nor parked, in batches, and says how many it
+// started. A request that fails is tried again after a backoff (or parked
+// after too many failures); the others go ahead.
 func (s *Starter) StartPending(ctx context.Context) (int, error) {
 	before := time.Now().Add(-Grace)
 	started := 0
@@ -78,6 +97,11 @@ func (s *Starter) StartPending(ctx context.Context) (int, error) {
 		for _, st := range batch {
 			if err := s.Start(ctx, st); err != nil {
 				failures = append(failures, err)
+				if _, err := s.Store.CaseStartFailed(ctx, st.CaseID, err, s.retry()); err != nil {
+					failures = append(failures, err)
+					continue
+				}
+				progress = true // its next try moved on: the next batch holds other requests
 				continue
 			}
 			started++

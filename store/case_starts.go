@@ -26,14 +26,23 @@ type NewCase struct {
 }
 
 // CaseStart is a case's request to start its workflow (the workflow ID is
-// the case ID). StartedAt is set once Temporal has the workflow.
+// the case ID). StartedAt is set once Temporal has the workflow. A start
+// the reconciler failed is tried again at NextTryAt (Attempts failures so
+// far, the last one LastError), and is parked (ParkedAt) after too many.
 type CaseStart struct {
 	CaseID    string          `db:"case_id"`
 	Workflow  string          `db:"workflow"`
 	Input     json.RawMessage `db:"input"`
 	CreatedAt time.Time       `db:"created_at"`
 	StartedAt sql.NullTime    `db:"started_at"`
+	Attempts  int             `db:"attempts"`
+	NextTryAt time.Time       `db:"next_try_at"`
+	LastError string          `db:"last_error"`
+	ParkedAt  sql.NullTime    `db:"parked_at"`
 }
+
+// caseStartColumns are CaseStart's columns.
+const caseStartColumns = `case_id, workflow, input, created_at, started_at, attempts, next_try_at, last_error, parked_at`
 
 // OpenCaseError is the refusal of a case because the partner already has one
 // of its kind open (certification: one at a time).
@@ -80,7 +89,8 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 	if err := markExiting(ctx, tx, c); err != nil {
 		return st, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at) VALUES ($1, $2, $3, $4)`,
+	st.NextTryAt = st.CreatedAt
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_starts (case_id, workflow, input, created_at, next_try_at) VALUES ($1, $2, $3, $4, $4)`,
 		st.CaseID, st.Workflow, []byte(st.Input), st.CreatedAt)
 	return st, err
 }
@@ -132,7 +142,7 @@ func readOpenedCase(ctx context.Context, q sqlx.QueryerContext, id string) (open
 		return openedCase{}, err
 	}
 	var st CaseStart
-	err = sqlx.GetContext(ctx, q, &st, `SELECT case_id, workflow, input, created_at, started_at FROM case_starts WHERE case_id = $1`, id)
+	err = sqlx.GetContext(ctx, q, &st, `SELECT `+caseStartColumns+` FROM case_starts WHERE case_id = $1`, id)
 	return openedCase{c, st}, notFoundIfNoRows(err)
 }
 
@@ -144,12 +154,83 @@ func (s *Store) MarkCaseStarted(ctx context.Context, caseID string) error {
 	return err
 }
 
-// UnstartedCases returns, oldest first, up to limit start requests created
-// before the given time and not marked started: those whose opener did not
-// live (or was not able) to start them.
+// UnstartedCases returns up to limit start requests created before the
+// given time, not marked started nor parked, and due (their next try is
+// not in the future), in the order of their next try: those whose opener
+// did not live (or was not able) to start them. A failed start's next try
+// moves on (CaseStartFailed), so newer requests are never starved by old
+// failures.
 func (s *Store) UnstartedCases(ctx context.Context, before time.Time, limit int) ([]CaseStart, error) {
 	list := []CaseStart{}
-	err := s.db.SelectContext(ctx, &list, `SELECT case_id, workflow, input, created_at, started_at FROM case_starts
-		WHERE started_at IS NULL AND created_at < $1 ORDER BY created_at, case_id LIMIT $2`, before, limit)
+	err := s.db.SelectContext(ctx, &list, `SELECT `+caseStartColumns+` FROM case_starts
+		WHERE started_at IS NULL AND parked_at IS NULL AND next_try_at <= now() AND created_at < $1
+		ORDER BY next_try_at, case_id LIMIT $2`, before, limit)
 	return list, err
+}
+
+// StartRetry is how a failed start is tried again: after Backoff, doubled
+// with each failure up to MaxBackoff, and parked after ParkAfter failures.
+type StartRetry struct {
+	Backoff, MaxBackoff time.Duration
+	ParkAfter           int
+}
+
+// CaseStartFailed records a failed start of the case's workflow: one more
+// attempt, why it failed, and its next try after the backoff; the start is
+// parked once it failed r.ParkAfter times. A start marked started or
+// parked meanwhile is left alone. It says whether the start is now parked.
+func (s *Store) CaseStartFailed(ctx context.Context, caseID string, cause error, r StartRetry) (bool, error) {
+	var parked bool
+	err := s.db.GetContext(ctx, &parked, `UPDATE case_starts
+		SET attempts = attempts + 1, last_error = left($2, 1000),
+			next_try_at = now() + make_interval(secs => least($3::float8 * power(2, attempts), $4::float8)),
+			parked_at = CASE WHEN attempts + 1 >= $5::int THEN now() END
+		WHERE case_id = $1 AND started_at IS NULL AND parked_at IS NULL
+		RETURNING parked_at IS NOT NULL`,
+		caseID, cause.Error(), r.Backoff.Seconds(), r.MaxBackoff.Seconds(), r.ParkAfter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return parked, err
+}
+
+// RetryParkedCaseStart takes a parked start back to the reconciler, due at
+// once with its attempts counted anew; NotFound when the case has no parked start.
+func (s *Store) RetryParkedCaseStart(ctx context.Context, caseID string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE case_starts SET parked_at = NULL, attempts = 0, next_try_at = now()
+		WHERE case_id = $1 AND started_at IS NULL AND parked_at IS NOT NULL`, caseID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, ErrNotFound)
+	}
+	return nil
+}
+
+// PendingCaseStarts lists up to limit start requests not started yet: the
+// parked ones first (oldest parking first), then the others by next try.
+func (s *Store) PendingCaseStarts(ctx context.Context, limit int) ([]CaseStart, error) {
+	list := []CaseStart{}
+	err := s.db.SelectContext(ctx, &list, `SELECT `+caseStartColumns+` FROM case_starts
+		WHERE started_at IS NULL
+		ORDER BY parked_at IS NULL, parked_at, next_try_at, case_id LIMIT $1`, limit)
+	return list, err
+}
+
+// CaseStartCounts are the start requests not started yet: retrying (failed
+// at least once, not parked) and parked.
+type CaseStartCounts struct {
+	Retrying int `db:"retrying" json:"retrying"`
+	Parked   int `db:"parked" json:"parked"`
+}
+
+// PendingCaseStartCounts counts the start requests that failed, retrying or parked.
+func (s *Store) PendingCaseStartCounts(ctx context.Context) (CaseStartCounts, error) {
+	var c CaseStartCounts
+	err := s.db.GetContext(ctx, &c, `SELECT
+		count(*) FILTER (WHERE parked_at IS NULL AND attempts > 0) AS retrying,
+		count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked
+		FROM case_starts WHERE started_at IS NULL`)
+	return c, err
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -107,5 +108,80 @@ func TestOneOpenCertificationPerPartner(t *testing.T) {
 	}
 	if read.Kind != cases.KindCertification {
 		t.Errorf("kind %s", read.Kind)
+	}
+}
+
+// A start the reconciler failed is tried again after a backoff, in the
+// order of next tries (so a newer request is not starved behind it), and
+// is parked after the configured failures: listed for ops, counted, and
+// due again once ops retry it.
+func TestFailedStartsBackOffAndPark(t *testing.T) {
+	ctx := context.Background()
+	st, _ := testdb.New(t)
+	var ids []string
+	for range 2 {
+		c, _ := newCase(t, st)
+		if _, _, err := st.OpenCase(ctx, store.NewCase{Case: c, Workflow: "Certification", Input: struct{}{}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	retry := store.StartRetry{Backoff: time.Hour, MaxBackoff: 2 * time.Hour, ParkAfter: 2}
+	due := func() []string {
+		t.Helper()
+		list, err := st.UnstartedCases(ctx, time.Now().Add(time.Second), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range list {
+			got = append(got, s.CaseID)
+		}
+		return got
+	}
+	if got := due(); !slices.Equal(got, ids[:1]) {
+		t.Fatalf("due %v, want the oldest %s", got, ids[0])
+	}
+	if parked, err := st.CaseStartFailed(ctx, ids[0], errors.New("temporal: unavailable"), retry); err != nil || parked {
+		t.Fatalf("the first failure parked %v (%v)", parked, err)
+	}
+	if got := due(); !slices.Equal(got, ids[1:]) {
+		t.Errorf("due after the oldest failed %v, want the newer %s (not the failed one again)", got, ids[1])
+	}
+	_, failed, err := st.OpenedCase(ctx, ids[0])
+	if err != nil || failed.Attempts != 1 || failed.LastError != "temporal: unavailable" ||
+		failed.NextTryAt.Before(time.Now().Add(59*time.Minute)) || failed.ParkedAt.Valid {
+		t.Errorf("after one failure %+v (%v)", failed, err)
+	}
+	if counts, err := st.PendingCaseStartCounts(ctx); err != nil || counts != (store.CaseStartCounts{Retrying: 1}) {
+		t.Errorf("counts %+v (%v)", counts, err)
+	}
+
+	// the second failure parks it (a backoff is no matter then)
+	if _, err := st.DB().ExecContext(ctx, `UPDATE case_starts SET next_try_at = now() WHERE case_id = $1`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if parked, err := st.CaseStartFailed(ctx, ids[0], errors.New("temporal: unavailable"), retry); err != nil || !parked {
+		t.Fatalf("the second failure parked %v (%v)", parked, err)
+	}
+	if got := due(); !slices.Equal(got, ids[1:]) {
+		t.Errorf("due with the oldest parked %v", got)
+	}
+	pending, err := st.PendingCaseStarts(ctx, 10)
+	if err != nil || len(pending) != 2 || pending[0].CaseID != ids[0] || !pending[0].ParkedAt.Valid || pending[0].Attempts != 2 {
+		t.Errorf("pending %+v (%v), want the parked one first", pending, err)
+	}
+	if counts, _ := st.PendingCaseStartCounts(ctx); counts != (store.CaseStartCounts{Parked: 1}) {
+		t.Errorf("counts %+v", counts)
+	}
+
+	if err := st.RetryParkedCaseStart(ctx, ids[1]); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("retrying a start that is not parked: %v", err)
+	}
+	if err := st.RetryParkedCaseStart(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := st.UnstartedCases(ctx, time.Now().Add(time.Second), 10); err != nil || len(list) != 2 || list[1].CaseID != ids[0] || list[1].Attempts != 0 {
+		t.Errorf("due after ops retried it %+v (%v), want it again, after the newer one", list, err)
 	}
 }

@@ -27,6 +27,9 @@ type Deps struct {
 	// IdempotencyRetention is how long idempotency keys are kept (zero:
 	// DefaultIdempotencyRetention).
 	IdempotencyRetention time.Duration
+	// OutboxParkAfter is how many failed starts park a case's start request
+	// (zero: outbox.DefaultParkAfter).
+	OutboxParkAfter int
 	// Retention is how long resources are retained after expiry (the
 	// zero value: rules.DefaultRetentionDays for every type).
 	Retention rules.Retention
@@ -44,7 +47,10 @@ type Deps struct {
 // environment, which is also a registry).
 func Register(r sdkworker.Registry, d Deps) {
 	workflows.Register(r)
-	starter := &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}
+	if d.Location != nil {
+		workflows.UseZone(d.Location)
+	}
+	starter := &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue, ParkAfter: d.OutboxParkAfter}
 	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})

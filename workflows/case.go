@@ -70,6 +70,14 @@ const (
 	// activity (one store transaction under the partner's lock), not a
 	// check and then the end.
 	patchExitAtomic = "exit-atomic"
+	// patchOpeningFirst: an action that arrives before the case's opening
+	// transition is recorded waits for it (then is judged again on the
+	// case as the opening left it), so its transition never comes first.
+	patchOpeningFirst = "opening-first"
+	// patchClaimNumber: a failed action's step is the case's failure only
+	// if no other action claimed since its own claim (by claim number, not
+	// by status: one that claimed the same resting status overtook it).
+	patchClaimNumber = "claim-number"
 )
 
 // patched says whether this run takes the new side of a patch.
@@ -96,6 +104,13 @@ type caseState struct {
 	recorded json.RawMessage
 	// details are the process's details as they are now (serve sets it).
 	details func() any
+	// opened says the case's opening transition is recorded (or this run
+	// continues a case whose opening was); openingFirst says actions wait
+	// for it (patchOpeningFirst).
+	opened, openingFirst bool
+	// claims counts the actions that claimed a status in this run: an
+	// action's failure is the case's only while it is the last claim.
+	claims int
 }
 
 // StatusNeedsAttention is the final status of a case whose step failed for
@@ -160,6 +175,8 @@ type life struct {
 // fails for good takes the case to needs_attention, as any step does) and
 // runs the main loop to the case's final status.
 func (s *caseState) live(ctx workflow.Context, l life) (string, error) {
+	s.opened = l.first == nil
+	s.openingFirst = !s.opened && patched(ctx, patchOpeningFirst)
 	if err := serve(ctx, s, l.actions, l.details); err != nil {
 		return "", err
 	}
@@ -289,7 +306,7 @@ func (s *caseState) record(ctx workflow.Context, details any, st step) error {
 	}
 	_, err := recordTransition.runAs(ctx, t, local)
 	if err == nil {
-		s.recorded = t.Case.Details
+		s.recorded, s.opened = t.Case.Details, true
 	}
 	return err
 }
@@ -575,11 +592,16 @@ func (i *input[T]) UnmarshalJSON(data []byte) error {
 func (a act[P, T]) register(ctx workflow.Context, p P, s *caseState, view func(role string) cases.Case) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, a.name,
 		func(ctx workflow.Context, req actionRequest[T]) (cases.Case, error) {
+			if err := s.awaitOpening(ctx, func() error { return a.validate(p, s.status, req) }); err != nil {
+				return cases.Case{}, err
+			}
 			claimed := a.claimed(p, req.Input.value)
 			s.status = claimed
+			s.claims++
+			claim := s.claims
 			if err := a.step(p, ctx, req.Actor, req.Input.value); err != nil {
-				if s.status != claimed || isCanceled(err) {
-					return cases.Case{}, err // the step put the case back where it can go on
+				if s.status != claimed || isCanceled(err) || s.overtaken(ctx, claim) {
+					return cases.Case{}, err // the step put the case back where it can go on, or another action moved it on
 				}
 				return cases.Case{}, s.attend(ctx, err)
 			}
@@ -588,6 +610,27 @@ func (a act[P, T]) register(ctx workflow.Context, p P, s *caseState, view func(r
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req actionRequest[T]) error {
 			return a.validate(p, s.status, req)
 		}})
+}
+
+// awaitOpening holds an action that arrived before the case's opening
+// transition was recorded until it is, and judges it again then (the
+// opening may have moved the case on): an action's transition never
+// precedes the case's first.
+func (s *caseState) awaitOpening(ctx workflow.Context, validate func() error) error {
+	if s.opened || !s.openingFirst {
+		return nil
+	}
+	if err := workflow.Await(ctx, func() bool { return s.opened || s.closed() }); err != nil {
+		return err
+	}
+	return validate()
+}
+
+// overtaken says whether another action claimed a status after the claim
+// numbered claim: a failure of its step is then not the case's (the other
+// action's step moves it on), even when both claimed the same status.
+func (s *caseState) overtaken(ctx workflow.Context, claim int) bool {
+	return s.claims != claim && patched(ctx, patchClaimNumber)
 }
 
 // validate is the whole of an action's validator: the role may take the

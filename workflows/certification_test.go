@@ -19,7 +19,7 @@ import (
 )
 
 var (
-	shanghai, _ = time.LoadLocation("Asia/Shanghai")
+	shanghai = testZone("Asia/Shanghai")
 	// The case starts on a Friday afternoon, Shanghai time.
 	fridayAfternoon = time.Date(2026, 11, 27, 15, 0, 0, 0, shanghai)
 	// Three working days after that Friday: the end of Wednesday.

@@ -130,9 +130,13 @@ type IncentiveSettlementDetails struct {
 	Reminded         bool       `json:"reminded,omitempty"`
 	Extension        *Extension `json:"extension,omitempty" doc:"The one extension ops could grant (settlements that lapse rather than go overdue)"`
 	// Extensions are every new date ops gave (settlements that go overdue).
-	Extensions []Extension `json:"extensions,omitempty" doc:"Every new deadline ops gave, oldest first"`
-	// Invoices are the rounds: every invoice submitted, and what became of it.
-	Invoices []InvoiceRound `json:"invoices,omitempty"`
+	Extensions []Extension `json:"extensions,omitempty" doc:"The new deadlines ops gave, oldest first (the last 20)"`
+	// EarlierExtensions counts the extensions older than those listed.
+	EarlierExtensions int `json:"earlier_extensions,omitempty" doc:"How many more extensions ops gave before those listed"`
+	// Invoices are the rounds: each invoice submitted, and what became of it.
+	Invoices []InvoiceRound `json:"invoices,omitempty" doc:"The invoice rounds, oldest first (the last 20)"`
+	// EarlierInvoices counts the rounds older than those listed.
+	EarlierInvoices int `json:"earlier_invoices,omitempty" doc:"How many more invoice rounds came before those listed"`
 	// OverdueFrom is, while overdue, the status an extension goes back to.
 	OverdueFrom     string     `json:"overdue_from,omitempty" doc:"While overdue: the status an extension goes back to"`
 	OverdueSince    *time.Time `json:"overdue_since,omitempty" doc:"When the deadline passed (while overdue)"`
@@ -296,10 +300,7 @@ func IncentiveSettlement(ctx workflow.Context, in IncentiveSettlementInput) (str
 	}
 	w.overdueEvery = cmp.Or(in.OverdueReminder, DefaultOverdueReminder)
 	w.overdue = patched(ctx, patchSettlementOverdue)
-	var err error
-	if w.location, err = time.LoadLocation(in.TimeZone); err != nil {
-		w.location = time.UTC
-	}
+	w.location = zone(in.TimeZone)
 	w.details = resume(&w.caseState, in.Resume, in.Details(), in.StepsPerRun)
 	return w.live(ctx, life{
 		actions: incentiveSettlementActions.bind(w), details: func() any { return w.details },
@@ -562,9 +563,9 @@ func (w *settlement) submitInvoice(ctx workflow.Context, actor cases.Actor, inv 
 	at := now(ctx)
 	inv = inv.Normalized()
 	w.pauseClock(ctx)
-	w.details.Invoices = append(w.details.Invoices, InvoiceRound{
-		Round: len(w.details.Invoices) + 1, Invoice: inv, SubmittedBy: actor, SubmittedAt: at,
-	})
+	w.details.Invoices = appendBounded(w.details.Invoices, InvoiceRound{
+		Round: w.details.EarlierInvoices + len(w.details.Invoices) + 1, Invoice: inv, SubmittedBy: actor, SubmittedAt: at,
+	}, &w.details.EarlierInvoices)
 	round := w.current()
 	if err := w.record(ctx, w.details, step{
 		event: "invoice_submitted", actor: actor,
@@ -791,7 +792,7 @@ func (w *settlement) extend(ctx workflow.Context, actor cases.Actor, in ExtendIn
 	to := in.Deadline.UTC().Truncate(time.Microsecond)
 	extension := Extension{From: w.details.Deadline, To: to, Reason: strings.TrimSpace(in.Reason), By: actor, At: at}
 	if w.overdue {
-		w.details.Extensions = append(w.details.Extensions, extension)
+		w.details.Extensions = appendBounded(w.details.Extensions, extension, &w.details.EarlierExtensions)
 	} else {
 		w.details.Extension = &extension
 	}

@@ -386,7 +386,11 @@ func (o *opportunity) check(ctx workflow.Context, submitted step) error {
 	message := fmt.Sprintf("Opportunity %s of partner %s (%s) waits for review by %s.",
 		o.id, o.partnerID, o.details.Opportunity.Customer.Name, due.Format(time.RFC3339))
 	if o.details.LikelyDuplicate {
-		message += " Likely duplicate of " + strings.Join(checked.Duplicates, ", ") + " (the same customer with another partner)."
+		message += " Likely duplicate of " + strings.Join(checked.Duplicates, ", ")
+		if checked.MoreDuplicates > 0 {
+			message += fmt.Sprintf(" and %d more", checked.MoreDuplicates)
+		}
+		message += " (the same customer with another partner)."
 	}
 	return o.record(ctx, o.details, step{
 		event: "checks_passed", actor: cases.System,

@@ -65,11 +65,12 @@ func newPaymentHarness(t *testing.T, partnerBalance int64) *paymentHarness {
 	}
 	h.env.SetStartTime(fridayAfternoon)
 	h.env.RegisterWorkflowWithOptions(PartnerPayment, workflow.RegisterOptions{Name: PartnerPaymentWorkflow})
+	l := h.ledger
 	h.env.RegisterActivityWithOptions(func(_ context.Context, tr cases.Transition) error {
+		l.wait("RecordTransition:" + tr.Event.Type)
 		h.transitions = append(h.transitions, tr)
 		return nil
 	}, activity.RegisterOptions{Name: "RecordTransition"})
-	l := h.ledger
 	h.env.RegisterActivityWithOptions(func(ctx context.Context, m activities.Movement) error {
 		if l.postings[m.Reference] == 0 {
 			if l.balances[m.Payer] < m.Amount.Amount {

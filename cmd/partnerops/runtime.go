@@ -79,6 +79,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if p.IdempotencyRetention <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_IDEMPOTENCY_RETENTION: must be a positive duration, not %s", p.IdempotencyRetention)
 	}
+	if p.OutboxParkAfter < 1 {
+		return nil, fmt.Errorf("PARTNEROPS_OUTBOX_PARK_AFTER: must be at least 1, not %d", p.OutboxParkAfter)
+	}
 	if p.ExitCoolingOff <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
@@ -96,7 +99,8 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 // checkPolicy), the same for `worker` and `dev`.
 func workerDeps(st *store.Store, loc *time.Location, p config.Policy, w config.Webhooks) worker.Deps {
 	retention, _ := rules.ParseRetention(p.RenewalRetention)
-	return worker.Deps{Store: st, Location: loc, Retention: retention, IdempotencyRetention: p.IdempotencyRetention, Webhooks: w}
+	return worker.Deps{Store: st, Location: loc, Retention: retention, IdempotencyRetention: p.IdempotencyRetention,
+		OutboxParkAfter: p.OutboxParkAfter, Webhooks: w}
 }
 
 // vendorEntity is the configured entity partners invoice for incentives.
