@@ -22,11 +22,11 @@ const HistoryCodecPath = "/console/codec"
 // staff console session (the cookie, which the UI sends when its codec
 // setting includes credentials). The UI's origin (Deps.HistoryCodecOrigin)
 // may call it from the browser.
-func (s *Server) historyCodecRoutes(app *fiber.App, codec http.Handler, origin string) {
-	if codec == nil {
+func (s *Server) historyCodecRoutes(app *fiber.App, origin string) {
+	if s.historyKeys == nil {
 		return
 	}
-	app.All(HistoryCodecPath+"/*", historyCodecCORS(origin), s.staffOnly, adaptor.HTTPHandler(codec))
+	app.All(HistoryCodecPath+"/*", historyCodecCORS(origin), s.staffOnly, adaptor.HTTPHandler(s.historyKeys.HTTPHandler()))
 }
 
 // historyCodecCORS lets origin call the codec with credentials, and

@@ -23,7 +23,7 @@ func TestHistoryCodecEndpointIsStaffOnly(t *testing.T) {
 	ctx := context.Background()
 	st, _ := testdb.New(t)
 	const uiOrigin = "http://127.0.0.1:8233"
-	app := New(Deps{Store: st, Logger: slog.New(slog.DiscardHandler), HistoryCodec: testkeys.Keyring(st).HTTPHandler(), HistoryCodecOrigin: uiOrigin})
+	app := New(Deps{Store: st, Logger: slog.New(slog.DiscardHandler), HistoryKeys: testkeys.Keyring(st), HistoryCodecOrigin: uiOrigin})
 	partner, err := st.CreatePartner(ctx, "Acme", "solution_provider", "preferred")
 	if err != nil {
 		t.Fatal(err)

@@ -96,6 +96,9 @@ func exitingProblem(e *store.PartnerExitingError) *Problem {
 // deregisterPartner serves POST /v1/partners/{id}/deregistration.
 func (s *Server) deregisterPartner(ctx context.Context, in *PartnerPath) (*bodyOf[partnerView], error) {
 	partner, err := s.store.DeregisterPartner(ctx, in.PartnerID, principalOf(ctx), time.Now().UTC().Truncate(time.Microsecond))
+	if err == nil && s.historyKeys != nil {
+		s.historyKeys.Forget(in.PartnerID) // its data key is destroyed: this process drops its copy now
+	}
 	return one("partner "+in.PartnerID, partner, err, viewPartner)
 }
 

@@ -6,7 +6,6 @@ package api
 import (
 	"cmp"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"partnerops/config"
+	"partnerops/historykeys"
 	"partnerops/outbox"
 	"partnerops/rules"
 	"partnerops/store"
@@ -75,10 +75,11 @@ type Deps struct {
 	// RateLimits bound the requests per token, per client address and on
 	// the strict routes (zero: none).
 	RateLimits RateLimits
-	// HistoryCodec is the codec of the Temporal histories the Web UI
-	// decodes payloads with (historykeys; nil: not served), and
-	// HistoryCodecOrigin the UI's origin allowed to call it from a browser.
-	HistoryCodec       http.Handler
+	// HistoryKeys are the keys of the Temporal histories (the process's
+	// data converter's): the Web UI decodes payloads with their codec (nil:
+	// not served), and a deregistration forgets the partner's at once.
+	// HistoryCodecOrigin is the UI's origin allowed to call it from a browser.
+	HistoryKeys        *historykeys.Keyring
 	HistoryCodecOrigin string
 }
 
@@ -114,6 +115,8 @@ type Server struct {
 	now                        func() time.Time
 	// guard refuses webhook URLs deliveries may not reach
 	guard webhooks.Guard
+	// historyKeys: Deps.HistoryKeys
+	historyKeys *historykeys.Keyring
 }
 
 // New builds the Fiber app with every route.
@@ -137,6 +140,7 @@ func newServer(d Deps) *Server {
 		now:              d.Now,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 		rateLimits:       d.RateLimits,
+		historyKeys:      d.HistoryKeys,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -160,7 +164,7 @@ func newServer(d Deps) *Server {
 
 	s.healthRoutes()
 	s.pageRoutes(app)
-	s.historyCodecRoutes(app, d.HistoryCodec, d.HistoryCodecOrigin)
+	s.historyCodecRoutes(app, d.HistoryCodecOrigin)
 
 	// every route registered after this takes a bearer token
 	app.Use("/v1", s.authenticate)

@@ -155,6 +155,10 @@ func TestPersonalDataShreddedFromHistories(t *testing.T) {
 			t.Errorf("case %s's input decoded after deregistration: %v (%v)", id, v, err)
 		}
 	}
+	// The API that deregistered it (and had decoded for ops above) decodes no more: a refusal, not a crash.
+	if status, body := s.decodeWithCodecEndpoint(s.ops, input); status != 400 || !strings.Contains(string(body), "destroyed") {
+		t.Errorf("ops decoding after deregistration: %d %s", status, body)
+	}
 	// The records stay, read from the read model: the cases (anonymised) and the ledger.
 	got := decode[cases.Case](t, s.call("GET", "/v1/cases/"+cert.ID, s.ops, nil).expect(t, 200))
 	if got.Live || strings.Contains(string(got.Details), "Mei Lin") || got.Status != workflows.CertificationCertified {

@@ -135,7 +135,7 @@ func (s *system) serveAPI(tc client.Client) string {
 	app := api.New(api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
 		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
-		HistoryCodec: testkeys.Keyring(s.store).HTTPHandler(),
+		HistoryKeys: testkeys.Keyring(s.store),
 	})
 	go func() { _ = app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })

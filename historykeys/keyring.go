@@ -103,6 +103,20 @@ func (k *Keyring) encryptionKey(workflowID string) (string, cipher.AEAD, error) 
 	return c.id, c.aead, nil
 }
 
+// Forget drops the partner's data key from the keyring's cache: the
+// process that deregisters a partner reads its histories no more at once
+// (the others within cacheTTL).
+func (k *Keyring) Forget(partnerID string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.byOwner, partnerID)
+	for id, c := range k.byID {
+		if c.partner == partnerID {
+			delete(k.byID, id)
+		}
+	}
+}
+
 // workflowPartner is the partner of the workflow's case ("": none).
 func (k *Keyring) workflowPartner(ctx context.Context, workflowID string) (string, error) {
 	if workflowID == "" {

@@ -151,7 +151,7 @@ func historyKeyring(st *store.Store, h config.History) (*historykeys.Keyring, er
 func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, h config.History, keys *historykeys.Keyring, st *store.Store, tc client.Client,
 	loc *time.Location, logger *slog.Logger, metrics *prometheus.Registry) api.Deps {
 	return api.Deps{
-		HistoryCodec: keys.HTTPHandler(), HistoryCodecOrigin: h.CodecOrigin,
+		HistoryKeys: keys, HistoryCodecOrigin: h.CodecOrigin,
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
