@@ -76,6 +76,10 @@ func actionError(err error) error {
 			return conflict("action-not-allowed", appErr.Message())
 		case workflows.RefusalInsufficientBalance:
 			return conflict("insufficient-balance", appErr.Message()+"; nothing was moved")
+		case workflows.RefusalDissociationBlocked:
+			return conflict("dissociation-blocked", appErr.Message()+"; nothing changed, the request waits")
+		case workflows.RefusalAssociationRefused:
+			return conflict("account-unavailable", appErr.Message()+"; nothing changed")
 		case cases.RefusalInvalid:
 			var fields rules.FieldErrors
 			if appErr.HasDetails() {

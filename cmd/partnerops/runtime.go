@@ -77,6 +77,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if p.IdempotencyRetention <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_IDEMPOTENCY_RETENTION: must be a positive duration, not %s", p.IdempotencyRetention)
 	}
+	if p.AssociationExpiry <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_ASSOCIATION_EXPIRY: must be a positive duration, not %s", p.AssociationExpiry)
+	}
 	if p.ExitCoolingOff <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
@@ -134,7 +137,7 @@ func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, st *store.St
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
-		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
+		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk, AssociationExpiry: p.AssociationExpiry,
 		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
 	}
 }
