@@ -167,6 +167,11 @@ func describe(op *huma.Operation, pol policy) {
 	if pol.Object != objNone {
 		errs = append(errs, http.StatusNotFound)
 	}
+	if pol.Object == objCustomer {
+		// to a partner that only asked to associate the customer: 409
+		// association-pending (customerFor)
+		errs = append(errs, http.StatusConflict)
+	}
 	for _, status := range op.Errors {
 		if !slices.Contains(errs, status) {
 			errs = append(errs, status)
