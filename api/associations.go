@@ -56,11 +56,8 @@ func (s *Server) listAssociationRequests(ctx context.Context, in *customerPageIn
 }
 
 // notHeld is the refusal of a partner's power over a customer that is not
-// its own: while its association request waits for the customer, 409
-// association-pending (*store.AssociationPendingError); otherwise the
-// customer is not the partner's to know of (404). It is the one rule of
-// a pending association: every power over a customer (allocation, contract,
-// auto-renewal, renewal, payment request) meets it before anything is done.
+// its own: 409 association-pending while its association request waits
+// for the customer (pendingAssociation), else 404.
 func (s *Server) notHeld(ctx context.Context, partnerID, customerID string) error {
 	if err := s.pendingAssociation(ctx, partnerID, customerID); err != nil {
 		return err
@@ -68,8 +65,12 @@ func (s *Server) notHeld(ctx context.Context, partnerID, customerID string) erro
 	return notFound("customer " + customerID)
 }
 
-// pendingAssociation is 409 association-pending while the partner's (any
-// partner's, for "") request to associate the customer waits, else nil.
+// pendingAssociation is the one rule of a pending association: while the
+// partner's (any partner's, for "") request to associate the customer
+// waits, 409 association-pending (*store.AssociationPendingError), else
+// nil. Every power over a customer meets it before anything is done: the
+// customer routes through customerFor (contract, auto-renewal, renewal),
+// an allocation (createAdjustment) and a payment request (placeOrder).
 func (s *Server) pendingAssociation(ctx context.Context, partnerID, customerID string) error {
 	caseID, err := s.store.PendingAssociation(ctx, partnerID, customerID)
 	switch {

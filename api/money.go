@@ -247,8 +247,12 @@ func (s *Server) createAdjustment(ctx context.Context, in *createAdjustmentInput
 		return nil, notFound("customer " + req.CustomerID)
 	case err != nil:
 		return nil, err
-	case cust.PartnerID.String != in.PartnerID:
-		return nil, s.notHeld(ctx, in.PartnerID, cust.ID)
+	case cust.PartnerID.Valid && cust.PartnerID.String != in.PartnerID:
+		return nil, notFound("customer " + req.CustomerID)
+	case !cust.PartnerID.Valid:
+		if err := s.pendingAssociation(ctx, in.PartnerID, cust.ID); err != nil {
+			return nil, err
+		}
 	}
 	if problem := rules.AdjustmentCustomerProblem(cust.AssociationMode.String); problem != "" {
 		return nil, conflict("not-resale-customer", problem)
