@@ -186,6 +186,10 @@ func (s *Store) RequestAssociation(ctx context.Context, r NewAssociationRequest)
 			                                  requested_by, requested_by_role, requested_by_name, requested_at)
 			VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10)`,
 			nc.ID, r.Direction, r.PartnerID, c.ID, r.Mode, binding, r.By.ID, r.By.Role, r.By.Name, nc.CreatedAt); err != nil {
+			var pqErr *pq.Error
+			if errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == "association_requests_one_open" {
+				return ErrAccountUnavailable // another request for the account committed meanwhile
+			}
 			return err
 		}
 		opened = openedCase{nc.Case, start}
