@@ -319,8 +319,12 @@ func customerRecord[T, V any](ctx context.Context, s *Server, customerID, what, 
 // customer; the customer consents).
 func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*startedOutput, error) {
 	started, err := s.requestDissociation(ctx, in.PartnerID, in.CustomerID)
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound("customer " + in.CustomerID)
+	case err != nil:
+		return nil, err
 	}
-	return started, err
+	s.obligationChanged(ctx, in.PartnerID) // an exit lists the request among what it waits for
+	return started, nil
 }

@@ -150,6 +150,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	s.call("GET", "/v1/partners/"+partner, memberToken, nil).expect(t, 404) // no longer Harbor's
 	// The dissociation is a request the customer accepts (it opens while the partner exits, and the exit waits for it).
 	dissociation := decode[cases.Case](t, s.call("DELETE", "/v1/partners/"+partner+"/customers/"+bound.ID, admin, nil).expect(t, 202))
+	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationOpenCase, rules.ObligationCustomer, rules.ObligationBalance))
 	s.waitForCase(bound.Principal.Token, dissociation.ID, hasStatus(workflows.AssociationAwaitingCustomer))
 	s.call("POST", "/v1/cases/"+dissociation.ID+"/actions/accept", bound.Principal.Token, nil).expect(t, 200)
 	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationBalance))
@@ -223,7 +224,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	for _, e := range events {
 		types = append(types, e.Type)
 	}
-	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
+	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
 		t.Errorf("the timeline is %v", types)
 	}
 	s.recordHistory(exitID, "partner_exit_walkthrough")
