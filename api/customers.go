@@ -47,9 +47,12 @@ func (in *bindCustomerInput) Resolve(huma.Context) []error {
 	return ruleErrors(rules.CustomerBinding(in.Body).Validate(""))
 }
 
-type customerCreatedOutput struct {
-	Location string `header:"Location" doc:"/v1/customers/{customer_id}"`
-	Body     CustomerCreated
+// bindOutput is the bound customer (201, a new account) or the
+// association request it started (202, an existing account), and where it is.
+type bindOutput struct {
+	Status   int
+	Location string `header:"Location"`
+	Body     any
 }
 
 type dissociateInput struct {
@@ -91,6 +94,12 @@ func (s *Server) customerRoutes() {
 		Description: "A partner member (admin or member) binds a customer of its own sales platform to a cloud account, a new one created for it " +
 			"or one it already had, and associates it with the partner in a mode (`consultative` (顾问销售类): the customer buys and pays itself, " +
 			"the partner advises; `resale` (代售类): the partner resells and the customer's money runs through the partner). " +
+			"A new account is bound at once (201, the customer and its principal). An existing account (`{\"origin\": \"existing\", " +
+			"\"cloud_account_id\": ...}`: a customer of the vendor with its own sign-in; a vendor-direct customer's account ID is its customer ID) " +
+			"is only asked for: a customer_association case starts (202, CustomerAssociationCase) that its owner accepts or declines with its " +
+			"own token (GET /v1/customers/{customer_id}/association-requests), with the partner's optional `message`; until it accepts, the " +
+			"partner has no power over the account (409 association-pending). An unknown account answers 404, one associated with another " +
+			"partner (or asked for by one) 409 account-unavailable, naming nothing of it; these requests are rate-limited. " +
 			"Before the partner has completed its access configuration nothing is bound: 409 (`urn:partnerops:problem:access-configuration-required`); " +
 			"before it is certified, 409 (`urn:partnerops:problem:certification-required`, naming its certification case or how to start one). " +
 			"`certificate_type` is optional (checked when given). " +
@@ -98,16 +107,31 @@ func (s *Server) customerRoutes() {
 			"under the `xaccount_type`, or of an existing cloud account bound already: 409. Bad fields are all named at once (422) and nothing is written. " +
 			"The customer, its own principal (whose token is shown only in this answer) and the audit entry are written in one transaction.",
 		DefaultStatus: http.StatusCreated,
-		Errors:        []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity},
+		Responses: map[string]*huma.Response{
+			"201": {Description: "A new account: the bound customer and its principal",
+				Headers: map[string]*huma.Param{"Location": {Description: "The customer", Schema: &huma.Schema{Type: huma.TypeString}}},
+				Content: map[string]*huma.MediaType{"application/json": {Schema: s.huma.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[CustomerCreated](), true, "")}}},
+			"202": {Description: "An existing account: the association request that started",
+				Headers: map[string]*huma.Param{"Location": {Description: "The case's URL", Schema: &huma.Schema{Type: huma.TypeString}}},
+				Content: anyCaseResponse(http.StatusAccepted)["202"].Content},
+		},
+		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, partnerStarts, s.bindCustomer)
 	register(s, huma.Operation{
 		OperationID: "dissociateCustomer", Method: http.MethodDelete, Path: "/v1/partners/{partner_id}/customers/{customer_id}", Tags: []string{"customers"},
-		Summary: "Dissociate a customer",
+		Summary: "Ask the customer to accept a dissociation",
 		Description: "Only the partner's company (admin) account (its personal accounts and staff: 403; another partner's accounts, or a customer " +
-			"that is not the partner's: 404) ends the association. While orders of the customer wait on a partner payment case the answer is 409 " +
-			"naming why, and nothing changes. Otherwise, in one transaction, whatever the customer holds from the partner goes back to it " +
-			"(`reclaim_on_unbind` adjustments, listed in `reclaimed`) and the customer is no longer the partner's sub-customer. Audited.",
-		Errors: []int{http.StatusConflict},
+			"that is not the partner's: 404) asks to end the association: a customer_association case starts (202, CustomerAssociationCase, " +
+			"details.direction dissociate) that the customer accepts or declines with its own token, or that expires " +
+			"(PARTNEROPS_ASSOCIATION_EXPIRY). It lists what blocks the dissociation (an open payment request, auto-renewal set, another open " +
+			"case about the customer) with what clears each; the customer's acceptance is refused (409 dissociation-blocked) until none is left. " +
+			"On acceptance, in one transaction, whatever the customer holds from the partner goes back to it (`reclaim_on_unbind` adjustments) " +
+			"and the customer is no longer the partner's sub-customer (audited). At most 3 requests per partner and customer in any 3 months: " +
+			"a fourth answers 409 dissociation-limit naming when the next is allowed; one open request at a time (409 case-open). It may be " +
+			"asked while the partner exits, whose exit waits for it.",
+		DefaultStatus: http.StatusAccepted,
+		Responses:     anyCaseResponse(http.StatusAccepted),
+		Errors:        []int{http.StatusConflict, http.StatusServiceUnavailable},
 	}, partnerAdmin, s.dissociateCustomer)
 	register(s, huma.Operation{
 		OperationID: "getCustomer", Method: http.MethodGet, Path: "/v1/customers/{customer_id}", Tags: []string{"customers"},
@@ -189,7 +213,7 @@ type CustomerCreated struct {
 // bindCustomer serves POST /v1/partners/{id}/customers: a partner member
 // binds a customer of the partner's sales platform to a cloud account (new
 // or existing) and associates it with the partner.
-func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*customerCreatedOutput, error) {
+func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*bindOutput, error) {
 	partnerID := in.PartnerID
 	access, err := s.store.AccessConfiguration(ctx, partnerID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -206,6 +230,16 @@ func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*cust
 		return nil, invalid(problems)
 	}
 	b = b.Normalized()
+	if b.Account.Origin == rules.ExistingAccount {
+		started, err := s.requestAssociation(ctx, partnerID, b)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, notFound("cloud account " + b.Account.CloudAccountID)
+			}
+			return nil, err
+		}
+		return &bindOutput{Status: http.StatusAccepted, Location: started.Location, Body: started.Body}, nil
+	}
 	cust, prn, token, err := s.store.BindCustomer(ctx, store.NewBoundCustomer{
 		Name: b.Name, PartnerID: partnerID, AssociationMode: string(b.AssociationMode),
 		XAccountType: b.XAccountType, XAccountID: b.XAccountID,
@@ -222,7 +256,7 @@ func (s *Server) bindCustomer(ctx context.Context, in *bindCustomerInput) (*cust
 	case err != nil:
 		return nil, err
 	}
-	return &customerCreatedOutput{Location: "/v1/customers/" + cust.ID, Body: CustomerCreated{
+	return &bindOutput{Status: http.StatusCreated, Location: "/v1/customers/" + cust.ID, Body: CustomerCreated{
 		Customer:  customerOf(cust),
 		Principal: CustomerPrincipal{PrincipalID: prn.ID, Token: token},
 	}}, nil
@@ -279,29 +313,18 @@ func customerRecord[T, V any](ctx context.Context, s *Server, customerID, what, 
 	return one(what+" "+id, row, err, view)
 }
 
-// Dissociation is what a dissociation did.
-type Dissociation struct {
-	CustomerID string             `json:"customer_id"`
-	PartnerID  string             `json:"partner_id" doc:"The partner it was associated with"`
-	Reclaimed  []store.Adjustment `json:"reclaimed" doc:"One reclaim_on_unbind adjustment per currency the customer held; empty when it held nothing"`
-}
-
 // dissociateCustomer serves DELETE /v1/partners/{id}/customers/{customer_id}:
-// the partner's company (admin) account ends the association (reference:
-// only the admin may dissociate a customer). What the customer holds from
-// the partner goes back to it first; orders waiting on a partner payment
-// case block it.
-func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*bodyOf[Dissociation], error) {
-	reclaimed, err := s.store.DissociateCustomer(ctx, in.PartnerID, in.CustomerID, principalOf(ctx))
+// the partner's company (admin) account asks the customer to accept the
+// end of their association (reference: only the admin may dissociate a
+// customer; the customer consents).
+func (s *Server) dissociateCustomer(ctx context.Context, in *dissociateInput) (*startedOutput, error) {
+	started, err := s.requestDissociation(ctx, in.PartnerID, in.CustomerID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, notFound("customer " + in.CustomerID)
 	case err != nil:
 		return nil, err
 	}
-	s.obligationChanged(ctx, in.PartnerID)
-	if reclaimed == nil {
-		reclaimed = []store.Adjustment{}
-	}
-	return &bodyOf[Dissociation]{Body: Dissociation{CustomerID: in.CustomerID, PartnerID: in.PartnerID, Reclaimed: reclaimed}}, nil
+	s.obligationChanged(ctx, in.PartnerID) // an exit lists the request among what it waits for
+	return started, nil
 }

@@ -249,6 +249,10 @@ func (s *Server) createAdjustment(ctx context.Context, in *createAdjustmentInput
 		return nil, err
 	case cust.PartnerID.Valid && cust.PartnerID.String != in.PartnerID:
 		return nil, notFound("customer " + req.CustomerID)
+	case !cust.PartnerID.Valid:
+		if err := s.pendingAssociation(ctx, in.PartnerID, cust.ID); err != nil {
+			return nil, err
+		}
 	}
 	if problem := rules.AdjustmentCustomerProblem(cust.AssociationMode.String); problem != "" {
 		return nil, conflict("not-resale-customer", problem)

@@ -179,6 +179,11 @@ func describe(op *huma.Operation, pol policy) {
 	if pol.Verb != read && !pol.AfterExit && (pol.Object == objPartner || pol.Object == objPartnerMoney) {
 		errs = append(errs, http.StatusConflict) // the partner has exited (Server.exists)
 	}
+	if pol.Object == objCustomer {
+		// to a partner that only asked to associate the customer: 409
+		// association-pending (customerFor)
+		errs = append(errs, http.StatusConflict)
+	}
 	for _, status := range op.Errors {
 		if !slices.Contains(errs, status) {
 			errs = append(errs, status)

@@ -158,6 +158,11 @@ func (s *Server) placeOrder(ctx context.Context, in *placeOrderInput) (*placeOrd
 	}
 	req := in.Body.CloudOrderRequest
 	if req.Payer == rules.PayerPartner {
+		if !cust.PartnerID.Valid {
+			if err := s.pendingAssociation(ctx, "", cust.ID); err != nil {
+				return nil, err // the partner that asked has no power yet: 409 association-pending
+			}
+		}
 		if refusal := s.partnerPaymentRefusal(ctx, cust); refusal != "" {
 			return nil, invalid(rules.FieldErrors{{Field: "payer", Message: refusal}})
 		}

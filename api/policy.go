@@ -200,7 +200,9 @@ func (s *Server) exists(ctx context.Context, pol policy, obj object) *Problem {
 }
 
 // customerFor reads the customer id and applies pol to it: a customer
-// that does not exist, or is not the caller's to know about, is a 404.
+// that does not exist, or is not the caller's to know about, is a 404; to
+// a partner that only asked to associate it, 409 association-pending
+// (notHeld).
 func (s *Server) customerFor(ctx context.Context, pol policy, id string) (store.Customer, error) {
 	cust, err := s.store.Customer(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -210,6 +212,9 @@ func (s *Server) customerFor(ctx context.Context, pol policy, id string) (store.
 		return store.Customer{}, err
 	}
 	if err := allowed(ctx, pol, object{Kind: objCustomer, ID: cust.ID, PartnerID: cust.PartnerID.String, CustomerID: cust.ID}); err != nil {
+		if p := principalOf(ctx); p.IsPartnerMember() && p.PartnerID.Valid && p.PartnerID.String != cust.PartnerID.String {
+			return store.Customer{}, s.notHeld(ctx, p.PartnerID.String, cust.ID)
+		}
 		return store.Customer{}, err
 	}
 	return cust, nil

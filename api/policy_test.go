@@ -132,6 +132,7 @@ var wantAccess = map[string]string{
 	"bindCustomer":                "403 403 ok ok 404 403 403 404",
 	"dissociateCustomer":          "403 403 ok 403 404 403 403 404",
 	"getCustomer":                 "ok ok ok ok 404 ok 404 404",
+	"listAssociationRequests":     "ok ok 403 403 404 ok 404 404",
 	"getAccessConfiguration":      "ok ok ok ok 404 403 403 404",
 	"completeAccessConfiguration": "403 403 ok 403 404 403 403 404",
 	"listContracts":               "ok ok ok ok 404 ok 404 404",

@@ -97,7 +97,15 @@ var refusals = []refusal{
 	}),
 	typed(certificationRequired),
 	typed(func(e *store.DissociationBlocked) *Problem {
-		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(e.Reasons, "; "))
+		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(e.Reasons(), "; "))
+	}),
+	typed(func(e *store.AssociationPendingError) *Problem {
+		p := conflict("association-pending", e.Error()+"; nothing was done")
+		p.CaseID = e.CaseID
+		return p
+	}),
+	typed(func(e *store.DissociationLimitError) *Problem {
+		return conflict("dissociation-limit", e.Error()+"; nothing was requested")
 	}),
 	typed(func(e *store.GroupError) *Problem {
 		return invalid(rules.FieldErrors{{Field: "primary_id", Message: e.Problem}})
@@ -124,6 +132,15 @@ var refusals = []refusal{
 	})),
 	sentinel(store.ErrDissociationBlocked, same(func() *Problem {
 		return conflict("dissociation-blocked", "the customer cannot be dissociated yet")
+	})),
+	sentinel(store.ErrAccountUnavailable, same(func() *Problem {
+		return conflict("account-unavailable", "this account cannot be associated with the partner now; nothing was requested")
+	})),
+	sentinel(store.ErrAlreadyAssociated, same(func() *Problem {
+		return conflict("already-associated", "this account is the partner's customer already; nothing was requested")
+	})),
+	sentinel(store.ErrAssociationDecided, same(func() *Problem {
+		return conflict("already-decided", "the association request was decided already")
 	})),
 	sentinel(store.ErrXAccountTaken, same(func() *Problem {
 		return conflict("customer-already-bound", "a customer with this xaccount_id is already bound under this xaccount_type")
@@ -206,6 +223,12 @@ var actionRefusals = map[string]func(*temporal.ApplicationError) *Problem{
 	},
 	workflows.RefusalInsufficientBalance: func(e *temporal.ApplicationError) *Problem {
 		return conflict("insufficient-balance", e.Message()+"; nothing was moved")
+	},
+	workflows.RefusalDissociationBlocked: func(e *temporal.ApplicationError) *Problem {
+		return conflict("dissociation-blocked", e.Message()+"; nothing changed, the request waits")
+	},
+	workflows.RefusalAssociationRefused: func(e *temporal.ApplicationError) *Problem {
+		return conflict("account-unavailable", e.Message()+"; nothing changed")
 	},
 }
 

@@ -146,7 +146,7 @@ func TestTypedStoreErrorsAnswerTheirProblems(t *testing.T) {
 		{&store.PartnerExitingError{Status: store.PartnerExiting, ExitCaseID: "cas_exit"}, http.StatusConflict, "partner-exiting", "cas_exit"},
 		{&store.OpenCaseError{Kind: "certification", CaseID: "cas_open"}, http.StatusConflict, "case-open", "cas_open"},
 		{&store.NotExitedError{ExitCaseID: "cas_exit"}, http.StatusConflict, "exit-required", "cas_exit"},
-		{&store.DissociationBlocked{Reasons: []string{"order ord_1 waits"}}, http.StatusConflict, "dissociation-blocked", "ord_1"},
+		{&store.DissociationBlocked{Blockers: []rules.DissociationBlocker{{Description: "order ord_1 waits", ClearedBy: "paying it"}}}, http.StatusConflict, "dissociation-blocked", "ord_1"},
 		{&store.GroupError{Problem: "must be a primary"}, http.StatusUnprocessableEntity, "validation", ""},
 		{&store.InsufficientBalanceError{Account: store.AccountPartner}, http.StatusConflict, "insufficient-balance", "the partner"},
 	} {

@@ -54,6 +54,9 @@ type Deps struct {
 	// start (0 and "": the workflow's defaults).
 	ExitCoolingOff time.Duration
 	ExitSLA        string
+	// AssociationExpiry is how long a customer has to answer an
+	// association or dissociation request (DefaultAssociationExpiry if 0).
+	AssociationExpiry time.Duration
 	// AtRisk is how close to its deadline the console marks an open case
 	// at risk (DefaultAtRisk if 0).
 	AtRisk time.Duration
@@ -105,6 +108,8 @@ type Server struct {
 	// exitCoolingOff and exitSLA: Deps.ExitCoolingOff and ExitSLA
 	exitCoolingOff time.Duration
 	exitSLA        string
+	// associationExpiry: Deps.AssociationExpiry
+	associationExpiry time.Duration
 
 	huma         huma.API
 	documentOnce sync.Once
@@ -130,7 +135,7 @@ func newServer(d Deps) *Server {
 	s := &Server{
 		store: d.Store, temporal: d.Temporal, taskQueue: d.TaskQueue, ticketSLA: d.TicketSLA, certExpiry: d.CertificationExpiry,
 		incentive: d.Incentive, vendor: d.Vendor,
-		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA,
+		exitCoolingOff: d.ExitCoolingOff, exitSLA: d.ExitSLA, associationExpiry: cmp.Or(d.AssociationExpiry, DefaultAssociationExpiry),
 		location: cmp.Or(d.Location, time.UTC), logger: d.Logger, metrics: newHTTPMetrics(d.Metrics), atRisk: cmp.Or(d.AtRisk, DefaultAtRisk),
 		starter:     &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue},
 		readTimeout: cmp.Or(d.ReadTimeout, DefaultReadTimeout), actionTimeout: cmp.Or(d.ActionTimeout, DefaultActionTimeout),
@@ -175,6 +180,7 @@ func newServer(d Deps) *Server {
 	s.partnerRoutes()
 	s.memberRoutes()
 	s.customerRoutes()
+	s.associationRoutes()
 	s.accessRoutes()
 	s.contractRoutes()
 	s.marketplaceRoutes()

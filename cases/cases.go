@@ -15,6 +15,7 @@ type Kind string
 // The kinds of process partnerops runs.
 const (
 	KindCertification       Kind = "certification"
+	KindCustomerAssociation Kind = "customer_association"
 	KindIncentiveSettlement Kind = "incentive_settlement"
 	KindOpportunity         Kind = "opportunity"
 	KindPartnerExit         Kind = "partner_exit"

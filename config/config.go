@@ -58,6 +58,8 @@ type Policy struct {
 	OpportunityReviewSLA string `name:"opportunity-review-sla" env:"PARTNEROPS_OPPORTUNITY_REVIEW_SLA" default:"2wd" help:"Ops review of a valid opportunity: working days on the business calendar (2wd), or a wall-clock duration for demos (2m)."`
 	OpportunityFixWindow string `name:"opportunity-fix-window" env:"PARTNEROPS_OPPORTUNITY_FIX_WINDOW" default:"10wd" help:"How long a partner has to fix an action_required opportunity before it closes invalid (reminded a working day before): working days (10wd), or a wall-clock duration for demos (2m)."`
 	InvitationExpiry     string `name:"invitation-expiry" env:"PARTNEROPS_INVITATION_EXPIRY" default:"3wd" help:"How long a partner invited to a vendor opportunity has to answer: working days on the business calendar (3wd, the vendor's rule), or a duration (168h), unless the share names its own expiry."`
+	// AssociationExpiry is fixed in each customer association request at its start.
+	AssociationExpiry time.Duration `name:"association-expiry" env:"PARTNEROPS_ASSOCIATION_EXPIRY" default:"168h" help:"How long a customer has to accept or decline a partner's association or dissociation request before it expires and nothing changes (168h: 7 days)."`
 	// ExitCoolingOff and ExitSLA are fixed in each partner exit case at its start.
 	ExitCoolingOff time.Duration `name:"exit-cooling-off" env:"PARTNEROPS_EXIT_COOLING_OFF" default:"168h" help:"How long an exiting partner with nothing open may still withdraw (168h: 7 calendar days; e.g. 30s for demos)."`
 	// IdempotencyRetention is how long the worker's hourly sweep keeps idempotency keys.

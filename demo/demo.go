@@ -1,6 +1,7 @@
 // Package demo creates the demo principals and records of `partnerops dev`:
 // staff to review, two certified partners of different types with a
-// customer each, a third partner not certified yet, money in Acme's account, a consultative customer of Acme, a personal
+// customer each, a third partner not certified yet, money in Acme's account, a consultative customer of Acme, two
+// vendor-direct customers with their own sign-in (for association requests), a personal
 // account no partner has invited yet, a published incentive settlement of
 // Acme, a vendor opportunity available for ops to share with a partner, and
 // the yearly/monthly resources of Acme's customer that the renewal
@@ -60,7 +61,7 @@ type Data struct {
 
 // version is the shape of the demo set create makes; raise it when create
 // makes something the walk-through needs that older sets lack.
-const version = 5
+const version = 6
 
 // depositAmount is what ops deposited into Acme's account, so that the
 // walk-through's adjustments work at once.
@@ -212,6 +213,15 @@ func create(ctx context.Context, s *store.Store, policy Policy) (Data, error) {
 	if _, err := addCustomer(ctx, s, &d, add, "ACME_CONSULTATIVE_CUSTOMER", "Harbour Light Hotels", acme, "Acme Solutions", "consultative"); err != nil {
 		return d, err
 	}
+	// Vendor-direct customers with their own sign-in (no partner): a
+	// partner asks to associate their accounts, and they accept or decline
+	// (docs/walkthroughs/customer-association.md). A vendor-direct
+	// customer's cloud account ID is its customer ID.
+	for _, c := range []struct{ env, name string }{{"DIRECT_CUSTOMER", "Pine Hill Bakery"}, {"DIRECT_CUSTOMER_2", "Jade Lake Tea"}} {
+		if _, err := addCustomer(ctx, s, &d, add, c.env, c.name, "", "", ""); err != nil {
+			return d, err
+		}
+	}
 	// A personal account associated with no partner: Acme's admin invites it.
 	personal, err := add("PERSONAL_TOKEN", store.NewPrincipal{Name: "Pat Personal", Role: cases.RoleMember})
 	if err != nil {
@@ -280,7 +290,11 @@ func addCustomer(ctx context.Context, s *store.Store, d *Data,
 	if err != nil {
 		return "", err
 	}
-	d.IDs = append(d.IDs, ID{Env: env, ID: customer.ID, What: "customer " + name + " (" + mode + ", of " + partnerName + ")"})
+	what := "customer " + name + " (" + mode + ", of " + partnerName + ")"
+	if partnerID == "" {
+		what = "customer " + name + " (vendor-direct: no partner; its cloud account ID)"
+	}
+	d.IDs = append(d.IDs, ID{Env: env, ID: customer.ID, What: what})
 	_, err = add(env+"_TOKEN", store.NewPrincipal{Name: name, Role: cases.RoleCustomer, CustomerID: customer.ID})
 	return customer.ID, err
 }

@@ -251,20 +251,24 @@ func TestCustomerBinding(t *testing.T) {
 		t.Errorf("duplicate: %+v", p)
 	}
 
-	// A consultative customer with the cloud account it already had, organisation code certificate.
-	existing := cuBinding(cfg.XAccountType, "shop-0002", "consultative")
-	existing["account"] = map[string]any{"origin": "existing", "cloud_account_id": "1234567890123456"}
-	existing["certificate_type"] = 4
-	existing["certificate_number"] = "12345678-8"
-	consultative := s.cuBind(s.adminA, s.partnerA, existing)
-	if consultative.Account.Origin != "existing" || consultative.Account.CloudAccountID != "1234567890123456" ||
-		consultative.Partner.AssociationMode != "consultative" || *consultative.CertificateType != 4 || consultative.BoundBy.Name != "Acme admin" {
+	// A consultative customer, organisation code certificate.
+	consultativeBinding := cuBinding(cfg.XAccountType, "shop-0002", "consultative")
+	consultativeBinding["certificate_type"] = 4
+	consultativeBinding["certificate_number"] = "12345678-8"
+	consultative := s.cuBind(s.adminA, s.partnerA, consultativeBinding)
+	if consultative.Account.Origin != "new" || consultative.Partner.AssociationMode != "consultative" ||
+		*consultative.CertificateType != 4 || consultative.BoundBy.Name != "Acme admin" {
 		t.Errorf("consultative customer %+v", consultative)
 	}
+	// An existing account is only asked for (TestCustomerAssociationWalkThrough): one the vendor does not
+	// know is 404, the partner's own customer 409.
+	unknown := cuBinding(cfg.XAccountType, "shop-0003", "resale")
+	unknown["account"] = map[string]any{"origin": "existing", "cloud_account_id": "1234567890123456"}
+	cuProblem(t, s.call("POST", customers, s.memberA, unknown), 404)
 	reuse := cuBinding(cfg.XAccountType, "shop-0003", "resale")
-	reuse["account"] = map[string]any{"origin": "existing", "cloud_account_id": "1234567890123456"}
-	if p := cuProblem(t, s.call("POST", customers, s.memberA, reuse), 409); p.Type != "urn:partnerops:problem:cloud-account-already-bound" {
-		t.Errorf("cloud account bound twice: %+v", p)
+	reuse["account"] = map[string]any{"origin": "existing", "cloud_account_id": consultative.Account.CloudAccountID}
+	if p := cuProblem(t, s.call("POST", customers, s.memberA, reuse), 409); p.Type != "urn:partnerops:problem:already-associated" {
+		t.Errorf("the partner's own customer asked for: %+v", p)
 	}
 	// Another partner may use the same platform user ID under its own identifier.
 	other := s.cuBind(s.adminB, s.partnerB, cuBinding(cfgB.XAccountType, "shop-0001", "resale"))

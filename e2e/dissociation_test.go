@@ -3,13 +3,14 @@ package e2e
 import (
 	"testing"
 
-	"partnerops/store"
+	"partnerops/cases"
 	"partnerops/workflows"
 )
 
-// TestDissociatingACustomer: only the admin may; orders waiting on the
-// partner block it; what the customer holds goes back to the partner; then
-// the customer is nobody's sub-customer and the partner sees none of it.
+// TestDissociatingACustomer: only the admin may ask; the customer accepts
+// with its own token; orders waiting on the partner block the acceptance;
+// what the customer holds goes back to the partner; then the customer is
+// nobody's sub-customer and the partner sees none of it.
 func TestDissociatingACustomer(t *testing.T) {
 	s := startSystem(t, "3wd")
 	c := ppCustomer{id: s.customerA(), token: s.customA, partnerID: s.partnerA, partnerToken: s.adminA}
@@ -24,9 +25,11 @@ func TestDissociatingACustomer(t *testing.T) {
 	s.call("DELETE", path, s.ops, nil).expect(t, 403)
 	s.call("DELETE", "/v1/partners/"+s.partnerB+"/customers/"+c.id, s.adminB, nil).expect(t, 404)
 
-	// An order waiting for the partner blocks the dissociation.
+	// An order waiting for the partner blocks the acceptance: 409, nothing moves, the request waits.
 	pc := s.askPartnerToPay(c, 1_000)
-	if p := decode[problem](t, s.call("DELETE", path, s.adminA, nil).expect(t, 409)); p.Type != "urn:partnerops:problem:dissociation-blocked" {
+	req := decode[cases.Case](t, s.call("DELETE", path, s.adminA, nil).expect(t, 202))
+	s.waitForCase(c.token, req.ID, hasStatus(workflows.AssociationAwaitingCustomer))
+	if p := decode[problem](t, s.call("POST", "/v1/cases/"+req.ID+"/actions/accept", c.token, nil).expect(t, 409)); p.Type != "urn:partnerops:problem:dissociation-blocked" {
 		t.Errorf("blocked dissociation: %+v", p)
 	}
 	if got := s.partnerBalance(s.partnerA); got != 6_000 {
@@ -36,14 +39,11 @@ func TestDissociatingACustomer(t *testing.T) {
 	s.call("POST", "/v1/cases/"+pc.ID+"/actions/pay", c.token, nil).expect(t, 200)
 	s.waitForCase(s.ops, pc.ID, hasStatus(workflows.PaymentPaidByCustomer))
 
-	done := decode[struct {
-		Reclaimed []store.Adjustment `json:"reclaimed"`
-	}](t, s.call("DELETE", path, s.adminA, nil).expect(t, 200))
-	if len(done.Reclaimed) != 1 || done.Reclaimed[0].Amount.Amount != 3_000 || done.Reclaimed[0].Operation != "reclaim_on_unbind" {
-		t.Errorf("reclaimed %+v, want the 3000 the customer still held", done.Reclaimed)
+	if got := decode[cases.Case](t, s.call("POST", "/v1/cases/"+req.ID+"/actions/accept", c.token, nil).expect(t, 200)); got.Status != workflows.AssociationAccepted {
+		t.Fatalf("accepted: %s", got.Status)
 	}
 	if got := s.partnerBalance(s.partnerA); got != 9_000 {
-		t.Errorf("after the dissociation the partner holds %d, want 9000", got)
+		t.Errorf("after the dissociation the partner holds %d, want 9000 (the 3000 the customer still held came back)", got)
 	}
 	me := decode[struct {
 		Partner struct {

@@ -63,7 +63,10 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	xaccountType := decode[struct {
 		XAccountType string `json:"xaccount_type"`
 	}](t, s.call("POST", "/v1/partners/"+partner+"/access-configuration", admin, nil).expect(t, 201)).XAccountType
-	bound := decode[struct{ ID string }](t, s.call("POST", "/v1/partners/"+partner+"/customers", admin, map[string]any{
+	bound := decode[struct {
+		ID        string
+		Principal struct{ Token string }
+	}](t, s.call("POST", "/v1/partners/"+partner+"/customers", admin, map[string]any{
 		"name": "Lighthouse Academy", "xaccount_type": xaccountType, "xaccount_id": "harbor-0001",
 		"certificate_number": "91330100MA2B7C8D9Q", "certificate_type": 0,
 		"association_mode": "consultative", "account": map[string]any{"origin": "new"},
@@ -145,7 +148,11 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	s.call("DELETE", "/v1/partners/"+partner+"/members/"+member.ID, admin, nil).expect(t, 204)
 	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationCustomer, rules.ObligationBalance))
 	s.call("GET", "/v1/partners/"+partner, memberToken, nil).expect(t, 404) // no longer Harbor's
-	s.call("DELETE", "/v1/partners/"+partner+"/customers/"+bound.ID, admin, nil).expect(t, 200)
+	// The dissociation is a request the customer accepts (it opens while the partner exits, and the exit waits for it).
+	dissociation := decode[cases.Case](t, s.call("DELETE", "/v1/partners/"+partner+"/customers/"+bound.ID, admin, nil).expect(t, 202))
+	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationOpenCase, rules.ObligationCustomer, rules.ObligationBalance))
+	s.waitForCase(bound.Principal.Token, dissociation.ID, hasStatus(workflows.AssociationAwaitingCustomer))
+	s.call("POST", "/v1/cases/"+dissociation.ID+"/actions/accept", bound.Principal.Token, nil).expect(t, 200)
 	s.waitForCase(s.ops, exitID, hasObligations(t, workflows.ExitBlocked, rules.ObligationBalance))
 	withdrawal := map[string]any{"amount": map[string]any{"amount": 50_000, "currency": "CNY"}, "transaction_id": "harbor-refund-1"}
 	bad := map[string]any{"amount": map[string]any{"amount": -5, "currency": "cny"}, "memo": "bad\u0000memo"}
@@ -217,7 +224,7 @@ func TestPartnerExitWalkThrough(t *testing.T) {
 	for _, e := range events {
 		types = append(types, e.Type)
 	}
-	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
+	if !slices.Equal(types, []string{"requested", "blocked", "blocked", "blocked", "blocked", "cooling_off_started", "cooling_off_ended", "exited"}) {
 		t.Errorf("the timeline is %v", types)
 	}
 	s.recordHistory(exitID, "partner_exit_walkthrough")

@@ -63,6 +63,10 @@ func (s *system) forTest(t *testing.T) *system {
 // e2eExitCoolingOff is the cooling-off of the partner exits the tests start.
 const e2eExitCoolingOff = 2 * time.Second
 
+// e2eAssociationExpiry is how long the customers of the tests have to
+// answer an association request (PARTNEROPS_ASSOCIATION_EXPIRY).
+const e2eAssociationExpiry = 15 * time.Second
+
 // e2eTaskQueue is the task queue of the systems the tests start.
 const e2eTaskQueue = "partnerops-e2e"
 
@@ -134,7 +138,7 @@ func (s *system) serveAPI(tc client.Client) string {
 	}
 	app := api.New(api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
-		ExitCoolingOff: e2eExitCoolingOff, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
+		ExitCoolingOff: e2eExitCoolingOff, AssociationExpiry: e2eAssociationExpiry, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
 		HistoryKeys: testkeys.Keyring(s.store),
 	})
 	go func() { _ = app.Listener(ln) }()

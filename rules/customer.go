@@ -67,6 +67,9 @@ type CustomerBinding struct {
 	CertificateType   *CertificateType `json:"certificate_type,omitempty"` // optional (the seed: 否); pointer: 0 is a valid type, nil means not given
 	AssociationMode   AssociationMode  `json:"association_mode"`
 	Account           *CloudAccount    `json:"account"`
+	// Message is the partner's word to the owner of an existing account,
+	// shown with its association request (optional; existing accounts only).
+	Message string `json:"message,omitempty"`
 }
 
 // Normalized trims the surrounding spaces of every string and upper-cases
@@ -79,6 +82,7 @@ func (b CustomerBinding) Normalized() CustomerBinding {
 		XAccountID:        strings.TrimSpace(b.XAccountID),
 		CertificateNumber: strings.ToUpper(strings.TrimSpace(b.CertificateNumber)),
 		AssociationMode:   AssociationMode(strings.TrimSpace(string(b.AssociationMode))),
+		Message:           strings.TrimSpace(b.Message),
 	}
 	if b.CertificateType != nil {
 		t := *b.CertificateType
@@ -143,7 +147,38 @@ func (b CustomerBinding) Validate(issuedXAccountType string) FieldErrors {
 	case b.Account.Origin == NewAccount && b.Account.CloudAccountID != "":
 		errs.add("account.cloud_account_id", "must be left out for a new account: the vendor creates the account and its ID")
 	}
+	switch {
+	case b.Message == "":
+	case b.Account != nil && b.Account.Origin == NewAccount:
+		errs.add("message", "must be left out for a new account: a message goes to the owner of an existing account with its association request")
+	case utf8.RuneCountInString(b.Message) > MaxAssociationMessageLength:
+		errs.add("message", fmt.Sprintf("must be at most %d characters", MaxAssociationMessageLength))
+	case TextProblem(b.Message, true) != "":
+		errs.add("message", TextProblem(b.Message, true))
+	}
 	return errs
+}
+
+// MaxAssociationMessageLength bounds the partner's message with an
+// association request, in characters.
+const MaxAssociationMessageLength = 1000
+
+// AssociationGrants is what the owner of an account grants a partner by
+// accepting its association in mode m: what the partner may then do.
+func AssociationGrants(m AssociationMode) []string {
+	grants := []string{
+		"see your account, your orders, your resources and your contracts",
+		"set and cancel auto-renewal of your resources, and renew them",
+		"count your orders in its annual performance",
+	}
+	if m == Resale {
+		grants = append(grants,
+			"allocate money to your account and reclaim it",
+			"apply for your online contracts on your behalf",
+			"be asked by you to pay your orders",
+		)
+	}
+	return grants
 }
 
 func joinCustomerWords[T ~string](values []T) string {

@@ -151,3 +151,30 @@ func TestAssociationModesAndOrigins(t *testing.T) {
 		t.Error("unknown values are valid")
 	}
 }
+
+// The partner's message goes with an existing account's association
+// request only, bounded and printable; a resale association grants more
+// than a consultative one.
+func TestAssociationMessageAndGrants(t *testing.T) {
+	ct := CertificateType(0)
+	b := CustomerBinding{Name: "Pine Hill", XAccountType: "PO1", XAccountID: "x", CertificateNumber: "91350100M000100Y43",
+		CertificateType: &ct, AssociationMode: Resale, Account: &CloudAccount{Origin: ExistingAccount, CloudAccountID: "cus_1"},
+		Message: "We resell your cloud"}
+	if problems := b.Validate("PO1"); len(problems) != 0 {
+		t.Errorf("a good request: %v", problems)
+	}
+	for name, bad := range map[string]func(*CustomerBinding){
+		"new account": func(b *CustomerBinding) { b.Account = &CloudAccount{Origin: NewAccount} },
+		"too long":    func(b *CustomerBinding) { b.Message = strings.Repeat("m", MaxAssociationMessageLength+1) },
+		"control":     func(b *CustomerBinding) { b.Message = "bad\x00" },
+	} {
+		c := b
+		bad(&c)
+		if problems := c.Validate("PO1"); len(problems) != 1 || problems[0].Field != "message" {
+			t.Errorf("%s: %v", name, problems)
+		}
+	}
+	if r, c := AssociationGrants(Resale), AssociationGrants(Consultative); len(r) <= len(c) {
+		t.Errorf("resale grants %v, consultative %v", r, c)
+	}
+}

@@ -104,6 +104,10 @@ func ExitObligations(facts ExitFacts) []ExitObligation {
 			// an opportunity not yet approved is the partner's to withdraw
 			o.ClearedBy = "withdraw it (POST /v1/cases/" + c.ID + "/actions/withdraw)"
 		}
+		if c.Kind == "customer_association" && c.Status == "awaiting_customer" {
+			// a request waiting for the customer is the partner's to withdraw
+			o.ClearedBy = "the customer answering it, or withdraw it (POST /v1/cases/" + c.ID + "/actions/withdraw); unanswered, it expires"
+		}
 		list = append(list, o)
 	}
 	if facts.MoreCases > 0 {

@@ -77,3 +77,42 @@ func TestExitObligationsOpportunityWithdrawItself(t *testing.T) {
 		}
 	}
 }
+
+// A customer association request waiting for the customer is the
+// partner's to withdraw; one being applied is not.
+func TestExitObligationsAssociationRequestWithdrawable(t *testing.T) {
+	got := ExitObligations(ExitFacts{OpenCases: []ExitOpenCase{
+		{ID: "cas_w", Kind: "customer_association", Status: "awaiting_customer"},
+		{ID: "cas_x", Kind: "customer_association", Status: "applying"},
+	}})
+	for i, withdraw := range []bool{true, false} {
+		if has := strings.Contains(got[i].ClearedBy, "withdraw it (POST /v1/cases/"+got[i].ID+"/actions/withdraw)"); has != withdraw {
+			t.Errorf("%s: cleared by %q", got[i].ID, got[i].ClearedBy)
+		}
+	}
+}
+
+// TestDissociationBlockers lists each blocker with what clears it; money
+// blocks nothing (reclaimed on acceptance).
+func TestDissociationBlockers(t *testing.T) {
+	got := DissociationBlockers(DissociationFacts{CustomerID: "cus_1",
+		PaymentRequests: []PaymentRequestFact{{OrderID: "ord_1", CaseID: "cas_p"}},
+		AutoRenewals:    []string{"ecs-1"},
+		OpenCases:       []ExitOpenCase{{ID: "cas_o", Kind: "opportunity", Status: "approved"}}})
+	want := []struct{ kind, id, clears string }{
+		{BlockerPaymentRequest, "cas_p", "/v1/cases/cas_p/actions/approve"},
+		{BlockerAutoRenewal, "ecs-1", "DELETE /v1/customers/cus_1/resources/ecs-1/auto_renewal"},
+		{BlockerOpenCase, "cas_o", "reaching its end"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("blockers %+v", got)
+	}
+	for i, w := range want {
+		if got[i].Kind != w.kind || got[i].ID != w.id || !strings.Contains(got[i].ClearedBy, w.clears) || got[i].Description == "" {
+			t.Errorf("blocker %d: %+v, want %s %s cleared by %q", i, got[i], w.kind, w.id, w.clears)
+		}
+	}
+	if none := DissociationBlockers(DissociationFacts{CustomerID: "cus_1"}); len(none) != 0 {
+		t.Errorf("nothing open, blockers %+v", none)
+	}
+}

@@ -23,6 +23,9 @@ type NewCase struct {
 	cases.Case
 	Workflow string
 	Input    any // the workflow's input, stored as JSON and passed on as is
+	// Releasing: the case only undoes what binds the partner (a
+	// dissociation request), so it opens while the partner exits too.
+	Releasing bool
 }
 
 // CaseStart is a case's request to start its workflow (the workflow ID is
@@ -73,7 +76,7 @@ func insertCase(ctx context.Context, tx *sqlx.Tx, nc NewCase) (CaseStart, error)
 	if st.Input, err = json.Marshal(nc.Input); err != nil {
 		return st, err
 	}
-	if err := claimPartnerForCase(ctx, tx, c); err != nil {
+	if err := claimPartnerForCase(ctx, tx, c, nc.Releasing); err != nil {
 		return st, err
 	}
 	var dueAt *time.Time

@@ -5,18 +5,30 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"partnerops/rules"
 )
 
 // DissociationBlocked is a dissociation refused because of what still binds
 // the customer to its partner; nothing was changed.
 type DissociationBlocked struct {
-	Reasons []string
+	Blockers []rules.DissociationBlocker
 }
 
 func (e *DissociationBlocked) Error() string {
-	return fmt.Sprintf("the customer cannot be dissociated yet: %v", e.Reasons)
+	return "the customer cannot be dissociated yet: " + strings.Join(e.Reasons(), "; ")
+}
+
+// Reasons are the blockers as sentences: what blocks, and what clears it.
+func (e *DissociationBlocked) Reasons() []string {
+	reasons := make([]string, len(e.Blockers))
+	for i, b := range e.Blockers {
+		reasons[i] = fmt.Sprintf("%s (cleared by %s)", b.Description, b.ClearedBy)
+	}
+	return reasons
 }
 
 // ErrDissociationBlocked is matched (errors.Is) by every *DissociationBlocked.
@@ -25,45 +37,39 @@ var ErrDissociationBlocked = errors.New("dissociation blocked")
 // Is makes errors.Is(err, ErrDissociationBlocked) hold.
 func (e *DissociationBlocked) Is(target error) bool { return target == ErrDissociationBlocked }
 
-// DissociateCustomer ends a customer's association with its partner, in one
-// transaction: it refuses while orders wait for the partner to pay them
-// (*DissociationBlocked), reclaims whatever the customer holds from the
-// partner (reclaim_on_unbind adjustments), then removes the association. A
-// customer that is not the partner's is ErrNotFound.
-func (s *Store) DissociateCustomer(ctx context.Context, partnerID, customerID string, by Principal) ([]Adjustment, error) {
-	var reclaimed []Adjustment
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// Lock the customer first: orders and adjustments placed meanwhile
-		// wait (they lock it too), so what is checked here stays true.
-		var current sql.NullString
-		if err := tx.GetContext(ctx, &current, `SELECT partner_id FROM customers WHERE id = $1 FOR NO KEY UPDATE`, customerID); err != nil {
-			return notFoundIfNoRows(err)
-		}
-		if current.String != partnerID {
-			return ErrNotFound
-		}
-		var waiting int
-		if err := tx.GetContext(ctx, &waiting, `
-			SELECT count(*) FROM orders WHERE customer_id = $1 AND case_id IS NOT NULL
-			  AND status IN ('pending_partner_payment', 'pending_payment')`, customerID); err != nil {
-			return err
-		}
-		if waiting > 0 {
-			return &DissociationBlocked{Reasons: []string{
-				fmt.Sprintf("%d order(s) wait on a partner payment case; approve, decline or let them run out first", waiting)}}
-		}
-		var err error
-		if reclaimed, err = reclaimOnUnbind(ctx, tx, partnerID, customerID, NewID("unbind"), OperatorOf(by)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE customers SET partner_id = NULL, association_mode = NULL WHERE id = $1`, customerID); err != nil {
-			return err
-		}
-		return recordAudit(ctx, tx, AuditEntry{
-			PrincipalID: by.ID, PartnerID: partnerID, Action: "customer.dissociated", TargetKind: "customer", TargetID: customerID,
-			Detail: map[string]any{"reclaimed": len(reclaimed)},
-		})
+// dissociate ends a customer's association with its partner in tx, as its
+// accepted dissociation request caseID asked: it refuses while something
+// blocks it (*DissociationBlocked, rules.DissociationBlockers), reclaims
+// whatever the customer holds from the partner (reclaim_on_unbind
+// adjustments), then removes the association. A customer that is not the
+// partner's any more is ErrAccountUnavailable.
+func dissociate(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, caseID string, by Principal) ([]Adjustment, error) {
+	// Lock the customer first: orders and adjustments placed meanwhile
+	// wait (they lock it too), so what is checked here stays true.
+	var current sql.NullString
+	if err := tx.GetContext(ctx, &current, `SELECT partner_id FROM customers WHERE id = $1 FOR NO KEY UPDATE`, customerID); err != nil {
+		return nil, notFoundIfNoRows(err)
+	}
+	if current.String != partnerID {
+		return nil, ErrAccountUnavailable
+	}
+	blockers, err := dissociationBlockers(ctx, tx, partnerID, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if len(blockers) > 0 {
+		return nil, &DissociationBlocked{Blockers: blockers}
+	}
+	reclaimed, err := reclaimOnUnbind(ctx, tx, partnerID, customerID, NewID("unbind"), OperatorOf(by))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE customers SET partner_id = NULL, association_mode = NULL WHERE id = $1`, customerID); err != nil {
+		return nil, err
+	}
+	return reclaimed, recordAudit(ctx, tx, AuditEntry{
+		PrincipalID: by.ID, PartnerID: partnerID, Action: "customer.dissociated", TargetKind: "customer", TargetID: customerID,
+		Detail: map[string]any{"reclaimed": len(reclaimed), "case_id": caseID},
 	})
-	return reclaimed, err
 }

@@ -39,11 +39,20 @@ func (e *PartnerExitingError) Error() string {
 // partner's row is locked, so an exit request and a case opening for the
 // same partner happen one after the other: either the case is open before
 // the exit (and the exit waits for it) or it is refused. Opening an exit
-// case marks the partner exiting (markExiting, once its row exists).
-func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case) error {
+// case marks the partner exiting (markExiting, once its row exists). A
+// releasing case (it only undoes what binds the partner) opens while the
+// partner exits too, and only then: the exit waits for it.
+func claimPartnerForCase(ctx context.Context, tx *sqlx.Tx, c cases.Case, releasing bool) error {
 	lock := "FOR SHARE"
 	if c.Kind == cases.KindPartnerExit {
 		lock = "FOR NO KEY UPDATE"
+	}
+	if releasing {
+		var status string
+		err := tx.GetContext(ctx, &status, `SELECT status FROM partners WHERE id = $1 `+lock, c.PartnerID)
+		if err != nil || status == PartnerActive || status == PartnerExiting {
+			return notFoundIfNoRows(err)
+		}
 	}
 	if err := claimActivePartner(ctx, tx, c.PartnerID, lock); err != nil {
 		return err

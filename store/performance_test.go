@@ -59,7 +59,15 @@ func TestPartnerPerformanceAcrossADissociationAndAYearBoundary(t *testing.T) {
 	must(err)
 
 	// The customer leaves Acme; what it bought through Acme stays Acme's.
-	_, err = st.DissociateCustomer(ctx, a.ID, c.ID, admin)
+	dissociation, _, err := st.RequestAssociation(ctx, store.NewAssociationRequest{Direction: store.DirectionDissociate,
+		PartnerID: a.ID, AccountID: c.ID, By: admin, Location: shanghai,
+		Build: func(c store.Customer, _ []rules.DissociationBlocker) store.NewCase {
+			at := time.Now().UTC().Truncate(time.Microsecond)
+			return store.NewCase{Case: cases.Case{ID: store.NewID("cas"), Kind: cases.KindCustomerAssociation, PartnerID: a.ID,
+				CustomerID: c.ID, Status: "awaiting_customer", CreatedAt: at, UpdatedAt: at}, Workflow: "CustomerAssociation", Input: struct{}{}}
+		}})
+	must(err)
+	_, err = st.DecideAssociation(ctx, dissociation.ID, store.RequestAccepted, admin, time.Now())
 	must(err)
 	_, _, err = st.RecordMarketplaceOrder(ctx, store.NewMarketplaceOrder{CustomerID: c.ID, Product: "obs", Amount: 8_000, Currency: "CNY",
 		SalesChannel: "vendor_direct", MarginTo: "vendor", At: time.Date(2026, 12, 31, 12, 0, 0, 0, shanghai)}, nil)

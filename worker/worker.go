@@ -58,6 +58,7 @@ func Register(r sdkworker.Registry, d Deps) {
 	r.RegisterActivity(&activities.Incentives{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Opportunities{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.PartnerExit{Store: d.Store})
+	r.RegisterActivity(&activities.Associations{Store: d.Store})
 	r.RegisterActivity(&activities.Renewals{Store: d.Store, Location: d.Location, Retention: d.Retention})
 	retention := d.IdempotencyRetention
 	if retention <= 0 {

@@ -77,6 +77,8 @@ var (
 	endPartnerExit       = activityStub[activities.ExitOutcome, none]{fn: (*activities.PartnerExit)(nil).EndPartnerExit, options: activityContext}
 	completePartnerExit  = activityStub[activities.ExitOutcome, []rules.ExitObligation]{fn: (*activities.PartnerExit)(nil).CompletePartnerExit, options: activityContext}
 
+	decideAssociation = activityStub[activities.AssociationDecision, none]{fn: (*activities.Associations)(nil).DecideAssociation, local: true}
+
 	applyExpiryPolicies = activityStub[time.Time, int]{fn: (*activities.Renewals)(nil).ApplyExpiryPolicies, options: batchContext}
 	renewDueGroups      = activityStub[activities.RenewBatch, activities.BatchOutcome]{fn: (*activities.Renewals)(nil).RenewDueGroups, options: batchContext}
 )

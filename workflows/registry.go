@@ -14,6 +14,7 @@ var declared Catalog
 func init() {
 	declared = Catalog{
 		certificationProcess,
+		customerAssociationProcess,
 		incentiveSettlementProcess,
 		opportunityProcess,
 		partnerExitProcess,

@@ -82,6 +82,9 @@ func checkPolicy(p config.Policy) (*time.Location, error) {
 	if p.OutboxParkAfter < 1 {
 		return nil, fmt.Errorf("PARTNEROPS_OUTBOX_PARK_AFTER: must be at least 1, not %d", p.OutboxParkAfter)
 	}
+	if p.AssociationExpiry <= 0 {
+		return nil, fmt.Errorf("PARTNEROPS_ASSOCIATION_EXPIRY: must be a positive duration, not %s", p.AssociationExpiry)
+	}
 	if p.ExitCoolingOff <= 0 {
 		return nil, fmt.Errorf("PARTNEROPS_EXIT_COOLING_OFF: must be a positive duration, not %s", p.ExitCoolingOff)
 	}
@@ -155,7 +158,7 @@ func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, h config.His
 		Store: st, Temporal: tc, TaskQueue: t.TaskQueue, TicketSLA: p.TicketSLA, CertificationExpiry: p.CertificationExpiry,
 		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
-		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk,
+		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk, AssociationExpiry: p.AssociationExpiry,
 		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
 	}
 }
