@@ -47,6 +47,19 @@ func (fuzzTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions
 	return nil, serviceerror.NewUnavailable("connection refused")
 }
 
+func (fuzzTemporal) ScheduleClient() client.ScheduleClient { return fuzzSchedules{} }
+
+// fuzzSchedules are the schedules of a Temporal that does not answer.
+type fuzzSchedules struct{ client.ScheduleClient }
+
+func (fuzzSchedules) GetHandle(context.Context, string) client.ScheduleHandle { return fuzzSchedule{} }
+
+type fuzzSchedule struct{ client.ScheduleHandle }
+
+func (fuzzSchedule) Trigger(context.Context, client.ScheduleTriggerOptions) error {
+	return serviceerror.NewUnavailable("connection refused")
+}
+
 // fuzzOperation is one operation of the published document. The corpus
 // names it ("POST /v1/partners/{partner_id}/deposits"), so an entry keeps
 // its operation when others are added.
