@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,16 +29,17 @@ type caseRow struct {
 	CreatedAt   time.Time      `db:"created_at"`
 	UpdatedAt   time.Time      `db:"updated_at"`
 	ClosedAt    sql.NullTime   `db:"closed_at"`
+	AssigneeID  sql.NullString `db:"assignee_id"`
 }
 
 // A renewal run belongs to no partner: its partner_id is NULL, read as "".
-const caseColumns = `id, kind, COALESCE(partner_id, '') AS partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at`
+const caseColumns = `id, kind, COALESCE(partner_id, '') AS partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at, assignee_id`
 
 func (r caseRow) toCase() cases.Case {
 	c := cases.Case{
 		ID: r.ID, Kind: cases.Kind(r.Kind), PartnerID: r.PartnerID, CustomerID: r.CustomerID.String,
 		Status: r.Status, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		Details: json.RawMessage(r.Details),
+		Details: json.RawMessage(r.Details), AssigneeID: r.AssigneeID.String,
 	}
 	if r.SLADueAt.Valid {
 		c.SLA = &cases.SLA{DueAt: r.SLADueAt.Time.UTC(), Breached: r.SLABreached}
@@ -105,16 +107,18 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 		if err := tx.SelectContext(ctx, &previous, `
 			WITH before AS (SELECT status FROM cases WHERE id = $1)
 			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
-			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at, search_text)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			        lower(concat_ws(' ', $1, (SELECT name FROM partners WHERE id = $3),
+			                        (SELECT name FROM customers WHERE id = $4), $15::text)))
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
 				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,
-				closed_at = EXCLUDED.closed_at
+				closed_at = EXCLUDED.closed_at, search_text = EXCLUDED.search_text
 			WHERE cases.seq < EXCLUDED.seq
 			RETURNING COALESCE((SELECT status FROM before), '')`,
 			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, dueAt, breached,
-			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt); err != nil {
+			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt, t.Subject); err != nil {
 			return fmt.Errorf("write case: %w", err)
 		}
 		if len(previous) == 1 {
@@ -174,6 +178,23 @@ type CaseFilter struct {
 	// first (the deadline queues), instead of newest first; DueBefore
 	// implies it.
 	SoonestDue bool
+	// AssigneeID keeps the cases assigned to this staff member; Unassigned
+	// those assigned to no one.
+	AssigneeID string
+	Unassigned bool
+	// Search keeps the cases whose ID, partner's name, customer's name or
+	// subject contains it, in any case (cases_search_trgm; at least
+	// MinSearch characters).
+	Search string
+}
+
+// MinSearch is the shortest text search: shorter ones find too many cases
+// for the trigram index to narrow.
+const MinSearch = 2
+
+// likePattern is s as a LIKE pattern matching any text containing it.
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -202,6 +223,15 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 	}
 	if f.Open {
 		q.and("closed_at IS NULL")
+	}
+	if f.AssigneeID != "" {
+		q.and("assignee_id = %s", f.AssigneeID)
+	}
+	if f.Unassigned {
+		q.and("assignee_id IS NULL")
+	}
+	if f.Search != "" {
+		q.and("search_text LIKE %s", likePattern(f.Search))
 	}
 	if !f.DueBefore.IsZero() {
 		q.and("sla_due_at < %s", f.DueBefore)

@@ -45,7 +45,7 @@ type Deps struct {
 func Register(r sdkworker.Registry, d Deps) {
 	workflows.Register(r)
 	starter := &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue}
-	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter})
+	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter, Subject: workflows.Declared().Subject})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})
