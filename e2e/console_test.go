@@ -212,6 +212,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 
 	signIn(t, ctx, s.baseURL, s.ops, cases.RoleOps)
+	certifiedB, err := s.store.CertifiedCase(context.Background(), s.partnerB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workManagement(t, ctx, s, breached.ID, other.ID, certifiedB)
 	run(t, ctx, "open the open-and-breached queue",
 		chromedp.Click(chromedp.CSS(`#queues tr.total a[data-queue="breached"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+breached.ID+`"]`)))
@@ -261,10 +266,6 @@ func TestConsoleInABrowser(t *testing.T) {
 
 	// partner B sees only its own cases (this one and its certification
 	// on record), not partner A's
-	certifiedB, err := s.store.CertifiedCase(context.Background(), s.partnerB)
-	if err != nil {
-		t.Fatal(err)
-	}
 	signIn(t, ctx, s.baseURL, s.adminB, cases.RoleAdmin)
 	if rows := rowsOf(t, ctx); len(rows) != 2 || !slices.Contains(rows, other.ID) || !slices.Contains(rows, certifiedB) {
 		t.Errorf("partner B's case list shows %v, want only %s and %s", rows, other.ID, certifiedB)
@@ -297,6 +298,7 @@ func TestConsoleInABrowser(t *testing.T) {
 func everyWidthAndLanguage(t *testing.T, ctx context.Context, baseURL, caseID string) {
 	pages := []struct{ name, path, shot string }{
 		{"queues", "/console", "queues"}, {"breached", "/console?queue=breached", ""}, {"case", "/console/cases/" + caseID, "case"},
+		{"my cases", "/console?queue=mine", ""}, {"search", "/console?q=" + caseID[:8], ""},
 		{"notifications", "/console/notifications", ""}, {"dashboard", "/console/dashboard", ""}, {"calendar", "/console/calendar", ""},
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
@@ -324,4 +326,70 @@ func everyWidthAndLanguage(t *testing.T, ctx context.Context, baseURL, caseID st
 		}
 	}
 	run(t, ctx, "back to English", chromedp.Click(chromedp.CSS(`#language button`)), chromedp.EmulateViewport(1280, 800))
+}
+
+// workManagement, signed in as ops: searches a case by its ID, claims it
+// and finds it in "My cases" (not in "Unassigned"), assigns the ticked
+// cases at once (the closed one refused beside its row), and sends a form
+// after the case moved in another tab: the page says what happened.
+func workManagement(t *testing.T, ctx context.Context, s *system, breached, other, closed string) {
+	t.Helper()
+	run(t, ctx, "search a case by its ID",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`f-search`)),
+		chromedp.SendKeys(chromedp.ID(`f-search`), strings.ToUpper(other[len(other)-12:])), chromedp.Submit(chromedp.ID(`f-search`)),
+		chromedp.WaitVisible(chromedp.ID(`clear-filters`)), chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+other+`"]`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other}) {
+		t.Errorf("searching %s finds %v", other[len(other)-12:], rows)
+	}
+	run(t, ctx, "claim it",
+		chromedp.Click(chromedp.CSS(`#case-list tr[data-case="`+other+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#claim button`)), chromedp.Click(chromedp.CSS(`#claim button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#activity [data-activity=assigned]`)))
+	me := value(t, ctx, "read who is signed in", chromedp.Text(chromedp.ID(`signed-in-as`)))
+	if who := value(t, ctx, "read the assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
+		t.Errorf("after claiming, the case's assignee is %q, want %q", who, me)
+	}
+	run(t, ctx, "open my cases", chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`queue-mine`)),
+		chromedp.Click(chromedp.ID(`queue-mine`)), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other}) {
+		t.Errorf("my cases are %v, want %s", rows, other)
+	}
+	run(t, ctx, "open the unassigned", chromedp.Click(chromedp.ID(`queue-unassigned`)), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); slices.Contains(rows, other) || !slices.Contains(rows, breached) {
+		t.Errorf("the unassigned queue shows %v, want %s and not %s", rows, breached, other)
+	}
+
+	run(t, ctx, "assign two cases at once",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`case-list`)),
+		chromedp.Click(chromedp.CSS(`input[name=case_id][value="`+breached+`"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=case_id][value="`+closed+`"]`)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(s => { s.value = Array.from(s.options).find(o => o.text === 'Sam Supervisor').value; return true })(document.getElementById('f-bulk-assignee'))`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`#bulk button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+closed+`"] .bulk-result`)))
+	results := value(t, ctx, "read the results", chromedp.Evaluate[map[string]string](`Object.fromEntries(Array.from(
+		document.querySelectorAll('#case-list tr[data-case] .bulk-result')).map(e => [e.closest('tr').dataset.case, e.dataset.result + ': ' + e.textContent]))`))
+	if !strings.HasPrefix(results[breached], "ok") || !strings.Contains(results[closed], "closed") || len(results) != 2 {
+		t.Errorf("the bulk assignment says %v, want %s assigned and %s refused as closed", results, breached, closed)
+	}
+	fitsWidth(t, ctx, "bulk-result", 1280)
+	accessible(t, ctx, "bulk result")
+
+	// approve in this tab while another rejects: the page says so
+	run(t, ctx, "open the case to approve",
+		chromedp.Navigate(s.baseURL+"/console/cases/"+other), chromedp.WaitVisible(chromedp.ID(`action-approve`)))
+	s.call("POST", "/v1/cases/"+other+"/actions/reject", s.supervisor, map[string]string{"reason": "Certificate expired"}).expect(t, 200)
+	run(t, ctx, "approve the moved case",
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.querySelectorAll('#action-approve input[name=confirm]').forEach(e => e.checked = true); true`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`#action-approve button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID(`stale`)))
+	if says := value(t, ctx, "read the stale message", chromedp.Text(chromedp.ID(`stale`))); !strings.Contains(says, "Sam Supervisor") || !strings.Contains(says, "rejected") {
+		t.Errorf("the stale form says %q, want who rejected it", says)
+	}
+	run(t, ctx, "back to the queues", chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`queues`)))
 }
