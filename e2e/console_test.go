@@ -349,6 +349,21 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 	if who := value(t, ctx, "read the assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
 		t.Errorf("after claiming, the case's assignee is %q, want %q", who, me)
 	}
+	// the API says the same: the case is ops', another's claim is refused,
+	// the partner's side may not claim and is not shown the assignee
+	if p := decode[problem](t, s.call("POST", "/v1/cases/"+other+"/claim", s.supervisor, nil).expect(t, 409)); p.Type != "urn:partnerops:problem:case-assigned" || !strings.Contains(p.Detail, me) {
+		t.Errorf("the supervisor's claim of ops' case answers %+v", p)
+	}
+	s.call("POST", "/v1/cases/"+other+"/claim", s.adminB, nil).expect(t, 403)
+	mine := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?assignee=me", s.ops, nil).expect(t, 200))
+	if len(mine.Cases) != 1 || mine.Cases[0].ID != other || mine.Cases[0].AssigneeID == "" {
+		t.Errorf("GET /v1/cases?assignee=me answers %+v", mine.Cases)
+	}
+	theirs := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?q="+other[len(other)-12:], s.adminB, nil).expect(t, 200))
+	if len(theirs.Cases) != 1 || theirs.Cases[0].AssigneeID != "" {
+		t.Errorf("partner B's search for its case answers %+v (found, without its assignee)", theirs.Cases)
+	}
+	s.call("GET", "/v1/cases?assignee=me", s.adminB, nil).expect(t, 422)
 	run(t, ctx, "open my cases", chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`queue-mine`)),
 		chromedp.Click(chromedp.ID(`queue-mine`)), chromedp.WaitVisible(chromedp.ID(`case-list`)))
 	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other}) {
