@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"partnerops/rules"
 )
 
 // assignRefused is the request's local holding why an assignment was
@@ -80,4 +82,33 @@ func refusalOf(err error) (*Problem, bool) {
 		return nil, false
 	}
 	return p, p.Status < 500
+}
+
+// commentRefused holds why a comment sent from the case page was refused,
+// and commentTyped what was typed, for the page to show again.
+const (
+	commentRefused = "comment-refused"
+	commentTyped   = "comment-typed"
+)
+
+// commentForm serves POST /console/cases/{id}/comments: the API's
+// commentOnCase, with the same checks; a refused comment comes back with
+// what was typed and why.
+func (s *Server) commentForm(c *fiber.Ctx, v *viewer) error {
+	in := &commentInput{CasePath: CasePath{CaseID: c.Params("case_id")}}
+	in.Body.Comment, in.Body.Visibility = c.FormValue("comment"), c.FormValue("visibility")
+	if _, err := s.addComment(v.ctx, in); err != nil {
+		p, ok := refusalOf(err)
+		if !ok || p.Status == http.StatusNotFound {
+			return s.consoleError(c, v, err)
+		}
+		msg := p.Detail
+		if len(p.Errors) > 0 {
+			msg = rules.FieldErrors(p.Errors).Error()
+		}
+		c.Locals(commentRefused, msg)
+		c.Locals(commentTyped, in.Body.Comment)
+		return s.showCase(c, v, p.Status, nil)
+	}
+	return c.Redirect("/console/cases/"+in.CaseID+"?done=comment#activity", http.StatusSeeOther)
 }

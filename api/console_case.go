@@ -42,6 +42,11 @@ type casePageData struct {
 	Staff    []store.NamedID
 	Refused  string
 	Activity []activityView
+	// CommentError is why the comment sent was refused, and Comment what
+	// was typed; Commenter: the viewer may comment (staff and partner
+	// members).
+	CommentError, Comment string
+	Commenter             bool
 }
 
 // activityView is an assignment or a comment as the timeline shows it.
@@ -291,6 +296,9 @@ func (s *Server) caseWork(c *fiber.Ctx, v *viewer, data *casePageData) error {
 	for _, a := range activity {
 		data.Activity = append(data.Activity, activityView{Activity: a, At: v.at(a.At)})
 	}
+	data.CommentError, _ = c.Locals(commentRefused).(string)
+	data.Comment, _ = c.Locals(commentTyped).(string)
+	data.Commenter = slices.Contains(caseCommenters, v.P.Role)
 	if !v.P.IsStaff() {
 		return nil
 	}

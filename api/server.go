@@ -159,6 +159,7 @@ func newServer(d Deps) *Server {
 	app.Use("/v1", s.authenticate)
 	s.caseRoutes()
 	s.assignmentRoutes()
+	s.commentRoutes()
 	s.certificationRoutes()
 	s.notificationRoutes()
 	s.calendarRoutes()

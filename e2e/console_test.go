@@ -270,6 +270,12 @@ func TestConsoleInABrowser(t *testing.T) {
 	if rows := rowsOf(t, ctx); len(rows) != 2 || !slices.Contains(rows, other.ID) || !slices.Contains(rows, certifiedB) {
 		t.Errorf("partner B's case list shows %v, want only %s and %s", rows, other.ID, certifiedB)
 	}
+	run(t, ctx, "partner B opens its case", chromedp.Navigate(s.baseURL+"/console/cases/"+other.ID), chromedp.WaitVisible(chromedp.ID(`activity`)))
+	if notes := value(t, ctx, "read the comments", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#activity li')).map(e => e.dataset.activity + ': ' + e.textContent)`)); len(notes) != 2 ||
+		strings.Contains(strings.Join(notes, " "), "Called the partner") {
+		t.Errorf("partner B's timeline shows %q, want the two comments meant for the partner only", notes)
+	}
+	accessible(t, ctx, "partner case with comments")
 	run(t, ctx, "partner B opens A's case", chromedp.Navigate(s.baseURL+"/console/cases/"+breached.ID), chromedp.WaitVisible(chromedp.CSS(`main .error`)))
 	noHorizontalOverflow(t, ctx, "partner list")
 	signOut(t, ctx)
@@ -349,6 +355,29 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 	if who := value(t, ctx, "read the assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
 		t.Errorf("after claiming, the case's assignee is %q, want %q", who, me)
 	}
+	// an internal note and a comment for the partner, on the timeline; the
+	// partner reads only its own through the API, and may not write an
+	// internal note
+	run(t, ctx, "write an internal note",
+		chromedp.SendKeys(chromedp.ID(`f-comment`), "Called the partner: the certificate is being renewed"),
+		chromedp.Click(chromedp.CSS(`#comment button`)), chromedp.WaitVisible(chromedp.CSS(`#activity [data-activity=comment]`)))
+	run(t, ctx, "write a comment for the partner",
+		chromedp.SendKeys(chromedp.ID(`f-comment`), "请上传新的营业执照"),
+		chromedp.Click(chromedp.CSS(`#comment input[name=visibility][value=partner]`)),
+		chromedp.Click(chromedp.CSS(`#comment button`)), chromedp.WaitVisible(chromedp.CSS(`#activity li[data-activity=comment]:nth-of-type(3)`)))
+	accessible(t, ctx, "case with comments")
+	seen := decode[struct{ Comments []struct{ Comment, Visibility string } }](t, s.call("GET", "/v1/cases/"+other+"/comments", s.adminB, nil).expect(t, 200))
+	if len(seen.Comments) != 1 || seen.Comments[0].Comment != "请上传新的营业执照" || seen.Comments[0].Visibility != "partner" {
+		t.Errorf("partner B reads the comments %+v, want only the one meant for it", seen.Comments)
+	}
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "note", "visibility": "internal"}).expect(t, 422)
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "bell \u0007"}).expect(t, 422)
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "Uploaded"}).expect(t, 201)
+	staffSees := decode[struct{ Comments []struct{ Comment string } }](t, s.call("GET", "/v1/cases/"+other+"/comments", s.ops, nil).expect(t, 200))
+	if len(staffSees.Comments) != 3 {
+		t.Errorf("ops read the comments %+v, want all three", staffSees.Comments)
+	}
+
 	// the API says the same: the case is ops', another's claim is refused,
 	// the partner's side may not claim and is not shown the assignee
 	if p := decode[problem](t, s.call("POST", "/v1/cases/"+other+"/claim", s.supervisor, nil).expect(t, 409)); p.Type != "urn:partnerops:problem:case-assigned" || !strings.Contains(p.Detail, me) {

@@ -147,3 +147,21 @@ func (s *Store) StaffMembers(ctx context.Context) ([]NamedID, error) {
 func (s *Store) PrincipalNames(ctx context.Context, ids []string) (map[string]string, error) {
 	return s.namesOf(ctx, "principals", ids)
 }
+
+// AddComment writes a comment on a case's timeline: staff's internal note,
+// or (partnerVisible) a comment the partner's members see too.
+func (s *Store) AddComment(ctx context.Context, caseID, actorID, body string, partnerVisible bool) (Activity, error) {
+	var id int64
+	if err := s.db.GetContext(ctx, &id, `
+		INSERT INTO case_activity (case_id, type, actor_id, body, partner_visible) VALUES ($1, 'comment', $2, $3, $4) RETURNING id`,
+		caseID, actorID, body, partnerVisible); err != nil {
+		return Activity{}, err
+	}
+	var a Activity
+	err := s.db.GetContext(ctx, &a, `
+		SELECT a.id, a.type, a.actor_id, p.name AS actor_name, p.role AS actor_role, a.assignee_id, NULL AS assignee_name,
+		       a.body, a.partner_visible, a.at
+		FROM case_activity a JOIN principals p ON p.id = a.actor_id WHERE a.id = $1`, id)
+	a.At = a.At.UTC()
+	return a, err
+}
