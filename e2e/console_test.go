@@ -366,7 +366,9 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 		chromedp.Click(chromedp.CSS(`#comment input[name=visibility][value=partner]`)),
 		chromedp.Click(chromedp.CSS(`#comment button`)), chromedp.WaitVisible(chromedp.CSS(`#activity li[data-activity=comment]:nth-of-type(3)`)))
 	accessible(t, ctx, "case with comments")
-	seen := decode[struct{ Comments []struct{ Comment, Visibility string } }](t, s.call("GET", "/v1/cases/"+other+"/comments", s.adminB, nil).expect(t, 200))
+	seen := decode[struct {
+		Comments []struct{ Comment, Visibility string }
+	}](t, s.call("GET", "/v1/cases/"+other+"/comments", s.adminB, nil).expect(t, 200))
 	if len(seen.Comments) != 1 || seen.Comments[0].Comment != "请上传新的营业执照" || seen.Comments[0].Visibility != "partner" {
 		t.Errorf("partner B reads the comments %+v, want only the one meant for it", seen.Comments)
 	}
