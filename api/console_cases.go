@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,26 +34,46 @@ const (
 // caseQuery is the case list's filters as the page's query string names them.
 type caseQuery struct {
 	Queue, Kind, Status, PartnerID, Cursor, Search string
-	OpenBreaches                                   bool
+	// Sort is "deadline" (open cases, soonest deadline first) or ""
+	// (newest first, but in the deadline queues); Size the page's rows.
+	Sort         string
+	Size         int
+	OpenBreaches bool
 }
 
+// pageSizes are the page sizes the list offers; the first is the default.
+var pageSizes = []int{25, 50, 100}
+
+// countLimit is how far the list counts its cases exactly: past it, the
+// page says "more than" (counting further would read that much more of
+// the index).
+const countLimit = 1000
+
 func caseQueryOf(c *fiber.Ctx) caseQuery {
-	return caseQuery{
+	q := caseQuery{
 		Queue: c.Query("queue"), Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
 		Cursor: c.Query("cursor"), OpenBreaches: c.Query("breached") == "open", Search: strings.TrimSpace(c.Query("q")),
+		Sort: map[bool]string{true: "deadline"}[c.Query("sort") == "deadline"], Size: pageSizes[0],
 	}
+	if size := c.QueryInt("size"); slices.Contains(pageSizes, size) {
+		q.Size = size
+	}
+	return q
 }
 
 // url is the page with these filters, and cursor.
 func (q caseQuery) url(cursor string) string {
 	v := url.Values{}
-	for k, val := range map[string]string{"queue": q.Queue, "kind": q.Kind, "status": q.Status, "partner_id": q.PartnerID, "cursor": cursor, "q": q.Search} {
+	for k, val := range map[string]string{"queue": q.Queue, "kind": q.Kind, "status": q.Status, "partner_id": q.PartnerID, "cursor": cursor, "q": q.Search, "sort": q.Sort} {
 		if val != "" {
 			v.Set(k, val)
 		}
 	}
 	if q.OpenBreaches {
 		v.Set("breached", "open")
+	}
+	if q.Size != pageSizes[0] && q.Size != 0 {
+		v.Set("size", strconv.Itoa(q.Size))
 	}
 	if len(v) == 0 {
 		return "/console"
@@ -100,6 +121,9 @@ func (q caseQuery) filter(now time.Time, loc *time.Location, me string) store.Ca
 	}
 	if q.OpenBreaches {
 		f.Open, f.SLABreached = true, &yes
+	}
+	if q.Sort == "deadline" {
+		f.Open, f.SoonestDue = true, true
 	}
 	return f
 }
@@ -160,7 +184,11 @@ func (s *Server) showCases(c *fiber.Ctx, v *viewer, status int, results map[stri
 		Results map[string]*bulkResult
 		// SearchError says why the search was not run.
 		SearchError string
-	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames}
+		// Total is how many cases the list holds (More: more than Total).
+		Total     int
+		More      bool
+		PageSizes []int
+	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames, PageSizes: pageSizes}
 	if v.P.IsStaff() {
 		queues, err := s.queues(v.ctx, now)
 		if err != nil {
@@ -180,7 +208,11 @@ func (s *Server) showCases(c *fiber.Ctx, v *viewer, status int, results map[stri
 		data.SearchError, ok = v.Print.T("cases.search_too_short"), false
 	}
 	if ok {
-		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: 25, Cursor: q.Cursor})
+		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: q.Size, Cursor: q.Cursor})
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		data.Total, data.More, err = s.store.CountCases(v.ctx, f, countLimit)
 		if err != nil {
 			return s.consoleError(c, v, err)
 		}

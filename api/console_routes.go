@@ -23,6 +23,11 @@ var consolePages = public
 //go:embed console/vendor/htmx.min.js
 var htmx []byte
 
+// shortcuts is the console's keyboard shortcuts (j, k, /, a, ?).
+//
+//go:embed console/shortcuts.js
+var shortcuts []byte
+
 //go:embed console/console.css
 var consoleCSS []byte
 
@@ -39,6 +44,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("home", "/", "Sends people to the console", func(c *fiber.Ctx) error { return c.Redirect("/console", http.StatusSeeOther) })
 	get("favicon", "/favicon.ico", "The console's icon", sendBytes("image/svg+xml", favicon))
 	get("consoleScript", "/console/assets/htmx.min.js", "The console's script (htmx)", sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, htmx))
+	get("consoleShortcuts", "/console/assets/shortcuts.js", "The console's keyboard shortcuts", sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, shortcuts))
 	get("consoleStyles", "/console/assets/console.css", "The console's styles", sendBytes("text/css; charset=utf-8", consoleCSS))
 	get("consoleSignInPage", signInPath, "Sign in to the console", s.signInPage)
 	post("consoleSignIn", signInPath, "Exchange a token for a console session", s.signIn)

@@ -69,6 +69,7 @@ var wantAccess = map[string]string{
 	"favicon":                     "ok ok ok ok ok ok ok ok",
 	"consoleScript":               "ok ok ok ok ok ok ok ok",
 	"consoleStyles":               "ok ok ok ok ok ok ok ok",
+	"consoleShortcuts":            "ok ok ok ok ok ok ok ok",
 	"consoleSignInPage":           "ok ok ok ok ok ok ok ok",
 	"consoleSignIn":               "ok ok ok ok ok ok ok ok",
 	"consoleSignOut":              "ok ok ok ok ok ok ok ok",

@@ -405,6 +405,39 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 		t.Errorf("the unassigned queue shows %v, want %s and not %s", rows, breached, other)
 	}
 
+	// newest first, the one in review before the breached ticket; soonest
+	// deadline first, the breached ticket alone (the other has no deadline)
+	run(t, ctx, "open cases, newest first", chromedp.Navigate(s.baseURL+"/console?queue=open"), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other, breached}) {
+		t.Errorf("open cases newest first lists %v, want %s then %s", rows, other, breached)
+	}
+	run(t, ctx, "sort by deadline, 50 a page",
+		chromedp.WaitVisible(chromedp.ID(`f-sort`)),
+		chromedp.SetValue(chromedp.ID(`f-sort`), "deadline"), chromedp.SetValue(chromedp.ID(`f-size`), "50"),
+		chromedp.Submit(chromedp.ID(`f-sort`)), chromedp.WaitVisible(chromedp.ID(`clear-filters`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{breached}) {
+		t.Errorf("soonest deadline first lists %v, want only %s", rows, breached)
+	}
+	if total := value(t, ctx, "read the total", chromedp.Text(chromedp.ID(`case-total`))); total != "1 case" {
+		t.Errorf("the list's total says %q, want 1 case", total)
+	}
+	if size := value(t, ctx, "read the page size", chromedp.Evaluate[string](`new URL(location).searchParams.get('size')`)); size != "50" {
+		t.Errorf("the page size in the address is %q, want 50", size)
+	}
+	// the keyboard: ? shows the help, / goes to the search box, j marks the
+	// first case, a claims it
+	run(t, ctx, "keyboard shortcuts",
+		chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.ID(`shortcuts`)),
+		chromedp.KeyEvent("/"), chromedp.WaitReady(chromedp.CSS(`#f-search:focus`)),
+		chromedp.KeyEvent("\x1b"))
+	accessible(t, ctx, "shortcuts help")
+	run(t, ctx, "j then a claims the first case",
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(chromedp.CSS(`#case-list tr.current[data-case="`+breached+`"]`)),
+		chromedp.KeyEvent("a"), chromedp.WaitVisible(chromedp.ID(`case-assignee`)))
+	if who := value(t, ctx, "read the claimed case's assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
+		t.Errorf("after j and a, the case's assignee is %q, want %q", who, me)
+	}
 	run(t, ctx, "assign two cases at once",
 		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`case-list`)),
 		chromedp.Click(chromedp.CSS(`input[name=case_id][value="`+breached+`"]`)),

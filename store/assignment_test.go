@@ -111,3 +111,22 @@ func TestAssignClaimAndUnassign(t *testing.T) {
 		t.Errorf("staff members %v, %v; want Li Na and Wang Wei", staff, err)
 	}
 }
+
+// CountCases counts exactly up to its limit, then says there are more.
+func TestCountCasesStopsAtItsLimit(t *testing.T) {
+	ctx := context.Background()
+	st, _ := testdb.New(t)
+	if err := seedCases(ctx, st.DB(), volumeOf(100)); err != nil {
+		t.Fatal(err)
+	}
+	var open int
+	if err := st.DB().GetContext(ctx, &open, `SELECT count(*) FROM cases WHERE closed_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if n, more, err := st.CountCases(ctx, store.CaseFilter{Open: true}, 1000); err != nil || n != open || more {
+		t.Errorf("open cases counted %d (more: %v, %v), want %d exactly", n, more, err, open)
+	}
+	if n, more, err := st.CountCases(ctx, store.CaseFilter{}, 40); err != nil || n != 40 || !more {
+		t.Errorf("100 cases counted up to 40: %d (more: %v, %v), want 40 and more", n, more, err)
+	}
+}

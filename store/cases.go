@@ -202,12 +202,40 @@ func likePattern(s string) string {
 // filters has an index that serves it in this order (migrations 00001 and
 // 00010).
 func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Case, string, error) {
-	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
+	q := caseListQuery(f)
 	key := func(r caseRow) []any { return []any{r.CreatedAt, r.ID} }
-	if f.SoonestDue || !f.DueBefore.IsZero() {
+	if f.soonestDue() {
+		key = func(r caseRow) []any { return []any{r.SLADueAt.Time, r.ID} }
+	}
+	rows, next, err := selectPage(ctx, s, q, p, key)
+	list := make([]cases.Case, len(rows))
+	for i, r := range rows {
+		list[i] = r.toCase()
+	}
+	return list, next, err
+}
+
+func (f CaseFilter) soonestDue() bool { return f.SoonestDue || !f.DueBefore.IsZero() }
+
+// CountCases counts the cases f lets through, up to limit: more says
+// there are more than limit (the count stops there, so that counting a
+// large list costs no more than reading limit rows of its index).
+func (s *Store) CountCases(ctx context.Context, f CaseFilter, limit int) (n int, more bool, err error) {
+	q := caseListQuery(f)
+	where := "true"
+	if len(q.where) > 0 {
+		where = strings.Join(q.where, " AND ")
+	}
+	err = s.db.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM cases WHERE `+where+fmt.Sprintf(` LIMIT %d) c`, limit+1), q.args...)
+	return min(n, limit), n > limit, err
+}
+
+// caseListQuery is the case list's query for f.
+func caseListQuery(f CaseFilter) listQuery {
+	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
+	if f.soonestDue() {
 		q.order = keyset{columns: []keyColumn{{"sla_due_at", keyTime}, {"id", keyText}}}
 		q.and("sla_due_at IS NOT NULL")
-		key = func(r caseRow) []any { return []any{r.SLADueAt.Time, r.ID} }
 	}
 	if f.Kind != "" {
 		q.and("kind = %s", f.Kind)
@@ -246,12 +274,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 			q.and("NOT sla_breached")
 		}
 	}
-	rows, next, err := selectPage(ctx, s, q, p, key)
-	list := make([]cases.Case, len(rows))
-	for i, r := range rows {
-		list[i] = r.toCase()
-	}
-	return list, next, err
+	return q
 }
 
 // CaseEvents returns page p of a case's timeline, oldest first, and the
