@@ -41,6 +41,13 @@ type caseQuery struct {
 	OpenBreaches bool
 }
 
+// viewLink is a saved view and the list it opens (its query was encoded
+// by caseQuery.url).
+type viewLink struct {
+	store.SavedView
+	URL template.URL
+}
+
 // pageSizes are the page sizes the list offers; the first is the default.
 var pageSizes = []int{25, 50, 100}
 
@@ -188,6 +195,7 @@ func (s *Server) showCases(c *fiber.Ctx, v *viewer, status int, results map[stri
 		Total     int
 		More      bool
 		PageSizes []int
+		Views     []viewLink
 	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames, PageSizes: pageSizes}
 	if v.P.IsStaff() {
 		queues, err := s.queues(v.ctx, now)
@@ -201,6 +209,13 @@ func (s *Server) showCases(c *fiber.Ctx, v *viewer, status int, results map[stri
 		staff, err := s.store.StaffMembers(v.ctx)
 		if err != nil {
 			return s.consoleError(c, v, err)
+		}
+		views, err := s.store.SavedViews(v.ctx, v.P.ID)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		for _, view := range views {
+			data.Views = append(data.Views, viewLink{view, template.URL("/console?" + view.Query)})
 		}
 		data.Queues, data.Partners, data.Staff, data.Results = queues, partners, staff, results
 	}

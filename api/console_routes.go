@@ -56,6 +56,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("consoleClaim", "/console/cases/{case_id}/claim", "Staff: claim a case", s.signedIn(s.claimForm))
 	post("consoleAssign", "/console/cases/{case_id}/assignee", "Staff: assign a case to a staff member, or to no one", s.signedIn(s.assigneeForm))
 	post("consoleComment", "/console/cases/{case_id}/comments", "Comment on a case (staff: an internal note or for the partner)", s.signedIn(s.commentForm))
+	post("consoleSaveView", "/console/views", "Staff: keep the case list's filters and order under a name", s.signedIn(s.saveViewForm))
+	post("consoleDeleteView", "/console/views/{view_id}/delete", "Staff: remove a saved view", s.signedIn(s.deleteViewForm))
 	post("consoleBulkAssign", "/console/cases/assign", "Staff: assign the cases ticked to a staff member", s.signedIn(s.bulkAssignForm))
 	get("consoleDashboard", "/console/dashboard", "Supervisors' dashboard", s.signedIn(s.dashboardPage))
 	get("consoleNotifications", "/console/notifications", "The notifications inbox", s.signedIn(s.notificationsPage))

@@ -78,6 +78,8 @@ var wantAccess = map[string]string{
 	"consoleClaim":                "ok ok ok ok ok ok ok ok",
 	"consoleAssign":               "ok ok ok ok ok ok ok ok",
 	"consoleBulkAssign":           "ok ok ok ok ok ok ok ok",
+	"consoleSaveView":             "ok ok ok ok ok ok ok ok",
+	"consoleDeleteView":           "ok ok ok ok ok ok ok ok",
 	"consoleComment":              "ok ok ok ok ok ok ok ok",
 	"consoleDashboard":            "ok ok ok ok ok ok ok ok",
 	"consoleNotifications":        "ok ok ok ok ok ok ok ok",

@@ -424,6 +424,15 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 	if size := value(t, ctx, "read the page size", chromedp.Evaluate[string](`new URL(location).searchParams.get('size')`)); size != "50" {
 		t.Errorf("the page size in the address is %q, want 50", size)
 	}
+	// the list kept as a view, opened again from the queues page
+	run(t, ctx, "save the view",
+		chromedp.SendKeys(chromedp.ID(`f-view-name`), "Soonest deadlines"), chromedp.Submit(chromedp.ID(`f-view-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`#saved-views a`)),
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.CSS(`#saved-views a`)),
+		chromedp.Click(chromedp.CSS(`#saved-views a`)), chromedp.WaitVisible(chromedp.ID(`clear-filters`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{breached}) {
+		t.Errorf("the saved view lists %v, want only %s", rows, breached)
+	}
 	// the keyboard: ? shows the help, / goes to the search box, j marks the
 	// first case, a claims it
 	run(t, ctx, "keyboard shortcuts",

@@ -1,5 +1,6 @@
--- Work management: a case's assignee (one of the vendor's staff) and the
--- case's activity beside its workflow timeline (assignments, comments).
+-- Work management: a case's assignee (one of the vendor's staff), the
+-- case's activity beside its workflow timeline (assignments, comments),
+-- and each staff member's saved views of the case list.
 --
 -- The assignee lives on the case row, which the workflow's transitions
 -- never touch (ApplyTransition updates its own columns only), so "my
@@ -27,7 +28,20 @@ CREATE TABLE case_activity (
 );
 CREATE INDEX case_activity_case ON case_activity (case_id, id);
 
+-- A staff member's saved views of the case list: a name and the list's
+-- filters and order, as the console's query string (re-encoded from the
+-- filters it knows, never stored as typed).
+CREATE TABLE saved_views (
+    id           bigserial PRIMARY KEY,
+    principal_id text NOT NULL REFERENCES principals (id),
+    name         text NOT NULL CHECK (length(name) BETWEEN 1 AND 60),
+    query        text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (principal_id, name)
+);
+
 -- +goose Down
+DROP TABLE saved_views;
 DROP TABLE case_activity;
 DROP INDEX cases_unassigned_open_newest;
 DROP INDEX cases_assignee_newest;

@@ -130,3 +130,30 @@ func TestCountCasesStopsAtItsLimit(t *testing.T) {
 		t.Errorf("100 cases counted up to 40: %d (more: %v, %v), want 40 and more", n, more, err)
 	}
 }
+
+// A saved view is one staff member's: saved again under its name it is
+// replaced, and nobody else removes it.
+func TestSavedViewsAreEachStaffMembers(t *testing.T) {
+	ctx := context.Background()
+	st, _ := testdb.New(t)
+	li, _, _ := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Li Na", Role: cases.RoleOps})
+	wang, _, _ := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Wang Wei", Role: cases.RoleOps})
+	for _, q := range []string{"queue=mine", "queue=mine&sort=deadline"} {
+		if err := st.SaveView(ctx, li.ID, "Mine by deadline", q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	views, err := st.SavedViews(ctx, li.ID)
+	if err != nil || len(views) != 1 || views[0].Query != "queue=mine&sort=deadline" {
+		t.Fatalf("Li's views %+v, %v; want the one replaced", views, err)
+	}
+	if others, _ := st.SavedViews(ctx, wang.ID); len(others) != 0 {
+		t.Errorf("Wang sees Li's views: %+v", others)
+	}
+	if err := st.DeleteView(ctx, wang.ID, views[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Wang removes Li's view: %v, want ErrNotFound", err)
+	}
+	if err := st.DeleteView(ctx, li.ID, views[0].ID); err != nil {
+		t.Errorf("Li removes her view: %v", err)
+	}
+}
