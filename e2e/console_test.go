@@ -405,6 +405,18 @@ func workManagement(t *testing.T, ctx context.Context, s *system, breached, othe
 		t.Errorf("the unassigned queue shows %v, want %s and not %s", rows, breached, other)
 	}
 
+	// through the API: a partner's admin is no assignee; unassigned and
+	// claimed again
+	if p := decode[problem](t, s.call("PUT", "/v1/cases/"+other+"/assignee", s.ops, map[string]string{"assignee_id": "prn_nobody"}).expect(t, 422)); len(p.Errors) != 1 || p.Errors[0].Field != "assignee_id" {
+		t.Errorf("assigning to no staff member answers %+v", p)
+	}
+	if c := decode[cases.Case](t, s.call("DELETE", "/v1/cases/"+other+"/assignee", s.ops, nil).expect(t, 200)); c.AssigneeID != "" {
+		t.Errorf("unassigned, the case still names %q", c.AssigneeID)
+	}
+	if c := decode[cases.Case](t, s.call("POST", "/v1/cases/"+other+"/claim", s.ops, nil).expect(t, 200)); c.AssigneeID == "" {
+		t.Error("claimed again, the case names no assignee")
+	}
+
 	// newest first, the one in review before the breached ticket; soonest
 	// deadline first, the breached ticket alone (the other has no deadline)
 	run(t, ctx, "open cases, newest first", chromedp.Navigate(s.baseURL+"/console?queue=open"), chromedp.WaitVisible(chromedp.ID(`case-list`)))
