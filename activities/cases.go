@@ -5,6 +5,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 
 	"go.temporal.io/sdk/activity"
 
@@ -18,6 +19,9 @@ type Cases struct {
 	// Exits wakes a partner's running exit case when another of its
 	// cases closes (nil: it is not woken, and checks daily).
 	Exits ExitWaker
+	// Subject says what a case is about from its details (the processes'
+	// declarations: workflows.Catalog.Subject); nil: nothing.
+	Subject func(kind cases.Kind, details json.RawMessage) string
 }
 
 // ExitWaker tells a partner's running exit case that one of its
@@ -37,6 +41,9 @@ type ExitWaker interface {
 // once instead of at its daily check. The wake-up is a hint, so one that
 // cannot be sent is only logged.
 func (a *Cases) RecordTransition(ctx context.Context, t cases.Transition) error {
+	if a.Subject != nil {
+		t.Subject = a.Subject(t.Case.Kind, t.Case.Details)
+	}
 	if err := a.Store.ApplyTransition(ctx, t); err != nil {
 		return err
 	}

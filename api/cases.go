@@ -31,6 +31,8 @@ type listCasesInput struct {
 	Status      string   `query:"status" maxLength:"64" doc:"Only cases in this status"`
 	PartnerID   string   `query:"partner_id" maxLength:"64" doc:"Only this partner's cases (staff)"`
 	SLABreached string   `query:"sla_breached" enum:"true,false" doc:"Only cases whose SLA was (true) or was not (false) missed"`
+	Search      string   `query:"q" maxLength:"100" doc:"Only cases whose ID, partner's name, customer's name or subject contains this (any letter case; at least 2 characters)"`
+	Assignee    string   `query:"assignee" maxLength:"64" doc:"Staff: only the cases assigned to this staff member's ID, to the caller (me), or to no one (none)"`
 	PageParams
 }
 
@@ -125,6 +127,9 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*bodyOf[cas
 		breached := in.SLABreached == "true"
 		f.SLABreached = &breached
 	}
+	if err := searchAndAssignee(&f, p, in.Search, in.Assignee); err != nil {
+		return nil, err
+	}
 	f, ok := caseScope(p, f)
 	if !ok {
 		return &bodyOf[caseList]{Body: caseList{Cases: []cases.Case{}}}, nil
@@ -135,6 +140,7 @@ func (s *Server) listCases(ctx context.Context, in *listCasesInput) (*bodyOf[cas
 	}
 	for i := range list {
 		list[i].Actions = workflows.AllowedActions(list[i].Kind, p.Role, list[i].Status)
+		list[i] = withAssignee(list[i], list[i].AssigneeID, p.Role)
 	}
 	return &bodyOf[caseList]{Body: caseList{Cases: list, NextPage: NextPage{next}}}, nil
 }

@@ -36,6 +36,23 @@ type casePageData struct {
 	// Stale says what happened to the case since the form sent back was
 	// shown, when that action is no longer one to take.
 	Stale string
+	// Assignee is the staff member working the case; Staff whom staff may
+	// give it to; Refused why an assignment was not made.
+	Assignee string
+	Staff    []store.NamedID
+	Refused  string
+	Activity []activityView
+	// CommentError is why the comment sent was refused, and Comment what
+	// was typed; Commenter: the viewer may comment (staff and partner
+	// members).
+	CommentError, Comment string
+	Commenter             bool
+}
+
+// activityView is an assignment or a comment as the timeline shows it.
+type activityView struct {
+	store.Activity
+	At when
 }
 
 // pause is a time the SLA clock stood still; Until is nil while it does.
@@ -79,6 +96,9 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 		Case: live, Headline: headline(v.Print, live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
 		Details: detailItems(v, details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue, AtRisk: rows[0].AtRisk,
 		Pauses: pauses(v, live.Kind, events), Done: c.Query("done"),
+	}
+	if err := s.caseWork(c, v, &data); err != nil {
+		return s.consoleError(c, v, err)
 	}
 	for _, e := range events {
 		data.Events = append(data.Events, eventView{Event: e, At: v.at(e.At), Detail: detailItems(v, e.Detail)})
@@ -265,4 +285,32 @@ func detailItemOf(v *viewer, name string, value any) (detailItem, bool) {
 		item.Value = fmt.Sprint(x)
 	}
 	return item, true
+}
+
+// caseWork adds who works the case, whom it may go to and its activity
+// (staff see all of it; the partner's side only what is meant for it).
+func (s *Server) caseWork(c *fiber.Ctx, v *viewer, data *casePageData) error {
+	activity, err := s.store.CaseActivity(v.ctx, data.Case.ID, !v.P.IsStaff())
+	if err != nil {
+		return err
+	}
+	for _, a := range activity {
+		data.Activity = append(data.Activity, activityView{Activity: a, At: v.at(a.At)})
+	}
+	data.CommentError, _ = c.Locals(commentRefused).(string)
+	data.Comment, _ = c.Locals(commentTyped).(string)
+	data.Commenter = slices.Contains(caseCommenters, v.P.Role)
+	if !v.P.IsStaff() {
+		return nil
+	}
+	data.Refused, _ = c.Locals(assignRefused).(string)
+	if data.Staff, err = s.store.StaffMembers(v.ctx); err != nil {
+		return err
+	}
+	for _, m := range data.Staff {
+		if m.ID == data.Case.AssigneeID {
+			data.Assignee = m.Name
+		}
+	}
+	return nil
 }

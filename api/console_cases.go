@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"html/template"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -23,25 +27,51 @@ const (
 	queueDueThisWeek     = "due_this_week"
 	queueAwaitingPartner = "awaiting_partner"
 	queueOpen            = "open"
+	queueMine            = "mine"
+	queueUnassigned      = "unassigned"
 )
 
 // caseQuery is the case list's filters as the page's query string names them.
 type caseQuery struct {
-	Queue, Kind, Status, PartnerID, Cursor string
-	OpenBreaches                           bool
+	Queue, Kind, Status, PartnerID, Cursor, Search string
+	// Sort is "deadline" (open cases, soonest deadline first) or ""
+	// (newest first, but in the deadline queues); Size the page's rows.
+	Sort         string
+	Size         int
+	OpenBreaches bool
 }
 
+// viewLink is a saved view and the list it opens (its query was encoded
+// by caseQuery.url).
+type viewLink struct {
+	store.SavedView
+	URL template.URL
+}
+
+// pageSizes are the page sizes the list offers; the first is the default.
+var pageSizes = []int{25, 50, 100}
+
+// countLimit is how far the list counts its cases exactly: past it, the
+// page says "more than" (counting further would read that much more of
+// the index).
+const countLimit = 1000
+
 func caseQueryOf(c *fiber.Ctx) caseQuery {
-	return caseQuery{
+	q := caseQuery{
 		Queue: c.Query("queue"), Kind: c.Query("kind"), Status: c.Query("status"), PartnerID: c.Query("partner_id"),
-		Cursor: c.Query("cursor"), OpenBreaches: c.Query("breached") == "open",
+		Cursor: c.Query("cursor"), OpenBreaches: c.Query("breached") == "open", Search: strings.TrimSpace(c.Query("q")),
+		Sort: map[bool]string{true: "deadline"}[c.Query("sort") == "deadline"], Size: pageSizes[0],
 	}
+	if size := c.QueryInt("size"); slices.Contains(pageSizes, size) {
+		q.Size = size
+	}
+	return q
 }
 
 // url is the page with these filters, and cursor.
 func (q caseQuery) url(cursor string) string {
 	v := url.Values{}
-	for k, val := range map[string]string{"queue": q.Queue, "kind": q.Kind, "status": q.Status, "partner_id": q.PartnerID, "cursor": cursor} {
+	for k, val := range map[string]string{"queue": q.Queue, "kind": q.Kind, "status": q.Status, "partner_id": q.PartnerID, "cursor": cursor, "q": q.Search, "sort": q.Sort} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -49,10 +79,21 @@ func (q caseQuery) url(cursor string) string {
 	if q.OpenBreaches {
 		v.Set("breached", "open")
 	}
+	if q.Size != pageSizes[0] && q.Size != 0 {
+		v.Set("size", strconv.Itoa(q.Size))
+	}
 	if len(v) == 0 {
 		return "/console"
 	}
 	return "/console?" + v.Encode()
+}
+
+// Values is the page's query string (its filters and page), for a form
+// that comes back to the same list.
+func (q caseQuery) Values() template.URL {
+	u := q.url(q.Cursor)
+	_, query, _ := strings.Cut(u, "?")
+	return template.URL(query)
 }
 
 // businessWeek is where today and this week end in the business time zone
@@ -64,9 +105,9 @@ func businessWeek(now time.Time, loc *time.Location) (endOfToday, endOfWeek time
 	return endOfToday, endOfToday.AddDate(0, 0, daysToMonday)
 }
 
-// filter is the store's filter for q.
-func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
-	f := store.CaseFilter{Kind: q.Kind, Status: q.Status, PartnerID: q.PartnerID}
+// filter is the store's filter for q, as me sees it.
+func (q caseQuery) filter(now time.Time, loc *time.Location, me string) store.CaseFilter {
+	f := store.CaseFilter{Kind: q.Kind, Status: q.Status, PartnerID: q.PartnerID, Search: q.Search}
 	endOfToday, endOfWeek := businessWeek(now, loc)
 	yes := true
 	switch q.Queue {
@@ -80,9 +121,16 @@ func (q caseQuery) filter(now time.Time, loc *time.Location) store.CaseFilter {
 		f.Open, f.AnyKindStatus = true, workflows.Declared().Awaiting(workflows.Partner)
 	case queueOpen:
 		f.Open = true
+	case queueMine:
+		f.Open, f.AssigneeID = true, me
+	case queueUnassigned:
+		f.Open, f.Unassigned = true, true
 	}
 	if q.OpenBreaches {
 		f.Open, f.SLABreached = true, &yes
+	}
+	if q.Sort == "deadline" {
+		f.Open, f.SoonestDue = true, true
 	}
 	return f
 }
@@ -97,6 +145,9 @@ type caseRow struct {
 	Overdue           bool
 	// AtRisk: open, not yet due, and less than the server's atRisk left.
 	AtRisk bool
+	// Subject is what the case is about (its process's declaration);
+	// Assignee the staff member working it.
+	Subject, Assignee string
 }
 
 // DefaultAtRisk is how close to its deadline an open case is at risk when
@@ -117,9 +168,15 @@ type queueRow struct {
 // casesPage serves GET /console: for staff the work queues with their
 // counts, then for everyone the case list the API's scope lets them see.
 func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
+	return s.showCases(c, v, fiber.StatusOK, nil)
+}
+
+// showCases renders the case list; results are what a bulk assignment
+// sent back did to each case.
+func (s *Server) showCases(c *fiber.Ctx, v *viewer, status int, results map[string]*bulkResult) error {
 	q := caseQueryOf(c)
 	now := time.Now()
-	f, ok := caseScope(v.P, q.filter(now, s.location))
+	f, ok := caseScope(v.P, q.filter(now, s.location, v.P.ID))
 	data := struct {
 		Query      caseQuery
 		Queues     []queueRow
@@ -129,7 +186,17 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 		Rows       []caseRow
 		NextURL    string
 		QueueNames map[string]string
-	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames}
+		Staff      []store.NamedID
+		// Results are what a bulk assignment did to each case, by ID.
+		Results map[string]*bulkResult
+		// SearchError says why the search was not run.
+		SearchError string
+		// Total is how many cases the list holds (More: more than Total).
+		Total     int
+		More      bool
+		PageSizes []int
+		Views     []viewLink
+	}{Query: q, Kinds: workflows.Declared().Kinds(), Statuses: knownStatuses(workflows.Declared()), QueueNames: queueNames, PageSizes: pageSizes}
 	if v.P.IsStaff() {
 		queues, err := s.queues(v.ctx, now)
 		if err != nil {
@@ -139,10 +206,28 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 		if err != nil {
 			return s.consoleError(c, v, err)
 		}
-		data.Queues, data.Partners = queues, partners
+		staff, err := s.store.StaffMembers(v.ctx)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		views, err := s.store.SavedViews(v.ctx, v.P.ID)
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		for _, view := range views {
+			data.Views = append(data.Views, viewLink{view, template.URL("/console?" + view.Query)})
+		}
+		data.Queues, data.Partners, data.Staff, data.Results = queues, partners, staff, results
+	}
+	if q.Search != "" && utf8.RuneCountInString(q.Search) < store.MinSearch {
+		data.SearchError, ok = v.Print.T("cases.search_too_short"), false
 	}
 	if ok {
-		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: 25, Cursor: q.Cursor})
+		list, next, err := s.store.ListCases(v.ctx, f, store.Page{Limit: q.Size, Cursor: q.Cursor})
+		if err != nil {
+			return s.consoleError(c, v, err)
+		}
+		data.Total, data.More, err = s.store.CountCases(v.ctx, f, countLimit)
 		if err != nil {
 			return s.consoleError(c, v, err)
 		}
@@ -157,12 +242,12 @@ func (s *Server) casesPage(c *fiber.Ctx, v *viewer) error {
 	if name, ok := queueNames[q.Queue]; ok {
 		title = v.Print.T(name)
 	}
-	return s.render(c, fiber.StatusOK, "cases", v, title, data)
+	return s.render(c, status, "cases", v, title, data)
 }
 
 var queueNames = map[string]string{
 	queueBreached: "queue.breached", queueDueToday: "queue.due_today", queueDueThisWeek: "queue.due_this_week",
-	queueAwaitingPartner: "queue.awaiting_partner", queueOpen: "queue.open",
+	queueAwaitingPartner: "queue.awaiting_partner", queueOpen: "queue.open", queueMine: "queue.mine", queueUnassigned: "queue.unassigned",
 }
 
 // queues counts every kind's open cases in each queue, and their totals.
@@ -227,9 +312,20 @@ func (s *Server) caseRows(v *viewer, list []cases.Case, now time.Time) ([]caseRo
 	if err != nil {
 		return nil, err
 	}
+	var assigneeIDs []string
+	for _, cs := range list {
+		if cs.AssigneeID != "" {
+			assigneeIDs = append(assigneeIDs, cs.AssigneeID)
+		}
+	}
+	assignees, err := s.store.PrincipalNames(v.ctx, assigneeIDs)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]caseRow, len(list))
 	for i, cs := range list {
-		rows[i] = caseRow{Case: cs, Partner: partners[cs.PartnerID], Customer: customers[cs.CustomerID], Updated: v.at(cs.UpdatedAt)}
+		rows[i] = caseRow{Case: cs, Partner: partners[cs.PartnerID], Customer: customers[cs.CustomerID], Updated: v.at(cs.UpdatedAt),
+			Subject: workflows.Declared().Subject(cs.Kind, cs.Details), Assignee: assignees[cs.AssigneeID]}
 		if cs.SLA != nil {
 			due := v.at(cs.SLA.DueAt)
 			rows[i].Due = &due

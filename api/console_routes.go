@@ -23,6 +23,11 @@ var consolePages = public
 //go:embed console/vendor/htmx.min.js
 var htmx []byte
 
+// shortcuts is the console's keyboard shortcuts (j, k, /, a, ?).
+//
+//go:embed console/shortcuts.js
+var shortcuts []byte
+
 //go:embed console/console.css
 var consoleCSS []byte
 
@@ -39,6 +44,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("home", "/", "Sends people to the console", func(c *fiber.Ctx) error { return c.Redirect("/console", http.StatusSeeOther) })
 	get("favicon", "/favicon.ico", "The console's icon", sendBytes("image/svg+xml", favicon))
 	get("consoleScript", "/console/assets/htmx.min.js", "The console's script (htmx)", sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, htmx))
+	get("consoleShortcuts", "/console/assets/shortcuts.js", "The console's keyboard shortcuts", sendBytes(fiber.MIMETextJavaScriptCharsetUTF8, shortcuts))
 	get("consoleStyles", "/console/assets/console.css", "The console's styles", sendBytes("text/css; charset=utf-8", consoleCSS))
 	get("consoleSignInPage", signInPath, "Sign in to the console", s.signInPage)
 	post("consoleSignIn", signInPath, "Exchange a token for a console session", s.signIn)
@@ -47,6 +53,12 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	get("console", "/console", "The work queues and the case list", s.signedIn(s.casesPage))
 	get("consoleCase", "/console/cases/{case_id}", "A case: summary, SLA, timeline and actions", s.signedIn(s.casePage))
 	post("consoleCaseAction", "/console/cases/{case_id}/actions/{action}", "Take an action on a case", s.signedIn(s.caseActionForm))
+	post("consoleClaim", "/console/cases/{case_id}/claim", "Staff: claim a case", s.signedIn(s.claimForm))
+	post("consoleAssign", "/console/cases/{case_id}/assignee", "Staff: assign a case to a staff member, or to no one", s.signedIn(s.assigneeForm))
+	post("consoleComment", "/console/cases/{case_id}/comments", "Comment on a case (staff: an internal note or for the partner)", s.signedIn(s.commentForm))
+	post("consoleSaveView", "/console/views", "Staff: keep the case list's filters and order under a name", s.signedIn(s.saveViewForm))
+	post("consoleDeleteView", "/console/views/{view_id}/delete", "Staff: remove a saved view", s.signedIn(s.deleteViewForm))
+	post("consoleBulkAssign", "/console/cases/assign", "Staff: assign the cases ticked to a staff member", s.signedIn(s.bulkAssignForm))
 	get("consoleDashboard", "/console/dashboard", "Supervisors' dashboard", s.signedIn(s.dashboardPage))
 	get("consoleNotifications", "/console/notifications", "The notifications inbox", s.signedIn(s.notificationsPage))
 	post("consoleMarkAllRead", "/console/notifications/read-all", "Mark every notification read (of one kind, when given)", s.signedIn(s.markAllRead))

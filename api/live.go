@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"partnerops/cases"
@@ -22,10 +23,20 @@ const DefaultReadTimeout = 2 * time.Second
 func (s *Server) liveCase(ctx context.Context, row cases.Case, role string) cases.Case {
 	if row.ClosedAt == nil {
 		if live, ok := s.queryCase(ctx, row.ID, role); ok {
-			return live
+			return withAssignee(live, row.AssigneeID, role)
 		}
 	}
-	return recordedCase(row, role)
+	return withAssignee(recordedCase(row, role), row.AssigneeID, role)
+}
+
+// withAssignee shows staff the case's assignee (the read model keeps it,
+// not the process); the partner's side is not shown who works it.
+func withAssignee(c cases.Case, assigneeID, role string) cases.Case {
+	c.AssigneeID = ""
+	if slices.Contains(cases.StaffRoles, role) {
+		c.AssigneeID = assigneeID
+	}
+	return c
 }
 
 // recordedCase is the read model's row as role sees it: not live, current

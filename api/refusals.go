@@ -96,6 +96,11 @@ var refusals = []refusal{
 		return conflict("insufficient-balance", e.Error()+"; nothing was moved")
 	}),
 	typed(certificationRequired),
+	typed(func(e *store.AlreadyAssignedError) *Problem {
+		p := conflict("case-assigned", e.Error()+"; assign it to take it over")
+		p.CaseID = e.CaseID
+		return p
+	}),
 	typed(func(e *store.DissociationBlocked) *Problem {
 		return conflict("dissociation-blocked", "the customer cannot be dissociated yet: "+strings.Join(e.Reasons(), "; "))
 	}),
@@ -111,6 +116,10 @@ var refusals = []refusal{
 		return invalid(rules.FieldErrors{{Field: "primary_id", Message: e.Problem}})
 	}),
 
+	sentinel(store.ErrNotStaff, fieldRefusal("assignee_id", "is not one of the vendor's staff (ops or supervisor)")),
+	sentinel(store.ErrCaseClosed, same(func() *Problem {
+		return conflict("case-closed", "the case is closed: it is assigned to no one any more")
+	})),
 	sentinel(store.ErrNotFound, same(func() *Problem { return notFound("what the request names was") })),
 	sentinel(store.ErrBadCursor, same(func() *Problem { return invalid(rules.FieldErrors{badCursor}) })),
 	sentinel(store.ErrTooManyEndpoints, same(func() *Problem {

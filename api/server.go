@@ -174,6 +174,8 @@ func newServer(d Deps) *Server {
 	// every route registered after this takes a bearer token
 	app.Use("/v1", s.authenticate)
 	s.caseRoutes()
+	s.assignmentRoutes()
+	s.commentRoutes()
 	s.certificationRoutes()
 	s.notificationRoutes()
 	s.calendarRoutes()

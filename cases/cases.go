@@ -76,6 +76,9 @@ type Case struct {
 	// is closed, or could not answer in time).
 	Live bool       `json:"live" db:"-"`
 	AsOf *time.Time `json:"as_of,omitempty" db:"-"`
+	// AssigneeID is the staff member working the case ("" for none); only
+	// staff are shown it. The read model keeps it, not the process.
+	AssigneeID string `json:"assignee_id,omitempty" db:"-"`
 }
 
 // Event is one entry of a case's timeline.
@@ -113,4 +116,8 @@ type Transition struct {
 	RunID         string         `json:"run_id"`
 	Event         Event          `json:"event"`
 	Notifications []Notification `json:"notifications,omitempty"`
+	// Subject is what the case is about, as its process declares it: the
+	// activity that records the transition fills it in (never the
+	// workflow, so it is not part of the workflow's history).
+	Subject string `json:"-"`
 }

@@ -212,6 +212,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 
 	signIn(t, ctx, s.baseURL, s.ops, cases.RoleOps)
+	certifiedB, err := s.store.CertifiedCase(context.Background(), s.partnerB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workManagement(t, ctx, s, breached.ID, other.ID, certifiedB)
 	run(t, ctx, "open the open-and-breached queue",
 		chromedp.Click(chromedp.CSS(`#queues tr.total a[data-queue="breached"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+breached.ID+`"]`)))
@@ -261,14 +266,16 @@ func TestConsoleInABrowser(t *testing.T) {
 
 	// partner B sees only its own cases (this one and its certification
 	// on record), not partner A's
-	certifiedB, err := s.store.CertifiedCase(context.Background(), s.partnerB)
-	if err != nil {
-		t.Fatal(err)
-	}
 	signIn(t, ctx, s.baseURL, s.adminB, cases.RoleAdmin)
 	if rows := rowsOf(t, ctx); len(rows) != 2 || !slices.Contains(rows, other.ID) || !slices.Contains(rows, certifiedB) {
 		t.Errorf("partner B's case list shows %v, want only %s and %s", rows, other.ID, certifiedB)
 	}
+	run(t, ctx, "partner B opens its case", chromedp.Navigate(s.baseURL+"/console/cases/"+other.ID), chromedp.WaitVisible(chromedp.ID(`activity`)))
+	if notes := value(t, ctx, "read the comments", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#activity li')).map(e => e.dataset.activity + ': ' + e.textContent)`)); len(notes) != 2 ||
+		strings.Contains(strings.Join(notes, " "), "Called the partner") {
+		t.Errorf("partner B's timeline shows %q, want the two comments meant for the partner only", notes)
+	}
+	accessible(t, ctx, "partner case with comments")
 	run(t, ctx, "partner B opens A's case", chromedp.Navigate(s.baseURL+"/console/cases/"+breached.ID), chromedp.WaitVisible(chromedp.CSS(`main .error`)))
 	noHorizontalOverflow(t, ctx, "partner list")
 	signOut(t, ctx)
@@ -297,6 +304,7 @@ func TestConsoleInABrowser(t *testing.T) {
 func everyWidthAndLanguage(t *testing.T, ctx context.Context, baseURL, caseID string) {
 	pages := []struct{ name, path, shot string }{
 		{"queues", "/console", "queues"}, {"breached", "/console?queue=breached", ""}, {"case", "/console/cases/" + caseID, "case"},
+		{"my cases", "/console?queue=mine", ""}, {"search", "/console?q=" + caseID[:8], ""},
 		{"notifications", "/console/notifications", ""}, {"dashboard", "/console/dashboard", ""}, {"calendar", "/console/calendar", ""},
 	}
 	for _, lang := range []string{"en", "zh-CN"} {
@@ -324,4 +332,164 @@ func everyWidthAndLanguage(t *testing.T, ctx context.Context, baseURL, caseID st
 		}
 	}
 	run(t, ctx, "back to English", chromedp.Click(chromedp.CSS(`#language button`)), chromedp.EmulateViewport(1280, 800))
+}
+
+// workManagement, signed in as ops: searches a case by its ID, claims it
+// and finds it in "My cases" (not in "Unassigned"), assigns the ticked
+// cases at once (the closed one refused beside its row), and sends a form
+// after the case moved in another tab: the page says what happened.
+func workManagement(t *testing.T, ctx context.Context, s *system, breached, other, closed string) {
+	t.Helper()
+	run(t, ctx, "search a case by its ID",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`f-search`)),
+		chromedp.SendKeys(chromedp.ID(`f-search`), strings.ToUpper(other[len(other)-12:])), chromedp.Submit(chromedp.ID(`f-search`)),
+		chromedp.WaitVisible(chromedp.ID(`clear-filters`)), chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+other+`"]`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other}) {
+		t.Errorf("searching %s finds %v", other[len(other)-12:], rows)
+	}
+	run(t, ctx, "claim it",
+		chromedp.Click(chromedp.CSS(`#case-list tr[data-case="`+other+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#claim button`)), chromedp.Click(chromedp.CSS(`#claim button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#activity [data-activity=assigned]`)))
+	me := value(t, ctx, "read who is signed in", chromedp.Text(chromedp.ID(`signed-in-as`)))
+	if who := value(t, ctx, "read the assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
+		t.Errorf("after claiming, the case's assignee is %q, want %q", who, me)
+	}
+	// an internal note and a comment for the partner, on the timeline; the
+	// partner reads only its own through the API, and may not write an
+	// internal note
+	run(t, ctx, "write an internal note",
+		chromedp.SendKeys(chromedp.ID(`f-comment`), "Called the partner: the certificate is being renewed"),
+		chromedp.Click(chromedp.CSS(`#comment button`)), chromedp.WaitVisible(chromedp.CSS(`#activity [data-activity=comment]`)))
+	run(t, ctx, "write a comment for the partner",
+		chromedp.SendKeys(chromedp.ID(`f-comment`), "请上传新的营业执照"),
+		chromedp.Click(chromedp.CSS(`#comment input[name=visibility][value=partner]`)),
+		chromedp.Click(chromedp.CSS(`#comment button`)), chromedp.WaitVisible(chromedp.CSS(`#activity li[data-activity=comment]:nth-of-type(3)`)))
+	accessible(t, ctx, "case with comments")
+	seen := decode[struct {
+		Comments []struct{ Comment, Visibility string }
+	}](t, s.call("GET", "/v1/cases/"+other+"/comments", s.adminB, nil).expect(t, 200))
+	if len(seen.Comments) != 1 || seen.Comments[0].Comment != "请上传新的营业执照" || seen.Comments[0].Visibility != "partner" {
+		t.Errorf("partner B reads the comments %+v, want only the one meant for it", seen.Comments)
+	}
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "note", "visibility": "internal"}).expect(t, 422)
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "bell \u0007"}).expect(t, 422)
+	s.call("POST", "/v1/cases/"+other+"/comments", s.adminB, map[string]string{"comment": "Uploaded"}).expect(t, 201)
+	staffSees := decode[struct{ Comments []struct{ Comment string } }](t, s.call("GET", "/v1/cases/"+other+"/comments", s.ops, nil).expect(t, 200))
+	if len(staffSees.Comments) != 3 {
+		t.Errorf("ops read the comments %+v, want all three", staffSees.Comments)
+	}
+
+	// the API says the same: the case is ops', another's claim is refused,
+	// the partner's side may not claim and is not shown the assignee
+	if p := decode[problem](t, s.call("POST", "/v1/cases/"+other+"/claim", s.supervisor, nil).expect(t, 409)); p.Type != "urn:partnerops:problem:case-assigned" || !strings.Contains(p.Detail, me) {
+		t.Errorf("the supervisor's claim of ops' case answers %+v", p)
+	}
+	s.call("POST", "/v1/cases/"+other+"/claim", s.adminB, nil).expect(t, 403)
+	mine := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?assignee=me", s.ops, nil).expect(t, 200))
+	if len(mine.Cases) != 1 || mine.Cases[0].ID != other || mine.Cases[0].AssigneeID == "" {
+		t.Errorf("GET /v1/cases?assignee=me answers %+v", mine.Cases)
+	}
+	theirs := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases?q="+other[len(other)-12:], s.adminB, nil).expect(t, 200))
+	if len(theirs.Cases) != 1 || theirs.Cases[0].AssigneeID != "" {
+		t.Errorf("partner B's search for its case answers %+v (found, without its assignee)", theirs.Cases)
+	}
+	s.call("GET", "/v1/cases?assignee=me", s.adminB, nil).expect(t, 422)
+	run(t, ctx, "open my cases", chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`queue-mine`)),
+		chromedp.Click(chromedp.ID(`queue-mine`)), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other}) {
+		t.Errorf("my cases are %v, want %s", rows, other)
+	}
+	run(t, ctx, "open the unassigned", chromedp.Click(chromedp.ID(`queue-unassigned`)), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); slices.Contains(rows, other) || !slices.Contains(rows, breached) {
+		t.Errorf("the unassigned queue shows %v, want %s and not %s", rows, breached, other)
+	}
+
+	// through the API: a partner's admin is no assignee; unassigned and
+	// claimed again
+	if p := decode[problem](t, s.call("PUT", "/v1/cases/"+other+"/assignee", s.ops, map[string]string{"assignee_id": "prn_nobody"}).expect(t, 422)); len(p.Errors) != 1 || p.Errors[0].Field != "assignee_id" {
+		t.Errorf("assigning to no staff member answers %+v", p)
+	}
+	if c := decode[cases.Case](t, s.call("DELETE", "/v1/cases/"+other+"/assignee", s.ops, nil).expect(t, 200)); c.AssigneeID != "" {
+		t.Errorf("unassigned, the case still names %q", c.AssigneeID)
+	}
+	if c := decode[cases.Case](t, s.call("POST", "/v1/cases/"+other+"/claim", s.ops, nil).expect(t, 200)); c.AssigneeID == "" {
+		t.Error("claimed again, the case names no assignee")
+	}
+
+	// newest first, the one in review before the breached ticket; soonest
+	// deadline first, the breached ticket alone (the other has no deadline)
+	run(t, ctx, "open cases, newest first", chromedp.Navigate(s.baseURL+"/console?queue=open"), chromedp.WaitVisible(chromedp.ID(`case-list`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{other, breached}) {
+		t.Errorf("open cases newest first lists %v, want %s then %s", rows, other, breached)
+	}
+	run(t, ctx, "sort by deadline, 50 a page",
+		chromedp.WaitVisible(chromedp.ID(`f-sort`)),
+		chromedp.SetValue(chromedp.ID(`f-sort`), "deadline"), chromedp.SetValue(chromedp.ID(`f-size`), "50"),
+		chromedp.Submit(chromedp.ID(`f-sort`)), chromedp.WaitVisible(chromedp.ID(`clear-filters`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{breached}) {
+		t.Errorf("soonest deadline first lists %v, want only %s", rows, breached)
+	}
+	if total := value(t, ctx, "read the total", chromedp.Text(chromedp.ID(`case-total`))); total != "1 case" {
+		t.Errorf("the list's total says %q, want 1 case", total)
+	}
+	if size := value(t, ctx, "read the page size", chromedp.Evaluate[string](`new URL(location).searchParams.get('size')`)); size != "50" {
+		t.Errorf("the page size in the address is %q, want 50", size)
+	}
+	// the list kept as a view, opened again from the queues page
+	run(t, ctx, "save the view",
+		chromedp.SendKeys(chromedp.ID(`f-view-name`), "Soonest deadlines"), chromedp.Submit(chromedp.ID(`f-view-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`#saved-views a`)),
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.CSS(`#saved-views a`)),
+		chromedp.Click(chromedp.CSS(`#saved-views a`)), chromedp.WaitVisible(chromedp.ID(`clear-filters`)))
+	if rows := rowsOf(t, ctx); !slices.Equal(rows, []string{breached}) {
+		t.Errorf("the saved view lists %v, want only %s", rows, breached)
+	}
+	// the keyboard: ? shows the help, / goes to the search box, j marks the
+	// first case, a claims it
+	run(t, ctx, "keyboard shortcuts",
+		chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.ID(`shortcuts`)),
+		chromedp.KeyEvent("/"), chromedp.WaitReady(chromedp.CSS(`#f-search:focus`)),
+		chromedp.KeyEvent("\x1b"))
+	accessible(t, ctx, "shortcuts help")
+	run(t, ctx, "j then a claims the first case",
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(chromedp.CSS(`#case-list tr.current[data-case="`+breached+`"]`)),
+		chromedp.KeyEvent("a"), chromedp.WaitVisible(chromedp.ID(`case-assignee`)))
+	if who := value(t, ctx, "read the claimed case's assignee", chromedp.Text(chromedp.ID(`case-assignee`))); who != me {
+		t.Errorf("after j and a, the case's assignee is %q, want %q", who, me)
+	}
+	run(t, ctx, "assign two cases at once",
+		chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`case-list`)),
+		chromedp.Click(chromedp.CSS(`input[name=case_id][value="`+breached+`"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=case_id][value="`+closed+`"]`)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(s => { s.value = Array.from(s.options).find(o => o.text === 'Sam Supervisor').value; return true })(document.getElementById('f-bulk-assignee'))`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`#bulk button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#case-list tr[data-case="`+closed+`"] .bulk-result`)))
+	results := value(t, ctx, "read the results", chromedp.Evaluate[map[string]string](`Object.fromEntries(Array.from(
+		document.querySelectorAll('#case-list tr[data-case] .bulk-result')).map(e => [e.closest('tr').dataset.case, e.dataset.result + ': ' + e.textContent]))`))
+	if !strings.HasPrefix(results[breached], "ok") || !strings.Contains(results[closed], "closed") || len(results) != 2 {
+		t.Errorf("the bulk assignment says %v, want %s assigned and %s refused as closed", results, breached, closed)
+	}
+	fitsWidth(t, ctx, "bulk-result", 1280)
+	accessible(t, ctx, "bulk result")
+
+	// approve in this tab while another rejects: the page says so
+	run(t, ctx, "open the case to approve",
+		chromedp.Navigate(s.baseURL+"/console/cases/"+other), chromedp.WaitVisible(chromedp.ID(`action-approve`)))
+	s.call("POST", "/v1/cases/"+other+"/actions/reject", s.supervisor, map[string]string{"reason": "Certificate expired"}).expect(t, 200)
+	run(t, ctx, "approve the moved case",
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.querySelectorAll('#action-approve input[name=confirm]').forEach(e => e.checked = true); true`)(ctx, t)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`#action-approve button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID(`stale`)))
+	if says := value(t, ctx, "read the stale message", chromedp.Text(chromedp.ID(`stale`))); !strings.Contains(says, "Sam Supervisor") || !strings.Contains(says, "rejected") {
+		t.Errorf("the stale form says %q, want who rejected it", says)
+	}
+	run(t, ctx, "back to the queues", chromedp.Navigate(s.baseURL+"/console"), chromedp.WaitVisible(chromedp.ID(`queues`)))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,16 +29,17 @@ type caseRow struct {
 	CreatedAt   time.Time      `db:"created_at"`
 	UpdatedAt   time.Time      `db:"updated_at"`
 	ClosedAt    sql.NullTime   `db:"closed_at"`
+	AssigneeID  sql.NullString `db:"assignee_id"`
 }
 
 // A renewal run belongs to no partner: its partner_id is NULL, read as "".
-const caseColumns = `id, kind, COALESCE(partner_id, '') AS partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at`
+const caseColumns = `id, kind, COALESCE(partner_id, '') AS partner_id, customer_id, status, sla_due_at, sla_breached, details, created_at, updated_at, closed_at, assignee_id`
 
 func (r caseRow) toCase() cases.Case {
 	c := cases.Case{
 		ID: r.ID, Kind: cases.Kind(r.Kind), PartnerID: r.PartnerID, CustomerID: r.CustomerID.String,
 		Status: r.Status, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		Details: json.RawMessage(r.Details),
+		Details: json.RawMessage(r.Details), AssigneeID: r.AssigneeID.String,
 	}
 	if r.SLADueAt.Valid {
 		c.SLA = &cases.SLA{DueAt: r.SLADueAt.Time.UTC(), Breached: r.SLABreached}
@@ -105,16 +107,18 @@ func (s *Store) ApplyTransition(ctx context.Context, t cases.Transition) error {
 		if err := tx.SelectContext(ctx, &previous, `
 			WITH before AS (SELECT status FROM cases WHERE id = $1)
 			INSERT INTO cases (id, kind, partner_id, customer_id, status, sla_due_at, sla_breached,
-			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			                   workflow_id, run_id, details, seq, created_at, updated_at, closed_at, search_text)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			        lower(concat_ws(' ', $1, (SELECT name FROM partners WHERE id = $3),
+			                        (SELECT name FROM customers WHERE id = $4), $15::text)))
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, sla_due_at = EXCLUDED.sla_due_at, sla_breached = EXCLUDED.sla_breached,
 				run_id = EXCLUDED.run_id, details = EXCLUDED.details, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at,
-				closed_at = EXCLUDED.closed_at
+				closed_at = EXCLUDED.closed_at, search_text = EXCLUDED.search_text
 			WHERE cases.seq < EXCLUDED.seq
 			RETURNING COALESCE((SELECT status FROM before), '')`,
 			c.ID, c.Kind, c.PartnerID, c.CustomerID, c.Status, dueAt, breached,
-			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt); err != nil {
+			t.WorkflowID, t.RunID, []byte(details), t.Event.Seq, c.CreatedAt, c.UpdatedAt, c.ClosedAt, t.Subject); err != nil {
 			return fmt.Errorf("write case: %w", err)
 		}
 		if len(previous) == 1 {
@@ -174,6 +178,23 @@ type CaseFilter struct {
 	// first (the deadline queues), instead of newest first; DueBefore
 	// implies it.
 	SoonestDue bool
+	// AssigneeID keeps the cases assigned to this staff member; Unassigned
+	// those assigned to no one.
+	AssigneeID string
+	Unassigned bool
+	// Search keeps the cases whose ID, partner's name, customer's name or
+	// subject contains it, in any case (cases_search_trgm; at least
+	// MinSearch characters).
+	Search string
+}
+
+// MinSearch is the shortest text search: shorter ones find too many cases
+// for the trigram index to narrow.
+const MinSearch = 2
+
+// likePattern is s as a LIKE pattern matching any text containing it.
+func likePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
 }
 
 // ListCases returns page p of the cases f lets through, newest first, and
@@ -181,12 +202,40 @@ type CaseFilter struct {
 // filters has an index that serves it in this order (migrations 00001 and
 // 00010).
 func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Case, string, error) {
-	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
+	q := caseListQuery(f)
 	key := func(r caseRow) []any { return []any{r.CreatedAt, r.ID} }
-	if f.SoonestDue || !f.DueBefore.IsZero() {
+	if f.soonestDue() {
+		key = func(r caseRow) []any { return []any{r.SLADueAt.Time, r.ID} }
+	}
+	rows, next, err := selectPage(ctx, s, q, p, key)
+	list := make([]cases.Case, len(rows))
+	for i, r := range rows {
+		list[i] = r.toCase()
+	}
+	return list, next, err
+}
+
+func (f CaseFilter) soonestDue() bool { return f.SoonestDue || !f.DueBefore.IsZero() }
+
+// CountCases counts the cases f lets through, up to limit: more says
+// there are more than limit (the count stops there, so that counting a
+// large list costs no more than reading limit rows of its index).
+func (s *Store) CountCases(ctx context.Context, f CaseFilter, limit int) (n int, more bool, err error) {
+	q := caseListQuery(f)
+	where := "true"
+	if len(q.where) > 0 {
+		where = strings.Join(q.where, " AND ")
+	}
+	err = s.db.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT 1 FROM cases WHERE `+where+fmt.Sprintf(` LIMIT %d) c`, limit+1), q.args...)
+	return min(n, limit), n > limit, err
+}
+
+// caseListQuery is the case list's query for f.
+func caseListQuery(f CaseFilter) listQuery {
+	q := listQuery{from: `SELECT ` + caseColumns + ` FROM cases`, order: newestFirst("created_at", "id")}
+	if f.soonestDue() {
 		q.order = keyset{columns: []keyColumn{{"sla_due_at", keyTime}, {"id", keyText}}}
 		q.and("sla_due_at IS NOT NULL")
-		key = func(r caseRow) []any { return []any{r.SLADueAt.Time, r.ID} }
 	}
 	if f.Kind != "" {
 		q.and("kind = %s", f.Kind)
@@ -203,6 +252,15 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 	if f.Open {
 		q.and("closed_at IS NULL")
 	}
+	if f.AssigneeID != "" {
+		q.and("assignee_id = %s", f.AssigneeID)
+	}
+	if f.Unassigned {
+		q.and("assignee_id IS NULL")
+	}
+	if f.Search != "" {
+		q.and("search_text LIKE %s", likePattern(f.Search))
+	}
 	if !f.DueBefore.IsZero() {
 		q.and("sla_due_at < %s", f.DueBefore)
 	}
@@ -216,12 +274,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter, p Page) ([]cases.Ca
 			q.and("NOT sla_breached")
 		}
 	}
-	rows, next, err := selectPage(ctx, s, q, p, key)
-	list := make([]cases.Case, len(rows))
-	for i, r := range rows {
-		list[i] = r.toCase()
-	}
-	return list, next, err
+	return q
 }
 
 // CaseEvents returns page p of a case's timeline, oldest first, and the

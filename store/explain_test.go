@@ -97,6 +97,10 @@ func TestEveryListIsServedByAnIndexInOrder(t *testing.T) {
 			[]string{"cases_open_soonest_due", "cases_open_breached_newest"}},
 		{"cases open kind breached", caseList(store.CaseFilter{Open: true, Kind: "certification", SLABreached: &yes}), later,
 			[]string{"cases_kind_newest", "cases_open_breached_newest"}},
+		// "my cases" and "unassigned" (migration 00031)
+		{"cases assignee", caseList(store.CaseFilter{AssigneeID: "prn_someone"}), later, []string{"cases_assignee_newest"}},
+		{"cases open assignee", caseList(store.CaseFilter{Open: true, AssigneeID: "prn_someone"}), later, []string{"cases_assignee_newest"}},
+		{"cases open unassigned", caseList(store.CaseFilter{Open: true, Unassigned: true}), later, []string{"cases_unassigned_open_newest"}},
 		// a partner's (staff filtering by partner_id, or the partner itself)
 		{"cases partner", caseList(store.CaseFilter{PartnerID: partner}), later, []string{"cases_partner_newest"}},
 		{"cases partner kind", caseList(store.CaseFilter{PartnerID: partner, Kind: "certification"}), later,

@@ -51,7 +51,7 @@ func Register(r sdkworker.Registry, d Deps) {
 		workflows.UseZone(d.Location)
 	}
 	starter := &outbox.Starter{Temporal: d.Temporal, Store: d.Store, TaskQueue: d.TaskQueue, ParkAfter: d.OutboxParkAfter}
-	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter})
+	r.RegisterActivity(&activities.Cases{Store: d.Store, Exits: starter, Subject: workflows.Declared().Subject})
 	r.RegisterActivity(&activities.Calendar{Store: d.Store, Location: d.Location})
 	r.RegisterActivity(&activities.Certification{Store: d.Store})
 	r.RegisterActivity(&activities.Payments{Store: d.Store})

@@ -136,6 +136,9 @@ var certificationProcess = Process{
 	},
 	Actions: certificationActions.static(),
 	Schema:  "CertificationCase", Details: reflect.TypeFor[CertificationDetails](),
+	Subject: subjectOf(func(d CertificationDetails) string {
+		return joined(d.BusinessInfo.CompanyName, d.BusinessInfo.CertificateNumber)
+	}),
 	Description: "A certification case. A submission starts in checking while automatic checks run. Checks that fail move it to " +
 		"rejected (with check_problems); checks that pass move it to in_review. In in_review ops or a supervisor may approve (to " +
 		"certified, final) or reject with a reason (to rejected). In rejected the partner may resubmit corrected business information " +

@@ -218,6 +218,7 @@ var incentiveSettlementProcess = Process{
 	},
 	Actions: incentiveSettlementActions.static(),
 	Schema:  "IncentiveSettlementCase", Details: reflect.TypeFor[IncentiveSettlementDetails](),
+	Subject: subjectOf(func(d IncentiveSettlementDetails) string { return joined(d.Period, d.Amount.String()) }),
 	Description: "An incentive settlement case: staff published what a partner earned (published while its deadline is computed). " +
 		"With the partner's automatic incentive application on it is applied for at once; otherwise it is awaiting_application " +
 		"until the partner applies (applying while the invoice deadline is computed). In awaiting_invoice the partner submit_invoice's " +

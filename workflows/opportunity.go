@@ -230,6 +230,9 @@ var opportunityProcess = Process{
 	},
 	Actions: opportunityActions.static(),
 	Schema:  "OpportunityCase", Details: reflect.TypeFor[OpportunityDetails](),
+	Subject: subjectOf(func(d OpportunityDetails) string {
+		return joined(d.Opportunity.Customer.Name, strings.Join(d.Opportunity.Products, ", "))
+	}),
 	Description: "An opportunity case. Origin partner (PO): it starts in checking while the validity rules run; every failed rule is " +
 		"named in details.findings with its reason code (no_customer_contact, no_budget_or_timeline, no_incremental_revenue, " +
 		"vague_description) and the case is action_required, where the partner resubmits the whole opportunity (back to checking), " +

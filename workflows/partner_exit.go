@@ -106,6 +106,7 @@ var partnerExitProcess = Process{
 	},
 	Actions: partnerExitActions.static(),
 	Schema:  "PartnerExitCase", Details: reflect.TypeFor[PartnerExitDetails](),
+	Subject: subjectOf(func(d PartnerExitDetails) string { return d.Reason }),
 	Description: "A partner exit case: the partner's admin asked to leave the program; from then on no new process of the partner " +
 		"may start (409 partner-exiting). It starts in checking while the obligations check runs. With anything open (another open " +
 		"case, a customer still associated, money on one of the partner's accounts, a personal account still associated) it is " +

@@ -114,6 +114,7 @@ var partnerPaymentProcess = Process{
 	},
 	Actions: partnerPaymentActions.static(),
 	Schema:  "PartnerPaymentCase", Details: reflect.TypeFor[PartnerPaymentDetails](),
+	Subject: subjectOf(func(d PartnerPaymentDetails) string { return joined(d.Product, d.Amount.String(), d.OrderID) }),
 	Description: "A partner payment case (伙伴支付): a customer asked its partner to pay an order. In awaiting_partner the partner's " +
 		"admin or members approve (the partner's account is debited exactly once and the order paid: paid_by_partner; a short balance " +
 		"answers 409 and the case stays) or decline with a reason, by details.partner_deadline (sla.due_at). A decline, or the deadline " +

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -31,6 +32,10 @@ type Process struct {
 	Schema      string
 	Details     reflect.Type
 	Description string
+	// Subject says what a case is about in a few words, from its details
+	// (subjectOf): the console's subject column and the text search read
+	// it. Nil: nothing.
+	Subject func(details json.RawMessage) string
 	// Schedule, when set, is the Temporal Schedule that starts the kind's
 	// cases (the worker makes sure it exists).
 	Schedule *Schedule

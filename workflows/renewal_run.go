@@ -73,6 +73,7 @@ var renewalRunProcess = Process{
 		{Name: RenewalCompleted, Final: true},
 	},
 	Schema: "RenewalRunCase", Details: reflect.TypeFor[RenewalRunDetails](),
+	Subject: subjectOf(func(d RenewalRunDetails) string { return d.AsOf.UTC().Format("2006-01-02") }),
 	Description: "A renewal run: the daily sweep (03:00 in the business time zone) that applies the expiry policy of every " +
 		"resource that expired unrenewed, then renews, in bounded batches, every group whose primary has auto-renewal on and " +
 		"expires within 7 days of details.as_of. It is running until every due group was reached, then completed (final); " +
