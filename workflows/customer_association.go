@@ -90,7 +90,9 @@ var customerAssociationProcess = Process{
 	},
 	Actions: customerAssociationActions.static(),
 	Schema:  "CustomerAssociationCase", Details: reflect.TypeFor[CustomerAssociationDetails](),
-	Subject: subjectOf(func(d CustomerAssociationDetails) string { return joined(d.Direction, d.CustomerName, d.AssociationMode) }),
+	Subject: subjectOf(func(d CustomerAssociationDetails) string {
+		return joined(d.Direction, d.CustomerName, d.AssociationMode)
+	}),
 	Description: "A customer association request (客户关联申请): a partner asks the owner of an existing cloud account to associate it " +
 		"(details.direction associate: the partner named the account, the mode and a message; details.grants say what the partner may then do) " +
 		"or asks its customer to accept the end of their association (dissociate; details.blockers list what blocked it when asked, with what clears each). " +
