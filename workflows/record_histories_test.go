@@ -31,8 +31,9 @@ var recordHistories = flag.String("record-histories", "",
 // do not take: a partner payment whose partner lets the window pass (the
 // hand-back timer) and whose customer does not pay (the cancel timer); the
 // same case continuing as new after each step (steps-per-run 1), both of
-// its runs; and a case whose first transition the database refuses for
-// good (needs_attention). TestReplayRecordedHistories replays them. It runs
+// its runs; a case whose first transition the database refuses for good
+// (needs_attention); and an incentive settlement reminded, overdue at its
+// deadline, reminded while overdue, then closed by ops (the overdue timers). TestReplayRecordedHistories replays them. It runs
 // only with -record-histories (go test ./workflows -run
 // TestRecordPathHistories -record-histories $PWD/workflows/testdata).
 func TestRecordPathHistories(t *testing.T) {
@@ -54,6 +55,9 @@ func TestRecordPathHistories(t *testing.T) {
 		}
 		return nil
 	}, activity.RegisterOptions{Name: "RecordTransition"})
+	w.RegisterActivityWithOptions(func(_ context.Context, req activities.DueAtRequest) (time.Time, error) {
+		return req.From.Add(2 * time.Second), nil // a deadline of seconds, whatever the policy
+	}, activity.RegisterOptions{Name: "DueAt"})
 	for _, name := range []string{"HandBackOrder", "CancelOrder"} {
 		w.RegisterActivityWithOptions(func(context.Context, string) error { return nil }, activity.RegisterOptions{Name: name})
 	}
@@ -83,7 +87,33 @@ func TestRecordPathHistories(t *testing.T) {
 	continued := run(payment("cas_continued", 1))
 	firstRunID := continued.GetRunID() // Get follows the chain of runs to the last
 	refused := run(payment("cas_refused", 0))
-	for r, want := range map[client.WorkflowRun]string{timers: workflows.PaymentCancelled, continued: workflows.PaymentCancelled, refused: workflows.StatusNeedsAttention} {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	workflows.UseZone(shanghai)
+	amount := rules.Money{Amount: 106_000, Currency: "CNY"}
+	ops := cases.Actor{ID: "prn_ops", Role: cases.RoleOps, Name: "Ops"}
+	overdue, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "cas_overdue", TaskQueue: queue}, workflows.IncentiveSettlementWorkflow,
+		workflows.IncentiveSettlementInput{
+			CaseID: "cas_overdue", PartnerID: "prt_acme", PublishedBy: ops, Period: "2026-Q3", Amount: amount,
+			Items:  []rules.IncentiveItem{{Name: "Q3 resale growth", Amount: &amount}},
+			Vendor: rules.Party{Name: "Partnerops Cloud Computing Co., Ltd.", TaxID: "91330106MA2CFKQ72H"}, PublishedAt: time.Now().UTC(),
+			IncentivePolicy: rules.IncentivePolicy{InvoiceDeadline: "10wd", RemindPercent: 50, OverdueReminder: time.Second},
+			ReturnSLA:       "3wd", TimeZone: "Asia/Shanghai",
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3500 * time.Millisecond) // reminded, overdue, reminded again while overdue
+	if _, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: overdue.GetID(), UpdateName: workflows.ActionClose, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{cases.ActionRequest{Actor: ops, Input: []byte(`{"reason":"The programme's budget was withdrawn"}`)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for r, want := range map[client.WorkflowRun]string{timers: workflows.PaymentCancelled, continued: workflows.PaymentCancelled,
+		refused: workflows.StatusNeedsAttention, overdue: workflows.SettlementClosed} {
 		var status string
 		if err := r.Get(ctx, &status); err != nil || status != want {
 			t.Fatalf("%s ended %s (%v), want %s", r.GetID(), status, err, want)
@@ -109,6 +139,7 @@ func TestRecordPathHistories(t *testing.T) {
 	}
 	save(timers.GetID(), timers.GetRunID(), "partner_payment_window_lapsed_then_cancelled")
 	save(refused.GetID(), refused.GetRunID(), "partner_payment_needs_attention")
+	save(overdue.GetID(), overdue.GetRunID(), "incentive_settlement_overdue_closed")
 	save(continued.GetID(), firstRunID, "partner_payment_continued_as_new_first_run")
 	save(continued.GetID(), "", "partner_payment_continued_as_new_last_run")
 }
