@@ -81,6 +81,29 @@ func TestStartFailedAfterTheCommitRunsAnyway(t *testing.T) {
 	if _, err := db.Exec(`UPDATE case_starts SET created_at = created_at - interval '2 minutes' WHERE case_id = $1`, cert.CaseID); err != nil {
 		t.Fatal(err)
 	}
+	// Ops see it waiting; parked (as after PARTNEROPS_OUTBOX_PARK_AFTER
+	// failures), they see it parked and retry it.
+	type startsList struct {
+		Counts struct{ Retrying, Parked int }
+		Starts []struct {
+			CaseID string `json:"case_id"`
+			State  string
+		}
+	}
+	starts := decode[startsList](t, s.call("GET", "/v1/ops/case-starts", s.ops, nil).expect(t, 200))
+	if len(starts.Starts) != 1 || starts.Starts[0].CaseID != cert.CaseID || starts.Starts[0].State != "pending" {
+		t.Errorf("ops see the starts %+v", starts)
+	}
+	s.call("GET", "/v1/ops/case-starts", s.adminA, nil).expect(t, 403)
+	s.call("POST", "/v1/ops/case-starts/"+cert.CaseID+"/retry", s.ops, nil).expect(t, 404) // not parked
+	if _, err := db.Exec(`UPDATE case_starts SET attempts = 10, parked_at = now(), last_error = 'refused' WHERE case_id = $1`, cert.CaseID); err != nil {
+		t.Fatal(err)
+	}
+	starts = decode[startsList](t, s.call("GET", "/v1/ops/case-starts", s.ops, nil).expect(t, 200))
+	if starts.Counts.Parked != 1 || len(starts.Starts) != 1 || starts.Starts[0].State != "parked" {
+		t.Errorf("ops see the parked start as %+v", starts)
+	}
+	s.call("POST", "/v1/ops/case-starts/"+cert.CaseID+"/retry", s.ops, nil).expect(t, 204)
 	if err := s.temporal.ScheduleClient().GetHandle(context.Background(), "partnerops-start-pending-cases").
 		Trigger(context.Background(), client.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)
@@ -89,6 +112,9 @@ func TestStartFailedAfterTheCommitRunsAnyway(t *testing.T) {
 	list := decode[struct{ Cases []cases.Case }](t, s.call("GET", "/v1/cases", s.ops, nil).expect(t, 200))
 	if n := openCases(list.Cases); n != 2 {
 		t.Errorf("%d open cases after two starts, each tried twice", n)
+	}
+	if starts := decode[startsList](t, s.call("GET", "/v1/ops/case-starts", s.ops, nil).expect(t, 200)); len(starts.Starts) != 0 {
+		t.Errorf("started, still listed: %+v", starts)
 	}
 }
 

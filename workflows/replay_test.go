@@ -125,6 +125,14 @@ func TestReplayCatchesANonDeterministicChange(t *testing.T) {
 				return PaymentPaidByPartner, nil
 			},
 		},
+		{
+			// the run's bound on its steps ignored: the history continues as new there
+			name: "continue-as-new dropped", history: "testdata/partner_payment_continued_as_new_first_run.json", workflow: PartnerPaymentWorkflow,
+			variant: func(ctx workflow.Context, in PartnerPaymentInput) (string, error) {
+				in.StepsPerRun = defaultStepsPerRun
+				return PartnerPayment(ctx, in)
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
