@@ -60,6 +60,9 @@ func (s *Store) DissociateCustomer(ctx context.Context, partnerID, customerID st
 			UPDATE customers SET partner_id = NULL, association_mode = NULL WHERE id = $1`, customerID); err != nil {
 			return err
 		}
+		if err := revokeDelegations(ctx, tx, partnerID, customerID); err != nil {
+			return err
+		}
 		return recordAudit(ctx, tx, AuditEntry{
 			PrincipalID: by.ID, PartnerID: partnerID, Action: "customer.dissociated", TargetKind: "customer", TargetID: customerID,
 			Detail: map[string]any{"reclaimed": len(reclaimed)},
