@@ -74,6 +74,11 @@ type Deps struct {
 	// RateLimits bound the requests per token, per client address and on
 	// the strict routes (zero: none).
 	RateLimits RateLimits
+	// PendingRegistrations bounds the self-registered partners without a
+	// certification submitted (0: none); DelegatedTokenMinLifetime is the
+	// shortest delegated token (DefaultDelegatedTokenMinLifetime if 0).
+	PendingRegistrations      int
+	DelegatedTokenMinLifetime time.Duration
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -108,6 +113,9 @@ type Server struct {
 	now                        func() time.Time
 	// guard refuses webhook URLs deliveries may not reach
 	guard webhooks.Guard
+	// pendingRegistrations and minDelegation: see Deps.
+	pendingRegistrations int
+	minDelegation        time.Duration
 }
 
 // New builds the Fiber app with every route.
@@ -131,6 +139,9 @@ func newServer(d Deps) *Server {
 		now:              d.Now,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 		rateLimits:       d.RateLimits,
+
+		pendingRegistrations: d.PendingRegistrations,
+		minDelegation:        cmp.Or(d.DelegatedTokenMinLifetime, DefaultDelegatedTokenMinLifetime),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -154,6 +165,7 @@ func newServer(d Deps) *Server {
 
 	s.healthRoutes()
 	s.pageRoutes(app)
+	s.registrationRoutes()
 
 	// every route registered after this takes a bearer token
 	app.Use("/v1", s.authenticate)
@@ -164,6 +176,7 @@ func newServer(d Deps) *Server {
 	s.partnerRoutes()
 	s.memberRoutes()
 	s.customerRoutes()
+	s.delegatedTokenRoutes()
 	s.accessRoutes()
 	s.contractRoutes()
 	s.marketplaceRoutes()

@@ -111,19 +111,21 @@ func (s *Store) IssueDelegatedToken(ctx context.Context, partnerID, customerID s
 }
 
 // RevokeDelegatedToken ends a delegated token of the partner's for the
-// customer, and audits it; one already revoked stays so (no new entry). A
-// token that is not the partner's for that customer is ErrNotFound.
+// customer, by its partner's admin or the account that obtained it, and
+// audits it; one already revoked stays so (no new entry). A token that is
+// not the partner's for that customer, or not by's to revoke, is ErrNotFound.
 func (s *Store) RevokeDelegatedToken(ctx context.Context, partnerID, customerID, tokenID string, by Principal) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE principals SET revoked_at = now()
-			WHERE id = $1 AND delegated_partner_id = $2 AND customer_id = $3 AND revoked_at IS NULL`, tokenID, partnerID, customerID)
+		mine := `id = $1 AND delegated_partner_id = $2 AND customer_id = $3 AND ($4 OR delegated_by = $5)`
+		admin := by.Role == cases.RoleAdmin
+		res, err := tx.ExecContext(ctx, `UPDATE principals SET revoked_at = now() WHERE `+mine+` AND revoked_at IS NULL`,
+			tokenID, partnerID, customerID, admin, by.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var exists bool
-			err := tx.GetContext(ctx, &exists, `SELECT true FROM principals
-				WHERE id = $1 AND delegated_partner_id = $2 AND customer_id = $3`, tokenID, partnerID, customerID)
+			err := tx.GetContext(ctx, &exists, `SELECT true FROM principals WHERE `+mine, tokenID, partnerID, customerID, admin, by.ID)
 			return notFoundIfNoRows(err)
 		}
 		return recordAudit(ctx, tx, AuditEntry{
