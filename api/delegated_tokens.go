@@ -63,9 +63,12 @@ func (s *Server) delegatedTokenRoutes() {
 type issueDelegatedTokenInput struct {
 	PartnerPath
 	CustomerPath
-	Body struct {
-		LifetimeSeconds *int64 `json:"lifetime_seconds,omitempty" doc:"From PARTNEROPS_DELEGATED_TOKEN_MIN_LIFETIME (900 by default) to 43200; 3600 if absent" example:"3600"`
-	}
+	Body *delegationBody
+}
+
+// delegationBody is what obtaining a delegated token may say; no body: the default lifetime.
+type delegationBody struct {
+	LifetimeSeconds *int64 `json:"lifetime_seconds,omitempty" doc:"From PARTNEROPS_DELEGATED_TOKEN_MIN_LIFETIME (900 by default) to 43200; 3600 if absent" example:"3600"`
 }
 
 // delegatedTokenView is a delegated token as it is issued: the token shown this once.
@@ -82,7 +85,7 @@ type delegatedTokenView struct {
 // issueDelegatedToken serves POST .../customers/{customer_id}/delegated-tokens.
 func (s *Server) issueDelegatedToken(ctx context.Context, in *issueDelegatedTokenInput) (*bodyOf[delegatedTokenView], error) {
 	lifetime := defaultDelegatedTokenLifetime
-	if in.Body.LifetimeSeconds != nil {
+	if in.Body != nil && in.Body.LifetimeSeconds != nil {
 		lifetime = time.Duration(*in.Body.LifetimeSeconds) * time.Second
 		if lifetime < s.minDelegation || lifetime > maxDelegatedTokenLifetime {
 			return nil, invalid(rules.FieldErrors{{Field: "lifetime_seconds", Message: fmt.Sprintf("must be from %d to %d seconds",
