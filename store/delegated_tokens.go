@@ -37,7 +37,7 @@ const delegationLive = `(d.delegated_by IS NULL OR (d.expires_at > now()
 		AND c.partner_id = d.delegated_partner_id AND c.association_mode = 'resale')
 	AND EXISTS (SELECT 1 FROM principals m JOIN partners pa ON pa.id = m.partner_id
 		WHERE m.id = d.delegated_by AND m.partner_id = d.delegated_partner_id AND m.revoked_at IS NULL
-		  AND pa.status = 'active' AND ` + mayDelegate + `)))`
+		  AND pa.status IN ('active', 'exiting') AND ` + mayDelegate + `)))`
 
 // mayDelegate is the condition (on principals m) of a partner's account
 // allowed to obtain delegated tokens: its admin, or a member the admin

@@ -9,6 +9,7 @@ import (
 
 	"partnerops/cases"
 	"partnerops/internal/testdb"
+	"partnerops/rules"
 	"partnerops/store"
 )
 
@@ -103,6 +104,17 @@ func TestDelegatedTokens(t *testing.T) {
 	if live(memberToken) {
 		t.Error("the member's token still works once its permission is withdrawn")
 	}
+	// allowed again, then removed from the partner: its token stops too
+	if err := st.AllowDelegation(ctx, p.ID, member.ID, true, admin); err != nil {
+		t.Fatal(err)
+	}
+	_, removedToken := issue(member, resale.ID, time.Hour)
+	if err := st.RemoveMember(ctx, p.ID, member.ID, admin, func(rules.MemberAccount) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if live(removedToken) {
+		t.Error("a removed member's token still works")
+	}
 
 	// expiry
 	_, short := issue(admin, resale.ID, 500*time.Millisecond)
@@ -151,13 +163,13 @@ func TestDelegatedTokens(t *testing.T) {
 		if e.Action == "delegated_token.issued" {
 			issued++
 		}
-		for _, tok := range []string{token, memberToken, short, last} {
+		for _, tok := range []string{token, memberToken, removedToken, short, last} {
 			if strings.Contains(string(e.RawDetail), tok) {
 				t.Errorf("the audit event %s holds a token", e.Action)
 			}
 		}
 	}
-	if issued != 4 {
-		t.Errorf("%d delegated_token.issued events, want 4", issued)
+	if issued != 5 {
+		t.Errorf("%d delegated_token.issued events, want 5", issued)
 	}
 }
