@@ -68,6 +68,13 @@ func TestSelfRegistration(t *testing.T) {
 		t.Fatalf("registered %s", r.body)
 	}
 	partnerID, admin := reg.Partner.ID, reg.Admin.Token
+	seen := decode[struct {
+		SelfRegistered bool `json:"self_registered"`
+		Contact        struct{ Email string }
+	}](t, s.call("GET", "/v1/partners/"+partnerID, s.ops, nil).expect(t, 200))
+	if !seen.SelfRegistered || seen.Contact.Email != "lin.wei@orchid.example" {
+		t.Errorf("ops see the partner as %+v", seen)
+	}
 	s.call("GET", "/v1/partners/"+partnerID, admin, nil).expect(t, 200)
 
 	cfg := s.cuConfigure(admin, partnerID)
