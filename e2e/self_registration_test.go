@@ -55,7 +55,7 @@ func TestSelfRegistration(t *testing.T) {
 	before := partners()
 	bad := decode[problem](t, s.call("POST", "/v1/partner-registrations", "", map[string]any{"name": " ", "type": "reseller",
 		"contact": map[string]any{"name": "Lin", "phone": "12", "email": "Lin <lin@orchid.example>"}}).expect(t, 422))
-	if got := bad.fields(); got != "name,type,contact.phone,contact.email" && !strings.Contains(got, "contact.email") {
+	if got := bad.fields(); got != "name,type,contact.phone,contact.email" {
 		t.Errorf("the bad fields named: %s", got)
 	}
 	if after := partners(); after != before {
