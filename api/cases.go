@@ -193,6 +193,11 @@ func (s *Server) caseAction(ctx context.Context, in *caseActionInput) (*bodyOf[c
 		return nil, problem(http.StatusNotFound, "unknown-action",
 			fmt.Sprintf("%s cases have no action %q; they have %s", row.Kind, in.Action, strings.Join(names, ", ")))
 	}
+	if principalOf(ctx).IsDelegated() && row.Kind == cases.KindCustomerAssociation {
+		// The partner acting for its customer may not consent for it.
+		return nil, forbidden("a delegated token acts for the customer in its partner's name; accepting or declining an association " +
+			"or a dissociation is the customer's own decision: answer with the customer's own token")
+	}
 	input := json.RawMessage(`{}`)
 	if in.Body != nil {
 		input = json.RawMessage(*in.Body)

@@ -129,9 +129,11 @@ type partnerView struct {
 	CreatedBy *cases.Actor        `json:"created_by,omitempty" doc:"The staff member who registered it; absent for partners set up outside the API"`
 	Status    string              `json:"status" enum:"active,exiting,exited,deregistered" doc:"Standing in the program: active; exiting (an exit case runs: no new process starts); exited (left the program: no level, no rights, only the admin's token works, to deregister); deregistered (account closed, personal data anonymised)"`
 	// ExitCaseID is the running exit case, or the one the partner exited by.
-	ExitCaseID     string     `json:"exit_case_id,omitempty" doc:"The running exit case, or the one the partner exited by"`
-	ExitedAt       *time.Time `json:"exited_at,omitempty"`
-	DeregisteredAt *time.Time `json:"deregistered_at,omitempty"`
+	ExitCaseID     string         `json:"exit_case_id,omitempty" doc:"The running exit case, or the one the partner exited by"`
+	ExitedAt       *time.Time     `json:"exited_at,omitempty"`
+	DeregisteredAt *time.Time     `json:"deregistered_at,omitempty"`
+	SelfRegistered bool           `json:"self_registered" doc:"Whether the partner registered itself (POST /v1/partner-registrations)"`
+	Contact        *rules.Contact `json:"contact,omitempty" doc:"The contact a self-registered partner gave"`
 }
 
 // partnerSettingsView is the partner's own switches, and who last changed them.
@@ -151,6 +153,10 @@ func viewPartner(p store.Partner) partnerView {
 	if p.DeregisteredAt.Valid {
 		at := p.DeregisteredAt.Time.UTC()
 		v.DeregisteredAt = &at
+	}
+	if p.SelfRegistered {
+		v.SelfRegistered = true
+		v.Contact = &rules.Contact{Name: p.ContactName.String, Phone: p.ContactPhone.String, Email: p.ContactEmail.String}
 	}
 	if p.Level.Valid {
 		level := partnerLevel(p.Level.String)

@@ -26,14 +26,21 @@ type RateLimits struct {
 	PerToken   int
 	PerAddress int
 	Strict     int
+	// Registrations bounds the self-registrations of all addresses
+	// together per Window (registrationRoute).
+	Registrations int
 }
+
+// registrationRoute is the route of self-registration: besides its strict
+// limit per address, all addresses together have Registrations.
+const registrationRoute = "POST /v1/partner-registrations"
 
 // strictRoutes are the routes with the strict limit, by route pattern: a
 // token guessed at sign-in, self-registration, association requests. A
 // pattern whose route does not exist yet is kept and applies once it does.
 var strictRoutes = []string{
 	"POST " + signInPath,
-	"POST /v1/partner-registrations",
+	registrationRoute,
 	"POST /v1/partners/{partner_id}/customers",
 }
 
@@ -82,6 +89,9 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 	keys = append(keys, counted{"addr:" + c.IP(), l.PerAddress})
 	if route := strictRoute(c.Method(), c.Path()); route != "" {
 		keys = append(keys, counted{"strict:" + route + ":" + who, l.Strict})
+		if route == registrationRoute {
+			keys = append(keys, counted{"overall:" + route, l.Registrations})
+		}
 	}
 	now := time.Now()
 	for _, k := range keys {

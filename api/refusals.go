@@ -211,6 +211,16 @@ var refusals = []refusal{
 	sentinel(store.ErrChargeTooLarge, fieldRefusal("period", store.ErrChargeTooLarge.Error())),
 	sentinel(store.ErrNoSuchPrimary, fieldRefusal("primary_id", "must name a resource of this customer")),
 	sentinel(store.ErrNoSuchOrder, fieldRefusal("order_id", "must name an existing order")),
+	sentinel(store.ErrRegistrationsFull, same(func() *Problem {
+		p := problem(http.StatusTooManyRequests, "registrations-full", store.ErrRegistrationsFull.Error()+
+			": nothing was stored; try again later, or ask the vendor's partner team to register the company")
+		p.retryAfter = registrationsRetryAfter
+		return p
+	})),
+	sentinel(store.ErrDelegationNotResale, same(func() *Problem {
+		return conflict("not-resale-customer", store.ErrDelegationNotResale.Error())
+	})),
+	sentinel(store.ErrDelegationNotAllowed, same(func() *Problem { return forbidden(store.ErrDelegationNotAllowed.Error()) })),
 	sentinel(store.ErrResourceExists, same(func() *Problem {
 		return conflict("resource-exists", "a resource with this ID is recorded already")
 	})),

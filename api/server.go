@@ -84,6 +84,11 @@ type Deps struct {
 	// HistoryCodecOrigin is the UI's origin allowed to call it from a browser.
 	HistoryKeys        *historykeys.Keyring
 	HistoryCodecOrigin string
+	// PendingRegistrations bounds the self-registered partners without a
+	// certification submitted (0: none); DelegatedTokenMinLifetime is the
+	// shortest delegated token (DefaultDelegatedTokenMinLifetime if 0).
+	PendingRegistrations      int
+	DelegatedTokenMinLifetime time.Duration
 }
 
 // Server holds the API's dependencies; its methods are the handlers.
@@ -122,6 +127,9 @@ type Server struct {
 	guard webhooks.Guard
 	// historyKeys: Deps.HistoryKeys
 	historyKeys *historykeys.Keyring
+	// pendingRegistrations and minDelegation: see Deps.
+	pendingRegistrations int
+	minDelegation        time.Duration
 }
 
 // New builds the Fiber app with every route.
@@ -146,6 +154,9 @@ func newServer(d Deps) *Server {
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 		rateLimits:       d.RateLimits,
 		historyKeys:      d.HistoryKeys,
+
+		pendingRegistrations: d.PendingRegistrations,
+		minDelegation:        cmp.Or(d.DelegatedTokenMinLifetime, DefaultDelegatedTokenMinLifetime),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -170,6 +181,7 @@ func newServer(d Deps) *Server {
 	s.healthRoutes()
 	s.pageRoutes(app)
 	s.historyCodecRoutes(app, d.HistoryCodecOrigin)
+	s.registrationRoutes()
 
 	// every route registered after this takes a bearer token
 	app.Use("/v1", s.authenticate)
@@ -183,6 +195,7 @@ func newServer(d Deps) *Server {
 	s.memberRoutes()
 	s.customerRoutes()
 	s.associationRoutes()
+	s.delegatedTokenRoutes()
 	s.accessRoutes()
 	s.contractRoutes()
 	s.marketplaceRoutes()

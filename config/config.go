@@ -73,6 +73,11 @@ type Policy struct {
 	RenewalRetention string `name:"renewal-retention" env:"PARTNEROPS_RENEWAL_RETENTION" default:"15" help:"Days a yearly/monthly resource is retained after it expires, optionally per type (15,eip=7): auto-renewal retries a group short of funds daily until then, and releases it after."`
 	// AtRisk is how close to its deadline the console marks a case amber.
 	AtRisk time.Duration `name:"at-risk" env:"PARTNEROPS_AT_RISK" default:"4h" help:"The console marks an open case at risk (amber) when less than this is left to its deadline (4h: about half a working day)."`
+	// PendingRegistrations bounds the partners that registered themselves
+	// and have not submitted a certification yet.
+	PendingRegistrations int `name:"pending-registrations" env:"PARTNEROPS_PENDING_REGISTRATIONS" default:"200" help:"Most self-registered partners that have not submitted a certification; one more registration is refused with 429 registrations-full (0: no bound)."`
+	// DelegatedTokenMinLifetime is the shortest lifetime a delegated token may be asked for.
+	DelegatedTokenMinLifetime time.Duration `name:"delegated-token-min-lifetime" env:"PARTNEROPS_DELEGATED_TOKEN_MIN_LIFETIME" default:"15m" help:"The shortest lifetime a partner may ask for a delegated token (at most 12h; tests use seconds)."`
 }
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.
@@ -82,10 +87,11 @@ type HTTP struct {
 	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
 	// Rate limits, counted in PostgreSQL so that every replica holds them
 	// (api.RateLimits); 0 turns a limit off.
-	RateLimitWindow     time.Duration `name:"rate-limit-window" env:"PARTNEROPS_RATE_LIMIT_WINDOW" default:"1m" help:"The window the rate limits count requests in (0: no rate limits)."`
-	RateLimitPerToken   int           `name:"rate-limit-per-token" env:"PARTNEROPS_RATE_LIMIT_PER_TOKEN" default:"6000" help:"Requests one API token may send per window; beyond, 429 with Retry-After (0: no limit)."`
-	RateLimitPerAddress int           `name:"rate-limit-per-address" env:"PARTNEROPS_RATE_LIMIT_PER_ADDRESS" default:"12000" help:"Requests one client address may send per window (0: no limit)."`
-	RateLimitStrict     int           `name:"rate-limit-strict" env:"PARTNEROPS_RATE_LIMIT_STRICT" default:"30" help:"Requests per window, per token or else per address, to console sign-in, self-registration and association requests (0: no limit)."`
+	RateLimitWindow        time.Duration `name:"rate-limit-window" env:"PARTNEROPS_RATE_LIMIT_WINDOW" default:"1m" help:"The window the rate limits count requests in (0: no rate limits)."`
+	RateLimitPerToken      int           `name:"rate-limit-per-token" env:"PARTNEROPS_RATE_LIMIT_PER_TOKEN" default:"6000" help:"Requests one API token may send per window; beyond, 429 with Retry-After (0: no limit)."`
+	RateLimitPerAddress    int           `name:"rate-limit-per-address" env:"PARTNEROPS_RATE_LIMIT_PER_ADDRESS" default:"12000" help:"Requests one client address may send per window (0: no limit)."`
+	RateLimitStrict        int           `name:"rate-limit-strict" env:"PARTNEROPS_RATE_LIMIT_STRICT" default:"30" help:"Requests per window, per token or else per address, to console sign-in, self-registration and association requests (0: no limit)."`
+	RateLimitRegistrations int           `name:"rate-limit-registrations" env:"PARTNEROPS_RATE_LIMIT_REGISTRATIONS" default:"60" help:"Self-registrations per window from all client addresses together (0: no limit)."`
 }
 
 // WorkerHTTP is where a worker serves its probes and metrics.

@@ -46,6 +46,9 @@ type system struct {
 	contract  *contractChecker
 	// fixWindow is the opportunity fix window of the API (its default if "").
 	fixWindow string
+	// apiDeps, when set, adjusts the dependencies of the APIs serveAPI
+	// serves from then on (limits, a logger to read).
+	apiDeps func(*api.Deps)
 
 	partnerA, partnerB               string
 	ops, supervisor                  string // tokens
@@ -136,11 +139,15 @@ func (s *system) serveAPI(tc client.Client) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	app := api.New(api.Deps{
+	deps := api.Deps{
 		Store: s.store, Temporal: tc, TaskQueue: e2eTaskQueue, TicketSLA: s.ticketSLA, Incentive: s.incentive, Vendor: e2eVendor, OpportunityFixWindow: s.fixWindow,
 		ExitCoolingOff: e2eExitCoolingOff, AssociationExpiry: e2eAssociationExpiry, Location: shanghai(s.t), Logger: slog.New(slog.DiscardHandler), Webhooks: e2eWebhooks,
 		HistoryKeys: testkeys.Keyring(s.store),
-	})
+	}
+	if s.apiDeps != nil {
+		s.apiDeps(&deps)
+	}
+	app := api.New(deps)
 	go func() { _ = app.Listener(ln) }()
 	s.t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 	return "http://" + ln.Addr().String()

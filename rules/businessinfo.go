@@ -56,12 +56,8 @@ func (b BusinessInfo) Normalized() BusinessInfo {
 		CertificateNumber:   strings.ToUpper(strings.TrimSpace(b.CertificateNumber)),
 		LegalRepresentative: strings.TrimSpace(b.LegalRepresentative),
 		Address:             strings.TrimSpace(b.Address),
-		Contact: Contact{
-			Name:  strings.TrimSpace(b.Contact.Name),
-			Phone: strings.TrimSpace(b.Contact.Phone),
-			Email: strings.TrimSpace(b.Contact.Email),
-		},
-		TaxpayerType: TaxpayerType(strings.TrimSpace(string(b.TaxpayerType))),
+		Contact:             b.Contact.Normalized(),
+		TaxpayerType:        TaxpayerType(strings.TrimSpace(string(b.TaxpayerType))),
 	}
 	if b.CertificateType != nil {
 		t := *b.CertificateType
@@ -85,25 +81,7 @@ func (b BusinessInfo) Validate() FieldErrors {
 
 	checkText(&errs, "legal_representative", b.LegalRepresentative, MaxLegalRepresentativeLength)
 	checkText(&errs, "address", b.Address, MaxAddressLength)
-	checkText(&errs, "contact.name", b.Contact.Name, MaxContactNameLength)
-
-	switch {
-	case b.Contact.Phone == "":
-		errs.add("contact.phone", "is required")
-	case !validPhone(b.Contact.Phone):
-		errs.add("contact.phone", fmt.Sprintf(
-			"must be %d-%d digits, optionally starting with '+' and separated by single spaces or hyphens, e.g. \"+86 138-0013-8000\"",
-			MinPhoneDigits, MaxPhoneDigits))
-	}
-
-	switch {
-	case b.Contact.Email == "":
-		errs.add("contact.email", "is required")
-	case utf8.RuneCountInString(b.Contact.Email) > MaxEmailLength:
-		errs.add("contact.email", fmt.Sprintf("must be at most %d characters", MaxEmailLength))
-	case !validEmail(b.Contact.Email):
-		errs.add("contact.email", "must be a plain email address such as \"name@example.com\" (no display name)")
-	}
+	b.Contact.check(&errs, "contact.")
 	switch b.TaxpayerType {
 	case "", GeneralTaxpayer, SmallScaleTaxpayer:
 	default:
@@ -171,4 +149,33 @@ func validPhone(s string) bool {
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Name == "" && a.Address == s
+}
+
+// Normalized trims the surrounding spaces of every field.
+func (c Contact) Normalized() Contact {
+	return Contact{Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone), Email: strings.TrimSpace(c.Email)}
+}
+
+// check names the bad fields of a normalized contact, their JSON paths
+// starting with prefix ("contact.").
+func (c Contact) check(errs *FieldErrors, prefix string) {
+	checkText(errs, prefix+"name", c.Name, MaxContactNameLength)
+
+	switch {
+	case c.Phone == "":
+		errs.add(prefix+"phone", "is required")
+	case !validPhone(c.Phone):
+		errs.add(prefix+"phone", fmt.Sprintf(
+			"must be %d-%d digits, optionally starting with '+' and separated by single spaces or hyphens, e.g. \"+86 138-0013-8000\"",
+			MinPhoneDigits, MaxPhoneDigits))
+	}
+
+	switch {
+	case c.Email == "":
+		errs.add(prefix+"email", "is required")
+	case utf8.RuneCountInString(c.Email) > MaxEmailLength:
+		errs.add(prefix+"email", fmt.Sprintf("must be at most %d characters", MaxEmailLength))
+	case !validEmail(c.Email):
+		errs.add(prefix+"email", "must be a plain email address such as \"name@example.com\" (no display name)")
+	}
 }

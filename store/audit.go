@@ -37,15 +37,19 @@ func recordAudit(ctx context.Context, q sqlx.ExecerContext, e AuditEntry) error 
 
 // AuditEvent is a recorded audit entry, with who made it.
 type AuditEvent struct {
-	ID            int64          `db:"id" json:"id"`
-	PrincipalID   string         `db:"principal_id" json:"principal_id"`
-	PrincipalName string         `db:"principal_name" json:"principal_name"`
-	Action        string         `db:"action" json:"action"`
-	TargetKind    string         `db:"target_kind" json:"target_kind"`
-	TargetID      string         `db:"target_id" json:"target_id"`
-	Detail        map[string]any `db:"-" json:"detail"`
-	RawDetail     []byte         `db:"detail" json:"-"`
-	At            time.Time      `db:"at" json:"at"`
+	ID            int64  `db:"id" json:"id"`
+	PrincipalID   string `db:"principal_id" json:"principal_id"`
+	PrincipalName string `db:"principal_name" json:"principal_name"`
+	// A write made with a delegated token: the partner's account that
+	// acted, and the customer it acted for (docs/delegated-tokens.md).
+	DelegatedBy       *string        `db:"delegated_by" json:"delegated_by,omitempty" doc:"With a delegated token: the partner's account that acted"`
+	ActingForCustomer *string        `db:"acting_for_customer" json:"acting_for_customer_id,omitempty" doc:"With a delegated token: the customer it acted for"`
+	Action            string         `db:"action" json:"action"`
+	TargetKind        string         `db:"target_kind" json:"target_kind"`
+	TargetID          string         `db:"target_id" json:"target_id"`
+	Detail            map[string]any `db:"-" json:"detail"`
+	RawDetail         []byte         `db:"detail" json:"-"`
+	At                time.Time      `db:"at" json:"at"`
 }
 
 // AuditTrail returns page p of a partner's audit events, newest first, and
@@ -53,7 +57,8 @@ type AuditEvent struct {
 // principal's.
 func (s *Store) AuditTrail(ctx context.Context, partnerID, principalID string, p Page) ([]AuditEvent, string, error) {
 	q := listQuery{
-		from: `SELECT a.id, a.principal_id, p.name AS principal_name, a.action, a.target_kind, a.target_id, a.detail, a.at
+		from: `SELECT a.id, a.principal_id, p.name AS principal_name, p.delegated_by,
+		       CASE WHEN p.delegated_by IS NOT NULL THEN p.customer_id END AS acting_for_customer, a.action, a.target_kind, a.target_id, a.detail, a.at
 		FROM audit_events a JOIN principals p ON p.id = a.principal_id`,
 		order: keyset{columns: []keyColumn{{"a.id", keyInt}}, desc: true},
 	}

@@ -68,6 +68,9 @@ func dissociate(ctx context.Context, tx *sqlx.Tx, partnerID, customerID, caseID 
 		UPDATE customers SET partner_id = NULL, association_mode = NULL WHERE id = $1`, customerID); err != nil {
 		return nil, err
 	}
+	if err := revokeDelegations(ctx, tx, partnerID, customerID); err != nil {
+		return nil, err
+	}
 	return reclaimed, recordAudit(ctx, tx, AuditEntry{
 		PrincipalID: by.ID, PartnerID: partnerID, Action: "customer.dissociated", TargetKind: "customer", TargetID: customerID,
 		Detail: map[string]any{"reclaimed": len(reclaimed), "case_id": caseID},

@@ -290,10 +290,11 @@ const anonymised = "(removed)"
 
 // DeregisterPartner closes an exited partner's account for good, in one
 // transaction: every token of its accounts is revoked, the names of its
-// accounts and the contact and legal representative of its business
-// information (its certification cases and their start requests) are
-// anonymised, and the data key of its Temporal histories is destroyed
-// (they can no longer be decrypted). The ledger, invoices, case timelines and audit trail are
+// accounts and delegated tokens, the contact it registered itself with and
+// the contact and legal representative of its business information (its
+// certification cases and their start requests) are anonymised, and the
+// data key of its Temporal histories is destroyed (they can no longer be
+// decrypted). The ledger, invoices, case timelines and audit trail are
 // kept as they are. A partner that has not exited is *NotExitedError; one
 // already deregistered is returned unchanged (deregistering is
 // idempotent and irreversible).
@@ -337,6 +338,11 @@ func (s *Store) DeregisterPartner(ctx context.Context, partnerID string, by Prin
 			{`DELETE FROM history_keys WHERE partner_id = $1`, []any{partnerID}},
 			{`UPDATE principals SET revoked_at = COALESCE(revoked_at, $2), name = '` + anonymised + `' WHERE partner_id = $1`,
 				[]any{partnerID, at}},
+			// its delegated tokens, named after its members; a self-registered partner's contact
+			{`UPDATE principals SET revoked_at = COALESCE(revoked_at, $2), name = '` + anonymised + `' WHERE delegated_partner_id = $1`,
+				[]any{partnerID, at}},
+			{`UPDATE partners SET contact_name = '` + anonymised + `', contact_phone = '` + anonymised + `', contact_email = '` + anonymised + `'
+				WHERE id = $1 AND self_registered`, []any{partnerID}},
 			{`UPDATE cases SET details = ` + fmt.Sprintf(contact, "details") + `
 				WHERE partner_id = $1 AND kind = 'certification' AND details ? 'business_info'`, []any{partnerID}},
 			{`UPDATE case_starts cs SET input = ` + fmt.Sprintf(contact, "cs.input") + `

@@ -99,6 +99,20 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// a delegated token and a contact it registered itself with: both go at the end
+	cust, err := st.CreateCustomer(ctx, "Blue Sky", partnerID, "resale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, delegated, err := st.IssueDelegatedToken(ctx, partnerID, cust.ID, time.Hour, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `UPDATE partners SET self_registered = true, contact_name = 'Lin Wei',
+		contact_phone = '+86 138 0000 0000', contact_email = 'lin@example.com' WHERE id = $1`, partnerID); err != nil {
+		t.Fatal(err)
+	}
+
 	ops := store.Operator{ID: admin.ID, Name: "Olivia Ops"}
 	if _, _, err := st.CreateDeposit(ctx, store.NewDeposit{PartnerID: partnerID, Amount: rules.Money{Amount: 100, Currency: "CNY"},
 		TransactionID: "dep-1", By: ops}, nil); err != nil {
@@ -137,6 +151,9 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 	if err := st.EndPartnerExit(ctx, partnerID, exit, store.ExitCompleted, at); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.PrincipalByToken(ctx, delegated); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a delegated token after the exit: %v", err)
+	}
 	p := partnerStatus(t, st, partnerID)
 	if p.Status != store.PartnerExited || p.Level.Valid || !p.ExitedAt.Valid {
 		t.Errorf("exited partner %+v", p)
@@ -172,6 +189,11 @@ func TestPartnerExitWithdrawalAndDeregistration(t *testing.T) {
 	if err := st.DB().SelectContext(ctx, &names, `SELECT DISTINCT name FROM principals WHERE partner_id = $1`, partnerID); err != nil ||
 		len(names) != 1 || names[0] != "(removed)" {
 		t.Errorf("account names after deregistration: %v (%v)", names, err)
+	}
+	var personal int
+	if err := st.DB().GetContext(ctx, &personal, `SELECT (SELECT count(*) FROM principals WHERE delegated_partner_id = $1 AND name <> '(removed)')
+		+ (SELECT count(*) FROM partners WHERE id = $1 AND contact_email <> '(removed)')`, partnerID); err != nil || personal != 0 {
+		t.Errorf("%d delegated token names or contacts left after deregistration (%v)", personal, err)
 	}
 	var sum, entries int64
 	if err := st.DB().QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0), count(*) FROM ledger_entries WHERE partner_id = $1`,

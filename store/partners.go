@@ -36,6 +36,11 @@ type Partner struct {
 	ExitCaseID     sql.NullString `db:"exit_case_id" json:"-"`
 	ExitedAt       sql.NullTime   `db:"exited_at" json:"-"`
 	DeregisteredAt sql.NullTime   `db:"deregistered_at" json:"-"`
+	// A partner that registered itself (migration 00029), with its contact.
+	SelfRegistered bool           `db:"self_registered" json:"-"`
+	ContactName    sql.NullString `db:"contact_name" json:"-"`
+	ContactPhone   sql.NullString `db:"contact_phone" json:"-"`
+	ContactEmail   sql.NullString `db:"contact_email" json:"-"`
 }
 
 const partnerSelect = `
@@ -43,7 +48,8 @@ const partnerSelect = `
 	       pa.created_by, c.name AS created_by_name, c.role AS created_by_role, pa.auto_incentive_application,
 	       pa.settings_updated_at, pa.settings_updated_by,
 	       u.name AS settings_updated_by_name, u.role AS settings_updated_by_role,
-	       pa.status, pa.exit_case_id, pa.exited_at, pa.deregistered_at
+	       pa.status, pa.exit_case_id, pa.exited_at, pa.deregistered_at,
+	       pa.self_registered, pa.contact_name, pa.contact_phone, pa.contact_email
 	FROM partners pa
 	LEFT JOIN principals c ON c.id = pa.created_by
 	LEFT JOIN principals u ON u.id = pa.settings_updated_by`

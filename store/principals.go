@@ -19,7 +19,15 @@ type Principal struct {
 	PartnerID  sql.NullString `db:"partner_id"`
 	CustomerID sql.NullString `db:"customer_id"`
 	CreatedAt  time.Time      `db:"created_at"`
+	// A delegated token (delegated_tokens.go): the partner's account that
+	// obtained it and the partner; both NULL for every other principal.
+	DelegatedBy        sql.NullString `db:"delegated_by"`
+	DelegatedPartnerID sql.NullString `db:"delegated_partner_id"`
 }
+
+// IsDelegated reports whether the principal is a delegated token: a
+// partner's member acting for a customer, not the customer itself.
+func (p Principal) IsDelegated() bool { return p.DelegatedBy.Valid }
 
 // IsStaff reports whether the principal is vendor staff.
 func (p Principal) IsStaff() bool { return p.Role == cases.RoleOps || p.Role == cases.RoleSupervisor }
@@ -65,11 +73,12 @@ func createPrincipal(ctx context.Context, q sqlx.QueryerContext, np NewPrincipal
 }
 
 // PrincipalByToken finds the holder of a token; a revoked token (an exited
-// or deregistered partner's) has none.
+// or deregistered partner's) has none, nor a delegated token that has
+// expired or whose partner no longer serves the customer in resale mode.
 func (s *Store) PrincipalByToken(ctx context.Context, token string) (Principal, error) {
 	var p Principal
 	err := s.db.GetContext(ctx, &p, `
-		SELECT id, name, role, partner_id, customer_id, created_at
-		FROM principals WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token))
+		SELECT d.id, d.name, d.role, d.partner_id, d.customer_id, d.created_at, d.delegated_by, d.delegated_partner_id
+		FROM principals d WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND `+delegationLive, hashToken(token))
 	return p, notFoundIfNoRows(err)
 }

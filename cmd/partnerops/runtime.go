@@ -159,6 +159,7 @@ func apiDeps(t config.Temporal, p config.Policy, w config.Webhooks, h config.His
 		Incentive: incentivePolicy(p), Vendor: vendorEntity(p),
 		OpportunityReviewSLA: p.OpportunityReviewSLA, OpportunityFixWindow: p.OpportunityFixWindow, InvitationExpiry: p.InvitationExpiry,
 		ExitCoolingOff: p.ExitCoolingOff, ExitSLA: p.ExitSLA, AtRisk: p.AtRisk, AssociationExpiry: p.AssociationExpiry,
+		PendingRegistrations: p.PendingRegistrations, DelegatedTokenMinLifetime: p.DelegatedTokenMinLifetime,
 		Location: loc, Logger: logger, Metrics: metrics, Webhooks: w,
 	}
 }
@@ -196,7 +197,7 @@ func listenHTTP(cfg config.HTTP) (net.Listener, error) {
 func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.Deps) error {
 	deps.ReadTimeout, deps.ActionTimeout = cfg.ReadTimeout, cfg.ActionTimeout
 	deps.RateLimits = api.RateLimits{Window: cfg.RateLimitWindow, PerToken: cfg.RateLimitPerToken,
-		PerAddress: cfg.RateLimitPerAddress, Strict: cfg.RateLimitStrict}
+		PerAddress: cfg.RateLimitPerAddress, Strict: cfg.RateLimitStrict, Registrations: cfg.RateLimitRegistrations}
 	app := api.New(deps)
 	errs := make(chan error, 1)
 	go func() { errs <- app.Listener(ln) }()
