@@ -70,6 +70,9 @@ const (
 	// activity (one store transaction under the partner's lock), not a
 	// check and then the end.
 	patchExitAtomic = "exit-atomic"
+	// patchInvitationReminder: a vendor opportunity's invitation reminds
+	// the partner before it expires (rules.InvitationReminderAt).
+	patchInvitationReminder = "invitation-reminder"
 )
 
 // patched says whether this run takes the new side of a patch.

@@ -10,10 +10,13 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"partnerops/webhooks"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
-// (testdata/*.json) against today's workflow code: a change that would break
+// (testdata/*.json; webhook_dispatcher_*.json are webhooks.Dispatcher's)
+// against today's workflow code: a change that would break
 // workflows already running fails here. Record a new history with
 // `go test ./e2e -record-histories $PWD/workflows/testdata` when a workflow
 // changes (it rewrites the files of the same names: keep the old ones under
@@ -27,6 +30,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			Register(replayer)
+			replayer.RegisterWorkflowWithOptions(webhooks.Dispatcher, workflow.RegisterOptions{Name: webhooks.DispatcherWorkflow})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replaying %s: %v", file, err)
 			}
