@@ -20,7 +20,7 @@ import (
 var consoleTemplates embed.FS
 
 // consolePageNames are the console's pages; each is parsed with the layout.
-var consolePageNames = []string{"sign_in", "cases", "case", "dashboard", "notifications", "calendar", "payment_requests", "sessions", "error"}
+var consolePageNames = []string{"sign_in", "cases", "case", "dashboard", "notifications", "calendar", "payment_requests", "sessions", "webhooks", "error"}
 
 // templates are the console's pages in each language, parsed once:
 // templates[lang][page].

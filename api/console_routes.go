@@ -68,6 +68,7 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("consoleCalendarDelete", "/console/calendar/{date}/delete", "Remove a calendar day", s.signedIn(s.calendarDelete))
 	get("consoleSessions", "/console/sessions", "Staff: the console's live sessions", s.signedIn(s.sessionsPage))
 	post("consoleEndSession", "/console/sessions/{session_id}/revoke", "Staff: end a console session", s.signedIn(s.endSession))
+	get("consoleWebhooks", "/console/webhooks", "Staff: every partner webhook endpoint's health", s.signedIn(s.webhooksPage))
 	get("consolePaymentRequests", "/console/payment-requests", "The partner's payment requests", s.signedIn(s.paymentRequestsPage))
 }
 

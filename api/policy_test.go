@@ -92,6 +92,7 @@ var wantAccess = map[string]string{
 	"consolePaymentRequests":      "ok ok ok ok ok ok ok ok",
 	"consoleSessions":             "ok ok ok ok ok ok ok ok",
 	"consoleEndSession":           "ok ok ok ok ok ok ok ok",
+	"consoleWebhooks":             "ok ok ok ok ok ok ok ok",
 	"apiDocs":                     "ok ok ok ok ok ok ok ok",
 	"apiDocsRenderer":             "ok ok ok ok ok ok ok ok",
 	"metrics":                     "ok ok 403 403 403 403 403 403",

@@ -119,4 +119,5 @@ type Webhooks struct {
 	AllowLoopback bool          `name:"webhooks-allow-loopback" env:"PARTNEROPS_WEBHOOKS_ALLOW_LOOPBACK" help:"Accept webhook endpoints on loopback addresses (http allowed there), for dev and tests; private, link-local and metadata addresses stay refused."`
 	RetryBase     time.Duration `name:"webhooks-retry-base" env:"PARTNEROPS_WEBHOOKS_RETRY_BASE" default:"5s" help:"First wait before retrying a failed webhook delivery; it doubles each attempt up to the retry cap, for 3 days."`
 	RetryCap      time.Duration `name:"webhooks-retry-cap" env:"PARTNEROPS_WEBHOOKS_RETRY_CAP" default:"1h" help:"Longest wait between two attempts of a webhook delivery."`
+	DisableAfter  time.Duration `name:"webhooks-disable-after" env:"PARTNEROPS_WEBHOOKS_DISABLE_AFTER" default:"24h" help:"How long an endpoint's deliveries may fail without a success before the endpoint is disabled and its partner's admin told."`
 }

@@ -18,12 +18,12 @@ import (
 
 // Delivery's fixed terms (the Standard Webhooks recommendations): each
 // attempt times out after Timeout; a delivery is retried with exponential
-// backoff for RetryPeriod; an endpoint failing for DisableAfter without a
-// success is disabled and its partner's admin told.
+// backoff for RetryPeriod. An endpoint failing without a success for the
+// configuration's DisableAfter (24 hours unless set) is disabled and its
+// partner's admin told.
 const (
-	Timeout      = 10 * time.Second
-	RetryPeriod  = 72 * time.Hour
-	DisableAfter = 24 * time.Hour
+	Timeout     = 10 * time.Second
+	RetryPeriod = 72 * time.Hour
 )
 
 // How a drain works through its endpoint's queue: roundSize deliveries
@@ -50,6 +50,7 @@ type Drainer struct {
 func NewDrainer(d Deps) *Drainer {
 	d.Settings.RetryBase = cmp.Or(d.Settings.RetryBase, 5*time.Second)
 	d.Settings.RetryCap = cmp.Or(d.Settings.RetryCap, time.Hour)
+	d.Settings.DisableAfter = cmp.Or(d.Settings.DisableAfter, 24*time.Hour)
 	return &Drainer{deps: d, client: Guard{AllowLoopback: d.Settings.AllowLoopback}.Client(Timeout),
 		wake: &wakeups{store: d.Store, subs: map[string]map[chan struct{}]bool{}}}
 }
@@ -192,7 +193,7 @@ func (d *Drainer) deliver(ctx context.Context, target store.WebhookTarget, p sto
 	if at.Sub(p.CreatedAt) < RetryPeriod {
 		a.NextAt = at.Add(d.backoff(p.Attempts))
 	}
-	a.DisableAfter = DisableAfter
+	a.DisableAfter = d.deps.Settings.DisableAfter
 	if status == http.StatusGone {
 		a.Disable = "it answered 410 Gone"
 	}

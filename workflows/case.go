@@ -78,6 +78,9 @@ const (
 	// if no other action claimed since its own claim (by claim number, not
 	// by status: one that claimed the same resting status overtook it).
 	patchClaimNumber = "claim-number"
+	// patchInvitationReminder: a vendor opportunity's invitation reminds
+	// the partner before it expires (rules.InvitationReminderAt).
+	patchInvitationReminder = "invitation-reminder"
 )
 
 // patched says whether this run takes the new side of a patch.

@@ -174,7 +174,10 @@ type OpportunityDetails struct {
 	// A vendor opportunity's invitation.
 	VendorOpportunityID string     `json:"vendor_opportunity_id,omitempty"`
 	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty" doc:"While invited: when the invitation expires unanswered"`
-	DeclineReason       string     `json:"decline_reason,omitempty"`
+	// InvitationReminderAt: while invited, when the partner is reminded
+	// that the invitation expires (absent once reminded).
+	InvitationReminderAt *time.Time `json:"invitation_reminder_at,omitempty" doc:"While invited: when the partner is reminded that the invitation expires (absent once reminded)"`
+	DeclineReason        string     `json:"decline_reason,omitempty"`
 }
 
 // OpportunityRejection is ops' final rejection.
@@ -243,7 +246,8 @@ var opportunityProcess = Process{
 		"same customer. Ops approve (approved, stage qualified), request_changes with a reason_code (one of the four rules, or other) " +
 		"and comments (action_required) or reject with a " +
 		"reason_code (duplicate, customer_engaged_by_another_partner, not_a_real_opportunity, other) and a reason (rejected, final). " +
-		"Origin vendor (HO): ops shared a vendor opportunity; it is invited until details.invitation_expires_at (then expired, final), " +
+		"Origin vendor (HO): ops shared a vendor opportunity; it is invited until details.invitation_expires_at (then expired, final; " +
+		"the partner is reminded at details.invitation_reminder_at, a day before or halfway through a shorter invitation), " +
 		"shown without the customer's contact; the partner accepts (accepting, then approved with the contact shown) or declines with " +
 		"a reason (declined, final); declined or expired, the vendor opportunity is available to ops again. Approved, the partner " +
 		"advances it through its stages in order (qualified, technical_validation, business_validation, committed, won), or to lost " +
@@ -309,6 +313,10 @@ func Opportunity(ctx workflow.Context, in OpportunityInput) (string, error) {
 			if in.Origin != OriginVendor {
 				return o.check(ctx, step{event: "submitted", actor: in.Submitter})
 			}
+			if patched(ctx, patchInvitationReminder) {
+				remind := rules.InvitationReminderAt(in.CreatedAt, in.InvitationExpiresAt)
+				o.details.InvitationReminderAt = &remind
+			}
 			return o.record(ctx, o.details, step{
 				event: "invited", actor: in.Submitter,
 				detail: map[string]any{"vendor_opportunity_id": in.VendorOpportunityID, "expires_at": in.InvitationExpiresAt},
@@ -339,6 +347,8 @@ func (o *opportunity) wait(ctx workflow.Context) error {
 		return awaitDeadline(ctx, *o.details.FixBy, changed, o.invalidate)
 	case o.status == OpportunityInReview && o.sla != nil && !o.sla.Breached:
 		return awaitDeadline(ctx, o.sla.DueAt, changed, o.breach)
+	case o.status == OpportunityInvited && o.details.InvitationReminderAt != nil:
+		return awaitDeadline(ctx, *o.details.InvitationReminderAt, changed, o.remindInvitation)
 	case o.status == OpportunityInvited:
 		return awaitDeadline(ctx, *o.details.InvitationExpiresAt, changed, o.expire)
 	default:
@@ -491,6 +501,20 @@ func (o *opportunity) remindFix(ctx workflow.Context) error {
 	})
 }
 
+// remindInvitation tells the partner the invitation it has not answered
+// expires soon.
+func (o *opportunity) remindInvitation(ctx workflow.Context) error {
+	o.details.InvitationReminderAt = nil
+	return o.record(ctx, o.details, step{
+		event: "invitation_reminder", actor: cases.System, detail: map[string]any{"expires_at": o.details.InvitationExpiresAt},
+		notifications: []cases.Notification{{
+			Audience: cases.AudiencePartner, Kind: "opportunity_invitation_expiring",
+			Message: fmt.Sprintf("The vendor's invitation %s (%s) expires at %s: accept or decline it before then.",
+				o.id, o.details.Opportunity.Customer.Name, o.details.InvitationExpiresAt.Format(time.RFC3339)),
+		}},
+	})
+}
+
 // invalidate closes an opportunity left unfixed past its fix window as
 // invalid, with the rules it failed (or the reviewer's reason).
 func (o *opportunity) invalidate(ctx workflow.Context) error {
@@ -587,7 +611,7 @@ func (o *opportunity) accept(ctx workflow.Context, actor cases.Actor, _ noInput)
 		return err
 	}
 	o.toStageOne(ctx)
-	o.details.InvitationExpiresAt = nil
+	o.details.InvitationExpiresAt, o.details.InvitationReminderAt = nil, nil
 	o.details.Opportunity.Contact = o.contact
 	return o.record(ctx, o.details, step{
 		event: "accepted", actor: actor, detail: map[string]any{"vendor_opportunity_id": o.details.VendorOpportunityID},
@@ -604,6 +628,7 @@ func (o *opportunity) decline(ctx workflow.Context, actor cases.Actor, in Declin
 		return err
 	}
 	o.details.DeclineReason = strings.TrimSpace(in.Reason)
+	o.details.InvitationReminderAt = nil
 	return o.record(ctx, o.details, step{
 		event: "declined", actor: actor, detail: map[string]any{"reason": o.details.DeclineReason},
 		notifications: []cases.Notification{o.returnedToOps("declined it: " + o.details.DeclineReason)},
@@ -614,6 +639,7 @@ func (o *opportunity) decline(ctx workflow.Context, actor cases.Actor, in Declin
 // answer is taken) before the vendor opportunity goes back to ops.
 func (o *opportunity) expire(ctx workflow.Context) error {
 	o.status = OpportunityExpired
+	o.details.InvitationReminderAt = nil
 	if err := o.settleVendorOpportunity(ctx, false); err != nil {
 		return err
 	}

@@ -286,7 +286,21 @@ func TestOpportunityInvitationExpires(t *testing.T) {
 	if status := h.run(invitationInput(invitationExpiry)); status != OpportunityExpired {
 		t.Fatalf("status %s", status)
 	}
-	assertEvents(t, h.events(), "invited/invited", "expired/expired")
+	assertEvents(t, h.events(), "invited/invited", "invitation_reminder/invited", "expired/expired")
+	if d := h.details("invited"); d.InvitationReminderAt == nil || !d.InvitationReminderAt.Equal(fridayAfternoon.UTC().Add(invitationExpiry-24*time.Hour)) {
+		t.Errorf("invited: reminder at %v, want a day before the expiry", d.InvitationReminderAt)
+	}
+	reminded := h.transition("invitation_reminder")
+	if !reminded.Event.At.Equal(fridayAfternoon.UTC().Add(invitationExpiry - 24*time.Hour)) {
+		t.Errorf("reminded at %v", reminded.Event.At)
+	}
+	if len(reminded.Notifications) != 1 || reminded.Notifications[0].Kind != "opportunity_invitation_expiring" ||
+		reminded.Notifications[0].Audience != cases.AudiencePartner {
+		t.Errorf("the reminder notifies %+v", reminded.Notifications)
+	}
+	if d := h.details("invitation_reminder"); d.InvitationReminderAt != nil {
+		t.Errorf("reminded, the invitation still shows a reminder at %v", d.InvitationReminderAt)
+	}
 	expired := h.transition("expired")
 	if !expired.Event.At.Equal(fridayAfternoon.UTC().Add(invitationExpiry)) {
 		t.Errorf("expired at %v", expired.Event.At)

@@ -17,10 +17,12 @@ import (
 
 	"partnerops/internal/testkeys"
 	"partnerops/store"
+	"partnerops/webhooks"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs
-// (testdata/*.json) against today's workflow code: a change that would break
+// (testdata/*.json; webhook_dispatcher_*.json are webhooks.Dispatcher's)
+// against today's workflow code: a change that would break
 // workflows already running fails here. Record a new history with
 // `go test ./e2e -record-histories $PWD/workflows/testdata` when a workflow
 // changes (it rewrites the files of the same names: keep the old ones under
@@ -47,6 +49,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 				t.Fatal(err)
 			}
 			Register(replayer)
+			replayer.RegisterWorkflowWithOptions(webhooks.Dispatcher, workflow.RegisterOptions{Name: webhooks.DispatcherWorkflow})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Errorf("replaying %s: %v", file, err)
 			}
