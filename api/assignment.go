@@ -37,7 +37,7 @@ func (s *Server) assignmentRoutes() {
 		OperationID: "assignCase", Method: http.MethodPut, Path: "/v1/cases/{case_id}/assignee", Tags: []string{"cases"},
 		Summary:     "Assign a case to a staff member",
 		Description: "Staff: the case becomes the named staff member's, whoever held it; recorded in the case's activity and the audit trail.",
-		Errors:      []int{http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors:      []int{http.StatusBadRequest, http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity},
 		Responses:   anyCaseResponse(http.StatusOK),
 	}, staffWorksCases, func(ctx context.Context, in *assignInput) (*bodyOf[cases.Case], error) {
 		return s.assign(ctx, in.CaseID, in.Body.AssigneeID, false)

@@ -66,7 +66,7 @@ func (s *Server) commentRoutes() {
 		OperationID: "commentOnCase", Method: http.MethodPost, Path: "/v1/cases/{case_id}/comments", Tags: []string{"cases"},
 		Summary:       "Comment on a case",
 		Description:   "Staff write internal notes or comments the partner sees; the partner's members write comments staff and their partner see (visibility partner; internal is refused).",
-		Errors:        []int{http.StatusForbidden, http.StatusUnprocessableEntity},
+		Errors:        []int{http.StatusBadRequest, http.StatusForbidden, http.StatusUnprocessableEntity},
 		DefaultStatus: http.StatusCreated,
 	}, commentOnCase, s.addComment)
 }

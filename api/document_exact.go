@@ -193,6 +193,14 @@ var consoleStatuses = map[string][]int{
 	"consoleSessions":        {200, 303, 403, 503},
 	"consoleEndSession":      {303, 401, 403, 404, 503},
 	"consolePaymentRequests": {200, 303, 403, 422, 503},
+	"consoleShortcuts":       {200},
+	"consoleClaim":           {303, 401, 403, 404, 409, 503},
+	"consoleAssign":          {303, 401, 403, 404, 409, 422, 503},
+	"consoleComment":         {303, 401, 403, 404, 409, 422, 503},
+	"consoleSaveView":        {303, 401, 403, 422, 503},
+	"consoleDeleteView":      {303, 401, 403, 404, 503},
+	"consoleBulkAssign":      {200, 303, 401, 403, 422, 503},
+	"consoleWebhooks":        {200, 303, 403, 422, 503},
 }
 
 // documentConsoleStatuses replaces a console route's responses with the
