@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"go.temporal.io/api/serviceerror"
 
 	"partnerops/rules"
 	"partnerops/store"
@@ -320,7 +321,14 @@ func (s *Server) renewResource(ctx context.Context, in *renewInput) (*renewalOut
 // triggerRenewalRun serves POST /v1/renewal-runs (staff).
 func (s *Server) triggerRenewalRun(ctx context.Context, _ *struct{}) (*bodyOf[RenewalTrigger], error) {
 	at := time.Now().UTC()
-	if err := worker.TriggerRenewals(ctx, s.temporal); err != nil {
+	err := worker.TriggerRenewals(ctx, s.temporal)
+	var missing *serviceerror.NotFound
+	switch {
+	case errors.As(err, &missing):
+		// no worker has started yet to create the schedule: it will
+		return nil, unavailable("renewal-schedule-missing", actionRetryAfter,
+			"the renewal schedule does not exist yet: a worker creates it when it starts; retry once one runs")
+	case err != nil:
 		return nil, err
 	}
 	return &bodyOf[RenewalTrigger]{Body: RenewalTrigger{ScheduleID: worker.RenewalScheduleID, TriggeredAt: at}}, nil

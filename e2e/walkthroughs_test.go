@@ -18,10 +18,13 @@ import (
 // would: `partnerops dev` (the real binary, its own demo set) prints its
 // export lines; each shell block of the README and docs/walkthroughs that
 // calls the API runs in bash with them, in order, and then the whole
-// document runs a second time against the same system, with no reset.
-// Both runs must finish (no command fails, no wait gives up), no answer is
-// a 5xx, and no step prints an answer of nothing but nulls (a refusal
-// where the text shows a success, or the reverse).
+// document runs a second time, with no reset. Documents share one dev as
+// the two commands start it, except where a document says to "start `dev`
+// with" settings (it gets a dev of its own, started with them) or to run
+// it "on a fresh demo set" (each run gets a new dev). Both runs must
+// finish (no command fails, no wait gives up), no answer is a 5xx, and no
+// step prints an answer of nothing but nulls (a refusal where the text
+// shows a success, or the reverse).
 func TestWalkthroughsRunAsWritten(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs dev")
@@ -29,33 +32,36 @@ func TestWalkthroughsRunAsWritten(t *testing.T) {
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Fatal("the walk-throughs need jq (apt-get install jq)")
 	}
-	bin := partneropsBinary(t)
-	_, dbURL := testdb.New(t)
-	dev := startProcess(t, bin, []string{
-		"DATABASE_URL=" + dbURL,
-		"PARTNEROPS_DATA_DIR=" + t.TempDir(),
-		"PARTNEROPS_HTTP_ADDR=" + freeAddr(t),
-		"PARTNEROPS_DEV_TEMPORAL_PORT=0",
-		"PARTNEROPS_DEV_UI_PORT=0",
-		// The one setting a walk-through asks dev to start with: the
-		// opportunities' short fix window, to show one closing invalid.
-		"PARTNEROPS_OPPORTUNITY_FIX_WINDOW=20s",
-	}, "dev")
-	vars := exports(dev.waitOutput("export SUPERVISOR_TOKEN="))
-	(&system{t: t, baseURL: vars["API"]}).waitReady()
-
 	docs, err := filepath.Glob("../docs/walkthroughs/*.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var shared map[string]string // the dev the two commands start, once one document needs it
 	for _, doc := range append([]string{"../README.md"}, docs...) {
-		script := walkthroughScript(t, doc)
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := walkthroughScript(string(text))
 		if script == "" {
 			continue
 		}
+		settings, fresh := devSettingsOf(string(text))
 		name := strings.TrimSuffix(filepath.Base(doc), ".md")
 		t.Run(name, func(t *testing.T) {
+			var vars map[string]string
 			for run := 1; run <= 2; run++ {
+				switch {
+				case len(settings) > 0 || fresh:
+					if vars == nil || fresh {
+						vars = startWalkthroughDev(t, settings)
+					}
+				default:
+					if shared == nil {
+						shared = startWalkthroughDev(t, nil)
+					}
+					vars = shared
+				}
 				out := runWalkthrough(t, script, vars)
 				for _, flaw := range walkthroughFlaws(out) {
 					t.Errorf("%s, run %d: %s", doc, run, flaw)
@@ -68,18 +74,46 @@ func TestWalkthroughsRunAsWritten(t *testing.T) {
 	}
 }
 
+// devStartedWith finds the settings a walk-through asks dev to start with:
+// "start `dev` with ...: `NAME=value go run ./cmd/partnerops dev`".
+var devStartedWith = regexp.MustCompile("start `dev`[^`]*`((?:[A-Z_]+=\\S+ )+)go run ./cmd/partnerops dev`")
+
+// devSettingsOf is what dev must be started with for the document text,
+// and whether each run needs a demo set of its own.
+func devSettingsOf(text string) (settings []string, fresh bool) {
+	if m := devStartedWith.FindStringSubmatch(text); m != nil {
+		settings = strings.Fields(m[1])
+	}
+	return settings, strings.Contains(text, "fresh demo set")
+}
+
+// startWalkthroughDev runs `partnerops dev` with settings on a database of
+// its own until the test ends, and returns what it exported, with the
+// DATABASE_URL it uses (a walk-through may read its rows with psql).
+func startWalkthroughDev(t *testing.T, settings []string) map[string]string {
+	t.Helper()
+	_, dbURL := testdb.New(t)
+	env := append([]string{
+		"DATABASE_URL=" + dbURL,
+		"PARTNEROPS_DATA_DIR=" + t.TempDir(),
+		"PARTNEROPS_HTTP_ADDR=" + freeAddr(t),
+		"PARTNEROPS_DEV_TEMPORAL_PORT=0",
+		"PARTNEROPS_DEV_UI_PORT=0",
+	}, settings...)
+	dev := startProcess(t, partneropsBinary(t), env, "dev")
+	vars := exports(dev.waitOutput("export SUPERVISOR_TOKEN="))
+	vars["DATABASE_URL"] = dbURL
+	(&system{t: t, baseURL: vars["API"]}).waitReady()
+	return vars
+}
+
 var shellBlock = regexp.MustCompile("(?s)```sh\n(.*?)```")
 
 // walkthroughScript is the document's shell blocks that call the API, in
 // order, as one script (a later block uses what an earlier one exported).
-func walkthroughScript(t *testing.T, path string) string {
-	t.Helper()
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+func walkthroughScript(text string) string {
 	var blocks []string
-	for _, m := range shellBlock.FindAllStringSubmatch(string(text), -1) {
+	for _, m := range shellBlock.FindAllStringSubmatch(text, -1) {
 		if strings.Contains(m[1], "$API") {
 			blocks = append(blocks, m[1])
 		}
