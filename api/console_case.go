@@ -30,9 +30,11 @@ type casePageData struct {
 	Overdue   bool
 	AtRisk    bool
 	Pauses    []pause
-	Events    []eventView
-	Forms     []actionForm
-	Done      string
+	// Attachments: a certification's materials, shown to those who may read them.
+	Attachments []store.Attachment
+	Events      []eventView
+	Forms       []actionForm
+	Done        string
 	// Stale says what happened to the case since the form sent back was
 	// shown, when that action is no longer one to take.
 	Stale string
@@ -79,6 +81,11 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 		Case: live, Headline: headline(v.Print, live.Kind, details), Partner: rows[0].Partner, Customer: rows[0].Customer,
 		Details: detailItems(v, details), Due: rows[0].Due, Countdown: rows[0].Countdown, Overdue: rows[0].Overdue, AtRisk: rows[0].AtRisk,
 		Pauses: pauses(v, live.Kind, events), Done: c.Query("done"),
+	}
+	if row.Kind == cases.KindCertification && allowed(v.ctx, readMaterials, caseObject(row)) == nil {
+		if data.Attachments, err = s.store.Attachments(v.ctx, row.ID); err != nil {
+			return s.consoleError(c, v, err)
+		}
 	}
 	for _, e := range events {
 		data.Events = append(data.Events, eventView{Event: e, At: v.at(e.At), Detail: detailItems(v, e.Detail)})

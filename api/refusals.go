@@ -167,6 +167,19 @@ var refusals = []refusal{
 	sentinel(store.ErrChargeTooLarge, fieldRefusal("period", store.ErrChargeTooLarge.Error())),
 	sentinel(store.ErrNoSuchPrimary, fieldRefusal("primary_id", "must name a resource of this customer")),
 	sentinel(store.ErrNoSuchOrder, fieldRefusal("order_id", "must name an existing order")),
+	sentinel(store.ErrAttachmentTooLarge, same(func() *Problem {
+		return problem(http.StatusRequestEntityTooLarge, "attachment-too-large", store.ErrAttachmentTooLarge.Error()+"; nothing was stored")
+	})),
+	sentinel(store.ErrAttachmentType, same(func() *Problem {
+		return problem(http.StatusUnsupportedMediaType, "attachment-type",
+			"the file is not a PDF, JPEG or PNG by its bytes (whatever its name says); nothing was stored")
+	})),
+	sentinel(store.ErrTooManyAttachments, same(func() *Problem {
+		return conflict("too-many-attachments", store.ErrTooManyAttachments.Error()+"; nothing was stored")
+	})),
+	sentinel(store.ErrAttachmentsNotTaken, same(func() *Problem {
+		return conflict("attachments-not-taken", store.ErrAttachmentsNotTaken.Error())
+	})),
 	sentinel(store.ErrResourceExists, same(func() *Problem {
 		return conflict("resource-exists", "a resource with this ID is recorded already")
 	})),

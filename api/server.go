@@ -27,6 +27,9 @@ import (
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 1 << 20
 
+// MaxUploadBytes bounds the body of an upload: one attachment and its form.
+const MaxUploadBytes = rules.MaxAttachmentBytes + MaxBodyBytes
+
 // Deps is what the API needs.
 type Deps struct {
 	Store     *store.Store
@@ -67,6 +70,8 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// Attachments holds the bytes of cases' attachments (PostgreSQL's if nil).
+	Attachments store.Blobs
 	// Now is the clock the business calendar's warning reads (time.Now if nil).
 	Now func() time.Time
 	// Webhooks: which endpoints partners may register (AllowLoopback).
@@ -79,6 +84,7 @@ type Deps struct {
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
 	store      *store.Store
+	blobs      store.Blobs // where attachments' bytes are
 	rateLimits RateLimits
 	temporal   client.Client
 	taskQueue  string
@@ -129,8 +135,12 @@ func newServer(d Deps) *Server {
 		invitationExpiry: cmp.Or(d.InvitationExpiry, rules.DefaultInvitationExpiry),
 		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
+		blobs:            d.Attachments,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 		rateLimits:       d.RateLimits,
+	}
+	if s.blobs == nil {
+		s.blobs = store.PostgresBlobs{}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -140,7 +150,7 @@ func newServer(d Deps) *Server {
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "partnerops",
-		BodyLimit:             MaxBodyBytes,
+		BodyLimit:             MaxUploadBytes, // Huma holds every other operation to MaxBodyBytes
 		ErrorHandler:          errorHandler(d.Logger),
 		DisableStartupMessage: true,
 	})
@@ -159,6 +169,7 @@ func newServer(d Deps) *Server {
 	app.Use("/v1", s.authenticate)
 	s.caseRoutes()
 	s.certificationRoutes()
+	s.attachmentRoutes()
 	s.notificationRoutes()
 	s.calendarRoutes()
 	s.partnerRoutes()

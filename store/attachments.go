@@ -17,9 +17,9 @@ import (
 
 // Refusals of an attachment: nothing is stored.
 var (
-	ErrAttachmentTooLarge  = fmt.Errorf("an attachment is at most %d MB", rules.MaxAttachmentBytes>>20)
+	ErrAttachmentTooLarge  = errors.New("an attachment is at most 10 MB") // rules.MaxAttachmentBytes
 	ErrAttachmentType      = errors.New("an attachment is a PDF, JPEG or PNG file, by its bytes")
-	ErrTooManyAttachments  = fmt.Errorf("a case has at most %d attachments", rules.MaxAttachmentsPerCase)
+	ErrTooManyAttachments  = errors.New("a case has at most 5 attachments") // rules.MaxAttachmentsPerCase
 	ErrAttachmentsNotTaken = errors.New("only certification cases take attachments")
 )
 
