@@ -30,9 +30,11 @@ type casePageData struct {
 	Overdue   bool
 	AtRisk    bool
 	Pauses    []pause
-	Events    []eventView
-	Forms     []actionForm
-	Done      string
+	// Attachments: a certification's materials, shown to those who may read them.
+	Attachments []store.Attachment
+	Events      []eventView
+	Forms       []actionForm
+	Done        string
 	// Stale says what happened to the case since the form sent back was
 	// shown, when that action is no longer one to take.
 	Stale string
@@ -99,6 +101,11 @@ func (s *Server) showCase(c *fiber.Ctx, v *viewer, status int, failed *actionFor
 	}
 	if err := s.caseWork(c, v, &data); err != nil {
 		return s.consoleError(c, v, err)
+	}
+	if row.Kind == cases.KindCertification && allowed(v.ctx, readMaterials, caseObject(row)) == nil {
+		if data.Attachments, err = s.store.Attachments(v.ctx, row.ID); err != nil {
+			return s.consoleError(c, v, err)
+		}
 	}
 	for _, e := range events {
 		data.Events = append(data.Events, eventView{Event: e, At: v.at(e.At), Detail: detailItems(v, e.Detail)})

@@ -52,6 +52,8 @@ func (s *Server) consoleRoutes(app *fiber.App) {
 	post("consoleLanguage", "/console/language", "Choose the console's language (en or zh-CN)", s.signedIn(s.setLanguage))
 	get("console", "/console", "The work queues and the case list", s.signedIn(s.casesPage))
 	get("consoleCase", "/console/cases/{case_id}", "A case: summary, SLA, timeline and actions", s.signedIn(s.casePage))
+	get("consoleAttachment", "/console/cases/{case_id}/attachments/{attachment_id}",
+		"A certification attachment: shown in the page (images, PDFs), or downloaded with ?download=1", s.signedIn(s.attachmentFile))
 	post("consoleCaseAction", "/console/cases/{case_id}/actions/{action}", "Take an action on a case", s.signedIn(s.caseActionForm))
 	post("consoleClaim", "/console/cases/{case_id}/claim", "Staff: claim a case", s.signedIn(s.claimForm))
 	post("consoleAssign", "/console/cases/{case_id}/assignee", "Staff: assign a case to a staff member, or to no one", s.signedIn(s.assigneeForm))

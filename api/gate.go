@@ -52,7 +52,7 @@ func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 		op := ctx.Operation()
 		fields := paramProblems(ctx, op)
 		c := humafiber.Unwrap(ctx)
-		if body := c.Body(); op.RequestBody != nil && len(bytes.TrimSpace(body)) > 0 {
+		if body := c.Body(); op.RequestBody != nil && !takesFiles(op) && len(bytes.TrimSpace(body)) > 0 {
 			if !isJSON(ctx.Header("Content-Type")) {
 				writeProblem(api, ctx, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json"))
 				return
@@ -76,6 +76,13 @@ func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 		}
 		next(ctx)
 	}
+}
+
+// takesFiles says whether the operation's body is a multipart form (an
+// upload), which Huma reads and the handler checks by its bytes.
+func takesFiles(op *huma.Operation) bool {
+	_, ok := op.RequestBody.Content["multipart/form-data"]
+	return ok
 }
 
 // isJSON says whether a request's Content-Type is JSON. A body without

@@ -131,7 +131,7 @@ func TestOpenAPIAnswersWithoutBackends(t *testing.T) {
 		{"GET", "/metrics", nil, http.StatusUnauthorized},
 		{"GET", "/v1/cases", nil, http.StatusUnauthorized},
 		{"POST", "/v1/cases/cas_1/actions/approve", []byte(`{}`), http.StatusUnauthorized},
-		{"POST", "/v1/partners/par_1/certifications", make([]byte, MaxBodyBytes+1), http.StatusRequestEntityTooLarge},
+		{"POST", "/v1/partners/par_1/certifications", make([]byte, MaxUploadBytes+1), http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -140,7 +140,7 @@ func TestOpenAPIAnswersWithoutBackends(t *testing.T) {
 				t.Fatal(err)
 			}
 			var resp *http.Response
-			if len(tt.body) > MaxBodyBytes {
+			if len(tt.body) > MaxUploadBytes {
 				resp = sendHeadOnly(t, ln.Addr().String(), req)
 			} else if resp, err = http.DefaultClient.Do(req); err != nil {
 				t.Fatal(err)

@@ -221,6 +221,19 @@ var refusals = []refusal{
 		return conflict("not-resale-customer", store.ErrDelegationNotResale.Error())
 	})),
 	sentinel(store.ErrDelegationNotAllowed, same(func() *Problem { return forbidden(store.ErrDelegationNotAllowed.Error()) })),
+	sentinel(store.ErrAttachmentTooLarge, same(func() *Problem {
+		return problem(http.StatusRequestEntityTooLarge, "attachment-too-large", store.ErrAttachmentTooLarge.Error()+"; nothing was stored")
+	})),
+	sentinel(store.ErrAttachmentType, same(func() *Problem {
+		return problem(http.StatusUnsupportedMediaType, "attachment-type",
+			"the file is not a PDF, JPEG or PNG by its bytes (whatever its name says); nothing was stored")
+	})),
+	sentinel(store.ErrTooManyAttachments, same(func() *Problem {
+		return conflict("too-many-attachments", store.ErrTooManyAttachments.Error()+"; nothing was stored")
+	})),
+	sentinel(store.ErrAttachmentsNotTaken, same(func() *Problem {
+		return conflict("attachments-not-taken", store.ErrAttachmentsNotTaken.Error())
+	})),
 	sentinel(store.ErrResourceExists, same(func() *Problem {
 		return conflict("resource-exists", "a resource with this ID is recorded already")
 	})),

@@ -28,6 +28,9 @@ import (
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 1 << 20
 
+// MaxUploadBytes bounds the body of an upload: one attachment and its form.
+const MaxUploadBytes = rules.MaxAttachmentBytes + MaxBodyBytes
+
 // Deps is what the API needs.
 type Deps struct {
 	Store     *store.Store
@@ -71,6 +74,8 @@ type Deps struct {
 	// ActionTimeout an action (DefaultActionTimeout if 0).
 	ReadTimeout   time.Duration
 	ActionTimeout time.Duration
+	// Attachments holds the bytes of cases' attachments (PostgreSQL's if nil).
+	Attachments store.Blobs
 	// Now is the clock the business calendar's warning reads (time.Now if nil).
 	Now func() time.Time
 	// Webhooks: which endpoints partners may register (AllowLoopback).
@@ -94,6 +99,7 @@ type Deps struct {
 // Server holds the API's dependencies; its methods are the handlers.
 type Server struct {
 	store      *store.Store
+	blobs      store.Blobs // where attachments' bytes are
 	rateLimits RateLimits
 	temporal   client.Client
 	taskQueue  string
@@ -151,12 +157,16 @@ func newServer(d Deps) *Server {
 		invitationExpiry: cmp.Or(d.InvitationExpiry, rules.DefaultInvitationExpiry),
 		opportunityFix:   cmp.Or(d.OpportunityFixWindow, rules.DefaultOpportunityFixWindow),
 		now:              d.Now,
+		blobs:            d.Attachments,
 		guard:            webhooks.Guard{AllowLoopback: d.Webhooks.AllowLoopback},
 		rateLimits:       d.RateLimits,
 		historyKeys:      d.HistoryKeys,
 
 		pendingRegistrations: d.PendingRegistrations,
 		minDelegation:        cmp.Or(d.DelegatedTokenMinLifetime, DefaultDelegatedTokenMinLifetime),
+	}
+	if s.blobs == nil {
+		s.blobs = store.PostgresBlobs{}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -166,7 +176,7 @@ func newServer(d Deps) *Server {
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "partnerops",
-		BodyLimit:             MaxBodyBytes,
+		BodyLimit:             MaxUploadBytes, // Huma holds every other operation to MaxBodyBytes
 		ErrorHandler:          errorHandler(d.Logger),
 		DisableStartupMessage: true,
 	})
@@ -189,6 +199,7 @@ func newServer(d Deps) *Server {
 	s.assignmentRoutes()
 	s.commentRoutes()
 	s.certificationRoutes()
+	s.attachmentRoutes()
 	s.notificationRoutes()
 	s.calendarRoutes()
 	s.partnerRoutes()

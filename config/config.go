@@ -82,9 +82,11 @@ type Policy struct {
 
 // HTTP is where the API listens, and how long it waits for a case's workflow.
 type HTTP struct {
-	Addr          string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
-	ReadTimeout   time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
-	ActionTimeout time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
+	Addr        string        `name:"http-addr" env:"PARTNEROPS_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	ReadTimeout time.Duration `name:"case-read-timeout" env:"PARTNEROPS_CASE_READ_TIMEOUT" default:"2s" help:"How long a case read waits for its workflow before answering from the read model (marked not live)."`
+	// AttachmentsURL is where the API keeps cases' attachments' bytes.
+	AttachmentsURL string        `name:"attachments-url" env:"PARTNEROPS_ATTACHMENTS_URL" help:"Where certification attachments' bytes are kept: empty for PostgreSQL, or an S3-compatible bucket's URL (s3://bucket?region=…&endpoint=…&use_path_style=true; credentials from the AWS environment)."`
+	ActionTimeout  time.Duration `name:"case-action-timeout" env:"PARTNEROPS_CASE_ACTION_TIMEOUT" default:"10s" help:"How long an action on a case waits for its workflow before answering 503 with Retry-After."`
 	// Rate limits, counted in PostgreSQL so that every replica holds them
 	// (api.RateLimits); 0 turns a limit off.
 	RateLimitWindow        time.Duration `name:"rate-limit-window" env:"PARTNEROPS_RATE_LIMIT_WINDOW" default:"1m" help:"The window the rate limits count requests in (0: no rate limits)."`

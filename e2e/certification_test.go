@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -92,6 +93,19 @@ func TestCertificationWalkthrough(t *testing.T) {
 		!strings.Contains(notes.Notifications[0].Message, "unreadable") {
 		t.Errorf("partner notifications %+v", notes.Notifications)
 	}
+
+	// The partner uploads a clearer scan; ops download it with its name,
+	// partner B cannot.
+	scan := decode[struct{ ID, ContentType string }](t, s.upload(c.ID, s.adminA, "licence-scan.pdf", licenceScan).expect(t, 201))
+	if scan.ContentType != "application/pdf" {
+		t.Errorf("the scan is %s", scan.ContentType)
+	}
+	got := s.call("GET", "/v1/cases/"+c.ID+"/attachments/"+scan.ID, s.ops, nil).expect(t, 200)
+	if !bytes.Equal(got.body, licenceScan) || got.header.Get("Content-Disposition") != `attachment; filename=licence-scan.pdf` {
+		t.Errorf("ops download %q: %q", got.header.Get("Content-Disposition"), got.body)
+	}
+	s.upload(c.ID, s.adminB, "licence-scan.pdf", licenceScan).expect(t, 404)
+	s.call("GET", "/v1/cases/"+c.ID+"/attachments", s.adminB, nil).expect(t, 404)
 
 	ticket := decode[cases.Case](t, s.call("POST", "/v1/cases/"+c.ID+"/actions/file_ticket", s.adminA,
 		map[string]string{"message": "Here is a clearer scan"}).expect(t, 200))

@@ -198,6 +198,12 @@ func serveAPIOn(ctx context.Context, ln net.Listener, cfg config.HTTP, deps api.
 	deps.ReadTimeout, deps.ActionTimeout = cfg.ReadTimeout, cfg.ActionTimeout
 	deps.RateLimits = api.RateLimits{Window: cfg.RateLimitWindow, PerToken: cfg.RateLimitPerToken,
 		PerAddress: cfg.RateLimitPerAddress, Strict: cfg.RateLimitStrict, Registrations: cfg.RateLimitRegistrations}
+	blobs, closeBlobs, err := store.OpenBlobs(ctx, cfg.AttachmentsURL)
+	if err != nil {
+		return fmt.Errorf("PARTNEROPS_ATTACHMENTS_URL: %w", err)
+	}
+	defer func() { _ = closeBlobs() }()
+	deps.Attachments = blobs
 	app := api.New(deps)
 	errs := make(chan error, 1)
 	go func() { errs <- app.Listener(ln) }()
