@@ -36,7 +36,7 @@ func TestWalkthroughsRunAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var shared map[string]string // the dev the two commands start, once one document needs it
+	shared := startWalkthroughDev(t, nil) // the dev the two commands start, for the test's whole length
 	for _, doc := range append([]string{"../README.md"}, docs...) {
 		text, err := os.ReadFile(doc)
 		if err != nil {
@@ -57,9 +57,6 @@ func TestWalkthroughsRunAsWritten(t *testing.T) {
 						vars = startWalkthroughDev(t, settings)
 					}
 				default:
-					if shared == nil {
-						shared = startWalkthroughDev(t, nil)
-					}
 					vars = shared
 				}
 				out := runWalkthrough(t, script, vars)
