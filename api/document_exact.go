@@ -201,6 +201,7 @@ var consoleStatuses = map[string][]int{
 	"consoleDeleteView":      {303, 401, 403, 404, 503},
 	"consoleBulkAssign":      {200, 303, 401, 403, 422, 503},
 	"consoleWebhooks":        {200, 303, 403, 422, 503},
+	"consoleAttachment":      {200, 303, 403, 404, 503},
 }
 
 // documentConsoleStatuses replaces a console route's responses with the

@@ -52,6 +52,11 @@ func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 		op := ctx.Operation()
 		fields := paramProblems(ctx, op)
 		c := humafiber.Unwrap(ctx)
+		if op.RequestBody != nil && takesFiles(op) && !isMultipart(ctx.Header("Content-Type")) {
+			writeProblem(api, ctx, problem(http.StatusUnsupportedMediaType, "unsupported-media-type",
+				"send the file as multipart/form-data, in the field file"))
+			return
+		}
 		if body := c.Body(); op.RequestBody != nil && !takesFiles(op) && len(bytes.TrimSpace(body)) > 0 {
 			if !isJSON(ctx.Header("Content-Type")) {
 				writeProblem(api, ctx, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json"))
@@ -83,6 +88,12 @@ func gate(api huma.API) func(huma.Context, func(huma.Context)) {
 func takesFiles(op *huma.Operation) bool {
 	_, ok := op.RequestBody.Content["multipart/form-data"]
 	return ok
+}
+
+// isMultipart says whether a request's Content-Type is a multipart form.
+func isMultipart(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mediaType == "multipart/form-data"
 }
 
 // isJSON says whether a request's Content-Type is JSON. A body without
