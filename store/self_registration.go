@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/jmoiron/sqlx"
@@ -47,6 +48,10 @@ func (s *Store) SelfRegisterPartner(ctx context.Context, r rules.SelfRegistratio
 			out.Partner.ID, r.Contact.Name, r.Contact.Phone, r.Contact.Email); err != nil {
 			return err
 		}
+		out.Partner.SelfRegistered = true
+		out.Partner.ContactName = sql.NullString{String: r.Contact.Name, Valid: true}
+		out.Partner.ContactPhone = sql.NullString{String: r.Contact.Phone, Valid: true}
+		out.Partner.ContactEmail = sql.NullString{String: r.Contact.Email, Valid: true}
 		out.Admin, out.AdminToken, err = createPrincipal(ctx, tx, NewPrincipal{
 			Name: np.Name + " admin", Role: cases.RoleAdmin, PartnerID: out.Partner.ID,
 		})

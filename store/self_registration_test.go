@@ -32,6 +32,9 @@ func TestSelfRegistration(t *testing.T) {
 		t.Fatalf("the admin token authenticates %+v, %v", who, err)
 	}
 	var contact string
+	if !first.Partner.SelfRegistered || first.Partner.ContactEmail.String != "lin@example.com" {
+		t.Errorf("the registration answers %+v, want it self-registered with its contact", first.Partner)
+	}
 	if err := st.DB().GetContext(ctx, &contact, `SELECT contact_email FROM partners WHERE id = $1 AND self_registered`, first.Partner.ID); err != nil || contact != "lin@example.com" {
 		t.Fatalf("contact %q, %v", contact, err)
 	}
