@@ -87,7 +87,8 @@ func documentOperations(t testing.TB) []fuzzOperation {
 // FuzzEveryOperation sends generated path IDs, query strings and bodies to
 // every operation of the OpenAPI document, as staff or as a partner's
 // admin, and checks each answer against the document. Besides an active partner, the fixture holds one exiting, one
-// exited and one deregistered partner, each with an admin and a customer,
+// exited and one deregistered partner, each with an admin and a customer, one whose association with a
+// vendor-direct customer is pending ("$pending", "$pending_customer"),
 // and a vendor opportunity: "$exiting", "$exiting_customer", "$vop",
 // "$active" (and so on) in a path ID, query or body stand for their IDs, and a partner's
 // request on a path ID naming one is its admin's. Whatever is sent, the answer is never a 500 (a 503 only for the
@@ -294,5 +295,42 @@ func stateFixture(f *testing.F, st *store.Store, staff store.Principal) []stateP
 		}
 		list = append(list, statePartner{status, partner.ID, token, customer.ID})
 	}
-	return list
+	return append(list, pendingFixture(f, st, staff))
+}
+
+// pendingFixture makes a certified partner that asked to associate a
+// vendor-direct customer's account, which the customer has not answered:
+// "$pending" and "$pending_customer".
+func pendingFixture(f *testing.F, st *store.Store, staff store.Principal) statePartner {
+	ctx := context.Background()
+	partner, err := st.CreatePartner(ctx, "Asking", "solution_provider", "preferred")
+	if err != nil {
+		f.Fatal(err)
+	}
+	admin, token, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Asking admin", Role: cases.RoleAdmin, PartnerID: partner.ID})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := demo.Certify(ctx, st, partner.ID, rules.BusinessInfo{CompanyName: "Asking Ltd",
+		CertificateNumber: "91330100MA2B7C8D9Q", CertificateType: new(rules.BusinessLicence)}, staff); err != nil {
+		f.Fatal(err)
+	}
+	direct, err := st.CreateCustomer(ctx, "Direct customer", "", "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, _, err := st.CreatePrincipal(ctx, store.NewPrincipal{Name: "Direct customer", Role: cases.RoleCustomer, CustomerID: direct.ID}); err != nil {
+		f.Fatal(err) // its own sign-in: an account a partner may ask for
+	}
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	if _, _, err := st.RequestAssociation(ctx, store.NewAssociationRequest{Direction: store.DirectionAssociate, PartnerID: partner.ID,
+		AccountID: direct.ID, Mode: "resale", By: admin, Location: time.UTC,
+		Binding: &store.AssociationBinding{XAccountType: "POASKING", XAccountID: "x-direct", CertificateNumber: "91350100M000100Y43"},
+		Build: func(c store.Customer, _ []rules.DissociationBlocker) store.NewCase {
+			return store.NewCase{Case: cases.Case{ID: store.NewID("cas"), Kind: cases.KindCustomerAssociation, PartnerID: partner.ID,
+				CustomerID: c.ID, Status: "awaiting_customer", CreatedAt: at, UpdatedAt: at}, Workflow: "CustomerAssociation", Input: struct{}{}}
+		}}); err != nil {
+		f.Fatal(err)
+	}
+	return statePartner{"pending", partner.ID, token, direct.ID}
 }
