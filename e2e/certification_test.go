@@ -96,7 +96,10 @@ func TestCertificationWalkthrough(t *testing.T) {
 
 	// The partner uploads a clearer scan; ops download it with its name,
 	// partner B cannot.
-	scan := decode[struct{ ID, ContentType string }](t, s.upload(c.ID, s.adminA, "licence-scan.pdf", licenceScan).expect(t, 201))
+	scan := decode[struct {
+		ID          string `json:"id"`
+		ContentType string `json:"content_type"`
+	}](t, s.upload(c.ID, s.adminA, "licence-scan.pdf", licenceScan).expect(t, 201))
 	if scan.ContentType != "application/pdf" {
 		t.Errorf("the scan is %s", scan.ContentType)
 	}
